@@ -1,0 +1,4 @@
+"""The ``newsdex`` command: a thin layer over ``index/`` (reads) and ``flows/`` (writes).
+
+Read-only subcommands (search, show, entities, stats) must never import Prefect, trafilatura or spaCy.
+"""

@@ -1,0 +1,113 @@
+"""Entry point of ``newsdex``: argument parsing and dispatch to one module per subcommand.
+
+Each ``search_cli/cmd_*.py`` module exposes ``add_parser(subparsers, common)`` and ``run(args) -> int``.
+Modules are imported lazily, only the chosen subcommand's, so that ``newsdex search`` stays light.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from search_cli.output import UsageError
+
+COMMANDS: dict[str, str] = {
+    "ingest": "search_cli.cmd_ingest",
+    "search": "search_cli.cmd_search",
+    "show": "search_cli.cmd_show",
+    "clean": "search_cli.cmd_clean",
+    "reindex": "search_cli.cmd_reindex",
+    "entities": "search_cli.cmd_entities",
+    "stats": "search_cli.cmd_stats",
+    "rules": "search_cli.cmd_rules",
+    "serve": "search_cli.cmd_serve",
+}
+
+EPILOG = """examples:
+  newsdex ingest                      # ingest the seed articles
+  newsdex ingest news/ --json         # ingest a folder, print the run report as JSON
+  newsdex search '"Kursk region"'     # phrase search
+  newsdex search troops --entity 'PERSON:Kim Jong-un' --since 2025-01-01
+  newsdex show ID --explain           # one article and every line the cleaner removed
+  newsdex clean page.html --explain   # what the cleaner keeps, without indexing
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line on stderr, exit code 1 (DESIGN.md)
+        sys.stderr.write(f"newsdex: {message}\n")
+        raise SystemExit(1)
+
+
+def common_options() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--index", metavar="DIR", help="index folder (default: $NEWSDEX_INDEX or ./var/index)")
+    common.add_argument("--rules", metavar="FILE", help="cleaning rules file (default: $NEWSDEX_RULES or built-in)")
+    common.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    return common
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="newsdex",
+        description="Turn scraped news into a clean, searchable archive.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    common = common_options()
+    for name, module_name in COMMANDS.items():
+        if only is not None and name != only:
+            # Cheap placeholder so `newsdex --help` lists every command without importing them all.
+            sub.add_parser(name, help=_HELP.get(name, ""), add_help=False)
+            continue
+        module = importlib.import_module(module_name)
+        module.add_parser(sub, common)
+    return parser
+
+
+_HELP = {
+    "ingest": "run the ingest flow over files and folders (default: seeds/)",
+    "search": "full-text search (Whoosh query syntax)",
+    "show": "one article: metadata, body, segments, entities",
+    "clean": "print what the cleaner keeps, without indexing",
+    "reindex": "re-apply the current rules to every stored raw input",
+    "entities": "the most mentioned entities, by type",
+    "stats": "documents, sources, rules version, index size, last runs",
+    "rules": "rule tools: suggest candidate rules from repeated lines",
+    "serve": "serve the scheduled ingestion deployment",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    chosen = next((a for a in argv if not a.startswith("-")), None)
+    only = chosen if chosen in COMMANDS else None
+    parser = build_parser(only if only else "__none__")
+    if only is None:
+        if not argv or argv[0] in ("-h", "--help"):
+            parser.print_help()
+            return 0
+        parser.error(f"unknown command {chosen!r} (see newsdex --help)" if chosen else "no command given")
+    args = parser.parse_args(argv)
+    module = importlib.import_module(COMMANDS[args.command])
+    try:
+        return int(module.run(args) or 0)
+    except UsageError as exc:
+        sys.stderr.write(f"newsdex {args.command}: {exc}\n")
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write("newsdex: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the contract is exit code 2 with a one-line error
+        sys.stderr.write(f"newsdex {args.command}: internal error: {type(exc).__name__}: {exc}\n")
+        if __import__("os").environ.get("NEWSDEX_DEBUG"):
+            raise
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

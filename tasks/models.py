@@ -1,0 +1,98 @@
+"""The pydantic models every stage reads and writes: one place for the pipeline's data shapes."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+SegmentKind = Literal["heading", "paragraph", "caption"]
+EntityType = Literal["PERSON", "ORG", "LOC", "DATE", "NORP", "MISC"]
+
+
+class RawDoc(BaseModel):
+    """One input as loaded: decoded text plus where it came from. The raw bytes live in the raw store."""
+
+    id: str
+    path: str  # as given to ingest (relative paths stay relative)
+    kind: Literal["text", "html"]
+    text: str
+    raw_hash: str  # sha256 of the raw bytes (after gunzip)
+    url: str | None = None
+    source: str | None = None  # site name or domain when known
+
+
+class Quarantined(BaseModel):
+    path: str
+    reason: str
+
+
+class LineDecision(BaseModel):
+    """What the cleaner decided for one line: the trace behind ``--explain``."""
+
+    text: str
+    kept: bool
+    rule: str | None = None  # rule (or evidence) that removed it, or that classified a kept line
+    role: Literal["title", "byline", "date", "heading", "paragraph", "caption", "removed", "meta"] = "paragraph"
+
+
+class Removed(BaseModel):
+    text: str
+    rule: str
+
+
+class Block(BaseModel):
+    kind: SegmentKind
+    text: str
+
+
+class CleanDoc(BaseModel):
+    id: str
+    path: str
+    kind: Literal["text", "html"]
+    raw_hash: str
+    url: str | None = None
+    source: str | None = None
+    title: str | None = None
+    byline: str | None = None
+    published: str | None = None  # ISO date
+    blocks: list[Block] = Field(default_factory=list)
+    removed: list[Removed] = Field(default_factory=list)
+    trace: list[LineDecision] = Field(default_factory=list)
+    rules_version: str = ""
+
+    @property
+    def body(self) -> str:
+        """Headings and paragraphs, separated by blank lines; captions are not body text."""
+        return "\n\n".join(b.text for b in self.blocks if b.kind != "caption")
+
+    @property
+    def clean_hash(self) -> str:
+        import hashlib
+
+        payload = "\x1f".join(
+            [self.title or "", self.byline or "", self.published or "", self.source or "", self.url or ""]
+            + [f"{b.kind}:{b.text}" for b in self.blocks]
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class Segment(BaseModel):
+    kind: SegmentKind
+    text: str
+    sentences: list[str] = Field(default_factory=list)
+
+
+class SegmentedDoc(CleanDoc):
+    segments: list[Segment] = Field(default_factory=list)
+
+
+class Entity(BaseModel):
+    name: str  # canonical name
+    type: EntityType
+    mentions: list[str] = Field(default_factory=list)  # surface forms as written
+    count: int = 0
+
+
+class EnrichedDoc(SegmentedDoc):
+    entities: list[Entity] = Field(default_factory=list)
