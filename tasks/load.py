@@ -1,0 +1,173 @@
+"""Load stage: find input files, read them, decode them, and quarantine what is not text or HTML.
+
+``decode_input`` is the pure core (bytes in, RawDoc or Quarantined out); ``read_input``/``load_path`` are
+the thin I/O shell around it. Bad input never raises: it becomes a Quarantined record with a readable reason.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import re
+import zlib
+from collections.abc import Iterable
+
+from tasks.models import Quarantined, RawDoc
+
+TEXT_SUFFIXES = (".txt",)
+HTML_SUFFIXES = (".html", ".htm")
+INPUT_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES
+MAX_BYTES = int(os.environ.get("NEWSDEX_MAX_BYTES", str(8 * 1024 * 1024)))
+
+_HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.I | re.S)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_\-]+)""", re.I)
+
+
+def is_input_file(path: str | os.PathLike[str]) -> bool:
+    name = os.fspath(path).lower()
+    if name.endswith(".gz"):
+        name = name[:-3]
+    return name.endswith(INPUT_SUFFIXES)
+
+
+def iter_input_files(paths: Iterable[str]) -> list[str]:
+    """Expand files and folders (recursively, hidden entries skipped) into input files, in a stable order.
+
+    A file named explicitly is always returned (so a bad one is quarantined, not silently skipped); inside
+    folders only .txt/.html/.htm files and their .gz are picked. Paths keep the form they were given in.
+    """
+    found: list[str] = []
+    for given in paths:
+        if os.path.isdir(given):
+            for root, dirs, files in os.walk(given):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found.extend(os.path.join(root, f) for f in sorted(files) if not f.startswith(".") and is_input_file(f))
+        else:
+            found.append(given)
+    seen: set[str] = set()
+    unique = []
+    for f in found:
+        if f not in seen:
+            seen.add(f)
+            unique.append(f)
+    return unique
+
+
+def document_id(path: str) -> str:
+    """Stable id of an input: the same file keeps its id when its content changes (so it is updated)."""
+    return hashlib.sha1(os.path.abspath(path).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+def raw_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_input(path: str) -> bytes:
+    with open(path, "rb") as fh:
+        data = fh.read(MAX_BYTES + 1)
+    return data
+
+
+def _gunzip(data: bytes) -> bytes:
+    # Bounded decompression: a small .gz must not expand into gigabytes.
+    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    out = d.decompress(data, MAX_BYTES + 1)
+    if len(out) > MAX_BYTES:
+        raise OverflowError
+    if not d.eof:
+        raise gzip.BadGzipFile("truncated gzip stream")
+    return out
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return True
+    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    return control > len(sample) * 0.05
+
+
+def _decode_html(data: bytes) -> str | None:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    m = _META_CHARSET.search(data[:4096])
+    if m:
+        try:
+            return data.decode(m.group(1).decode("ascii"))
+        except (LookupError, UnicodeDecodeError):
+            return None
+    return None
+
+
+def decode_input(path: str, data: bytes, gzipped: bool | None = None) -> RawDoc | Quarantined:
+    """Turn an input's bytes into a RawDoc, or say why it cannot be one. Pure: no file system access.
+
+    ``gzipped`` defaults to the path's suffix; the raw store keeps decompressed bytes, so re-decoding a
+    stored ``.gz`` input passes ``gzipped=False``.
+    """
+    name = path.lower()
+    if gzipped is None:
+        gzipped = name.endswith(".gz")
+    if name.endswith(".gz"):
+        name = name[:-3]
+    if gzipped:
+        try:
+            data = _gunzip(data)
+        except OverflowError:
+            return Quarantined(path=path, reason=f"too large: over {MAX_BYTES} bytes once decompressed")
+        except (OSError, EOFError, zlib.error) as exc:
+            return Quarantined(path=path, reason=f"corrupt gzip file: {exc}")
+    if len(data) > MAX_BYTES:
+        return Quarantined(path=path, reason=f"too large: over {MAX_BYTES} bytes")
+    if not data.strip():
+        return Quarantined(path=path, reason="empty file")
+    if _looks_binary(data):
+        return Quarantined(path=path, reason="binary content, not UTF-8 text or HTML")
+    is_html = name.endswith(HTML_SUFFIXES) or bool(_HTML_START.match(data[:2048]))
+    if is_html:
+        text = _decode_html(data)
+        if text is None:
+            return Quarantined(path=path, reason="not UTF-8 text or HTML (and no usable charset declared)")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            return Quarantined(
+                path=path, reason=f"not UTF-8 text or HTML: invalid byte 0x{data[exc.start]:02x} at offset {exc.start}"
+            )
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        return Quarantined(path=path, reason="empty file")
+    return RawDoc(
+        id=document_id(path),
+        path=path,
+        kind="html" if is_html else "text",
+        text=text,
+        raw_hash=raw_hash(data),
+    )
+
+
+def load_path(path: str) -> RawDoc | Quarantined:
+    """Read and decode one input file; unreadable files are quarantined, never raised."""
+    try:
+        data = read_input(path)
+    except FileNotFoundError:
+        return Quarantined(path=path, reason="no such file")
+    except IsADirectoryError:
+        return Quarantined(path=path, reason="is a directory")
+    except OSError as exc:
+        return Quarantined(path=path, reason=f"unreadable: {exc.strerror or exc}")
+    return decode_input(path, data)
+
+
+def load_with_bytes(path: str) -> tuple[RawDoc | Quarantined, bytes | None]:
+    """Like load_path, but also returns the raw bytes so the caller can keep them in the raw store."""
+    try:
+        data = read_input(path)
+    except OSError as exc:
+        reason = "no such file" if isinstance(exc, FileNotFoundError) else f"unreadable: {exc.strerror or exc}"
+        return Quarantined(path=path, reason=reason), None
+    return decode_input(path, data), data

@@ -1,0 +1,29 @@
+"""Thin Prefect wrappers, built on first use.
+
+Stage modules end with ``__getattr__ = lazy_tasks(clean_task=(clean_batch, {...}))``: ``tasks.clean.clean_task``
+is then a real ``prefect.Task`` around the plain function, but ``import tasks.clean`` alone never imports Prefect
+(about 2 s), so commands such as ``newsdex clean`` and ``newsdex show --explain`` start fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+_DEFAULTS: dict[str, Any] = {"retries": 1, "retry_delay_seconds": 2, "log_prints": False}
+
+
+def lazy_tasks(**specs: tuple[Callable[..., Any], dict[str, Any]]) -> Callable[[str], Any]:
+    built: dict[str, Any] = {}
+
+    def module_getattr(name: str) -> Any:
+        if name not in specs:
+            raise AttributeError(name)
+        if name not in built:
+            from prefect import task
+
+            fn, options = specs[name]
+            built[name] = task(fn, **{**_DEFAULTS, **options})
+        return built[name]
+
+    return module_getattr
