@@ -12,8 +12,9 @@ import os
 import re
 import zlib
 from collections.abc import Iterable
+from pathlib import Path
 
-from tasks.models import Quarantined, RawDoc
+from tasks.models import LoadResult, Quarantined, RawDoc
 
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")
@@ -171,3 +172,51 @@ def load_with_bytes(path: str) -> tuple[RawDoc | Quarantined, bytes | None]:
         reason = "no such file" if isinstance(exc, FileNotFoundError) else f"unreadable: {exc.strerror or exc}"
         return Quarantined(path=path, reason=reason), None
     return decode_input(path, data), data
+
+
+def load_batch(files: list[str], index_root: str, rules_version: str, force: bool = False) -> LoadResult:
+    """Load a batch of inputs, keep their bytes in the raw store, quarantine bad ones, and keep only the
+    documents that are new or changed since the manifest last saw them (same bytes + same rules = skip)."""
+    from index.layout import IndexPaths
+    from index.manifest import Manifest
+    from index.rawstore import put_raw
+
+    paths = IndexPaths(Path(index_root))
+    result = LoadResult()
+    with Manifest(paths.manifest) as manifest:
+        known = manifest.states_for([document_id(f) for f in files])
+        quarantined: list[tuple[str, Quarantined]] = []
+        for f in files:
+            doc_id = document_id(f)
+            result.seen_ids.append(doc_id)
+            loaded, data = load_with_bytes(f)
+            if isinstance(loaded, Quarantined):
+                result.quarantined.append(loaded)
+                quarantined.append((doc_id, loaded))
+                continue
+            assert data is not None
+            before = known.get(doc_id)
+            if (
+                not force
+                and before is not None
+                and before["status"] == "indexed"
+                and before["raw_hash"] == loaded.raw_hash
+                and before["rules_version"] == rules_version
+                and before["path"] == loaded.path
+            ):
+                result.unchanged += 1
+                continue
+            # The raw store keeps decompressed bytes (what raw_hash names).
+            put_raw(paths.raw, loaded.raw_hash, _gunzip(data) if f.lower().endswith(".gz") else data)
+            if before is None or before["status"] != "indexed":
+                result.new += 1
+            else:
+                result.changed += 1
+            result.docs.append(loaded)
+        manifest.record_quarantined(quarantined)
+    return result
+
+
+from tasks.prefect_wrap import lazy_tasks  # noqa: E402 - the lazy task factory goes last, after what it wraps
+
+__getattr__ = lazy_tasks(load_task=(load_batch, {"name": "load"}))

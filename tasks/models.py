@@ -96,3 +96,14 @@ class Entity(BaseModel):
 
 class EnrichedDoc(SegmentedDoc):
     entities: list[Entity] = Field(default_factory=list)
+
+
+class LoadResult(BaseModel):
+    """What the load stage found in one batch of input files."""
+
+    docs: list[RawDoc] = Field(default_factory=list)  # new or changed: to clean, segment, enrich, index
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    quarantined: list[Quarantined] = Field(default_factory=list)
+    seen_ids: list[str] = Field(default_factory=list)  # every input of the batch, for --prune

@@ -21,9 +21,12 @@ def lazy_tasks(**specs: tuple[Callable[..., Any], dict[str, Any]]) -> Callable[[
             raise AttributeError(name)
         if name not in built:
             from prefect import task
+            from prefect.cache_policies import NO_CACHE
 
             fn, options = specs[name]
-            built[name] = task(fn, **{**_DEFAULTS, **options})
+            # No Prefect cache: hashing hundreds of documents per call costs as much as the work, and skipping
+            # unchanged documents is the manifest's job (DESIGN.md pitfalls).
+            built[name] = task(fn, **{**_DEFAULTS, "cache_policy": NO_CACHE, **options})
         return built[name]
 
     return module_getattr

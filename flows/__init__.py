@@ -1,0 +1,1 @@
+"""Prefect flows: ``ingest`` (new and changed inputs), ``reindex`` (stored raw inputs under the current rules)."""

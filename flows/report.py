@@ -1,0 +1,78 @@
+"""The run report every flow returns (DESIGN.md JSON contract) and its per-stage counters."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from tasks.models import EnrichedDoc, Quarantined
+
+
+@dataclass
+class RunReport:
+    kind: str
+    rules_version: str
+    started: float = field(default_factory=time.perf_counter)
+    documents: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    quarantined: list[Quarantined] = field(default_factory=list)
+    stage_seconds: Counter[str] = field(default_factory=Counter)
+    removed_by_rule: Counter[str] = field(default_factory=Counter)
+    entities_by_type: Counter[str] = field(default_factory=Counter)
+
+    @contextmanager
+    def stage(self, name: str):
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stage_seconds[name] += time.perf_counter() - t0
+
+    def count_docs(self, docs: list[EnrichedDoc]) -> None:
+        for d in docs:
+            self.removed_by_rule.update(r.rule for r in d.removed)
+            self.entities_by_type.update(e.type for e in d.entities)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "documents": self.documents,
+            "new": self.new,
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+            "quarantined": [q.model_dump() for q in self.quarantined],
+            "rules_version": self.rules_version,
+            "seconds": round(time.perf_counter() - self.started, 3),
+            "stages": {k: round(v, 3) for k, v in self.stage_seconds.items()},
+            "removed_lines_by_rule": dict(self.removed_by_rule.most_common()),
+            "entities_by_type": dict(self.entities_by_type.most_common()),
+        }
+
+
+def markdown_table(report: dict[str, Any]) -> str:
+    """The run report as the markdown a Prefect artifact shows."""
+    rows = [
+        "| documents | new | changed | unchanged | removed | quarantined | seconds |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+        f"| {report['documents']} | {report['new']} | {report['changed']} | {report['unchanged']} | "
+        f"{report['removed']} | {len(report['quarantined'])} | {report['seconds']} |",
+    ]
+    if report["quarantined"]:
+        rows += ["", "| quarantined input | reason |", "| --- | --- |"]
+        rows += [f"| {q['path']} | {q['reason']} |" for q in report["quarantined"]]
+    if report.get("stages"):
+        rows += ["", "| stage | seconds |", "| --- | --- |"]
+        rows += [f"| {k} | {v} |" for k, v in report["stages"].items()]
+    if report.get("removed_lines_by_rule"):
+        rows += ["", "| rule | lines removed |", "| --- | --- |"]
+        rows += [f"| {k} | {v} |" for k, v in report["removed_lines_by_rule"].items()]
+    if report.get("entities_by_type"):
+        rows += ["", "| entity type | entities found |", "| --- | --- |"]
+        rows += [f"| {k} | {v} |" for k, v in report["entities_by_type"].items()]
+    return "\n".join(rows)

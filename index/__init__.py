@@ -1,0 +1,9 @@
+"""Storage of newsdex: the Whoosh index (the only package that imports Whoosh), the SQLite manifest and the
+content-addressed raw store, all under one index folder:
+
+    <index>/current      -> gens/000001   symlink to the live Whoosh generation (swapped atomically)
+    <index>/gens/NNNNNN/                  Whoosh generations; a full rebuild writes a new one
+    <index>/manifest.sqlite               one row per input: hashes, rules version, status, the enriched doc
+    <index>/raw/ab/<sha256>.gz            every input's bytes, kept so re-cleaning needs no re-scraping
+    <index>/write.lock                    one writer at a time (a kernel lock: released if the holder dies)
+"""

@@ -1,0 +1,235 @@
+"""The manifest: one SQLite row per input (hashes, rules version, status, the enriched document) plus the
+entity mention table and the run log. Written only after the Whoosh commit it describes, so a crash between
+the two leaves work to redo, never a manifest that claims more than the index holds."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+from tasks.models import EnrichedDoc, Quarantined
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    path TEXT NOT NULL,
+    url TEXT,
+    source TEXT,
+    kind TEXT,
+    raw_hash TEXT,
+    clean_hash TEXT,
+    rules_version TEXT,
+    status TEXT NOT NULL,            -- indexed | quarantined
+    reason TEXT,
+    passages INTEGER DEFAULT 0,
+    first_seen REAL NOT NULL,
+    updated REAL NOT NULL,
+    doc BLOB                         -- zlib-compressed JSON of the EnrichedDoc (what `show` prints)
+);
+CREATE INDEX IF NOT EXISTS documents_path ON documents(path);
+CREATE TABLE IF NOT EXISTS entities (
+    doc_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    name TEXT NOT NULL,
+    mentions INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS entities_doc ON entities(doc_id);
+CREATE INDEX IF NOT EXISTS entities_name ON entities(type, name);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    started REAL NOT NULL,
+    finished REAL,
+    report TEXT
+);
+"""
+
+
+def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
+    if readonly:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=30)
+        conn.execute("PRAGMA journal_mode=WAL")  # readers never block the writer, nor the writer readers
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.executescript(SCHEMA)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def pack(doc: EnrichedDoc) -> bytes:
+    return zlib.compress(doc.model_dump_json().encode(), 6)
+
+
+def unpack(blob: bytes) -> EnrichedDoc:
+    return EnrichedDoc.model_validate_json(zlib.decompress(blob))
+
+
+class Manifest:
+    def __init__(self, path: Path, readonly: bool = False) -> None:
+        self.path = path
+        self.conn = connect(path, readonly=readonly)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Manifest:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- reads -------------------------------------------------------------------------------------------
+    def states(self) -> dict[str, sqlite3.Row]:
+        """id -> (raw_hash, clean_hash, rules_version, status, path): what ingest compares against."""
+        rows = self.conn.execute("SELECT id, path, raw_hash, clean_hash, rules_version, status FROM documents")
+        return {r["id"]: r for r in rows}
+
+    def states_for(self, ids: list[str]) -> dict[str, sqlite3.Row]:
+        out: dict[str, sqlite3.Row] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            rows = self.conn.execute(
+                "SELECT id, path, raw_hash, clean_hash, rules_version, status FROM documents WHERE id IN ("
+                + ",".join("?" * len(chunk)) + ")",
+                chunk,
+            )
+            out.update({r["id"]: r for r in rows})
+        return out
+
+    def get(self, doc_id: str) -> EnrichedDoc | None:
+        row = self.conn.execute("SELECT doc FROM documents WHERE id = ? AND status = 'indexed'", (doc_id,)).fetchone()
+        return unpack(row["doc"]) if row and row["doc"] else None
+
+    def find_ids(self, prefix: str) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT id FROM documents WHERE status = 'indexed' AND (id LIKE ? OR path = ?) LIMIT 5",
+            (prefix.replace("%", "") + "%", prefix),
+        )
+        return [r["id"] for r in rows]
+
+    def indexed(self) -> Iterator[sqlite3.Row]:
+        yield from self.conn.execute(
+            "SELECT id, path, kind, raw_hash, clean_hash, rules_version, source, url FROM documents "
+            "WHERE status = 'indexed' ORDER BY path"
+        )
+
+    def all_inputs(self) -> list[sqlite3.Row]:
+        return self.conn.execute("SELECT id, path, status FROM documents").fetchall()
+
+    def quarantined(self) -> list[dict[str, str]]:
+        rows = self.conn.execute("SELECT path, reason FROM documents WHERE status = 'quarantined' ORDER BY path")
+        return [{"path": r["path"], "reason": r["reason"]} for r in rows]
+
+    def counts(self) -> dict[str, Any]:
+        c = self.conn.execute(
+            "SELECT COUNT(*) n, COALESCE(SUM(passages), 0) p, COUNT(DISTINCT source) s FROM documents "
+            "WHERE status = 'indexed'"
+        ).fetchone()
+        versions = self.conn.execute(
+            "SELECT rules_version, COUNT(*) n FROM documents WHERE status = 'indexed' GROUP BY rules_version"
+        ).fetchall()
+        return {
+            "documents": c["n"],
+            "passages": c["p"],
+            "sources": c["s"],
+            "rules_versions": {r["rules_version"]: r["n"] for r in versions},
+        }
+
+    def top_entities(self, type_: str | None, limit: int) -> list[dict[str, Any]]:
+        sql = (
+            "SELECT e.type, e.name, COUNT(DISTINCT e.doc_id) documents, SUM(e.mentions) mentions FROM entities e "
+            "JOIN documents d ON d.id = e.doc_id AND d.status = 'indexed' "
+            + ("WHERE e.type = ? " if type_ else "")
+            + "GROUP BY e.type, e.name ORDER BY documents DESC, mentions DESC, e.name LIMIT ?"
+        )
+        args: tuple[Any, ...] = (type_, limit) if type_ else (limit,)
+        return [
+            {"name": r["name"], "type": r["type"], "documents": r["documents"], "mentions": r["mentions"]}
+            for r in self.conn.execute(sql, args)
+        ]
+
+    def runs(self, limit: int = 5) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT kind, started, finished, report FROM runs WHERE finished IS NOT NULL ORDER BY id DESC LIMIT ?",
+            (limit,),
+        )
+        return [
+            {"kind": r["kind"], "started": r["started"], "finished": r["finished"], **json.loads(r["report"] or "{}")}
+            for r in rows
+        ]
+
+    # --- writes ------------------------------------------------------------------------------------------
+    def record_indexed(self, docs: Iterable[EnrichedDoc]) -> None:
+        now = time.time()
+        with self.conn:
+            for d in docs:
+                self.conn.execute(
+                    "INSERT INTO documents (id, path, url, source, kind, raw_hash, clean_hash, rules_version, status,"
+                    " reason, passages, first_seen, updated, doc) VALUES (?,?,?,?,?,?,?,?,'indexed',NULL,?,?,?,?) "
+                    "ON CONFLICT(id) DO UPDATE SET path=excluded.path, url=excluded.url, source=excluded.source,"
+                    " kind=excluded.kind, raw_hash=excluded.raw_hash, clean_hash=excluded.clean_hash,"
+                    " rules_version=excluded.rules_version, status='indexed', reason=NULL,"
+                    " passages=excluded.passages, updated=excluded.updated, doc=excluded.doc",
+                    (d.id, d.path, d.url, d.source, d.kind, d.raw_hash, d.clean_hash, d.rules_version,
+                     len(d.segments), now, now, pack(d)),
+                )
+                self.conn.execute("DELETE FROM entities WHERE doc_id = ?", (d.id,))
+                self.conn.executemany(
+                    "INSERT INTO entities (doc_id, type, name, mentions) VALUES (?,?,?,?)",
+                    [(d.id, e.type, e.name, e.count) for e in d.entities],
+                )
+
+    def record_quarantined(self, items: Iterable[tuple[str, Quarantined]]) -> None:
+        now = time.time()
+        with self.conn:
+            for doc_id, q in items:
+                self.conn.execute(
+                    "INSERT INTO documents (id, path, status, reason, first_seen, updated) "
+                    "VALUES (?,?,'quarantined',?,?,?) ON CONFLICT(id) DO UPDATE SET path=excluded.path,"
+                    " status='quarantined', reason=excluded.reason, updated=excluded.updated, doc=NULL,"
+                    " raw_hash=NULL, clean_hash=NULL",
+                    (doc_id, q.path, q.reason, now, now),
+                )
+                self.conn.execute("DELETE FROM entities WHERE doc_id = ?", (doc_id,))
+
+    def mark_rules_version(self, ids: Iterable[str], version: str) -> None:
+        """Documents whose cleaned text did not change under new rules: record the version, touch nothing else."""
+        with self.conn:
+            self.conn.executemany(
+                "UPDATE documents SET rules_version = ? WHERE id = ?", [(version, i) for i in ids]
+            )
+
+    def remove(self, ids: Iterable[str]) -> None:
+        with self.conn:
+            for i in ids:
+                self.conn.execute("DELETE FROM documents WHERE id = ?", (i,))
+                self.conn.execute("DELETE FROM entities WHERE doc_id = ?", (i,))
+
+    def start_run(self, kind: str) -> int:
+        with self.conn:
+            cur = self.conn.execute("INSERT INTO runs (kind, started) VALUES (?, ?)", (kind, time.time()))
+        return int(cur.lastrowid or 0)
+
+    def finish_run(self, run_id: int, report: dict[str, Any]) -> None:
+        with self.conn:
+            self.conn.execute(
+                "UPDATE runs SET finished = ?, report = ? WHERE id = ?",
+                (time.time(), json.dumps(report, default=str), run_id),
+            )
+
+
+def open_readonly(path: Path) -> Manifest | None:
+    if not path.exists():
+        return None
+    return Manifest(path, readonly=True)
+
+
+__all__ = ["Manifest", "open_readonly", "closing"]

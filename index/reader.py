@@ -1,0 +1,253 @@
+"""Reading the index: full-text search with filters, entity facets, highlighted snippets and spelling
+suggestions; document lookups, entity rankings and statistics come from the manifest.
+
+Imports only Whoosh, SQLite and the models: no Prefect, trafilatura or spaCy, so a search starts fast.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from whoosh import highlight
+from whoosh import index as whoosh_index
+from whoosh.qparser import MultifieldParser
+from whoosh.query import And, DateRange, Query, Term
+
+from index.layout import IndexPaths
+from index.manifest import open_readonly
+from index.schema import ENTITY_FIELDS, FACET_TYPES
+
+SEARCH_FIELDS = ["title", "headings", "body", "captions", "byline"]
+FACET_WINDOW = 500  # facets are counted over this many top hits: cheap, and what a reader looks at anyway
+
+
+class IndexMissing(RuntimeError):
+    """No index yet at this path."""
+
+
+class _BoldFormatter(highlight.Formatter):
+    """Marks matched terms as <b>term</b> (the JSON contract), fragments joined with an ellipsis."""
+
+    between = " … "
+
+    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
+        return f"<b>{highlight.get_text(text, token, replace)}</b>"
+
+
+def open_index(root: Path, attempts: int = 5):  # -> whoosh.index.FileIndex
+    """Open the live generation; a reader racing a commit can rarely see a vanished file, so retry."""
+    paths = IndexPaths(root)
+    for attempt in range(attempts):
+        live = paths.live_generation()
+        if live is None or not whoosh_index.exists_in(live):
+            raise IndexMissing(f"no index at {root} (run `newsdex ingest` first)")
+        try:
+            return whoosh_index.open_dir(live)
+        except FileNotFoundError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def parse_date(value: str, end: bool = False) -> datetime:
+    """YYYY, YYYY-MM or YYYY-MM-DD; ``end`` gives the last moment of that period (for --until)."""
+    parts = value.strip().split("-")
+    try:
+        if len(parts) == 1:
+            start = datetime(int(parts[0]), 1, 1)
+            nxt = datetime(start.year + 1, 1, 1)
+        elif len(parts) == 2:
+            start = datetime(int(parts[0]), int(parts[1]), 1)
+            nxt = datetime(start.year + (start.month == 12), start.month % 12 + 1, 1)
+        elif len(parts) == 3:
+            start = datetime.combine(date.fromisoformat(value.strip()), datetime.min.time())
+            nxt = start + timedelta(days=1)
+        else:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"not a date: {value!r} (use YYYY-MM-DD, YYYY-MM or YYYY)") from None
+    return (nxt - timedelta(microseconds=1)) if end else start
+
+
+def _split_names(value: str | None) -> list[str]:
+    return [v for v in (value or "").split(",") if v]
+
+
+def _hit_entities(fields: dict[str, Any]) -> dict[str, list[str]]:
+    return {t: _split_names(fields.get(ENTITY_FIELDS[t])) for t in FACET_TYPES}
+
+
+def build_filter(
+    entities: list[tuple[str, str]] | None = None,
+    source: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> Query | None:
+    parts: list[Query] = []
+    for etype, name in entities or []:
+        field = ENTITY_FIELDS.get(etype.upper())
+        if field is None:
+            raise ValueError(f"unknown entity type {etype!r} (one of {', '.join(ENTITY_FIELDS)})")
+        parts.append(Term(field, name.replace(",", " ").lower()))
+    if source:
+        parts.append(Term("source", source.lower()))
+    if since or until:
+        parts.append(
+            DateRange("published", parse_date(since) if since else None, parse_date(until, end=True) if until else None)
+        )
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else And(parts)
+
+
+def search(
+    root: Path,
+    query: str,
+    limit: int = 10,
+    entities: list[tuple[str, str]] | None = None,
+    source: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    sort: str = "relevance",
+) -> dict[str, Any]:
+    """Run a query; returns the DESIGN.md JSON contract (query, total, hits, facets, suggestion)."""
+    filt = build_filter(entities, source, since, until)
+    ix = open_index(root)
+    with ix.searcher() as searcher:
+        parser = MultifieldParser(SEARCH_FIELDS, schema=ix.schema, fieldboosts={"title": 2.0, "headings": 1.5})
+        if query.strip() in ("", "*"):
+            from whoosh.query import Every
+
+            q: Query = Every()
+        else:
+            q = parser.parse(query)
+        kwargs: dict[str, Any] = {"filter": filt}
+        if sort in ("newest", "oldest"):
+            kwargs.update(sortedby="published", reverse=(sort == "newest"))
+        elif sort != "relevance":
+            raise ValueError(f"unknown sort {sort!r} (relevance, newest or oldest)")
+        window = max(limit, FACET_WINDOW)
+        results = searcher.search(q, limit=window, terms=True, **kwargs)
+        results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=70)
+        results.formatter = _BoldFormatter()
+        facet_counts: dict[str, Counter[str]] = {t: Counter() for t in FACET_TYPES}
+        hits = []
+        for rank, hit in enumerate(results):
+            fields = hit.fields()
+            ents = _hit_entities(fields)
+            for t, names in ents.items():
+                facet_counts[t].update(names)
+            if rank >= limit:
+                continue
+            snippet = hit.highlights("body", top=2) or hit.highlights("title") or fields.get("body", "")[:200]
+            published = fields.get("published")
+            hits.append(
+                {
+                    "id": fields["id"],
+                    "title": fields.get("title") or None,
+                    "path": fields.get("path"),
+                    "url": fields.get("url") or None,
+                    "source": fields.get("source") or None,
+                    "published": published.date().isoformat() if published else None,
+                    "score": round(float(hit.score), 4) if hit.score is not None else None,
+                    "snippet": " ".join(snippet.split()),
+                    "entities": ents,
+                }
+            )
+        total = len(results)
+        suggestion = None
+        if total == 0 and query.strip():
+            corrected = searcher.correct_query(q, query)
+            if corrected.query != q:
+                suggestion = corrected.string
+    return {
+        "query": query,
+        "total": total,
+        "hits": hits,
+        "facets": {
+            t: [{"name": n, "count": c} for n, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:10]]
+            for t, counts in facet_counts.items()
+        },
+        "suggestion": suggestion,
+    }
+
+
+def get_document(root: Path, doc_id: str) -> dict[str, Any] | None:
+    """The `show` JSON of one document (by id, unique id prefix, or input path); None when not found."""
+    manifest = open_readonly(IndexPaths(root).manifest)
+    if manifest is None:
+        raise IndexMissing(f"no index at {root} (run `newsdex ingest` first)")
+    with manifest:
+        ids = manifest.find_ids(doc_id)
+        if len(ids) > 1 and doc_id not in ids:
+            raise ValueError(f"id {doc_id!r} is ambiguous: {', '.join(ids)}")
+        if not ids:
+            return None
+        doc = manifest.get(doc_id if doc_id in ids else ids[0])
+    if doc is None:
+        return None
+    return document_json(doc)
+
+
+def document_json(doc: Any, explain: bool = True) -> dict[str, Any]:
+    """The DESIGN.md `show` shape for an EnrichedDoc (or a SegmentedDoc/CleanDoc: no entities then)."""
+    segments = getattr(doc, "segments", None)
+    out: dict[str, Any] = {
+        "id": doc.id,
+        "title": doc.title,
+        "path": doc.path,
+        "url": doc.url,
+        "source": doc.source,
+        "byline": doc.byline,
+        "published": doc.published,
+        "rules_version": doc.rules_version,
+        "body": doc.body,
+        "segments": [{"kind": s.kind, "text": s.text} for s in (segments if segments is not None else doc.blocks)],
+        "entities": [e.model_dump() for e in getattr(doc, "entities", [])],
+        "removed": [r.model_dump() for r in doc.removed],
+    }
+    if explain:
+        out["trace"] = [t.model_dump() for t in doc.trace]
+    return out
+
+
+def top_entities(root: Path, type_: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+    manifest = open_readonly(IndexPaths(root).manifest)
+    if manifest is None:
+        raise IndexMissing(f"no index at {root} (run `newsdex ingest` first)")
+    with manifest:
+        return manifest.top_entities(type_.upper() if type_ else None, limit)
+
+
+def stats(root: Path) -> dict[str, Any]:
+    from index.writer import index_size_bytes
+
+    paths = IndexPaths(root)
+    manifest = open_readonly(paths.manifest)
+    if manifest is None:
+        raise IndexMissing(f"no index at {root} (run `newsdex ingest` first)")
+    with manifest:
+        counts = manifest.counts()
+        runs = manifest.runs(5)
+        quarantined = manifest.quarantined()
+    versions = counts.pop("rules_versions")
+    live = paths.live_generation()
+    indexed_docs = 0
+    if live is not None and whoosh_index.exists_in(live):
+        indexed_docs = open_index(root).doc_count()
+    return {
+        **counts,
+        "index_documents": indexed_docs,
+        "rules_version": max(versions, key=versions.get) if versions else None,
+        "rules_versions": versions,
+        "index_bytes": index_size_bytes(paths),
+        "index": str(root),
+        "quarantined": quarantined,
+        "last_run": runs[0] if runs else None,
+        "runs": runs,
+    }

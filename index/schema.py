@@ -1,0 +1,83 @@
+"""The Whoosh schema and the mapping from an enriched document to index fields.
+
+Stored fields are kept lean: what a search hit prints (id, title, path, url, source, published, entity names)
+plus the body, which highlighting needs. Everything else (segments, mentions, removed lines) lives in the
+manifest, which ``show`` reads.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+
+from tasks.models import EnrichedDoc
+
+# No stop list: phrase queries such as "sent to the gulags" must match word for word.
+_TEXT = StemmingAnalyzer(stoplist=None)
+
+# Entity type -> index field. Canonical names are stored comma-separated, matched case-insensitively.
+ENTITY_FIELDS: dict[str, str] = {
+    "PERSON": "person",
+    "ORG": "org",
+    "LOC": "loc",
+    "NORP": "norp",
+    "DATE": "date",
+    "MISC": "misc",
+}
+FACET_TYPES = ("PERSON", "ORG", "LOC")
+
+
+def build_schema() -> Schema:
+    entity_fields = {
+        name: KEYWORD(stored=True, commas=True, lowercase=True, scorable=True) for name in ENTITY_FIELDS.values()
+    }
+    return Schema(
+        id=ID(stored=True, unique=True),
+        path=ID(stored=True),
+        url=ID(stored=True),
+        source=KEYWORD(stored=True, lowercase=True),
+        title=TEXT(analyzer=_TEXT, stored=True, field_boost=2.0, spelling=True),
+        byline=TEXT(analyzer=_TEXT),
+        headings=TEXT(analyzer=_TEXT, field_boost=1.5),
+        body=TEXT(analyzer=_TEXT, stored=True, spelling=True),
+        captions=TEXT(analyzer=_TEXT),
+        published=DATETIME(stored=True, sortable=True),
+        rules_version=ID(stored=True),
+        raw_hash=STORED(),
+        **entity_fields,
+    )
+
+
+def _names(values: list[str]) -> str:
+    # Commas separate keywords, so a comma inside a name would split it.
+    return ",".join(v.replace(",", " ") for v in values)
+
+
+def to_fields(doc: EnrichedDoc) -> dict[str, object]:
+    fields: dict[str, object] = {
+        "id": doc.id,
+        "path": doc.path,
+        "url": doc.url or "",
+        "source": doc.source or "",
+        "title": doc.title or "",
+        "byline": doc.byline or "",
+        "headings": "\n".join(s.text for s in doc.segments if s.kind == "heading"),
+        "body": doc.body,
+        "captions": "\n".join(s.text for s in doc.segments if s.kind == "caption"),
+        "rules_version": doc.rules_version,
+        "raw_hash": doc.raw_hash,
+    }
+    if doc.published:
+        try:
+            fields["published"] = datetime.fromisoformat(doc.published[:10])
+        except ValueError:
+            pass
+    by_type: dict[str, list[str]] = {}
+    for ent in doc.entities:
+        if ent.type in ENTITY_FIELDS:
+            by_type.setdefault(ENTITY_FIELDS[ent.type], []).append(ent.name)
+    for field, names in by_type.items():
+        fields[field] = _names(names)
+    return fields

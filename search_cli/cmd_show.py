@@ -1,0 +1,71 @@
+"""``newsdex show ID``: one indexed article with its metadata, body, segments and entities."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from search_cli.output import UsageError, emit_json
+
+
+def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "show",
+        parents=[common],
+        help="one article: metadata, body, segments, entities",
+        description="Print one indexed article. ID is a document id (or a unique prefix of one) or its input path.",
+        epilog="examples:\n  newsdex show 1b7417ee731c2dd3\n  newsdex show seeds/004_c660a855ca50e628.txt --explain\n"
+        "  newsdex show 1b74 --json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--explain", action="store_true", help="also list every line the cleaner removed, and why")
+
+
+def run(args: argparse.Namespace) -> int:
+    from index.reader import IndexMissing, get_document
+    from tasks.settings import index_dir
+
+    try:
+        doc = get_document(index_dir(args.index), args.id)
+    except (IndexMissing, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    if doc is None:
+        raise UsageError(f"no document {args.id!r} in the index")
+    trace = doc.pop("trace", [])
+    if args.json:
+        if args.explain:
+            doc["trace"] = trace
+        emit_json(doc)
+        return 0
+    print_document(doc, trace if args.explain else None)
+    return 0
+
+
+def print_document(doc: dict[str, Any], trace: list[dict[str, Any]] | None) -> None:
+    print(doc["title"] or "(untitled)")
+    meta = [f"id {doc['id']}", doc["path"]]
+    meta += [x for x in (doc["source"], doc["byline"] and f"by {doc['byline']}", doc["published"], doc["url"]) if x]
+    print(" · ".join(meta) + f" · rules {doc['rules_version']}")
+    print()
+    for seg in doc["segments"]:
+        if seg["kind"] == "heading":
+            print(f"## {seg['text']}\n")
+        elif seg["kind"] == "caption":
+            print(f"[caption] {seg['text']}\n")
+        else:
+            print(seg["text"] + "\n")
+    if doc["entities"]:
+        print("entities:")
+        for e in doc["entities"][:30]:
+            forms = [m for m in e["mentions"] if m != e["name"]]
+            alias = f" (as {', '.join(forms[:4])})" if forms else ""
+            print(f"  {e['type']:<6} {e['name']} ×{e['count']}{alias}")
+    if trace is not None:
+        print("\ncleaner trace (- removed, + kept):")
+        for line in trace:
+            mark = "+" if line["kept"] else "-"
+            why = line.get("rule") or line.get("role") or ""
+            print(f"  {mark} [{why}] {line['text']}")
+    elif doc["removed"]:
+        print(f"\n{len(doc['removed'])} lines removed by the cleaner (see --explain)")

@@ -1,0 +1,31 @@
+"""Index stage: write a batch of enriched documents to Whoosh, then record them in the manifest.
+
+The order matters for crash safety: the Whoosh commit comes first, the manifest second. A run killed in
+between leaves documents the manifest does not know yet, which the next run simply re-indexes (an update,
+never a duplicate, since ``id`` is unique).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tasks.models import EnrichedDoc
+
+
+def write_batch(index_root: str, docs: list[EnrichedDoc], deletes: list[str] | None = None) -> int:
+    from index.layout import IndexPaths
+    from index.manifest import Manifest
+    from index.writer import apply_changes
+
+    paths = IndexPaths(Path(index_root))
+    written = apply_changes(paths, docs, deletes or [])
+    with Manifest(paths.manifest) as manifest:
+        manifest.record_indexed(docs)
+        if deletes:
+            manifest.remove(deletes)
+    return written
+
+
+from tasks.prefect_wrap import lazy_tasks  # noqa: E402 - the lazy task factory goes last, after what it wraps
+
+__getattr__ = lazy_tasks(index_task=(write_batch, {"name": "index", "retries": 0}))
