@@ -29,7 +29,7 @@ def ingest_flow(
     progress: bool = False,
 ) -> dict[str, Any]:
     """Ingest files and folders (default: the seeds) into the index; unchanged inputs are skipped."""
-    from index.layout import IndexPaths, writer_lock
+    from index.layout import IndexPaths, live_generation_name, writer_lock
     from index.manifest import Manifest
 
     index_root = settings.index_dir(index)
@@ -40,6 +40,7 @@ def ingest_flow(
     ipaths = IndexPaths(Path(index_root))
     with writer_lock(ipaths):
         with Manifest(ipaths.manifest) as manifest:
+            manifest.recover_staged(live_generation_name(ipaths))
             run_id = manifest.start_run("ingest")
         seen: list[str] = []
         bar = _progress(len(files), progress)

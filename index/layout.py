@@ -57,6 +57,11 @@ class IndexPaths:
         return path
 
 
+def live_generation_name(paths: IndexPaths) -> str | None:
+    live = paths.live_generation()
+    return live.name if live is not None else None
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:

@@ -41,6 +41,11 @@ CREATE TABLE IF NOT EXISTS entities (
 );
 CREATE INDEX IF NOT EXISTS entities_doc ON entities(doc_id);
 CREATE INDEX IF NOT EXISTS entities_name ON entities(type, name);
+CREATE TABLE IF NOT EXISTS staged (   -- a full rebuild's documents, applied only once its index is swapped in
+    id TEXT PRIMARY KEY,
+    generation TEXT NOT NULL,
+    doc BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     kind TEXT NOT NULL,
@@ -186,6 +191,43 @@ class Manifest:
                     "INSERT INTO entities (doc_id, type, name, mentions) VALUES (?,?,?,?)",
                     [(d.id, e.type, e.name, e.count) for e in d.entities],
                 )
+
+    def stage(self, docs: Iterable[EnrichedDoc], generation: str) -> None:
+        with self.conn:
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO staged (id, generation, doc) VALUES (?, ?, ?)",
+                [(d.id, generation, pack(d)) for d in docs],
+            )
+
+    def recover_staged(self, live_generation: str | None) -> int:
+        """After a crash: a rebuild swapped in but not yet recorded is applied; any other is dropped."""
+        row = self.conn.execute("SELECT generation FROM staged LIMIT 1").fetchone()
+        if row is None:
+            return 0
+        if live_generation is not None and row["generation"] == live_generation:
+            return self.apply_staged()
+        self.clear_staged()
+        return 0
+
+    def clear_staged(self) -> None:
+        with self.conn:
+            self.conn.execute("DELETE FROM staged")
+
+    def apply_staged(self, chunk: int = 500) -> int:
+        """Move a finished rebuild's documents into the manifest, a chunk at a time (memory stays flat)."""
+        n = 0
+        last = ""
+        while True:
+            rows = self.conn.execute(
+                "SELECT id, doc FROM staged WHERE id > ? ORDER BY id LIMIT ?", (last, chunk)
+            ).fetchall()
+            if not rows:
+                break
+            self.record_indexed(unpack(r["doc"]) for r in rows)
+            last = rows[-1]["id"]
+            n += len(rows)
+        self.clear_staged()
+        return n
 
     def record_quarantined(self, items: Iterable[tuple[str, Quarantined]]) -> None:
         now = time.time()

@@ -1,0 +1,65 @@
+"""Shared fixtures: the seeds, an isolated Prefect (test harness, offline), and one ingested seed index."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO / "seeds"
+
+# Offline, patient Prefect for every test process (and the CLI subprocesses they start).
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    return SEEDS
+
+
+@pytest.fixture(scope="session")
+def prefect_harness(tmp_path_factory: pytest.TempPathFactory):
+    """One temporary Prefect server (SQLite) for the whole session: ~20 s once, then ~1 s per flow run."""
+    os.environ["PREFECT_HOME"] = str(tmp_path_factory.mktemp("prefect-home"))
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="session")
+def seed_index(prefect_harness, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The seeds plus a few bad inputs, ingested once by the real flow; returns the index path and report."""
+    work = tmp_path_factory.mktemp("corpus")
+    corpus = work / "inputs"
+    shutil.copytree(SEEDS, corpus / "seeds")
+    bad = corpus / "bad"
+    bad.mkdir()
+    (bad / "empty.txt").write_bytes(b"")
+    (bad / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    (bad / "latin1.txt").write_bytes("Caf\xe9 au lait, cr\xe8me br\xfbl\xe9e and more text".encode("latin-1"))
+    (bad / "broken.txt.gz").write_bytes(b"\x1f\x8b\x08\x00 not really gzip")
+    from flows.ingest import ingest_flow
+
+    index = work / "index"
+    report = ingest_flow(paths=[str(corpus)], index=str(index))
+    return {"index": index, "report": report, "corpus": corpus}
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run the real `newsdex` entry point in a fresh interpreter, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "search_cli.main", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        cwd=cwd or REPO,
+        timeout=600,
+    )
