@@ -1,0 +1,198 @@
+"""Benchmark the cleaner against pages with known main text, next to trafilatura, readability-lxml and nothing.
+
+Usage (from the repo root):
+    .venv/bin/python bench/cleaning.py                       # every data set under ../shared/data/extraction
+    .venv/bin/python bench/cleaning.py DIR [DIR…] --limit 50 --jobs 2 --only text,trafilatura
+    .venv/bin/python bench/cleaning.py --split heldout       # WCXB pages the line model was not trained on
+
+A data set folder holds html/<id>.html.gz, truth/<id>.txt and scraped/<id>.txt (naive BeautifulSoup text).
+Metric (as in the data README): tokens = re.findall(r"\\w+", text.lower()); per page precision, recall and F1 over
+token multisets (an empty output scores 0); means over pages. Speed is pages per second of one core: the sum
+of per-page extraction times, input already read, so --jobs does not inflate it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import re
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench.train_line_model import is_training_page  # noqa: E402
+
+DEFAULT_DATA = REPO.parent / "shared" / "data" / "extraction"
+EXTRACTORS = ("nothing", "text", "html", "trafilatura", "readability")
+_TOKEN = re.compile(r"\w+")
+
+
+def score(pred: str, truth: str) -> tuple[float, float, float]:
+    p, t = Counter(_TOKEN.findall(pred.lower())), Counter(_TOKEN.findall(truth.lower()))
+    if not p or not t:
+        return 0.0, 0.0, 0.0
+    common = sum((p & t).values())
+    prec, rec = common / sum(p.values()), common / sum(t.values())
+    return prec, rec, (2 * prec * rec / (prec + rec) if common else 0.0)
+
+
+def _ours(kind: str) -> Callable[[str, str | None], str]:
+    from tasks.clean import clean_document
+    from tasks.models import RawDoc
+    from tasks.rules import load_rules
+
+    rules = load_rules()
+
+    def run(text: str, url: str | None) -> str:
+        raw = RawDoc(id="x", path="x", kind=kind, text=text, raw_hash="", url=url)
+        return clean_document(raw, rules).body
+
+    return run
+
+
+def _trafilatura() -> Callable[[str, str | None], str]:
+    import trafilatura
+
+    def run(html: str, url: str | None) -> str:
+        return trafilatura.extract(html, url=url) or ""
+
+    return run
+
+
+def _readability() -> Callable[[str, str | None], str]:
+    import lxml.html
+    from readability import Document
+
+    def run(html: str, url: str | None) -> str:
+        summary = Document(html, url=url).summary(html_partial=True)
+        if not summary.strip():
+            return ""
+        return lxml.html.fromstring(summary).text_content()
+
+    return run
+
+
+def make(name: str) -> Callable[[str, str | None], str]:
+    if name == "nothing":
+        return lambda text, url: text
+    if name == "text":
+        return _ours("text")
+    if name == "html":
+        return _ours("html")
+    if name == "trafilatura":
+        return _trafilatura()
+    if name == "readability":
+        return _readability()
+    raise SystemExit(f"unknown extractor {name!r}; choose from {', '.join(EXTRACTORS)}")
+
+
+def load_pages(folder: Path, limit: int | None, split: str) -> list[dict[str, str]]:
+    import json
+
+    urls: dict[str, str] = {}
+    meta = folder / "meta.jsonl"
+    if meta.exists():
+        for line in meta.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                urls[row["id"]] = row.get("url")
+    pages = []
+    for truth in sorted((folder / "truth").glob("*.txt")):
+        pid = truth.stem
+        if split == "heldout" and is_training_page(folder.name, pid):
+            continue
+        if split == "train" and not is_training_page(folder.name, pid):
+            continue
+        html_file = folder / "html" / f"{pid}.html.gz"
+        scraped_file = folder / "scraped" / f"{pid}.txt"
+        pages.append(
+            {
+                "id": pid,
+                "url": urls.get(pid),
+                "truth": truth.read_text(encoding="utf-8"),
+                "html": gzip.decompress(html_file.read_bytes()).decode("utf-8") if html_file.exists() else "",
+                "scraped": scraped_file.read_text(encoding="utf-8") if scraped_file.exists() else "",
+            }
+        )
+        if limit and len(pages) >= limit:
+            break
+    return pages
+
+
+def _run_chunk(name: str, pages: list[dict[str, str]]) -> list[tuple[float, float, float, float]]:
+    fn = make(name)
+    field = "scraped" if name in ("nothing", "text") else "html"
+    out = []
+    for page in pages:
+        t0 = time.perf_counter()
+        try:
+            pred = fn(page[field], page["url"])
+        except Exception as exc:  # noqa: BLE001 - one failing page scores 0, the run goes on
+            print(f"  {name} failed on {page['id']}: {type(exc).__name__}: {exc}", file=sys.stderr)
+            pred = ""
+        dt = time.perf_counter() - t0
+        out.append((*score(pred, page["truth"]), dt))
+    return out
+
+
+def evaluate(name: str, pages: list[dict[str, str]], jobs: int) -> dict[str, float]:
+    if jobs > 1:
+        chunks = [pages[i::jobs] for i in range(jobs)]
+        with ProcessPoolExecutor(jobs) as pool:
+            rows = [r for part in pool.map(_run_chunk, [name] * jobs, chunks) for r in part]
+    else:
+        _run_chunk(name, pages[:3])  # warm-up: imports and model loading are not per-page costs
+        rows = _run_chunk(name, pages)
+    n = len(rows)
+    seconds = sum(r[3] for r in rows)
+    return {
+        "precision": sum(r[0] for r in rows) / n,
+        "recall": sum(r[1] for r in rows) / n,
+        "f1": sum(r[2] for r in rows) / n,
+        "pages_per_s": n / seconds if seconds else float("inf"),
+        "pages": n,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("dirs", nargs="*", help="data set folders (default: every folder in ../shared/data/extraction)")
+    ap.add_argument("--limit", type=int, default=None, help="pages per data set")
+    ap.add_argument("--jobs", type=int, default=1, help="worker processes (speed stays per core)")
+    ap.add_argument("--only", default=",".join(EXTRACTORS), help="comma-separated extractors to run")
+    ap.add_argument("--split", choices=("all", "heldout", "train"), default="all",
+                    help="pages of the line model's training split to use (see bench/train_line_model.py)")
+    args = ap.parse_args(argv)
+    dirs = [Path(d) for d in args.dirs] or sorted(p for p in DEFAULT_DATA.iterdir() if (p / "truth").is_dir())
+    names = [n.strip() for n in args.only.split(",") if n.strip()]
+    print(f"split={args.split}  extractors={','.join(names)}")
+    for folder in dirs:
+        pages = load_pages(folder, args.limit, args.split)
+        if not pages:
+            print(f"{folder.name}: no pages")
+            continue
+        print(f"\n{folder.name} ({len(pages)} pages)")
+        print(f"{'extractor':<12} {'precision':>9} {'recall':>7} {'F1':>7} {'pages/s':>9}")
+        results = {}
+        for name in names:
+            r = evaluate(name, pages, args.jobs)
+            results[name] = r
+            row = f"{r['precision']:9.3f} {r['recall']:7.3f} {r['f1']:7.3f} {r['pages_per_s']:9.1f}"
+            print(f"{name:<12} {row}", flush=True)
+        if "html" in results and "trafilatura" in results:
+            ratio = results["html"]["pages_per_s"] / results["trafilatura"]["pages_per_s"]
+            print(f"speed ratio html/trafilatura: {ratio:.2f} (our HTML path is {100 * (1 - ratio):.0f}% slower)")
+        if "html" in results and {"trafilatura", "readability"} & results.keys():
+            best = max(results[k]["f1"] for k in ("trafilatura", "readability") if k in results)
+            print(f"F1 html - best(trafilatura, readability): {results['html']['f1'] - best:+.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,237 @@
+"""The text path: decide every line of flattened article text (rules, then structure, then statistics).
+
+Order matters and is part of the contract shown by ``--explain``:
+1. ``[[line]]`` rules from the rules file (first match wins), keyboard junk;
+2. the headline (title), and what precedes it in the header (site chrome);
+3. structural rules: image alt text, lead captions, teaser/link runs, subheadings, attributions;
+4. statistical evidence for the lines nobody claimed: the learned line model when it is shipped, else the
+   position relative to the longest dense block.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tasks.clean_lines import Line, is_dense, is_headline_like, is_keyboard_junk, parse_date
+from tasks.rules import Rules, normalise
+
+_TITLE_SEPARATORS = re.compile(r"\s+[|–—:·•-]{1,2}\s+")
+
+
+@dataclass
+class TextMeta:
+    title: str | None = None
+    byline: str | None = None
+    published: str | None = None
+
+
+def _strip_site_suffix(title: str) -> str:
+    """'Headline - Site Name' → 'Headline' when the tail is short (a site name, not half a headline)."""
+    parts = _TITLE_SEPARATORS.split(title)
+    if len(parts) < 2:
+        return title
+    head = title[: title.rfind(parts[-1])].rstrip(" |–—:·•-")
+    if len(parts[-1].split()) <= 5 and len(head.split()) >= 3:
+        return head
+    return title
+
+
+def apply_line_rules(lines: list[Line], rules: Rules, domain: str | None, first_dense: int, last_dense: int) -> None:
+    th = rules.thresholds
+    header_end = min(first_dense, rules.zones.header_max_lines) if first_dense >= 0 else rules.zones.header_max_lines
+    matcher = rules.matcher(domain)
+    junk_on = rules.rule_enabled("keyboard-junk", domain)
+    for i, ln in enumerate(lines):
+        zone = "header" if i < header_end else "footer" if last_dense >= 0 and i > last_dense else "body"
+        rule = matcher.match(ln.text, ln.norm, ln.words, zone)
+        if rule is not None:
+            if rule.action == "remove":
+                ln.decide(False, rule.name, "removed")
+            elif rule.action == "caption":
+                ln.decide(True, rule.name, "caption")
+            else:
+                ln.decide(False, rule.name, "meta")
+        if ln.open and junk_on and is_keyboard_junk(ln, th.junk_min_length, th.junk_max_distinct_letters):
+            ln.decide(False, "keyboard-junk", "removed")
+
+
+def find_title(lines: list[Line], rules: Rules, first_dense: int, title_hint: str | None) -> str | None:
+    """Mark the headline (role title) and the site chrome above it; return the headline text."""
+    th = rules.thresholds
+    limit = min(len(lines), rules.zones.header_max_lines)
+    if first_dense >= 0:
+        limit = min(limit, first_dense)
+    title: str | None = title_hint
+    at = -1
+    if title is None:
+        for i in range(limit):
+            ln = lines[i]
+            if ln.open and th.title_min_words <= ln.words <= th.title_max_words and not ln.text.endswith((".", ":")):
+                title, at = _strip_site_suffix(ln.text), i
+                ln.decide(True, "headline", "title")
+                break
+        if at < 0:
+            return None
+        for ln in lines[:at]:
+            if ln.open:
+                ln.decide(False, "site-chrome", "removed")
+    # The headline often appears twice (the page <title> and the <h1>): the repeat is not body text.
+    tnorm = normalise(title)
+    for i in range(at + 1, limit):
+        ln = lines[i]
+        if ln.open and ln.norm and (ln.norm == tnorm or (len(ln.norm) > 20 and tnorm.startswith(ln.norm))):
+            ln.decide(False, "title-repeat", "title")
+    return title
+
+
+def apply_structure(
+    lines: list[Line], rules: Rules, domain: str | None, title: str | None, alt_only: bool = False
+) -> None:
+    th = rules.thresholds
+    tnorm = normalise(title) if title else None
+    dense = [is_dense(ln, th.dense_min_words) for ln in lines]
+    open_idx = [i for i, ln in enumerate(lines) if ln.open]
+    first_dense = next((i for i, d in enumerate(dense) if d and lines[i].open), -1)
+    last_dense = max((i for i, d in enumerate(dense) if d and lines[i].open), default=-1)
+
+    # Image alt text: the headline again with an image counter ("Headline - 1").
+    alt_rule = rules.structure_option("image-alt", "rule", "image-placeholder")
+    if tnorm:
+        for i in open_idx:
+            ln = lines[i]
+            rest = ln.norm[len(tnorm):].strip() if ln.norm.startswith(tnorm) else None
+            if rest is not None and rest.isdigit():
+                ln.decide(False, alt_rule, "removed")
+    if alt_only:
+        return
+
+    def next_open(i: int) -> int:
+        j = i + 1
+        while j < len(lines) and not lines[j].open and lines[j].role != "caption":
+            j += 1
+        return j
+
+    # Lead caption: a short non-sentence line right after the headline, right before the first paragraph.
+    cap_words = int(rules.structure_option("lead-caption", "max_words", 6))
+    if first_dense > 0 and rules.rule_enabled("lead-caption", domain):
+        prev = [i for i in range(first_dense) if lines[i].open]
+        if len(prev) == 1 and lines[prev[0]].words <= cap_words and not lines[prev[0]].sentence_end:
+            before = [ln for ln in lines[: prev[0]] if ln.role == "title"]
+            if before:
+                lines[prev[0]].decide(True, "lead-caption", "caption")
+
+    if first_dense < 0:
+        return
+    run_min = int(rules.structure_option("related-links", "min_run", 2))
+    run_max_words = int(rules.structure_option("related-links", "max_words", 25))
+    head_max = int(rules.structure_option("heading", "max_words", th.heading_max_words))
+    i = first_dense
+    while i <= last_dense:
+        ln = lines[i]
+        if not ln.open or dense[i]:
+            i += 1
+            continue
+        # Collect a run of consecutive open, headline-like lines (decided lines in between end the run).
+        j = i
+        while j <= last_dense and lines[j].open and not dense[j] and is_headline_like(lines[j], run_max_words):
+            j += 1
+        run = lines[i:j]
+        if len(run) >= run_min and all(r.words >= 4 for r in run) and rules.rule_enabled("related-links", domain):
+            for r in run:
+                r.decide(False, "related-links", "removed")
+            i = j
+            continue
+        k = next_open(i)
+        follows_prose = k < len(lines) and dense[k] and lines[k].open
+        if follows_prose and ln.text.endswith(":") and ln.words <= head_max:
+            ln.decide(True, "attribution", "paragraph")
+        elif follows_prose and is_headline_like(ln, head_max):
+            ln.decide(True, "heading", "heading")
+        i += 1
+
+
+def main_block(lines: list[Line], min_words: int, max_gap: int = 6) -> tuple[int, int]:
+    """The longest dense block: dense lines joined while fewer than ``max_gap`` other lines separate them."""
+    best, best_score = (-1, -1), 0
+    start, last, score, gap = -1, -1, 0, 0
+    for i, ln in enumerate(lines):
+        if ln.kept is False:
+            continue
+        if is_dense(ln, min_words):
+            if start < 0 or gap > max_gap:
+                start, score = i, 0
+            score += ln.words
+            last, gap = i, 0
+            if score > best_score:
+                best, best_score = (start, last), score
+        elif start >= 0:
+            gap += 1
+    return best
+
+
+def apply_evidence(lines: list[Line], rules: Rules, model_scores: list[float] | None) -> None:
+    th = rules.thresholds
+    if model_scores is not None:
+        for ln, p in zip(lines, model_scores, strict=True):
+            if ln.open:
+                if p >= th.model_threshold:
+                    ln.decide(True, f"line-model p={p:.2f}", "paragraph")
+                else:
+                    ln.decide(False, f"line-model p={p:.2f}", "removed")
+        return
+    lo, hi = main_block(lines, th.dense_min_words)
+    for i, ln in enumerate(lines):
+        if not ln.open:
+            continue
+        if lo <= i <= hi and (ln.sentence_end or ln.words >= 6):
+            ln.decide(True, "main-text", "paragraph")
+        elif lo <= i <= hi:
+            ln.decide(False, "short-line-in-text", "removed")
+        else:
+            ln.decide(False, "outside-main-text", "removed")
+
+
+def decide_lines(
+    lines: list[Line],
+    rules: Rules,
+    domain: str | None = None,
+    title_hint: str | None = None,
+    scorer: Callable[[list[Line]], list[float]] | None = None,
+    known_roles: list[str] | None = None,
+) -> TextMeta:
+    """Decide every line in place; return the metadata found on the way (title, byline, date).
+
+    ``known_roles`` (HTML path) gives each line's structure from the extractor: then only the line rules,
+    the headline and the image-alt/junk checks run; the extractor already chose the main text.
+    """
+    th = rules.thresholds
+    dense_idx = [i for i, ln in enumerate(lines) if is_dense(ln, th.dense_min_words)]
+    first_dense = dense_idx[0] if dense_idx else -1
+    last_dense = dense_idx[-1] if dense_idx else -1
+    apply_line_rules(lines, rules, domain, first_dense, last_dense)
+    title = find_title(lines, rules, first_dense, title_hint)
+    if known_roles is not None:
+        apply_structure(lines, rules, domain, title, alt_only=True)
+        for ln, role in zip(lines, known_roles, strict=True):
+            if ln.open:
+                ln.decide(True, "extracted", role)
+    else:
+        apply_structure(lines, rules, domain, title)
+        scores = scorer(lines) if scorer is not None else None
+        apply_evidence(lines, rules, scores)
+
+    meta = TextMeta(title=title)
+    for ln in lines:
+        if ln.role != "meta":
+            continue
+        if ln.rule == "byline" and meta.byline is None:
+            meta.byline = re.sub(r"^(by|written by|posted by|words by)\s+", "", ln.text, flags=re.I)
+            ln.role = "byline"
+        elif meta.published is None and (iso := parse_date(ln.text)):
+            meta.published = iso
+            ln.role = "date"
+        elif ln.rule == "header-dateline":
+            ln.role = "date"
+    return meta
