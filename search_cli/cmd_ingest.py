@@ -59,9 +59,12 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         raise UsageError(f"rules file: {exc}") from None
     root = settings.index_dir(args.index)
-    if args.wait:
-        with writer_lock(IndexPaths(root), wait=True):
+    try:
+        # Fail fast (before Prefect starts) when another writer holds the index; --wait queues behind it.
+        with writer_lock(IndexPaths(root), wait=args.wait):
             pass
+    except IndexBusy as exc:
+        raise UsageError(str(exc)) from None
     from flows.ingest import ingest_flow
 
     try:
