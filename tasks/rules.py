@@ -85,16 +85,17 @@ class LineMatcher:
         # match() at the start; the others one by one, without a leading \b so re can scan for the literal.
         anchored = [rx[1:] for r in rules for rx in r.regex if rx.startswith("^")]
         self.anchored = re.compile("|".join(f"(?:{rx})" for rx in anchored), re.I) if anchored else None
-        self.floating = [re.compile(rx.removeprefix("\\b"), re.I) for r in rules for rx in r.regex
-                         if not rx.startswith("^")]
+        # Floating patterns are skipped on lines longer than their rule's max_words (paragraphs are long).
+        self.floating = [(r.max_words or 10**9, re.compile(rx.removeprefix("\\b"), re.I))
+                         for r in rules for rx in r.regex if not rx.startswith("^")]
 
-    def _maybe(self, text: str) -> bool:
+    def _maybe(self, text: str, words: int) -> bool:
         if self.anchored is not None and self.anchored.match(text):
             return True
-        return any(p.search(text) for p in self.floating)
+        return any(words <= limit and p.search(text) for limit, p in self.floating)
 
     def match(self, text: str, norm: str, words: int, zone: str) -> LineRule | None:
-        if norm not in self.exact and not self.has_prefixes and not self._maybe(text):
+        if norm not in self.exact and not self.has_prefixes and not self._maybe(text, words):
             return None
         for rule, rzone in self.rules:
             if rzone != "any" and rzone != zone:
