@@ -54,7 +54,7 @@ def print_human(doc: Any, explain: bool) -> None:
     if explain:
         for t in doc.trace:
             mark = "+" if t.kept else "-"
-            label = t.role if t.kept else "removed"
+            label = t.role if t.kept or t.role in ("byline", "date", "meta", "title") else "removed"
             print(f"{mark} {label:<9} [{t.rule or '-'}] {t.text}")
         print()
         return

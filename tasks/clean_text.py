@@ -27,7 +27,7 @@ class TextMeta:
     published: str | None = None
 
 
-def _strip_site_suffix(title: str) -> str:
+def strip_site_suffix(title: str) -> str:
     """'Headline - Site Name' → 'Headline' when the tail is short (a site name, not half a headline)."""
     parts = _TITLE_SEPARATORS.split(title)
     if len(parts) < 2:
@@ -69,7 +69,7 @@ def find_title(lines: list[Line], rules: Rules, first_dense: int, title_hint: st
         for i in range(limit):
             ln = lines[i]
             if ln.open and th.title_min_words <= ln.words <= th.title_max_words and not ln.text.endswith((".", ":")):
-                title, at = _strip_site_suffix(ln.text), i
+                title, at = strip_site_suffix(ln.text), i
                 ln.decide(True, "headline", "title")
                 break
         if at < 0:

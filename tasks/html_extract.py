@@ -113,7 +113,7 @@ def prepass(tree: Any, rules: Rules) -> list[tuple[str, str]]:
     for name, el in _plan(key).matches(tree):
         if el.tag in _PROTECTED or el.getparent() is None or any(a in gone for a in el.iterancestors()):
             continue
-        text = " ".join(el.text_content().split())
+        text = " ".join(" ".join(el.itertext()).split())
         if len(text) > 0.25 * total and len(text) > 500:
             continue  # a container of the article, not a widget
         gone.add(el)
@@ -131,6 +131,7 @@ _AUTHOR_KEYS = ("author", "article:author", "parsely-author", "sailthru.author",
 def page_metadata(tree: Any) -> dict[str, str | None]:
     """Title, author, date, site name and url from <meta>/<title>/<time>: cheap, no second extraction."""
     from tasks.clean_lines import parse_date
+    from tasks.clean_text import strip_site_suffix
 
     metas: dict[str, str] = {}
     for m in tree.iter("meta"):
@@ -140,8 +141,11 @@ def page_metadata(tree: Any) -> dict[str, str | None]:
             metas[key] = content
     title = metas.get("og:title") or metas.get("twitter:title")
     if not title:
+        h1 = tree.find(".//h1")
+        title = " ".join(h1.text_content().split()) if h1 is not None else None
+    if not title:
         t = tree.find(".//title")
-        title = " ".join(t.text_content().split()) if t is not None else None
+        title = strip_site_suffix(" ".join(t.text_content().split())) if t is not None else None
     author = next((metas[k] for k in _AUTHOR_KEYS if metas.get(k) and "://" not in metas[k]), None)
     date_text = next((metas[k] for k in _DATE_KEYS if metas.get(k)), None)
     if not date_text:
