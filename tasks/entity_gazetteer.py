@@ -29,3 +29,36 @@ def places() -> dict[str, Place]:
 def is_major(place: Place) -> bool:
     """Places whose name almost always means the place: countries, regions, big cities."""
     return place.kind != "city" or place.population >= 1_000_000
+
+
+ORGS_FILE = DATA_DIR / "organisations.txt"
+NAMES_FILE = DATA_DIR / "given_names.txt"
+SURNAMES_FILE = DATA_DIR / "surnames.txt"
+
+
+def _lines(path) -> list[str]:
+    text = path.read_text(encoding="utf-8")
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def known_entities() -> dict[str, str]:
+    """{surface name: type} the entity ruler tags: organisations.txt plus every name in the alias file."""
+    from tasks.canonical import load_aliases_raw, type_group
+
+    known = {name: "ORG" for name in _lines(ORGS_FILE)}
+    for type_, entries in load_aliases_raw().items():
+        for canonical, aliases in entries.items():
+            for name in (canonical, *aliases):
+                known.setdefault(name, type_group(type_))
+    return known
+
+
+@lru_cache(maxsize=1)
+def given_names() -> frozenset[str]:
+    return frozenset(_lines(NAMES_FILE))
+
+
+@lru_cache(maxsize=1)
+def surnames() -> frozenset[str]:
+    return frozenset(_lines(SURNAMES_FILE))

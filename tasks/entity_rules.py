@@ -46,7 +46,8 @@ ORG_HEADS = frozenset(
     office organisation organization parliament party police press records school service services society
     team tribunal union university airlines airways brigade battalion regiment division fc f.c. network
     news times post journal telegraph herald tribune broadcasting studios entertainment industries
-    laboratories labs systems technologies holdings partners trust assembly senate cabinet command""".split()
+    laboratories labs systems technologies holdings partners trust assembly senate cabinet command
+    museum library hospital orchestra choir ensemble quartet band brothers""".split()
 )
 
 # "University of Tokyo", "Ministry of Defence": a head word, then "of"/"for", then capitalised words.
@@ -60,3 +61,15 @@ NAME_JOINERS = frozenset("of for the and de du la le von van der den al el on in
 
 # Leading words spaCy (OntoNotes) keeps in a span but news style and CoNLL do not count as the name.
 LEADING_NOISE = frozenset("the a an".split())
+
+# A capitalised phrase ending in one of these names a place ("Kursk Oblast", "Red River", "Heathrow Airport").
+LOC_HEADS = frozenset(
+    """county river lake mountain mountains mount island islands bay valley street road avenue boulevard
+    bridge province district region oblast krai prefecture municipality borough parish township
+    village peninsula sea ocean gulf desert forest canyon creek falls coast airport station square
+    stadium hill hills beach harbor harbour cape strait channel plain plains territory highway canal
+    glacier volcano reservoir heights""".split()
+)
+
+# ...and one of these in front: "Mount Everest", "Lake Baikal", "Fort Worth".
+LOC_PREFIXES = frozenset("mount lake cape fort port saint st. san santa".split())
