@@ -1,0 +1,156 @@
+"""Re-indexing after a rule change: exactly the changed documents, predicted by the dry run, swapped safely."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+
+from index.layout import IndexPaths
+from index.manifest import Manifest
+from index.reader import get_document, open_index, search
+from tasks.rules import load_rules
+from tasks.settings import DEFAULT_RULES
+from tests.conftest import SEEDS
+
+pytestmark = pytest.mark.prefect
+
+# A user's new rule: drop one sentence that only seed 003 has (inserted first, so no other rule claims it).
+NEW_RULE = """
+[[line]]
+name = "drop-peskov-line"
+action = "remove"
+regex = ['^Kremlin spokesman Dmitry Peskov on Thursday dismissed']
+
+"""
+SEED_003 = "003_74e64ee529b26e9e.txt"
+
+
+def _rules_with_new_rule(tmp: Path) -> Path:
+    text = DEFAULT_RULES.read_text(encoding="utf-8")
+    at = text.index("\n[[line]]") + 1
+    path = tmp / "rules.toml"
+    path.write_text(text[:at] + NEW_RULE.lstrip() + text[at:], encoding="utf-8")
+    return path
+
+
+@pytest.fixture()
+def fresh_index(prefect_harness, tmp_path):
+    from flows.ingest import ingest_flow
+
+    corpus = tmp_path / "seeds"
+    shutil.copytree(SEEDS, corpus)
+    index = tmp_path / "index"
+    ingest_flow(paths=[str(corpus)], index=str(index))
+    return {"index": index, "corpus": corpus, "tmp": tmp_path}
+
+
+def _stored(index: Path) -> dict[str, dict]:
+    ix = open_index(index)
+    with ix.searcher() as s:
+        return {f["id"]: f for f in s.all_stored_fields()}
+
+
+def test_rule_change_reindexes_exactly_the_changed_documents(fresh_index):
+    from flows.reindex import reindex_flow
+
+    index, corpus = fresh_index["index"], fresh_index["corpus"]
+    rules = _rules_with_new_rule(fresh_index["tmp"])
+    old_version, new_version = load_rules(DEFAULT_RULES).version, load_rules(rules).version
+    assert old_version != new_version
+    before = _stored(index)
+    assert search(index, '"Kremlin spokesman Dmitry Peskov"')["total"] == 1
+
+    dry = reindex_flow(index=str(index), rules=str(rules), dry_run=True)
+    assert dry["changed"] == 1 and dry["unchanged"] == 4
+    assert [c["path"].rsplit("/", 1)[-1] for c in dry["changes"]] == [SEED_003]
+    predicted = dry["changes"][0]
+    assert [line["text"][:40] for line in predicted["removed"]] == ["Kremlin spokesman Dmitry Peskov on Thurs"]
+    assert predicted["restored"] == []
+    assert _stored(index) == before  # a dry run writes nothing
+
+    real = reindex_flow(index=str(index), rules=str(rules))
+    assert real["changed"] == dry["changed"] and real["unchanged"] == dry["unchanged"]
+    after = _stored(index)
+    changed = {i for i in after if after[i] != before[i]}
+    assert changed == {predicted["id"]}
+    assert after[predicted["id"]]["rules_version"] == new_version
+    for doc_id in set(after) - changed:
+        assert after[doc_id]["rules_version"] == old_version  # untouched index entry
+    doc = get_document(index, predicted["id"])
+    assert "Dmitry Peskov on Thursday" not in doc["body"]
+    assert {"text": predicted["removed"][0]["text"], "rule": "drop-peskov-line"} in doc["removed"]
+    assert search(index, '"Kremlin spokesman Dmitry Peskov"')["total"] == 0
+    with Manifest(IndexPaths(index).manifest) as m:
+        assert set(m.counts()["rules_versions"]) == {new_version}
+    # Running it again changes nothing.
+    again = reindex_flow(index=str(index), rules=str(rules))
+    assert again["changed"] == 0 and again["unchanged"] == 5
+    assert str(corpus)  # inputs were never re-read: reindex works from the raw store
+
+
+def test_reindex_needs_no_original_files(fresh_index):
+    from flows.reindex import reindex_flow
+
+    shutil.rmtree(fresh_index["corpus"])
+    report = reindex_flow(index=str(fresh_index["index"]), rules=str(_rules_with_new_rule(fresh_index["tmp"])))
+    assert report["changed"] == 1 and not report["quarantined"]
+
+
+def test_full_rebuild_is_swapped_in_under_an_open_reader(fresh_index):
+    from flows.reindex import reindex_flow
+
+    index = fresh_index["index"]
+    paths = IndexPaths(index)
+    old_generation = paths.live_generation()
+    reader = open_index(index).searcher()  # a search that started before the rebuild
+    try:
+        before_ids = sorted(f["id"] for f in reader.all_stored_fields())
+        report = reindex_flow(index=str(index), full=True)
+        assert report["changed"] == 5
+        new_generation = paths.live_generation()
+        assert new_generation != old_generation and whoosh_index.exists_in(new_generation)
+        assert not old_generation.exists()  # dropped after the swap…
+        assert sorted(f["id"] for f in reader.all_stored_fields()) == before_ids  # …but still readable
+        assert reader.doc_count() == 5
+    finally:
+        reader.close()
+    assert search(index, "gulags")["total"] == 1
+    assert open_index(index).doc_count() == 5
+
+
+def test_failed_full_rebuild_leaves_the_old_index(fresh_index, monkeypatch):
+    from flows import reindex as reindex_module
+
+    index = fresh_index["index"]
+    live = IndexPaths(index).live_generation()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("enrichment blew up")
+
+    monkeypatch.setattr(reindex_module.enrich, "enrich_task", broken, raising=False)
+    with pytest.raises(RuntimeError):
+        reindex_module.reindex_flow(index=str(index), full=True)
+    assert IndexPaths(index).live_generation() == live
+    assert [p for p in IndexPaths(index).gens.iterdir()] == [live]  # the half-built generation is gone
+    assert search(index, "gulags")["total"] == 1
+
+
+def test_changed_and_deleted_inputs_on_ingest(fresh_index):
+    from flows.ingest import ingest_flow
+
+    index, corpus = fresh_index["index"], fresh_index["corpus"]
+    target = corpus / "000_f62cfa61a98d079d.txt"
+    target.write_text(target.read_text() + (
+        "\n\nIn an update on Friday, the editors added that several witnesses said they had seen zeppelins "
+        "flying low over the border near the frontline.\n"
+    ))
+    (corpus / "004_c660a855ca50e628.txt").unlink()
+    report = ingest_flow(paths=[str(corpus)], index=str(index), prune=True)
+    assert (report["new"], report["changed"], report["unchanged"], report["removed"]) == (0, 1, 3, 1)
+    assert report["documents"] == 4
+    assert search(index, "zeppelins")["total"] == 1
+    assert search(index, "Budanov")["total"] == 0  # only seed 004 named him
+    assert open_index(index).doc_count() == 4
