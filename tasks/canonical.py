@@ -43,7 +43,7 @@ def canonical_key(name: str) -> str:
     """The comparison key of a name: equal keys mean the same spelling up to trivial differences."""
     key = strip_diacritics(name).translate(_APOSTROPHES).lower().strip()
     key = _POSSESSIVE.sub("", key)
-    key = key.replace("'", "").replace(".", " ")
+    key = key.replace("'", "").replace(".", "")
     key = _DASHES.sub(" ", key)
     key = re.sub(r"[^\w\s&+]", " ", key)
     key = _SPACES.sub(" ", key).strip()
@@ -64,6 +64,8 @@ def tidy_name(name: str, type_: str | None = None) -> str:
                       text)
         if text.isupper() and len(text) > 4:
             text = text.title()
+    if type_group(type_) == "NORP" and re.search(r"[ie]ans$", text):
+        text = text[:-1]  # "North Koreans" and "North Korean" are one group of people
     return text
 
 
@@ -98,6 +100,13 @@ def _by_key() -> dict[str, tuple[str, str]]:
     for (group, key), canonical in load_aliases().items():
         seen.setdefault(key, set()).add((group, canonical))
     return {key: next(iter(v)) for key, v in seen.items() if len(v) == 1}
+
+
+def reload_aliases() -> None:
+    """Forget the cached alias file (after editing it, or pointing NEWSDEX_ALIASES elsewhere)."""
+    load_aliases_raw.cache_clear()
+    load_aliases.cache_clear()
+    _by_key.cache_clear()
 
 
 def alias_entry(name: str, type_: str | None = None) -> tuple[str, str] | None:

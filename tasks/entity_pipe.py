@@ -37,6 +37,7 @@ Ent = list  # [start_token, end_token, label]: mutable while refining
 _SENT_END = {".", "!", "?", "\"", "\u201c", "\u201d", ":", ";", "\n", "\n\n"}
 _POSSESSIVE = {"'s", "\u2019s", "'", "\u2019"}
 _ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,7}s?$")
+_TITLE_JOINERS = {"of", "the", "for", "and", "-"}
 _PLACE_PREPOSITIONS = {"in", "near", "outside", "across", "throughout"}
 _DEMONYM = re.compile(r"(?:[ie]an|ese|ish|i|ic)$")
 
@@ -207,7 +208,8 @@ def _merge_adjacent(doc: Doc, ents: list[Ent], places: dict) -> list[Ent]:
     for x in sorted(ents):
         prev = out[-1] if out else None
         if prev and prev[1] == x[0] and x[2] == "PERSON" and prev[1] - prev[0] == 1 and prev[2] != "NORP" \
-                and doc[prev[0]].is_title and doc[prev[0]].whitespace_ and doc[prev[0]].text not in places:
+                and doc[prev[0]].is_title and doc[prev[0]].whitespace_ and doc[prev[0]].text not in places \
+                and doc[prev[0]].lower_ not in TITLES:
             out[-1] = [prev[0], x[1], "PERSON"]
         elif prev and prev[1] == x[0] and x[2] == "ORG" and prev[2] in ("LOC", "ORG", "MISC") \
                 and doc[prev[1] - 1].whitespace_ and doc[prev[1] - 1].is_title:
@@ -235,8 +237,12 @@ def _trim(doc: Doc, ent: Ent) -> Ent | None:
     while s < e and (doc[s].lower_ in LEADING_NOISE and doc[s].is_lower or doc[s].is_punct):
         s += 1
     if label == "PERSON":
-        while e - s > 1 and doc[s].lower_ in TITLES and not doc[s + 1].is_punct:
-            s += 1
+        # Whole titles, joiners included: "Secretary of State Hillary Clinton" → "Hillary Clinton".
+        i = s
+        while e - i > 1 and (doc[i].lower_ in TITLES or doc[i].lower_ in _TITLE_JOINERS and i > s):
+            i += 1
+        if i > s and doc[i].is_title and doc[i].lower_ not in _TITLE_JOINERS:
+            s = i
     while e > s and (doc[e - 1].text in _POSSESSIVE or doc[e - 1].is_punct and doc[e - 1].text != "."
                      or doc[e - 1].is_space):
         e -= 1

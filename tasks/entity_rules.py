@@ -57,7 +57,7 @@ ORG_OF_HEADS = frozenset(
 )
 
 # Lower-case words allowed inside a multi-word name ("Institute of the Study of War").
-NAME_JOINERS = frozenset("of for the and de du la le von van der den al el on in at & 's".split())
+NAME_JOINERS = frozenset("of for the and to de du la le von van der den al el on in at & 's".split())
 
 # Leading words spaCy (OntoNotes) keeps in a span but news style and CoNLL do not count as the name.
 LEADING_NOISE = frozenset("the a an".split())
