@@ -80,6 +80,7 @@ def reindex_flow(
                     continue
                 with Manifest(ipaths.manifest) as manifest:
                     manifest.mark_rules_version(res.unchanged_ids, ruleset.version)
+                    manifest.update_explanations(res.relabelled)
                     manifest.record_quarantined(res.quarantined)
                 if res.changed:
                     with report.stage("segment"):

@@ -13,7 +13,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-from tasks.models import EnrichedDoc, Quarantined
+from tasks.models import CleanDoc, EnrichedDoc, Quarantined, removed_hash
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS documents (
     kind TEXT,
     raw_hash TEXT,
     clean_hash TEXT,
+    removed_hash TEXT,               -- which lines were removed by which rules (what --explain shows)
     rules_version TEXT,
     status TEXT NOT NULL,            -- indexed | quarantined
     reason TEXT,
@@ -102,7 +103,8 @@ class Manifest:
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
             rows = self.conn.execute(
-                "SELECT id, path, raw_hash, clean_hash, rules_version, status FROM documents WHERE id IN ("
+                "SELECT id, path, raw_hash, clean_hash, removed_hash, rules_version, status FROM documents"
+                " WHERE id IN ("
                 + ",".join("?" * len(chunk)) + ")",
                 chunk,
             )
@@ -177,14 +179,16 @@ class Manifest:
         with self.conn:
             for d in docs:
                 self.conn.execute(
-                    "INSERT INTO documents (id, path, url, source, kind, raw_hash, clean_hash, rules_version, status,"
-                    " reason, passages, first_seen, updated, doc) VALUES (?,?,?,?,?,?,?,?,'indexed',NULL,?,?,?,?) "
+                    "INSERT INTO documents (id, path, url, source, kind, raw_hash, clean_hash, removed_hash,"
+                    " rules_version, status, reason, passages, first_seen, updated, doc)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,'indexed',NULL,?,?,?,?) "
                     "ON CONFLICT(id) DO UPDATE SET path=excluded.path, url=excluded.url, source=excluded.source,"
                     " kind=excluded.kind, raw_hash=excluded.raw_hash, clean_hash=excluded.clean_hash,"
+                    " removed_hash=excluded.removed_hash,"
                     " rules_version=excluded.rules_version, status='indexed', reason=NULL,"
                     " passages=excluded.passages, updated=excluded.updated, doc=excluded.doc",
-                    (d.id, d.path, d.url, d.source, d.kind, d.raw_hash, d.clean_hash, d.rules_version,
-                     len(d.segments), now, now, pack(d)),
+                    (d.id, d.path, d.url, d.source, d.kind, d.raw_hash, d.clean_hash, removed_hash(d.removed),
+                     d.rules_version, len(d.segments), now, now, pack(d)),
                 )
                 self.conn.execute("DELETE FROM entities WHERE doc_id = ?", (d.id,))
                 self.conn.executemany(
@@ -248,6 +252,21 @@ class Manifest:
             self.conn.executemany(
                 "UPDATE documents SET rules_version = ? WHERE id = ?", [(version, i) for i in ids]
             )
+
+    def update_explanations(self, docs: Iterable[CleanDoc]) -> None:
+        """Same cleaned text under new rules, other rule names for the removed lines: refresh what --explain
+        shows without touching the index entry."""
+        with self.conn:
+            for new in docs:
+                old = self.get(new.id)
+                if old is None:
+                    continue
+                doc = old.model_copy(update={"removed": new.removed, "trace": new.trace,
+                                             "rules_version": new.rules_version})
+                self.conn.execute(
+                    "UPDATE documents SET doc = ?, rules_version = ?, removed_hash = ? WHERE id = ?",
+                    (pack(doc), new.rules_version, removed_hash(new.removed), new.id),
+                )
 
     def remove(self, ids: Iterable[str]) -> None:
         with self.conn:

@@ -77,6 +77,13 @@ class CleanDoc(BaseModel):
         return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def removed_hash(removed: list[Removed]) -> str:
+    """Hash of the removed lines and the rules that removed them (what --explain shows)."""
+    import hashlib
+
+    return hashlib.sha256("\x1f".join(f"{r.rule}\x1e{r.text}" for r in removed).encode()).hexdigest()
+
+
 class Segment(BaseModel):
     kind: SegmentKind
     text: str

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from tasks.clean import clean_document
 from tasks.load import decode_input
-from tasks.models import CleanDoc, Quarantined, RawDoc
+from tasks.models import CleanDoc, Quarantined, RawDoc, removed_hash
 from tasks.rules import Rules
 
 
@@ -34,6 +34,8 @@ class RecleanResult(BaseModel):
     changed: list[CleanDoc] = Field(default_factory=list)
     changes: list[DocChange] = Field(default_factory=list)
     unchanged_ids: list[str] = Field(default_factory=list)
+    # Same cleaned text, but other rules now explain the removed lines: only the stored trace needs updating.
+    relabelled: list[CleanDoc] = Field(default_factory=list)
     quarantined: list[tuple[str, Quarantined]] = Field(default_factory=list)
 
 
@@ -74,12 +76,14 @@ def reclean_batch(index_root: str, ids: list[str], rules: Rules, full: bool = Fa
             if not isinstance(raw, RawDoc):
                 result.quarantined.append((doc_id, raw))
                 continue
-            old = manifest.get(doc_id)
             raw = raw.model_copy(update={"id": doc_id})  # ids are the manifest's, whatever the current folder
             new = clean_document(raw, rules)
             if not full and row["clean_hash"] == new.clean_hash:
                 result.unchanged_ids.append(doc_id)
+                if row["removed_hash"] != removed_hash(new.removed):
+                    result.relabelled.append(new)
                 continue
+            old = manifest.get(doc_id)  # only for changed documents: the line diff of the report
             result.changed.append(new)
             removed, restored = diff_lines(old, new)
             result.changes.append(

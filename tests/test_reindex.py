@@ -154,3 +154,19 @@ def test_changed_and_deleted_inputs_on_ingest(fresh_index):
     assert search(index, "zeppelins")["total"] == 1
     assert search(index, "Budanov")["total"] == 0  # only seed 004 named him
     assert open_index(index).doc_count() == 4
+
+
+def test_renamed_rule_updates_explanations_without_reindexing(fresh_index):
+    from flows.reindex import reindex_flow
+
+    index = fresh_index["index"]
+    rules = fresh_index["tmp"] / "renamed.toml"
+    text = DEFAULT_RULES.read_text(encoding="utf-8")
+    assert 'name = "source-link"' in text
+    rules.write_text(text.replace('name = "source-link"', 'name = "source-footer"'), encoding="utf-8")
+    before = _stored(index)
+    report = reindex_flow(index=str(index), rules=str(rules))
+    assert report["changed"] == 0 and report["unchanged"] == 5
+    assert _stored(index) == before  # the index is untouched…
+    doc = get_document(index, str(fresh_index["corpus"] / "004_c660a855ca50e628.txt"))
+    assert {"text": "Source link", "rule": "source-footer"} in doc["removed"]  # …and --explain is current
