@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tasks.clean_lines import Line, is_dense, is_headline_like, is_keyboard_junk, parse_date
 from tasks.rules import Rules, normalise
@@ -124,10 +125,16 @@ def apply_structure(
 
     if first_dense < 0:
         return
+    apply_comment_thread(lines, rules, domain, first_dense)
+    # Subheadings, attributions and teaser runs are judged inside the article: the longest dense block.
+    lo, hi = main_block(lines, th.dense_min_words)
+    if lo < 0:
+        return
     run_min = int(rules.structure_option("related-links", "min_run", 2))
     run_max_words = int(rules.structure_option("related-links", "max_words", 25))
     head_max = int(rules.structure_option("heading", "max_words", th.heading_max_words))
-    i = first_dense
+    i = lo
+    last_dense = hi
     while i <= last_dense:
         ln = lines[i]
         if not ln.open or dense[i]:
@@ -152,6 +159,37 @@ def apply_structure(
         i += 1
 
 
+@lru_cache(maxsize=16)
+def _any_of(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{rx})" for rx in patterns), re.I)
+
+
+def apply_comment_thread(lines: list[Line], rules: Rules, domain: str | None, first_dense: int) -> None:
+    """Readers' comments are prose too: after the article, a comment-section marker ("12 Comments",
+    "Leave a Reply", "Jane on May 3, 2019 at 8:50 pm said:") ends the article text."""
+    opts = rules.structure.get("comment-thread", {})
+    if not rules.rule_enabled("comment-thread", domain) or not opts.get("markers"):
+        return
+    pattern = _any_of(tuple(opts["markers"]))
+    min_before = int(opts.get("min_paragraphs_before", 3))
+    min_share = float(opts.get("min_share_before", 0.4))
+    min_words = rules.thresholds.dense_min_words
+    total = sum(ln.words for ln in lines if ln.open and is_dense(ln, min_words)) or 1
+    seen = seen_words = 0
+    for i in range(first_dense, len(lines)):
+        ln = lines[i]
+        if ln.open and is_dense(ln, min_words):
+            seen += 1
+            seen_words += ln.words
+        elif seen >= min_before and seen_words >= min_share * total and ln.words <= 30 and pattern.search(ln.text):
+            for later in lines[i:]:
+                if later.open:
+                    later.decide(False, "comment-thread", "removed")
+            if ln.open or ln.role != "removed":
+                ln.decide(False, "comment-thread", "removed")
+            return
+
+
 def main_block(lines: list[Line], min_words: int, max_gap: int = 6) -> tuple[int, int]:
     """The longest dense block: dense lines joined while fewer than ``max_gap`` other lines separate them."""
     best, best_score = (-1, -1), 0
@@ -174,9 +212,12 @@ def main_block(lines: list[Line], min_words: int, max_gap: int = 6) -> tuple[int
 def apply_evidence(lines: list[Line], rules: Rules, model_scores: list[float] | None) -> None:
     th = rules.thresholds
     if model_scores is not None:
-        for ln, p in zip(lines, model_scores, strict=True):
+        # Prose inside the longest dense block needs less evidence: losing a paragraph costs more than a stray line.
+        lo, hi = main_block(lines, th.dense_min_words)
+        for i, (ln, p) in enumerate(zip(lines, model_scores, strict=True)):
             if ln.open:
-                if p >= th.model_threshold:
+                inside = lo <= i <= hi and is_dense(ln, th.dense_min_words)
+                if p >= (th.model_threshold_in_block if inside else th.model_threshold):
                     ln.decide(True, f"line-model p={p:.2f}", "paragraph")
                 else:
                     ln.decide(False, f"line-model p={p:.2f}", "removed")

@@ -130,6 +130,7 @@ class Thresholds(BaseModel):
     title_min_words: int = 3
     title_max_words: int = 40
     model_threshold: float = 0.5
+    model_threshold_in_block: float = 0.3
     junk_min_length: int = 6
     junk_max_distinct_letters: int = 3
     html_fallback_min_words: int = 40
