@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from whoosh.analysis import StemmingAnalyzer
+from whoosh.analysis import IDTokenizer, LowercaseFilter, StemmingAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
 from tasks.models import EnrichedDoc
@@ -37,7 +37,7 @@ def build_schema() -> Schema:
         id=ID(stored=True, unique=True),
         path=ID(stored=True),
         url=ID(stored=True),
-        source=KEYWORD(stored=True, lowercase=True),
+        source=ID(stored=True, analyzer=IDTokenizer() | LowercaseFilter()),  # one token, any case
         title=TEXT(analyzer=_TEXT, stored=True, field_boost=2.0, spelling=True),
         byline=TEXT(analyzer=_TEXT),
         headings=TEXT(analyzer=_TEXT, field_boost=1.5),
