@@ -2,8 +2,8 @@
 
     python bench/build_gazetteer.py
 
-Rows: name <TAB> kind (country | region | city) <TAB> population (0 when unknown). Countries and their
-common/official names, continents and major regions, first-level subdivisions (states, provinces, oblasts),
+Rows: name <TAB> kind (country | region | city | district) <TAB> population (0 when unknown). Countries and their
+common/official names, continents and major regions, subdivisions (first-level ones as regions),
 and cities of at least MIN_CITY people (with Latin-script alternate names above MIN_ALT_CITY). Names that are ordinary
 English words when capitalised at a sentence start are handled by the enrich rules, not filtered here.
 """
@@ -40,7 +40,7 @@ def rows() -> dict[str, tuple[str, int]]:
         if not name or not LATIN.match(name) or len(name) < 3:
             return
         old = out.get(name)
-        rank = {"country": 3, "region": 2, "city": 1}
+        rank = {"country": 4, "region": 3, "city": 2, "district": 1}
         if old is None or (rank[kind], pop) > (rank[old[0]], old[1]):
             out[name] = (kind, pop)
 
@@ -59,8 +59,9 @@ def rows() -> dict[str, tuple[str, int]]:
     for s in gc.get_us_states().values():
         add(s["name"], "region")
     for s in pycountry.subdivisions:
-        if s.parent_code is None:
-            add(s.name, "region")
+        add(s.name, "region" if s.parent_code is None else "district")
+    for county in gc.get_us_counties():
+        add(county["name"], "district")
     for city in gc.get_cities().values():
         pop = int(city["population"])
         if pop < MIN_CITY:
@@ -68,7 +69,7 @@ def rows() -> dict[str, tuple[str, int]]:
         add(city["name"], "city", pop)
         # Alternate spellings only for big cities: the long tail is transliteration noise.
         for alt in city["alternatenames"] if pop >= MIN_ALT_CITY else []:
-            if len(alt.split()) <= 3:
+            if len(alt.split()) <= 3 and not alt.isupper():  # "ADD", "ABJ": airport codes, not names
                 add(alt, "city", pop)
     return out
 

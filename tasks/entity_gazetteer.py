@@ -11,7 +11,7 @@ PLACES_FILE = DATA_DIR / "places.tsv"
 
 
 class Place(NamedTuple):
-    kind: str  # country | region | city
+    kind: str  # country | region | city | district
     population: int
 
 
@@ -28,7 +28,7 @@ def places() -> dict[str, Place]:
 
 def is_major(place: Place) -> bool:
     """Places whose name almost always means the place: countries, regions, big cities."""
-    return place.kind != "city" or place.population >= 1_000_000
+    return place.kind in ("country", "region") or place.population >= 1_000_000
 
 
 ORGS_FILE = DATA_DIR / "organisations.txt"

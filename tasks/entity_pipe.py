@@ -133,10 +133,12 @@ class EntityRefiner:
         return ents
 
     def _people(self, doc: Doc, ents: list[Ent]) -> list[Ent]:
-        """A capitalised pair or triple that starts with a known given name is a person."""
+        """A capitalised pair or triple that starts with a known given name is a person; some shapes are not."""
         for x in ents:
             words = doc[x[0]:x[1]]
-            if x[2] in ("ORG", "LOC", "MISC") and 2 <= len(words) <= 3 and words[0].text in self.given \
+            if x[2] == "PERSON" and _not_a_person(words, self.given, self.surnames):
+                x[2] = "MISC" if any(t.like_num for t in words) else "ORG"
+            elif x[2] in ("ORG", "LOC", "MISC") and 2 <= len(words) <= 3 and words[0].text in self.given \
                     and all(t.is_title and t.is_alpha for t in words) and words.text not in self.known \
                     and words.text not in self.places and words[-1].lower_ not in ORG_HEADS:
                 x[2] = "PERSON"
@@ -200,6 +202,15 @@ def _by_head(doc: Doc, ents: list[Ent], matcher: Matcher, label: str, heads: fro
 
 def _titled(doc: Doc, s: int) -> bool:
     return s > 0 and doc[s - 1].lower_ in TITLES
+
+
+def _not_a_person(words: Span, given: frozenset[str], surnames: frozenset[str]) -> bool:
+    """People's names have no leading "The", no "&", no digits, and are not acronyms ("The Beatles", "NASA")."""
+    first = words[0].text
+    if first == "The" or any(t.text in ("&", "and") or t.like_num for t in words):
+        return True
+    return len(words) == 1 and words[0].is_upper and len(first) > 1 and first.title() not in given \
+        and first.title() not in surnames
 
 
 def _merge_adjacent(doc: Doc, ents: list[Ent], places: dict) -> list[Ent]:
