@@ -7,6 +7,7 @@ separately (``newsdex rules suggest``) and becomes rules only when a person acce
 
 from __future__ import annotations
 
+import os
 from urllib.parse import urlsplit
 
 from tasks.clean_lines import Line, split_lines
@@ -76,7 +77,8 @@ def clean_document(raw: RawDoc, rules: Rules) -> CleanDoc:
         from tasks.html_extract import clean_html
 
         return clean_html(raw, rules)
-    domain = domain_of(raw.url) or raw.source
+    # Plain text has no domain: its folder (as given) keys per-site rules, as `rules suggest` proposes.
+    domain = domain_of(raw.url) or raw.source or os.path.dirname(raw.path) or None
     lines, meta = clean_lines(split_lines(raw.text), rules, domain)
     return assemble(raw, lines, meta, rules)
 

@@ -102,11 +102,26 @@ def _plan(drops: tuple[tuple[str, tuple[str, ...]], ...]) -> DropPlan:
     return DropPlan(drops)
 
 
+def _prose_paragraphs(el: Any, min_chars: int = 200) -> int:
+    """Paragraphs long enough to be article prose: teaser and link blocks rarely hold any."""
+    count = 0
+    for p in el.iter("p"):
+        if len(p.text_content()) >= min_chars:
+            count += 1
+            if count >= 2:
+                break
+    return count
+
+
 def prepass(tree: Any, rules: Rules) -> list[tuple[str, str]]:
     """Drop blocks matched by the rules' selectors; return (rule, text) of what went, for the trace."""
     key = tuple((d.name, tuple(d.selectors)) for d in rules.html.drop)
     if not key:
         return []
+    # Scripts and styles are never text (trafilatura drops them too); they would also swell the page's
+    # text length that the container guard below compares against.
+    for bad in tree.xpath("//script|//style|//noscript"):
+        bad.drop_tree()
     total = len(tree.text_content()) or 1
     dropped: list[tuple[str, str]] = []
     gone: set[Any] = set()
@@ -114,8 +129,8 @@ def prepass(tree: Any, rules: Rules) -> list[tuple[str, str]]:
         if el.tag in _PROTECTED or el.getparent() is None or any(a in gone for a in el.iterancestors()):
             continue
         text = " ".join(" ".join(el.itertext()).split())
-        if len(text) > 0.25 * total and len(text) > 500:
-            continue  # a container of the article, not a widget
+        if len(text) > 500 and (len(text) > 0.25 * total or _prose_paragraphs(el) >= 2):
+            continue  # a container of the article (long paragraphs), not a widget
         gone.add(el)
         el.drop_tree()
         if text:
@@ -202,15 +217,13 @@ def naive_text(tree: Any) -> str:
 
 
 def clean_html(raw: RawDoc, rules: Rules) -> CleanDoc:
-    import lxml.html
     import trafilatura
+    from trafilatura.utils import load_html
 
     from tasks.clean import assemble, clean_lines, domain_of
 
-    try:
-        tree = lxml.html.document_fromstring(raw.text)
-    except (ValueError, lxml.etree.ParserError):
-        tree = None
+    # trafilatura's own loader: its parser settings keep inline text that a plain lxml parse splits.
+    tree = load_html(raw.text)
     meta = page_metadata(tree) if tree is not None else {}
     dropped = prepass(tree, rules) if tree is not None else []
     doc = trafilatura.bare_extraction(tree if tree is not None else raw.text, url=raw.url, include_comments=False)
@@ -222,7 +235,7 @@ def clean_html(raw: RawDoc, rules: Rules) -> CleanDoc:
     domain = domain_of(raw.url or meta.get("url")) or raw.source
     if sum(len(t.split()) for t in texts) < rules.thresholds.html_fallback_min_words:
         # trafilatura found too little: clean the page's flattened text with the text path instead.
-        source = lxml.html.document_fromstring(raw.text) if tree is not None else None
+        source = load_html(raw.text) if tree is not None else None
         texts = split_lines(naive_text(source)) if source is not None else split_lines(raw.text)
         roles = None
         title = None
