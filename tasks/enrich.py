@@ -53,15 +53,16 @@ def _n_process(texts: list[str]) -> int:
     return 2 if words >= PARALLEL_MIN_WORDS and (os.cpu_count() or 1) >= 2 and len(texts) >= 4 else 1
 
 
-def _pipe(nlp, texts: list[str]):
-    n = _n_process(texts)
-    return nlp.pipe(texts, batch_size=BATCH_SIZE if n == 1 else max(4, len(texts) // 8 or 1), n_process=n)
+def _pipe(nlp, texts: list[str], n_process: int | None = None):
+    n = n_process or _n_process(texts)
+    # Several small batches per worker keep both busy to the end; one batch size for the serial path.
+    return nlp.pipe(texts, batch_size=BATCH_SIZE if n == 1 else max(4, len(texts) // (4 * n) or 1), n_process=n)
 
 
-def recognise(texts: list[str], nlp=None) -> list[list[tuple[int, int, str]]]:
+def recognise(texts: list[str], nlp=None, n_process: int | None = None) -> list[list[tuple[int, int, str]]]:
     """Character spans (start, end, type) per text: exactly what enrich_documents groups."""
     nlp = nlp or load_nlp()
-    return [[(e.start_char, e.end_char, e.label_) for e in doc.ents] for doc in _pipe(nlp, texts)]
+    return [[(e.start_char, e.end_char, e.label_) for e in doc.ents] for doc in _pipe(nlp, texts, n_process)]
 
 
 def document_text(doc: SegmentedDoc) -> str:
@@ -75,13 +76,16 @@ def _keep(text: str, start: int, end: int, label: str) -> bool:
     return True
 
 
-def enrich_documents(docs: list[SegmentedDoc], nlp=None) -> list[EnrichedDoc]:
-    """Entities for each document, sorted by mention count; pure apart from the model load."""
+def enrich_documents(docs: list[SegmentedDoc], nlp=None, n_process: int | None = None) -> list[EnrichedDoc]:
+    """Entities for each document, sorted by mention count; pure apart from the model load.
+
+    ``n_process``: worker processes for the model (default: 2 above PARALLEL_MIN_WORDS words, else 1).
+    """
     from tasks.entity_resolve import resolve
 
     texts = [document_text(d) for d in docs]
     out = []
-    for doc, text, spans in zip(docs, texts, recognise(texts, nlp), strict=True):
+    for doc, text, spans in zip(docs, texts, recognise(texts, nlp, n_process), strict=True):
         spans = [s for s in spans if _keep(text, *s)]
         out.append(EnrichedDoc(**doc.model_dump(), entities=resolve(text, spans)))
     return out

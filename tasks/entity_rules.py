@@ -47,7 +47,11 @@ ORG_HEADS = frozenset(
     team tribunal union university airlines airways brigade battalion regiment division fc f.c. network
     news times post journal telegraph herald tribune broadcasting studios entertainment industries
     laboratories labs systems technologies holdings partners trust assembly senate cabinet command
-    museum library hospital orchestra choir ensemble quartet band brothers""".split()
+    museum library hospital orchestra choir ensemble quartet band brothers
+    motors pictures productions films music radio television games comics publishing publishers media
+    communications telecom software electronics aviation aerospace railway railways railroad energy
+    insurance capital ventures pharmaceuticals athletic athletics rovers wanderers albion conservatory
+    seminary academy""".split()
 )
 
 # "University of Tokyo", "Ministry of Defence": a head word, then "of"/"for", then capitalised words.
