@@ -5,13 +5,14 @@ whatever the corpus size)."""
 from __future__ import annotations
 
 import time
+from collections import deque
 from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger
 
 from flows.report import RunReport, markdown_table
-from tasks import clean, enrich, load, segment, settings, write_index
+from tasks import clean, enrich, load, process, segment, settings, write_index
 from tasks.rules import load_rules
 
 
@@ -27,8 +28,14 @@ def ingest_flow(
     prune: bool = False,
     batch_size: int | None = None,
     progress: bool = False,
+    concurrent_batches: int = 0,
 ) -> dict[str, Any]:
-    """Ingest files and folders (default: the seeds) into the index; unchanged inputs are skipped."""
+    """Ingest files and folders (default: the seeds) into the index; unchanged inputs are skipped.
+
+    ``concurrent_batches`` 0 (default): one task per stage, in order. N: one combined clean+segment+enrich
+    task per batch (``tasks.process``), up to N batches submitted at once to the flow's task runner (Dask,
+    see flows/runners.py); indexing stays here, in batch order, so the index is the same either way.
+    """
     from index.layout import IndexPaths, live_generation_name, writer_lock
     from index.manifest import Manifest
 
@@ -44,6 +51,19 @@ def ingest_flow(
             run_id = manifest.start_run("ingest")
         seen: list[str] = []
         bar = _progress(len(files), progress)
+        in_flight: deque[tuple[Any, int]] = deque()
+        submitted: list[float] = []  # work seconds of each combined task
+
+        def _finish(item: tuple[Any, int]) -> None:
+            future, n = item
+            enriched, timings = future.result()
+            report.stage_seconds.update(timings)  # worker seconds per stage
+            with report.stage("index"):
+                write_index.index_task(str(index_root), enriched)
+            report.count_docs(enriched)
+            submitted.append(sum(timings.values()))
+            bar(n)
+
         for batch in batches:
             with report.stage("load"):
                 loaded = load.load_task(batch, str(index_root), ruleset.version)
@@ -52,6 +72,11 @@ def ingest_flow(
             report.changed += loaded.changed
             report.unchanged += loaded.unchanged
             report.quarantined.extend(loaded.quarantined)
+            if loaded.docs and concurrent_batches:
+                in_flight.append((process.process_task.submit(loaded.docs, ruleset), len(batch)))
+                while len(in_flight) >= concurrent_batches:
+                    _finish(in_flight.popleft())
+                continue
             if loaded.docs:
                 with report.stage("clean"):
                     cleaned = clean.clean_task(loaded.docs, ruleset)
@@ -63,12 +88,16 @@ def ingest_flow(
                     write_index.index_task(str(index_root), enriched)
                 report.count_docs(enriched)
             bar(len(batch))
+        while in_flight:
+            _finish(in_flight.popleft())
         if prune:
             with report.stage("prune"):
                 report.removed = prune_missing(str(index_root), seen)
         with Manifest(ipaths.manifest) as manifest:
             report.documents = manifest.counts()["documents"]
             result = report.as_dict()
+            if concurrent_batches:
+                result["runner"] = {"tasks": len(submitted), "task_work_s": round(sum(submitted), 3)}
             manifest.finish_run(run_id, result)
     _publish(result)
     return result

@@ -17,13 +17,19 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         description="Load, clean, segment, enrich and index inputs (.txt, .html, .htm and their .gz). "
         "Inputs already indexed with the same bytes and rules are skipped.",
         epilog="examples:\n  newsdex ingest\n  newsdex ingest news/ archive/page.html.gz --json\n"
-        "  newsdex ingest news/ --prune      # also drop documents whose files are gone",
+        "  newsdex ingest news/ --prune      # also drop documents whose files are gone\n"
+        "  newsdex ingest news/ --workers 2  # heavy stages on a local 2-worker Dask cluster",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: seeds/)")
     p.add_argument("--prune", action="store_true", help="remove documents whose input files no longer exist")
     p.add_argument("--batch-size", type=int, metavar="N", help="documents per task run (default 200)")
     p.add_argument("--wait", action="store_true", help="wait for another running ingest instead of exiting")
+    p.add_argument("--workers", type=int, default=0, metavar="N",
+                   help="clean, segment and enrich on a local Dask cluster of N worker processes "
+                   "(starts a Prefect server for the run unless PREFECT_API_URL is set)")
+    p.add_argument("--dask-address", metavar="tcp://HOST:PORT",
+                   help="use an existing Dask cluster (its workers need PREFECT_API_URL of a server they reach)")
 
 
 def print_report(report: dict[str, Any], verb: str = "ingested") -> None:
@@ -50,6 +56,10 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"no such file or folder: {p}")
     if args.batch_size is not None and args.batch_size < 1:
         raise UsageError("--batch-size must be at least 1")
+    if args.workers < 0:
+        raise UsageError("--workers must be 0 (no Dask) or more")
+    if args.workers and args.dask_address:
+        raise UsageError("use either --workers or --dask-address, not both")
     settings.offline_prefect_env()
     from index.layout import IndexBusy, IndexPaths, writer_lock
     from tasks.rules import load_rules
@@ -65,17 +75,18 @@ def run(args: argparse.Namespace) -> int:
             pass
     except IndexBusy as exc:
         raise UsageError(str(exc)) from None
-    from flows.ingest import ingest_flow
+    from flows.runners import run_ingest
 
+    params = dict(
+        paths=args.paths or None,
+        index=str(root),
+        rules=args.rules,
+        prune=args.prune,
+        batch_size=args.batch_size,
+        progress=not args.json and sys.stderr.isatty(),
+    )
     try:
-        report = ingest_flow(
-            paths=args.paths or None,
-            index=str(root),
-            rules=args.rules,
-            prune=args.prune,
-            batch_size=args.batch_size,
-            progress=not args.json and sys.stderr.isatty(),
-        )
+        report = run_ingest(params, workers=args.workers, dask_address=args.dask_address)
     except IndexBusy as exc:
         raise UsageError(str(exc)) from None
     if args.json:

@@ -1,0 +1,77 @@
+"""Which task runner an ingest uses: the default (in-process, one task per stage) or Dask (a local cluster
+of N single-threaded worker processes, or an existing cluster at an address), and running the flow with it.
+
+With Dask, the flow runs against a real Prefect server (``flows.server``) whose URL the workers inherit, and
+sends one combined clean+segment+enrich task per batch (``tasks.process``), keeping ``workers + 1`` batches
+in flight so the Whoosh writing in the flow's process overlaps with the workers' work.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+
+def dask_task_runner(workers: int | None = None, address: str | None = None):  # -> prefect_dask.DaskTaskRunner
+    from prefect_dask import DaskTaskRunner
+
+    logging.getLogger("distributed").setLevel(logging.WARNING)  # the scheduler's INFO lines are noise on stderr
+
+    if address:
+        return DaskTaskRunner(address=address)
+    # One thread per worker process: spaCy and Whoosh-free Python work is CPU-bound and holds the GIL.
+    return DaskTaskRunner(cluster_kwargs={"n_workers": workers or 1, "threads_per_worker": 1, "processes": True,
+                                          "dashboard_address": None, "silence_logs": logging.WARNING})
+
+
+def cluster_workers(address: str) -> int:
+    """How many worker threads an existing cluster offers (to size the batches kept in flight)."""
+    from distributed import Client
+
+    with Client(address, timeout="30s") as client:
+        return max(1, sum(client.nthreads().values()))
+
+
+def run_ingest(params: dict[str, Any], workers: int = 0, dask_address: str | None = None) -> dict[str, Any]:
+    """Run the ingest flow with the runner the options ask for; returns its run report."""
+    from flows.ingest import ingest_flow
+
+    if not workers and not dask_address:
+        return ingest_flow(**params)
+    from flows.server import prefect_server
+
+    with prefect_server() as api_url:
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        in_flight = (cluster_workers(dask_address) if dask_address else workers) + 1
+        with temporary_settings(updates={PREFECT_API_URL: api_url}):
+            flow = ingest_flow.with_options(task_runner=dask_task_runner(workers, dask_address))
+            return flow(**params, concurrent_batches=in_flight)
+
+
+def task_overhead(workers: int = 1, samples: int = 8) -> dict[str, float]:
+    """Seconds one (empty) process task costs on the Dask runner, submit to result, one at a time."""
+    from prefect import flow
+
+    from flows.server import prefect_server
+    from tasks import process
+    from tasks.rules import load_rules
+
+    rules = load_rules()
+
+    @flow(name="task-overhead")
+    def probe() -> list[float]:
+        out = []
+        for _ in range(samples):
+            t0 = time.perf_counter()
+            process.process_task.submit([], rules).result()
+            out.append(time.perf_counter() - t0)
+        return out
+
+    with prefect_server() as api_url:
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        with temporary_settings(updates={PREFECT_API_URL: api_url}):
+            times = sorted(probe.with_options(task_runner=dask_task_runner(workers))()[1:])  # first: warm-up
+    return {"median_s": times[len(times) // 2], "max_s": times[-1]}

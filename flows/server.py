@@ -1,0 +1,107 @@
+"""A real Prefect server for runs that need one (Dask workers, deployments) when none is configured.
+
+Prefect's temporary in-process server is per process: every Dask worker would start its own on the same
+SQLite file (DESIGN.md pitfalls). ``prefect_server()`` yields ``$PREFECT_API_URL`` when it is set, and
+otherwise runs ``prefect server start`` on 127.0.0.1 and a free port for the duration, offline, with its own
+SQLite database, and stops it afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+OFFLINE_ENV = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def server_home() -> Path:
+    """Where a started server keeps its SQLite database: under PREFECT_HOME, apart from the temporary server's."""
+    base = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect")
+    return base / "newsdex-server"
+
+
+def wait_healthy(api_url: str, timeout: float, proc: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"prefect server exited with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{api_url}/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"prefect server at {api_url} not healthy after {timeout:.0f}s")
+
+
+def start_server(home: Path, port: int | None = None, ui: bool = False) -> tuple[subprocess.Popen, str]:
+    """Start ``prefect server start`` in its own process group; returns (process, API URL)."""
+    port = port or free_port()
+    home.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, **OFFLINE_ENV, "PREFECT_HOME": str(home), "PREFECT_UI_ENABLED": str(ui).lower()}
+    env.pop("PREFECT_API_URL", None)  # the server itself must not point at another one
+    log = open(home / "server.log", "ab")  # noqa: SIM115 - lives as long as the server
+    prefect_cli = Path(sys.executable).with_name("prefect")
+    cmd = [str(prefect_cli)] if prefect_cli.exists() else [sys.executable, "-m", "prefect"]
+    proc = subprocess.Popen([*cmd, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+                            env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                            start_new_session=True)
+    log.close()
+    return proc, f"http://127.0.0.1:{port}/api"
+
+
+def stop_server(proc: subprocess.Popen, grace: float = 10.0) -> None:
+    """SIGTERM the server's process group (uvicorn and its children), then SIGKILL what is left."""
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=grace)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+@contextmanager
+def prefect_server(home: Path | None = None, timeout: float = 120.0) -> Iterator[str]:
+    """Yield an API URL: the configured one, or a server started here for the duration of the block.
+
+    While the block runs, ``PREFECT_API_URL`` is set in ``os.environ`` so that processes started inside it
+    (Dask workers, flow-run subprocesses) report to the same server.
+    """
+    configured = os.environ.get("PREFECT_API_URL")
+    if configured:
+        yield configured
+        return
+    home = home or server_home()
+    proc, url = start_server(home)
+    try:
+        try:
+            wait_healthy(url, timeout, proc)
+        except (RuntimeError, TimeoutError) as exc:
+            tail = (home / "server.log").read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"{exc}\n{tail}") from None
+        os.environ["PREFECT_API_URL"] = url
+        yield url
+    finally:
+        if os.environ.get("PREFECT_API_URL") == url:
+            del os.environ["PREFECT_API_URL"]
+        stop_server(proc)

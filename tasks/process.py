@@ -1,0 +1,56 @@
+"""Clean, segment and enrich one batch in a single task: the unit of work sent to a Dask worker.
+
+A task on Dask costs ~0.3–0.4 s of orchestration (DESIGN.md pitfalls), so the scale-out path sends one task
+per batch instead of one per stage, and returns each stage's seconds so the run report still shows time per
+stage. Each worker is one core: enrichment runs in chunks below ``enrich.PARALLEL_MIN_WORDS`` words, so spaCy
+never forks its own processes inside a worker (Dask worker processes are daemons and may not have children,
+and two workers each forking two processes would oversubscribe the cores).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+from tasks.models import EnrichedDoc, RawDoc, SegmentedDoc
+from tasks.rules import Rules
+
+
+def single_core_chunks(docs: list[SegmentedDoc], max_words: int) -> Iterator[list[SegmentedDoc]]:
+    """Consecutive chunks whose text stays under ``max_words`` words (one long document makes its own chunk)."""
+    from tasks.enrich import document_text
+
+    chunk: list[SegmentedDoc] = []
+    words = 0
+    for doc in docs:
+        n = document_text(doc).count(" ") + 1
+        if chunk and words + n >= max_words:
+            yield chunk
+            chunk, words = [], 0
+        chunk.append(doc)
+        words += n
+    if chunk:
+        yield chunk
+
+
+def process_batch(raws: list[RawDoc], rules: Rules) -> tuple[list[EnrichedDoc], dict[str, float]]:
+    """RawDocs → EnrichedDocs, plus seconds spent per stage (clean, segment, enrich)."""
+    from tasks import clean, enrich, segment
+
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    cleaned = clean.clean_batch(raws, rules)
+    t1 = time.perf_counter()
+    segmented = segment.segment_batch(cleaned)
+    t2 = time.perf_counter()
+    # A document's entities do not depend on the documents beside it, so chunking changes no result.
+    enriched = [d for chunk in single_core_chunks(segmented, enrich.PARALLEL_MIN_WORDS)
+                for d in enrich.enrich_documents(chunk)]
+    t3 = time.perf_counter()
+    timings.update(clean=t1 - t0, segment=t2 - t1, enrich=t3 - t2)
+    return enriched, timings
+
+
+from tasks.prefect_wrap import lazy_tasks  # noqa: E402 - the lazy task factory goes last, after what it wraps
+
+__getattr__ = lazy_tasks(process_task=(process_batch, {"name": "process", "retries": 1}))

@@ -1,0 +1,70 @@
+"""The Dask runner (a 2-worker local cluster, with a real Prefect server started for the run) builds the same
+index as the default runner: same documents, same stored fields, same search results."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, SEEDS, run_cli
+
+pytestmark = [pytest.mark.prefect, pytest.mark.server]
+QUERIES = ["gulags", '"Kursk region"', "title:korea", "tax OR garden", "loc:ukraine", "advertisement"]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    sys.path.insert(0, str(REPO / "bench"))
+    from corpus import generate_corpus
+
+    root = tmp_path_factory.mktemp("dask-corpus")
+    shutil.copytree(SEEDS, root / "seeds")
+    generate_corpus(root / "generated", 30, seed=7)
+    return root
+
+
+def _ingest(corpus: Path, index: Path, home: Path, *extra: str) -> dict:
+    env = {"PREFECT_HOME": str(home), "PREFECT_LOGGING_LEVEL": "WARNING"}
+    env_clean = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    proc = run_cli("ingest", str(corpus), "--index", str(index), "--json", "--batch-size", "10", *extra,
+                   env={**env_clean, **env})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout)
+
+
+def _stored(index: Path) -> list[dict]:
+    from index.reader import open_index
+
+    with open_index(index).searcher() as searcher:
+        return sorted((dict(f) for f in searcher.all_stored_fields()), key=lambda f: f["id"])
+
+
+def _results(index: Path) -> list[list[tuple[str, float]]]:
+    from index.reader import search
+
+    out = []
+    for q in QUERIES:
+        res = search(index, q, limit=50)
+        out.append([(h["id"], h["score"], h["snippet"]) for h in res["hits"]] + [("facets", json.dumps(res["facets"]))])
+    return out
+
+
+def test_two_dask_workers_build_the_same_index(corpus: Path, tmp_path: Path) -> None:
+    default = _ingest(corpus, tmp_path / "default", tmp_path / "home-default")
+    dask = _ingest(corpus, tmp_path / "dask", tmp_path / "home-dask", "--workers", "2")
+    assert dask["runner"]["tasks"] == 4  # 35 inputs in batches of 10: one combined task per batch
+    for key in ("documents", "new", "changed", "unchanged", "quarantined", "removed_lines_by_rule", "entities_by_type"):
+        assert dask[key] == default[key], key
+    assert set(dask["stages"]) >= {"load", "clean", "segment", "enrich", "index"}
+    a, b = _stored(tmp_path / "default"), _stored(tmp_path / "dask")
+    assert len(a) == default["documents"] == 35
+    assert a == b
+    assert _results(tmp_path / "default") == _results(tmp_path / "dask")
+    # The run-scoped server is gone afterwards (no PREFECT_API_URL was set, so newsdex started and stopped one).
+    log = tmp_path / "home-dask" / "newsdex-server" / "server.log"
+    assert log.exists()
