@@ -28,6 +28,7 @@ from tasks.entity_rules import (
     LOC_HEADS,
     LOC_PREFIXES,
     NAME_JOINERS,
+    NOT_ORG_ACRONYMS,
     ORG_HEADS,
     ORG_OF_HEADS,
     TITLES,
@@ -82,6 +83,7 @@ class EntityRefiner:
         ents = self._orgs(doc, ents)
         ents = self._people(doc, ents)
         ents = _acronyms(doc, ents)
+        ents = _bare_acronyms(doc, ents)
         ents = _consistency(doc, ents)
         ents.sort()
         doc.ents = [Span(doc, s, e, label=lab) for s, e, lab in _non_overlapping(ents)]
@@ -325,6 +327,19 @@ def _acronyms(doc: Doc, ents: list[Ent]) -> list[Ent]:
     for tok in doc:
         if tok.text in defined and not taken[tok.i]:
             ents.append([tok.i, tok.i + 1, defined[tok.text]])
+    return ents
+
+
+def _bare_acronyms(doc: Doc, ents: list[Ent]) -> list[Ent]:
+    """An untagged abbreviation in capitals ("KCNA", "ISW") in running text names an organisation."""
+    taken = _coverage(ents)
+    upper_run = sum(t.is_upper for t in doc) > len(doc) // 3  # an all-caps headline says nothing
+    for tok in doc:
+        if taken[tok.i] or upper_run or not _ACRONYM.match(tok.text) or not tok.is_alpha or len(tok) > 6:
+            continue
+        beside = (tok.i > 0 and doc[tok.i - 1].is_upper) or (tok.i + 1 < len(doc) and doc[tok.i + 1].is_upper)
+        if not beside and tok.text not in NOT_ORG_ACRONYMS and tok.text.rstrip("s") not in NOT_ORG_ACRONYMS:
+            ents.append([tok.i, tok.i + 1, "ORG"])
     return ents
 
 

@@ -77,3 +77,11 @@ LOC_HEADS = frozenset(
 
 # ...and one of these in front: "Mount Everest", "Lake Baikal", "Fort Worth".
 LOC_PREFIXES = frozenset("mount lake cape fort port saint st. san santa".split())
+
+# Capitalised abbreviations that are not names of organisations (the rest, untagged, are taken as ORG).
+NOT_ORG_ACRONYMS = frozenset(
+    """TV CEO CFO CTO COO GDP AM PM OK DNA RNA HIV AIDS COVID UTC GMT EST PST USD EUR GBP CD DVD PC IT AI FM AM
+    EP LP DJ MC ID UFO NGO VIP UK US USA EU UN IPO ETF PDF HTML URL API GPS SMS LED LCD USB RPG FPS MVP PhD MBA
+    BA BSc MSc MD QC KO NB PS AD BC BCE CE ET OT VS II III IV VI VII VIII IX XI XII XX HQ RIP FAQ DIY ASAP
+    CCTV SUV ATM PIN IQ IVF ICU ER PR HR POOL VIA AFP/POOL""".split()
+)
