@@ -5,12 +5,13 @@ It runs after ``ner`` (so inside every ``nlp.pipe`` worker) and rewrites ``doc.e
 
 1. map labels (GPE/LOC/FAC → LOC, numbers dropped) and trim spans to the name: no leading "the",
    no titles before a person ("President Zelensky" → "Zelensky"), no possessive "'s";
-2. places from the gazetteer: an isolated capitalised place name the model missed becomes LOC, and a
+2. the entity ruler: known organisations and every alias-file name take their listed type;
+3. places from the gazetteer: an isolated capitalised place name the model missed becomes LOC, and a
    country or big city the model called a person or organisation is relabelled;
-3. organisations by their head word ("Waseda University", "Ministry of Defence", "Red Army");
-4. acronyms spelled out in the text ("National Intelligence Service (NIS)"): both get the same type;
-5. document consistency: one type per name, a surname or given name of a person is that person,
-   and later untagged mentions of a name found once are tagged too.
+4. head words ("Waseda University", "Ministry of Defence", "Kursk Oblast") and people's names
+   (given names, surnames, shapes that cannot be a person);
+5. document rules (tasks/entity_document.py): acronyms spelled out in the text ("National Intelligence
+   Service (NIS)"), bare capital abbreviations, one type per name, surnames of people written in full.
 """
 
 from __future__ import annotations
@@ -21,23 +22,20 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
+from tasks.entity_document import acronyms, bare_acronyms, consistency
 from tasks.entity_gazetteer import given_names, is_major, known_entities, places, surnames
 from tasks.entity_rules import (
     LABELS,
     LEADING_NOISE,
     LOC_HEADS,
     LOC_PREFIXES,
-    NAME_JOINERS,
-    NOT_ORG_ACRONYMS,
     ORG_HEADS,
     ORG_OF_HEADS,
     TITLES,
 )
+from tasks.entity_spans import Ent, coverage, part_of_name, sentence_start
 
-Ent = list  # [start_token, end_token, label]: mutable while refining
-_SENT_END = {".", "!", "?", "\"", "\u201c", "\u201d", ":", ";", "\n", "\n\n"}
 _POSSESSIVE = {"'s", "\u2019s", "'", "\u2019"}
-_ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,7}s?$")
 _TITLE_JOINERS = {"of", "the", "for", "and", "-"}
 _PLACE_PREPOSITIONS = {"in", "near", "outside", "across", "throughout"}
 _DEMONYM = re.compile(r"(?:[ie]an|ese|ish|i|ic)$")
@@ -82,16 +80,16 @@ class EntityRefiner:
         ents = self._places(doc, ents)
         ents = self._orgs(doc, ents)
         ents = self._people(doc, ents)
-        ents = _acronyms(doc, ents)
-        ents = _bare_acronyms(doc, ents)
-        ents = _consistency(doc, ents)
+        ents = acronyms(doc, ents)
+        ents = bare_acronyms(doc, ents)
+        ents = consistency(doc, ents)
         ents.sort()
         doc.ents = [Span(doc, s, e, label=lab) for s, e, lab in _non_overlapping(ents)]
         return doc
 
     def _places(self, doc: Doc, ents: list[Ent]) -> list[Ent]:
         by_span = {(s, e): ent for ent in ents for s, e in [(ent[0], ent[1])]}
-        taken = _coverage(ents)
+        taken = coverage(ents)
         for _, s, e in self.place_matcher(doc):
             place = self.places.get(doc[s:e].text)
             if place is None:
@@ -103,12 +101,12 @@ class EntityRefiner:
                     is_major(place) or e - s == 1 and (s > 0 and doc[s - 1].lower_ in _PLACE_PREPOSITIONS
                                                        or doc[s].text not in self.surnames))
                 if ent[2] == "MISC" or person_ok or ent[2] == "ORG" and is_major(place):
-                    if not _part_of_name(doc, s, e):
+                    if not part_of_name(doc, s, e):
                         ent[2] = "LOC"
                 continue
-            if any(taken[i] for i in range(s, e)) or _part_of_name(doc, s, e):
+            if any(taken[i] for i in range(s, e)) or part_of_name(doc, s, e):
                 continue
-            if e - s == 1 and _sentence_start(doc, s) and place.kind != "country":
+            if e - s == 1 and sentence_start(doc, s) and place.kind != "country":
                 continue  # "Reading", "Mobile", "Nice" at a sentence start are usually just words
             ents.append([s, e, "LOC"])
             for i in range(s, e):
@@ -125,9 +123,9 @@ class EntityRefiner:
                 for x in inside:
                     x[2] = label
                 continue
-            if _part_of_name(doc, s, e) or not all(s <= x[0] and x[1] <= e for x in inside):
+            if part_of_name(doc, s, e) or not all(s <= x[0] and x[1] <= e for x in inside):
                 continue
-            if e - s == 1 and _sentence_start(doc, s) and not doc[s].is_upper:
+            if e - s == 1 and sentence_start(doc, s) and not doc[s].is_upper:
                 continue
             for x in inside:
                 ents.remove(x)
@@ -147,7 +145,7 @@ class EntityRefiner:
             elif x[2] in ("ORG", "MISC") and x[1] - x[0] == 1 and words.text in self.surnames \
                     and words.text not in self.known and words.text not in self.places:
                 x[2] = "PERSON"  # a lone surname the model took for an organisation
-        taken = _coverage(ents)
+        taken = coverage(ents)
         for tok in doc:  # "Given Surname" pairs the model missed altogether
             i = tok.i
             if tok.text in self.given and not taken[i] and i + 1 < len(doc) and tok.whitespace_:
@@ -155,7 +153,7 @@ class EntityRefiner:
                 while end < len(doc) and end - i < 3 and doc[end].is_title and doc[end].is_alpha \
                         and not taken[end] and doc[end].text not in self.places and not doc[end].is_stop:
                     end += 1
-                if end - i >= 2 and doc[end - 1].lower_ not in ORG_HEADS and not _part_of_name(doc, i, end):
+                if end - i >= 2 and doc[end - 1].lower_ not in ORG_HEADS and not part_of_name(doc, i, end):
                     ents.append([i, end, "PERSON"])
                     for j in range(i, end):
                         taken[j] = True
@@ -192,7 +190,7 @@ def _by_head(doc: Doc, ents: list[Ent], matcher: Matcher, label: str, heads: fro
     for _, s, e in matcher(doc):
         while s < e and doc[s].lower_ in LEADING_NOISE:
             s += 1
-        if e - s < 2 or _sentence_start(doc, s) and doc[s].lower_ not in heads and e - s < 3:
+        if e - s < 2 or sentence_start(doc, s) and doc[s].lower_ not in heads and e - s < 3:
             continue
         inside = [x for x in ents if x[0] < e and s < x[1]]
         if all(s <= x[0] and x[1] <= e for x in inside):
@@ -272,133 +270,6 @@ def _extend_person(doc: Doc, e: int) -> int:
             and not doc[e].whitespace_ and not doc[e + 1].whitespace_ and doc[e - 1].whitespace_:
         return e + 3
     return e
-
-
-def _coverage(ents: list[Ent]) -> dict[int, bool]:
-    taken: dict[int, bool] = {}
-    for s, e, _ in ents:
-        for i in range(s, e):
-            taken[i] = True
-    return _Default(taken)
-
-
-class _Default(dict):
-    def __missing__(self, key: int) -> bool:
-        return False
-
-
-def _sentence_start(doc: Doc, i: int) -> bool:
-    return i == 0 or doc[i - 1].text in _SENT_END or doc[i - 1].is_space
-
-
-def _part_of_name(doc: Doc, s: int, e: int) -> bool:
-    """A capitalised word touching the match makes it part of a longer name ("Paris Hilton")."""
-    before = s > 0 and doc[s - 1].is_title and not _sentence_start(doc, s - 1)
-    after = e < len(doc) and doc[e].is_title
-    return before or after
-
-
-def _acronyms(doc: Doc, ents: list[Ent]) -> list[Ent]:
-    """"Long Name (ACR)": the long name is an entity and every ACR in the document has its type."""
-    defined: dict[str, str] = {}
-    for i in range(2, len(doc) - 1):
-        if doc[i - 1].text != "(" or doc[i + 1].text != ")" or not _ACRONYM.match(doc[i].text):
-            continue
-        span = _expansion(doc, i - 1, doc[i].text.rstrip("s"))
-        if span is None:
-            continue
-        s, e = span
-        inside = [x for x in ents if x[0] < e and s < x[1]]
-        label = next((x[2] for x in inside if x[0] == s and x[1] == e), None)
-        if label is None:
-            label = next((x[2] for x in inside if x[2] in ("ORG", "LOC")), "ORG")
-            if label == "LOC" and doc[e - 1].lower_ in ORG_HEADS:
-                label = "ORG"
-            for x in inside:
-                ents.remove(x)
-            ents.append([s, e, label])
-        defined[doc[i].text] = label
-    if not defined:
-        return ents
-    for ent in ents:
-        if ent[1] - ent[0] == 1 and doc[ent[0]].text in defined:
-            ent[2] = defined[doc[ent[0]].text]
-    taken = _coverage(ents)
-    for tok in doc:
-        if tok.text in defined and not taken[tok.i]:
-            ents.append([tok.i, tok.i + 1, defined[tok.text]])
-    return ents
-
-
-def _bare_acronyms(doc: Doc, ents: list[Ent]) -> list[Ent]:
-    """An untagged abbreviation in capitals ("KCNA", "ISW") in running text names an organisation."""
-    taken = _coverage(ents)
-    upper_run = sum(t.is_upper for t in doc) > len(doc) // 3  # an all-caps headline says nothing
-    for tok in doc:
-        if taken[tok.i] or upper_run or not _ACRONYM.match(tok.text) or not tok.is_alpha or len(tok) > 6:
-            continue
-        beside = (tok.i > 0 and doc[tok.i - 1].is_upper) or (tok.i + 1 < len(doc) and doc[tok.i + 1].is_upper)
-        if not beside and tok.text not in NOT_ORG_ACRONYMS and tok.text.rstrip("s") not in NOT_ORG_ACRONYMS:
-            ents.append([tok.i, tok.i + 1, "ORG"])
-    return ents
-
-
-def _expansion(doc: Doc, paren: int, acronym: str) -> tuple[int, int] | None:
-    """The words before ``(`` whose initials spell the acronym, allowing "of", "the", "for"… between."""
-    letters = acronym.upper()
-    j, k = paren - 1, len(letters) - 1
-    start = None
-    while j >= 0 and k >= 0 and paren - j <= 3 * len(letters):
-        tok = doc[j]
-        if tok.is_title or tok.is_upper:
-            if tok.text[0].upper() != letters[k]:
-                return None
-            k -= 1
-            start = j
-        elif tok.lower_ not in NAME_JOINERS and not tok.text == "-":
-            return None
-        j -= 1
-    if k >= 0 or start is None:
-        return None
-    return start, paren
-
-
-def _consistency(doc: Doc, ents: list[Ent]) -> list[Ent]:
-    """One type per name in a document; surnames of people; untagged repeats of known names."""
-    text_of = {id(x): doc[x[0]:x[1]].text for x in ents}
-    labels: dict[str, list[str]] = {}
-    for x in ents:
-        labels.setdefault(text_of[id(x)], []).append(x[2])
-    people = [text_of[id(x)].split() for x in ents if x[2] == "PERSON" and x[1] - x[0] > 1]
-    name_parts = {p[-1] for p in people} | {p[0] for p in people}
-    for x in ents:
-        text = text_of[id(x)]
-        seen = labels[text]
-        if "PERSON" in seen and text not in places():
-            x[2] = "PERSON"
-        elif x[1] - x[0] == 1 and text in name_parts and x[2] != "PERSON" and text not in places():
-            x[2] = "PERSON"
-        elif len(set(seen)) > 1:
-            x[2] = max(set(seen), key=lambda lab: (seen.count(lab), -seen.index(lab)))
-    # Later mentions the model missed: exact token sequences of names already found in this document.
-    known: dict[str, list[tuple[list[str], str]]] = {}
-    for x in ents:
-        words = [t.text for t in doc[x[0]:x[1]]]
-        if x[2] in ("PERSON", "ORG", "LOC") and (len(words) > 1 or words[0][:1].isupper()):
-            known.setdefault(words[0], []).append((words, x[2]))
-    for part in name_parts:
-        known.setdefault(part, []).append(([part], "PERSON"))
-    taken = _coverage(ents)
-    for tok in doc:
-        for words, label in sorted(known.get(tok.text, ()), key=lambda w: -len(w[0])):
-            end = tok.i + len(words)
-            if end <= len(doc) and not any(taken[i] for i in range(tok.i, end)) \
-                    and [t.text for t in doc[tok.i:end]] == words and not _part_of_name(doc, tok.i, end):
-                ents.append([tok.i, end, label])
-                for i in range(tok.i, end):
-                    taken[i] = True
-                break
-    return ents
 
 
 def _non_overlapping(ents: list[Ent]) -> list[Ent]:
