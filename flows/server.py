@@ -81,7 +81,7 @@ def stop_server(proc: subprocess.Popen, grace: float = 10.0) -> None:
 
 
 @contextmanager
-def prefect_server(home: Path | None = None, timeout: float = 120.0) -> Iterator[str]:
+def prefect_server(home: Path | None = None, timeout: float = 120.0, ui: bool = False) -> Iterator[str]:
     """Yield an API URL: the configured one, or a server started here for the duration of the block.
 
     While the block runs, ``PREFECT_API_URL`` is set in ``os.environ`` so that processes started inside it
@@ -92,7 +92,7 @@ def prefect_server(home: Path | None = None, timeout: float = 120.0) -> Iterator
         yield configured
         return
     home = home or server_home()
-    proc, url = start_server(home)
+    proc, url = start_server(home, ui=ui)
     try:
         try:
             wait_healthy(url, timeout, proc)

@@ -1,0 +1,40 @@
+"""The scheduled ingest deployment: what it runs, with which parameters, on which schedule.
+
+``newsdex serve`` serves it from the current process (a Prefect runner: no work pool needed); ``prefect.yaml``
+declares the same deployment for ``prefect deploy`` and a process work pool. Parameters left out are read from
+the settings (NEWSDEX_INPUTS, NEWSDEX_INDEX, NEWSDEX_RULES) by the flow run itself.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+DEPLOYMENT_NAME = "scheduled"
+
+
+def deployment_parameters(inputs: list[str] | None, index: str | None, rules: str | None) -> dict[str, Any]:
+    """Settings resolved now, so the deployment shows in the UI exactly what it ingests, and where to."""
+    from tasks import settings
+
+    return {
+        "paths": list(inputs) if inputs else settings.default_inputs(),
+        "index": str(settings.index_dir(index)),
+        "rules": str(settings.rules_path(rules)),
+    }
+
+
+def serve_ingest(cron: str, parameters: dict[str, Any], name: str = DEPLOYMENT_NAME, ui: bool = True) -> None:
+    """Serve the ingest flow on ``cron`` until interrupted, against $PREFECT_API_URL or a server started here."""
+    from flows.server import prefect_server
+
+    with prefect_server(ui=ui) as api_url:
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        with temporary_settings(updates={PREFECT_API_URL: api_url}):
+            from flows.ingest import ingest_flow
+
+            ui_url = api_url.removesuffix("/api")
+            sys.stderr.write(f"newsdex serve: deployment ingest/{name} on {cron!r}; Prefect API {api_url}"
+                             f" (UI {ui_url}); Ctrl-C stops\n")
+            ingest_flow.serve(name=name, cron=cron, parameters=parameters, print_starting_message=False)
