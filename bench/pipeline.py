@@ -65,9 +65,19 @@ def ingest(work: Path, corpus: Path, label: str, extra: list[str]) -> dict:
         "index_mb": round(folder_bytes(index / "gens") / 1e6, 1),  # Whoosh generations
         "manifest_mb": round((index / "manifest.sqlite").stat().st_size / 1e6, 1),
         "raw_store_mb": round(folder_bytes(index / "raw") / 1e6, 1),
-        "orchestration": report.get("orchestration"),
+        "orchestration": report.get("runner"),  # Dask runs: combined tasks and their work seconds
         "args": extra,
     }
+
+
+def task_overhead(work: Path) -> dict:
+    """Seconds an empty combined task costs on a 1-worker Dask runner (submit to result), in a child process."""
+    env = {**os.environ, "PREFECT_HOME": str(work / "prefect"), "PREFECT_LOGGING_LEVEL": "WARNING"}
+    code = "import json; from flows.runners import task_overhead; print(json.dumps(task_overhead(1)))"
+    m = run_measured([sys.executable, "-c", code], env=env, cwd=str(REPO))
+    if m.returncode != 0:
+        raise SystemExit(m.stderr[-3000:])
+    return json.loads(m.stdout.strip().splitlines()[-1])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,6 +107,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.workers_size:
         one, two = by_label[f"{args.workers_size}-w1"], by_label[f"{args.workers_size}-w2"]
         print(f"2 workers / 1 worker throughput: {two['docs_per_s'] / one['docs_per_s']:.2f}x")
+        per_task = task_overhead(args.out)
+        share = per_task["median_s"] * two["orchestration"]["tasks"] / two["orchestration"]["task_work_s"]
+        print(f"orchestration: {per_task['median_s']:.3f} s per Dask task (median, empty task), "
+              f"{two['orchestration']['tasks']} tasks for {two['orchestration']['task_work_s']:.0f} s of work: "
+              f"{share:.1%}")
+        with results_file.open("a") as fh:
+            fh.write(json.dumps({"label": "task-overhead", **per_task, "share": round(share, 4)}) + "\n")
     sizes = [r for r in runs if "-w" not in r["label"]]
     if len(sizes) > 1:
         ratio = sizes[-1]["peak_rss_mb"] / sizes[0]["peak_rss_mb"]

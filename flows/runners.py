@@ -47,7 +47,22 @@ def run_ingest(params: dict[str, Any], workers: int = 0, dask_address: str | Non
         in_flight = (cluster_workers(dask_address) if dask_address else workers) + 1
         with temporary_settings(updates={PREFECT_API_URL: api_url}):
             flow = ingest_flow.with_options(task_runner=dask_task_runner(workers, dask_address))
-            return flow(**params, concurrent_batches=in_flight)
+            try:
+                return flow(**params, concurrent_batches=in_flight)
+            finally:
+                drain_prefect_services()
+
+
+def drain_prefect_services(timeout: float = 10.0) -> None:
+    """Send buffered logs and events while the run-scoped server is still up (else: 'Error logging to API')."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for service in (APILogWorker, EventsWorker):
+        try:
+            service.drain_all(timeout=timeout)
+        except Exception:  # noqa: BLE001, S110 - best effort: the run itself is finished
+            pass
 
 
 def task_overhead(workers: int = 1, samples: int = 8) -> dict[str, float]:
@@ -74,4 +89,5 @@ def task_overhead(workers: int = 1, samples: int = 8) -> dict[str, float]:
 
         with temporary_settings(updates={PREFECT_API_URL: api_url}):
             times = sorted(probe.with_options(task_runner=dask_task_runner(workers))()[1:])  # first: warm-up
+            drain_prefect_services()
     return {"median_s": times[len(times) // 2], "max_s": times[-1]}
