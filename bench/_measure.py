@@ -18,24 +18,28 @@ class Measured:
     returncode: int
     seconds: float
     tree_peak_mb: float  # summed RSS of the process and its descendants, sampled
+    tree_peak_pss_mb: float  # the same in PSS: pages shared by forked children (spaCy, Dask) counted once
     stdout: str
     stderr: str
 
 
-def _tree_rss(proc) -> int:
+def _tree_mem(proc) -> tuple[int, int]:
+    """(RSS, PSS) summed over the tree; PSS is 0 where the platform has none."""
     import psutil
 
-    total = 0
+    rss = pss = 0
     try:
         procs = [proc, *proc.children(recursive=True)]
     except psutil.Error:
-        return 0
+        return 0, 0
     for p in procs:
         try:
-            total += p.memory_info().rss
+            info = p.memory_full_info()
+            rss += info.rss
+            pss += getattr(info, "pss", 0)
         except psutil.Error:
             pass
-    return total
+    return rss, pss
 
 
 def run_measured(cmd: list[str], env: dict[str, str] | None = None, cwd: str | None = None,
@@ -45,7 +49,7 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None, cwd: str | N
     t0 = time.perf_counter()
     popen = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=cwd)
     proc = psutil.Process(popen.pid)
-    peak = 0
+    peak = peak_pss = 0
     out_chunks: list[str] = []
     err_chunks: list[str] = []
 
@@ -59,7 +63,8 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None, cwd: str | N
         t.start()
     try:
         while popen.poll() is None:
-            peak = max(peak, _tree_rss(proc))
+            rss, pss = _tree_mem(proc)
+            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
             time.sleep(interval)
     finally:
         if popen.poll() is None:
@@ -68,4 +73,4 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None, cwd: str | N
         for t in threads:
             t.join(timeout=5)
     seconds = time.perf_counter() - t0
-    return Measured(popen.returncode, seconds, peak / 2**20, "".join(out_chunks), "".join(err_chunks))
+    return Measured(popen.returncode, seconds, peak / 2**20, peak_pss / 2**20, "".join(out_chunks), "".join(err_chunks))
