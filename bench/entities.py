@@ -15,8 +15,9 @@ Two settings, both models in each:
   runs (one text per article), so the document-level rules (surnames, one type per name, acronyms) apply.
   A file with ``-DOCSTART-`` lines is cut at those lines instead.
 Throughput: the full enrich stage (``enrich_documents``) over the same sentences grouped into documents,
-in words per wall-clock second and per CPU-second (time.process_time plus the CPU time of worker
-processes, if any).
+in words per wall-clock second and per CPU-second (this process plus its worker processes, if any), and
+how many cores were busy on average. ``--repeat 3 --processes 1`` vs ``--processes 2`` compares serial and
+two-process enrichment on 117k words (``--no-score`` skips the F1 part).
 """
 
 from __future__ import annotations
@@ -140,12 +141,12 @@ def our_spans(texts: list[str]) -> list[set[Span]]:
     return [{s for s in spans if s[2] in SCORED} for spans in recognise(texts)]
 
 
-def cpu_seconds() -> float:
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.process_time() + children.ru_utime + children.ru_stime
+def _cpu() -> tuple[float, float]:
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
 
 
-def throughput(texts: list[str], per_doc: int = 20) -> dict[str, float | int]:
+def throughput(texts: list[str], per_doc: int = 20, n_process: int | None = None) -> dict[str, float | int]:
     """The whole enrich stage over pseudo-documents of ``per_doc`` sentences (one paragraph each)."""
     from tasks.enrich import enrich_documents, load_nlp
 
@@ -156,11 +157,12 @@ def throughput(texts: list[str], per_doc: int = 20) -> dict[str, float | int]:
         docs.append(SegmentedDoc(id=str(i), path=f"bench/{i}", kind="text", raw_hash="", segments=segments))
     words = sum(len(t.split()) for t in texts)
     load_nlp()  # model load is not part of the per-batch cost
-    wall, cpu = time.perf_counter(), cpu_seconds()
-    enrich_documents(docs)
-    wall, cpu = time.perf_counter() - wall, cpu_seconds() - cpu
-    return {"words": words, "docs": len(docs), "wall": wall, "cpu": cpu,
-            "wps": words / wall, "wpcpu": words / cpu}
+    (me0, kids0), wall = _cpu(), time.perf_counter()
+    enrich_documents(docs, n_process=n_process)
+    (me1, kids1), wall = _cpu(), time.perf_counter() - wall
+    me, kids = me1 - me0, kids1 - kids0  # workers count once they have exited, which pipe() waits for
+    return {"words": words, "docs": len(docs), "wall": wall, "cpu": me + kids, "parent": me, "workers": kids,
+            "wps": words / wall, "wpcpu": words / (me + kids), "busy": (me + kids) / wall}
 
 
 def table(setting: str, name: str, res: dict[str, dict[str, float]]) -> str:
@@ -174,6 +176,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--context", type=int, default=20, metavar="N",
                         help="sentences per document in the document setting (0: sentences only)")
     parser.add_argument("--no-speed", action="store_true", help="skip the throughput measurement")
+    parser.add_argument("--no-score", action="store_true", help="only the throughput measurement")
+    parser.add_argument("--processes", type=int, default=None, metavar="N",
+                        help="n_process for the throughput run (default: the stage's own choice)")
+    parser.add_argument("--repeat", type=int, default=1, metavar="K",
+                        help="throughput over K copies of the sentences (more words than PARALLEL_MIN_WORDS)")
     args = parser.parse_args(argv)
     for path in args.files:
         starts: list[int] = []
@@ -181,10 +188,11 @@ def main(argv: list[str] | None = None) -> int:
         texts, gold = [t for t, _ in sents], [g for _, g in sents]
         print(f"\n{path.name}: {len(texts)} sentences, {sum(len(t.split()) for t in texts)} tokens, "
               f"{sum(len(g) for g in gold)} scored gold entities")
-        print("| setting | recogniser | PERSON P / R / F1 | ORG P / R / F1 | LOC P / R / F1 | micro P / R / F1 |")
-        print("| --- | --- | --- | --- | --- | --- |")
-        settings = [("sentences", [range(i, i + 1) for i in range(len(texts))])]
-        if args.context > 0 or starts:
+        settings = [] if args.no_score else [("sentences", [range(i, i + 1) for i in range(len(texts))])]
+        if settings:
+            print("| setting | recogniser | PERSON P / R / F1 | ORG P / R / F1 | LOC P / R / F1 | micro P / R / F1 |")
+            print("| --- | --- | --- | --- | --- | --- |")
+        if (args.context > 0 or starts) and settings:
             label = "documents (-DOCSTART-)" if starts else f"documents ({args.context} sentences)"
             settings.append((label, windows(len(texts), args.context, starts)))
         for label, groups in settings:
@@ -195,10 +203,11 @@ def main(argv: list[str] | None = None) -> int:
             gains = " | ".join(f"{ours[t]['f1'] - bare[t]['f1']:+.1f}" for t in (*SCORED, "micro"))
             print(f"| {label} | gain (F1 points) | {gains} |")
         if not args.no_speed:
-            sp = throughput(texts, args.context or 20)
+            sp = throughput(texts * args.repeat, args.context or 20, args.processes)
             print(f"\nenrich stage: {sp['words']} words in {sp['docs']} documents, {sp['wall']:.2f} s wall, "
-                  f"{sp['cpu']:.2f} CPU-s: {sp['wps']:,.0f} words/s, {sp['wpcpu']:,.0f} words per CPU-second "
-                  f"({os.cpu_count()} cores)")
+                  f"{sp['cpu']:.2f} CPU-s ({sp['parent']:.2f} this process, {sp['workers']:.2f} workers): "
+                  f"{sp['wps']:,.0f} words/s, {sp['wpcpu']:,.0f} words per CPU-second, "
+                  f"{sp['busy']:.2f} of {os.cpu_count()} cores busy")
     return 0
 
 
