@@ -145,3 +145,14 @@ def test_empty_input() -> None:
     assert enrich_documents([]) == []
     doc = enrich_documents([SegmentedDoc(id="e", path="e.txt", kind="text", raw_hash="")])[0]
     assert doc.entities == []
+
+
+def test_importing_enrich_is_light_and_the_task_is_lazy() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, tasks.enrich as e; print(sorted(m for m in ('spacy', 'prefect') if m in sys.modules)); "
+            "print(type(e.enrich_task).__name__)")
+    repo = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=repo, check=True)
+    assert out.stdout.split("\n")[:2] == ["[]", "Task"]
