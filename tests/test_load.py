@@ -46,7 +46,7 @@ def test_quarantine_reasons_are_readable():
 
 
 def test_gzip_inputs_are_decompressed_and_bad_gzip_quarantined():
-    ok = decode_input("a.txt.gz", gzip.compress("Hello, world.".encode()))
+    ok = decode_input("a.txt.gz", gzip.compress(b"Hello, world."))
     assert isinstance(ok, RawDoc) and ok.text == "Hello, world."
     bad = decode_input("a.txt.gz", b"\x1f\x8b\x08garbage")
     assert isinstance(bad, Quarantined) and "gzip" in bad.reason
