@@ -21,6 +21,8 @@ from tasks.models import EnrichedDoc, SegmentedDoc
 UNUSED = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
 PARALLEL_MIN_WORDS = 40_000
 BATCH_SIZE = 64
+MAX_CHARS = 500_000  # a page this long is not an article: its entities come from the first MAX_CHARS
+CHUNK_CHARS = 50_000  # longer texts reach the model in pieces (see recognise)
 DATE_NEEDS_DIGIT = True  # "2025", "November 4" are searchable dates; "last week" is not
 
 
@@ -59,15 +61,40 @@ def _pipe(nlp, texts: list[str], n_process: int | None = None):
     return nlp.pipe(texts, batch_size=BATCH_SIZE if n == 1 else max(4, len(texts) // (4 * n) or 1), n_process=n)
 
 
+def _chunks(text: str) -> list[tuple[int, str]]:
+    """(offset, piece) pieces of at most CHUNK_CHARS, cut at paragraph breaks, else at a space."""
+    out: list[tuple[int, str]] = []
+    start = 0
+    while len(text) - start > CHUNK_CHARS:
+        cut = text.rfind("\n\n", start, start + CHUNK_CHARS)
+        if cut <= start:
+            cut = text.rfind(" ", start, start + CHUNK_CHARS)
+        cut = cut if cut > start else start + CHUNK_CHARS
+        out.append((start, text[start:cut]))
+        start = cut
+    out.append((start, text[start:]))
+    return out
+
+
 def recognise(texts: list[str], nlp=None, n_process: int | None = None) -> list[list[tuple[int, int, str]]]:
-    """Character spans (start, end, type) per text: exactly what enrich_documents groups."""
+    """Character spans (start, end, type) per text: exactly what enrich_documents groups.
+
+    Texts longer than CHUNK_CHARS go through the model in pieces: the document rules then see one piece at
+    a time, which keeps their cost linear on pathological inputs (no news article comes near).
+    """
     nlp = nlp or load_nlp()
-    return [[(e.start_char, e.end_char, e.label_) for e in doc.ents] for doc in _pipe(nlp, texts, n_process)]
+    pieces = [(i, offset, piece) for i, text in enumerate(texts) for offset, piece in _chunks(text)]
+    out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
+    docs = _pipe(nlp, [p for _, _, p in pieces], n_process)
+    for (i, offset, _), doc in zip(pieces, docs, strict=True):
+        out[i].extend((offset + e.start_char, offset + e.end_char, e.label_) for e in doc.ents)
+    return out
 
 
 def document_text(doc: SegmentedDoc) -> str:
+    """Title and segments, a blank line between them (names never span one); entities of the first MAX_CHARS."""
     parts = [doc.title or ""] + [s.text for s in doc.segments]
-    return "\n\n".join(p.strip() for p in parts if p and p.strip())
+    return "\n\n".join(p.strip() for p in parts if p and p.strip())[:MAX_CHARS]
 
 
 def _keep(text: str, start: int, end: int, label: str) -> bool:

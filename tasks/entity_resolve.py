@@ -10,6 +10,7 @@ documents: every group is named by :func:`tasks.canonical.canonicalize`, so spel
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from tasks.canonical import alias_entry, canonical_key, canonicalize
@@ -44,7 +45,7 @@ def mentions_of(text: str, spans: list[tuple[int, int, str]]) -> list[Mention]:
     for start, end, label in spans:
         before = _TITLE_BEFORE.search(text, max(0, start - 40), start)
         title = before.group(1).lower() if before and before.group(1).lower() in TITLES else None
-        out.append(Mention(text[start:end], label, start, end, title, sum(b < start for b in breaks)))
+        out.append(Mention(text[start:end], label, start, end, title, bisect_left(breaks, start)))
     return out
 
 

@@ -156,3 +156,14 @@ def test_importing_enrich_is_light_and_the_task_is_lazy() -> None:
     repo = Path(__file__).resolve().parent.parent
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=repo, check=True)
     assert out.stdout.split("\n")[:2] == ["[]", "Task"]
+
+
+def test_a_long_document_goes_through_in_pieces(monkeypatch) -> None:
+    import tasks.enrich as enrich
+
+    monkeypatch.setattr(enrich, "CHUNK_CHARS", 2_000)
+    para = "Officials in Kyiv met Angela Merkel again.\n\n" * 200  # 9,000 characters: five pieces
+    assert len(enrich._chunks(para)) == 5
+    long, own = enrich_documents([make_doc("Long\n\n" + para, "long"), make_doc(OWN, "own")])
+    assert by_name(long)["Kyiv"][2] == 200 and by_name(long)["Angela Merkel"][2] == 200
+    assert "Keir Starmer" in by_name(own)
