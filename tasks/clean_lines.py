@@ -51,7 +51,7 @@ class Line:
         tokens = _WORD.findall(text.lower())
         alpha = _ALPHA_WORD.findall(text)
         n = len(tokens)
-        stops = sum(1 for t in tokens if t in STOPWORDS)
+        stops = sum(map(STOPWORDS.__contains__, tokens))
         caps = sum(1 for w in alpha if w[0].isupper())
         return cls(
             text=text,

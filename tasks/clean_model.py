@@ -31,11 +31,13 @@ _BULLET = re.compile(r"^([-*•·–]|\d+[.)]\s)")
 _DIGIT = re.compile(r"\d")
 _MARKER_RULES = frozenset(("related-links", "comment-form", "comment-thread", "footer-chrome", "newsletter-promo"))
 _COMMA = re.compile(r"[,;]")
+# A sentence boundary inside the line: paragraphs hold several sentences, teasers and comments rarely do.
+_INNER_SENTENCE = re.compile(r"[.!?][\"'”’)]?\s+[\"“‘(]?[A-Z]")
 
 BASE_FEATURES = (
     "log_words", "log_chars", "sentence_end", "ends_colon", "stop_ratio", "cap_ratio", "digit_ratio",
     "comma_per_word", "linkish", "all_caps", "bullet", "dense", "headline_like", "repeated_in_doc",
-    "title_overlap", "mean_word_len", "rule_removed", "rule_caption", "rule_kept", "is_title",
+    "title_overlap", "mean_word_len", "rule_removed", "rule_caption", "rule_kept", "is_title", "log_sentences",
 )
 _NEIGHBOUR = ("log_words", "sentence_end", "stop_ratio", "dense", "rule_removed", "linkish", "headline_like")
 CONTEXT_FEATURES = (
@@ -68,11 +70,12 @@ def _base(ln: Line, counts: Counter[str], title_tokens: set[str], dense_min: int
         float(is_headline_like(ln, head_max)),
         float(counts[ln.norm] > 1),
         (len(title_tokens.intersection(toks)) / len(set(toks))) if toks and title_tokens else 0.0,
-        (sum(len(t) for t in toks) / n) if n else 0.0,
+        (len("".join(toks)) / n) if n else 0.0,
         float(rule_removed),
         float(ln.kept is True and ln.role == "caption"),
         float(ln.kept is True and ln.role in ("heading", "paragraph")),
         float(ln.role == "title"),
+        math.log1p(len(_INNER_SENTENCE.findall(text))) if n >= 8 else 0.0,
     ]
 
 
@@ -165,36 +168,67 @@ class LineModel:
     """Standardise, one hidden layer (ReLU), sigmoid: probability that a line is article text."""
 
     def __init__(self, mean: np.ndarray, std: np.ndarray, w1: np.ndarray, b1: np.ndarray, w2: np.ndarray,
-                 b2: float, feature_names: tuple[str, ...] = FEATURES) -> None:
+                 b2: float) -> None:
         self.mean, self.std, self.w1, self.b1, self.w2, self.b2 = mean, std, w1, b1, w2, b2
-        self.feature_names = feature_names
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        h = np.maximum(0.0, ((x - self.mean) / self.std) @ self.w1 + self.b1)
+        # Standardisation folded into the first layer once: one matrix product per page.
+        if not hasattr(self, "_w1s"):
+            self._w1s = self.w1 / self.std[:, None]
+            self._b1s = self.b1 - (self.mean / self.std) @ self.w1
+        h = np.maximum(0.0, x @ self._w1s + self._b1s)
         return 1.0 / (1.0 + np.exp(-(h @ self.w2 + self.b2)))
 
-    def to_json(self, **info: object) -> str:
-        data = {
-            "features": list(self.feature_names),
+    def to_dict(self) -> dict[str, object]:
+        return {
             "mean": self.mean.round(6).tolist(), "std": self.std.round(6).tolist(),
             "w1": self.w1.round(5).tolist(), "b1": self.b1.round(5).tolist(),
-            "w2": self.w2.round(5).tolist(), "b2": round(float(self.b2), 5), "info": info,
+            "w2": self.w2.round(5).tolist(), "b2": round(float(self.b2), 5),
         }
-        return json.dumps(data, separators=(",", ":"))
 
     @classmethod
-    def from_json(cls, text: str) -> LineModel:
-        d = json.loads(text)
-        if tuple(d["features"]) != FEATURES:
-            raise ValueError("line model was trained on other features: retrain with bench/train_line_model.py")
+    def from_dict(cls, d: dict[str, list[float] | float]) -> LineModel:
         arr = np.asarray
         return cls(arr(d["mean"]), arr(d["std"]), arr(d["w1"]), arr(d["b1"]), arr(d["w2"]), float(d["b2"]))
 
 
+class StackedModel:
+    """Two looks: the first scores each line from its own shape and near context; the second re-scores it
+    from the first look's scores around it (``tasks.clean_context``), so a prose-like line inside a teaser
+    list or after the article's end loses what it borrowed from its own shape."""
+
+    def __init__(self, first: LineModel, second: LineModel) -> None:
+        self.first, self.second = first, second
+
+    def score(self, lines: list[Line], dense_min: int, head_max: int) -> np.ndarray:
+        from tasks.clean_context import context2, prior
+
+        x = features(lines, dense_min, head_max)
+        p1 = self.first.predict(x)
+        words = np.array([ln.words for ln in lines], dtype=float)
+        return self.second.predict(np.hstack([x, context2(p1, prior(lines, p1), words)]))
+
+    def to_json(self, **info: object) -> str:
+        from tasks.clean_context import CONTEXT2_FEATURES
+
+        data = {"features": list(FEATURES), "second_features": list(CONTEXT2_FEATURES),
+                "first": self.first.to_dict(), "second": self.second.to_dict(), "info": info}
+        return json.dumps(data, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> StackedModel:
+        from tasks.clean_context import CONTEXT2_FEATURES
+
+        d = json.loads(text)
+        if tuple(d.get("features", ())) != FEATURES or tuple(d.get("second_features", ())) != CONTEXT2_FEATURES:
+            raise ValueError("line model was trained on other features: retrain with bench/train_line_model.py")
+        return cls(LineModel.from_dict(d["first"]), LineModel.from_dict(d["second"]))
+
+
 @lru_cache(maxsize=2)
-def load_model(path: Path = MODEL_PATH) -> LineModel | None:
+def load_model(path: Path = MODEL_PATH) -> StackedModel | None:
     try:
-        return LineModel.from_json(path.read_text(encoding="utf-8"))
+        return StackedModel.from_json(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
 
@@ -208,6 +242,6 @@ def line_scorer(rules: Rules) -> Callable[[list[Line]], list[float]] | None:
     def score(lines: list[Line]) -> list[float]:
         if not lines:
             return []
-        return model.predict(features(lines, th.dense_min_words, th.heading_max_words)).tolist()
+        return model.score(lines, th.dense_min_words, th.heading_max_words).tolist()
 
     return score

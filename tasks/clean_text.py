@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 from tasks.clean_lines import Line, is_dense, is_headline_like, is_keyboard_junk, parse_date
 from tasks.rules import Rules, normalise
 
@@ -171,6 +173,7 @@ def apply_comment_thread(lines: list[Line], rules: Rules, domain: str | None, fi
     if not rules.rule_enabled("comment-thread", domain) or not opts.get("markers"):
         return
     pattern = _any_of(tuple(opts["markers"]))
+    strong = _any_of(tuple(opts["strong_markers"])) if opts.get("strong_markers") else None
     min_before = int(opts.get("min_paragraphs_before", 3))
     min_share = float(opts.get("min_share_before", 0.4))
     min_words = rules.thresholds.dense_min_words
@@ -181,7 +184,10 @@ def apply_comment_thread(lines: list[Line], rules: Rules, domain: str | None, fi
         if ln.open and is_dense(ln, min_words):
             seen += 1
             seen_words += ln.words
-        elif seen >= min_before and seen_words >= min_share * total and ln.words <= 30 and pattern.search(ln.text):
+            continue
+        if seen < min_before or ln.words > 30:
+            continue
+        if (seen_words >= min_share * total and pattern.search(ln.text)) or (strong and strong.search(ln.text)):
             for later in lines[i:]:
                 if later.open:
                     later.decide(False, "comment-thread", "removed")
@@ -209,15 +215,29 @@ def main_block(lines: list[Line], min_words: int, max_gap: int = 6) -> tuple[int
     return best
 
 
+def model_region(lines: list[Line], scores: list[float], centre: float) -> tuple[int, int]:
+    """The contiguous run of lines whose scores (the rules' verdict for decided lines) minus ``centre``,
+    weighted by log(words), sum highest: teaser lists and comments after the article fall outside it."""
+    from tasks.clean_context import article_region, prior
+
+    q = prior(lines, np.asarray(scores, dtype=float))
+    return article_region(q, np.array([ln.words for ln in lines], dtype=float), centre)
+
+
 def apply_evidence(lines: list[Line], rules: Rules, model_scores: list[float] | None) -> None:
     th = rules.thresholds
     if model_scores is not None:
+        # The article is one contiguous run: outside the best-scoring run a line needs far more evidence.
+        rlo, rhi = model_region(lines, model_scores, th.region_score)
         # Prose inside the longest dense block needs less evidence: losing a paragraph costs more than a stray line.
         lo, hi = main_block(lines, th.dense_min_words)
         for i, (ln, p) in enumerate(zip(lines, model_scores, strict=True)):
             if ln.open:
                 inside = lo <= i <= hi and is_dense(ln, th.dense_min_words)
-                if p >= (th.model_threshold_in_block if inside else th.model_threshold):
+                need = th.model_threshold_in_block if inside else th.model_threshold
+                if not rlo <= i <= rhi:
+                    need = max(need, th.model_threshold_outside_region)
+                if p >= need:
                     ln.decide(True, f"line-model p={p:.2f}", "paragraph")
                 else:
                     ln.decide(False, f"line-model p={p:.2f}", "removed")

@@ -71,36 +71,38 @@ class LineRule(BaseModel):
 
 
 class LineMatcher:
-    """The line rules compiled for speed (plain attributes, one combined prefilter regex), same semantics:
+    """The line rules compiled for speed (plain tuples, one combined prefilter regex), same semantics:
     the first rule in file order that matches the line, in its zone, decides it."""
 
     def __init__(self, rules: list[LineRule]) -> None:
-        self.rules = [(r, r.zone) for r in rules]
-        self.exact: dict[str, list[int]] = {}
-        for i, r in enumerate(rules):
-            for norm in r._line_set:
-                self.exact.setdefault(norm, []).append(i)
+        # Plain tuples: pydantic's private attributes cost an attribute hook per access, per line.
+        self.rules = [(r, r.zone, r.max_words, r._line_set, r._prefixes, r._pattern) for r in rules]
+        self.exact: frozenset[str] = frozenset(n for r in rules for n in r._line_set)
         self.has_prefixes = any(r._prefixes for r in rules)
         # Prefilter (a superset of the rules' regexes, so it may only say "maybe"): anchored patterns in one
         # match() at the start; the others one by one, without a leading \b so re can scan for the literal.
         anchored = [rx[1:] for r in rules for rx in r.regex if rx.startswith("^")]
-        self.anchored = re.compile("|".join(f"(?:{rx})" for rx in anchored), re.I) if anchored else None
+        self.anchored = re.compile("|".join(f"(?:{rx})" for rx in anchored), re.I).match if anchored else None
         # Floating patterns are skipped on lines longer than their rule's max_words (paragraphs are long).
-        self.floating = [(r.max_words or 10**9, re.compile(rx.removeprefix("\\b"), re.I))
+        self.floating = [(r.max_words or 10**9, re.compile(rx.removeprefix("\\b"), re.I).search)
                          for r in rules for rx in r.regex if not rx.startswith("^")]
 
     def _maybe(self, text: str, words: int) -> bool:
-        if self.anchored is not None and self.anchored.match(text):
+        if self.anchored is not None and self.anchored(text):
             return True
-        return any(words <= limit and p.search(text) for limit, p in self.floating)
+        for limit, search in self.floating:
+            if words <= limit and search(text):
+                return True
+        return False
 
     def match(self, text: str, norm: str, words: int, zone: str) -> LineRule | None:
         if norm not in self.exact and not self.has_prefixes and not self._maybe(text, words):
             return None
-        for rule, rzone in self.rules:
-            if rzone != "any" and rzone != zone:
+        padded = norm + " "
+        for rule, rzone, max_words, line_set, prefixes, pattern in self.rules:
+            if (rzone != "any" and rzone != zone) or (max_words is not None and words > max_words):
                 continue
-            if rule.matches(text, norm, words):
+            if norm in line_set or (prefixes and padded.startswith(prefixes)) or (pattern and pattern.search(text)):
                 return rule
         return None
 
@@ -131,6 +133,8 @@ class Thresholds(BaseModel):
     title_max_words: int = 40
     model_threshold: float = 0.5
     model_threshold_in_block: float = 0.3
+    model_threshold_outside_region: float = 0.95
+    region_score: float = 0.5
     junk_min_length: int = 6
     junk_max_distinct_letters: int = 3
     html_fallback_min_words: int = 40
