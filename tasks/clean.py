@@ -8,12 +8,13 @@ separately (``newsdex rules suggest``) and becomes rules only when a person acce
 from __future__ import annotations
 
 import os
+from typing import Any
 from urllib.parse import urlsplit
 
 from tasks.clean_lines import Line, split_lines
 from tasks.clean_model import line_scorer
 from tasks.clean_text import TextMeta, decide_lines
-from tasks.models import Block, CleanDoc, LineDecision, RawDoc, Removed
+from tasks.models import CleanDoc, RawDoc
 from tasks.rules import Rules
 
 _TRACE_ROLES = ("title", "byline", "date", "heading", "paragraph", "caption", "meta")
@@ -43,33 +44,34 @@ def clean_lines(
 
 
 def assemble(raw: RawDoc, lines: list[Line], meta: TextMeta, rules: Rules, **extra: str | None) -> CleanDoc:
-    blocks: list[Block] = []
-    removed: list[Removed] = []
-    trace: list[LineDecision] = []
+    blocks: list[dict[str, Any]] = []
+    removed: list[dict[str, Any]] = []
+    trace: list[dict[str, Any]] = []
+    # Plain dicts, validated by CleanDoc in one call: a model per line was a tenth of the text path's time.
     for ln in lines:
         role = ln.role if ln.role in _TRACE_ROLES else "removed"
-        trace.append(LineDecision(text=ln.text, kept=bool(ln.kept), rule=ln.rule, role=role))
+        trace.append({"text": ln.text, "kept": bool(ln.kept), "rule": ln.rule, "role": role})
         if ln.kept and role in _ROLE_TO_BLOCK:
-            blocks.append(Block(kind=_ROLE_TO_BLOCK[role], text=ln.text))
+            blocks.append({"kind": _ROLE_TO_BLOCK[role], "text": ln.text})
         elif not ln.kept and role != "title":
-            removed.append(Removed(text=ln.text, rule=ln.rule or "removed"))
+            removed.append({"text": ln.text, "rule": ln.rule or "removed"})
     url = raw.url or extra.get("url")
     source = raw.source or extra.get("sitename") or domain_of(url)
-    return CleanDoc(
-        id=raw.id,
-        path=raw.path,
-        kind=raw.kind,
-        raw_hash=raw.raw_hash,
-        url=url,
-        source=source,
-        title=meta.title,
-        byline=meta.byline or extra.get("author"),
-        published=meta.published or extra.get("date"),
-        blocks=blocks,
-        removed=removed,
-        trace=trace,
-        rules_version=rules.version,
-    )
+    return CleanDoc.model_validate({
+        "id": raw.id,
+        "path": raw.path,
+        "kind": raw.kind,
+        "raw_hash": raw.raw_hash,
+        "url": url,
+        "source": source,
+        "title": meta.title,
+        "byline": meta.byline or extra.get("author"),
+        "published": meta.published or extra.get("date"),
+        "blocks": blocks,
+        "removed": removed,
+        "trace": trace,
+        "rules_version": rules.version,
+    })
 
 
 def clean_document(raw: RawDoc, rules: Rules) -> CleanDoc:

@@ -24,12 +24,8 @@ STOPWORDS = frozenset(
 
 def split_lines(text: str) -> list[str]:
     """Non-empty lines, with odd spaces folded and ends stripped (blank lines carry nothing)."""
-    out = []
-    for raw in text.splitlines():
-        line = _SPACES.sub(" ", raw).strip()
-        if line:
-            out.append(line)
-    return out
+    # One substitution for the whole text: the odd spaces never include a line break.
+    return [line for raw in _SPACES.sub(" ", text).splitlines() if (line := raw.strip())]
 
 
 @dataclass(slots=True)
@@ -55,7 +51,8 @@ class Line:
         caps = sum(1 for w in alpha if w[0].isupper())
         return cls(
             text=text,
-            norm=normalise(text),
+            # the tokens joined are the normalised form unless "_" (a word character, not a letter) occurs
+            norm=" ".join(tokens) if "_" not in text else normalise(text),
             words=n,
             tokens=tokens,
             stop_ratio=stops / n if n else 0.0,

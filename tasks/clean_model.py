@@ -25,6 +25,9 @@ from tasks.clean_lines import Line, is_dense, is_headline_like
 from tasks.rules import Rules
 
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "line_model.json"
+# OpenBLAS keeps a product on one thread while m·n·k ≤ 4·65536 (and m·n < 4·2304 for a vector): 64 rows
+# of a 32-unit layer over ~80 features stay under both.
+_BLOCK_ROWS = 64
 
 _LINKISH = re.compile(r"https?://|www\.|\.com\b|@\w|[|»›•→]|\s/\s")
 _BULLET = re.compile(r"^([-*•·–]|\d+[.)]\s)")
@@ -176,8 +179,14 @@ class LineModel:
         if not hasattr(self, "_w1s"):
             self._w1s = self.w1 / self.std[:, None]
             self._b1s = self.b1 - (self.mean / self.std) @ self.w1
-        h = np.maximum(0.0, x @ self._w1s + self._b1s)
-        return 1.0 / (1.0 + np.exp(-(h @ self.w2 + self.b2)))
+        # In blocks of rows: OpenBLAS spreads a larger product over every core and its idle threads then
+        # spin, which on a loaded machine cost ten times the product itself (same bits either way).
+        parts = []
+        for i in range(0, len(x), _BLOCK_ROWS):
+            h = np.maximum(0.0, x[i:i + _BLOCK_ROWS] @ self._w1s + self._b1s)
+            parts.append(h @ self.w2)
+        z = np.concatenate(parts) if parts else np.zeros(0)
+        return 1.0 / (1.0 + np.exp(-(z + self.b2)))
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -44,11 +44,12 @@ def strip_site_suffix(title: str) -> str:
 def apply_line_rules(lines: list[Line], rules: Rules, domain: str | None, first_dense: int, last_dense: int) -> None:
     th = rules.thresholds
     header_end = min(first_dense, rules.zones.header_max_lines) if first_dense >= 0 else rules.zones.header_max_lines
-    matcher = rules.matcher(domain)
     junk_on = rules.rule_enabled("keyboard-junk", domain)
-    for i, ln in enumerate(lines):
-        zone = "header" if i < header_end else "footer" if last_dense >= 0 and i > last_dense else "body"
-        rule = matcher.match(ln.text, ln.norm, ln.words, zone)
+    zones = ["header" if i < header_end else "footer" if last_dense >= 0 and i > last_dense else "body"
+             for i in range(len(lines))]
+    found = rules.matcher(domain).match_page(
+        [ln.text for ln in lines], [ln.norm for ln in lines], [ln.words for ln in lines], zones)
+    for ln, rule in zip(lines, found, strict=True):
         if rule is not None:
             if rule.action == "remove":
                 ln.decide(False, rule.name, "removed")

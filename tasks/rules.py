@@ -10,9 +10,12 @@ import json
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+
+if TYPE_CHECKING:
+    from tasks.clean_match import LineMatcher
 
 Action = Literal["remove", "caption", "meta"]
 Zone = Literal["any", "header", "footer"]
@@ -70,43 +73,6 @@ class LineRule(BaseModel):
         return bool(self._pattern and self._pattern.search(text))
 
 
-class LineMatcher:
-    """The line rules compiled for speed (plain tuples, one combined prefilter regex), same semantics:
-    the first rule in file order that matches the line, in its zone, decides it."""
-
-    def __init__(self, rules: list[LineRule]) -> None:
-        # Plain tuples: pydantic's private attributes cost an attribute hook per access, per line.
-        self.rules = [(r, r.zone, r.max_words, r._line_set, r._prefixes, r._pattern) for r in rules]
-        self.exact: frozenset[str] = frozenset(n for r in rules for n in r._line_set)
-        self.has_prefixes = any(r._prefixes for r in rules)
-        # Prefilter (a superset of the rules' regexes, so it may only say "maybe"): anchored patterns in one
-        # match() at the start; the others one by one, without a leading \b so re can scan for the literal.
-        anchored = [rx[1:] for r in rules for rx in r.regex if rx.startswith("^")]
-        self.anchored = re.compile("|".join(f"(?:{rx})" for rx in anchored), re.I).match if anchored else None
-        # Floating patterns are skipped on lines longer than their rule's max_words (paragraphs are long).
-        self.floating = [(r.max_words or 10**9, re.compile(rx.removeprefix("\\b"), re.I).search)
-                         for r in rules for rx in r.regex if not rx.startswith("^")]
-
-    def _maybe(self, text: str, words: int) -> bool:
-        if self.anchored is not None and self.anchored(text):
-            return True
-        for limit, search in self.floating:
-            if words <= limit and search(text):
-                return True
-        return False
-
-    def match(self, text: str, norm: str, words: int, zone: str) -> LineRule | None:
-        if norm not in self.exact and not self.has_prefixes and not self._maybe(text, words):
-            return None
-        padded = norm + " "
-        for rule, rzone, max_words, line_set, prefixes, pattern in self.rules:
-            if (rzone != "any" and rzone != zone) or (max_words is not None and words > max_words):
-                continue
-            if norm in line_set or (prefixes and padded.startswith(prefixes)) or (pattern and pattern.search(text)):
-                return rule
-        return None
-
-
 class HtmlDrop(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str
@@ -157,7 +123,7 @@ class Rules(BaseModel):
     version: str = ""
     path: str | None = None
 
-    _matchers: dict[int | None, LineMatcher] = PrivateAttr(default_factory=dict)
+    _matchers: dict[int | None, Any] = PrivateAttr(default_factory=dict)
 
     def site(self, domain: str | None) -> SiteRules | None:
         """Overrides for a domain or any parent domain ("news.example.com" → "example.com")."""
@@ -181,6 +147,8 @@ class Rules(BaseModel):
 
     def matcher(self, domain: str | None) -> LineMatcher:
         """Compiled line rules for a domain (cached: the per-site part is small)."""
+        from tasks.clean_match import LineMatcher
+
         site = self.site(domain)
         key = id(site) if site is not None else None
         cache = self._matchers
