@@ -10,10 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger
+from prefect.utilities.annotations import quote
 
 from flows.report import RunReport, markdown_table
 from tasks import clean, enrich, load, process, segment, settings, write_index
 from tasks.rules import load_rules
+
+# Document lists are passed to tasks wrapped in quote(): otherwise Prefect walks every field of every model
+# looking for futures, which costs several times the work of a light stage (0.7 s against 0.15 s for 200
+# documents through segment).
 
 
 def chunked(items: list[str], size: int) -> list[list[str]]:
@@ -59,7 +64,7 @@ def ingest_flow(
             enriched, timings = future.result()
             report.stage_seconds.update(timings)  # worker seconds per stage
             with report.stage("index"):
-                write_index.index_task(str(index_root), enriched)
+                write_index.index_task(str(index_root), quote(enriched))
             report.count_docs(enriched)
             submitted.append(sum(timings.values()))
             bar(n)
@@ -73,19 +78,19 @@ def ingest_flow(
             report.unchanged += loaded.unchanged
             report.quarantined.extend(loaded.quarantined)
             if loaded.docs and concurrent_batches:
-                in_flight.append((process.process_task.submit(loaded.docs, ruleset), len(batch)))
+                in_flight.append((process.process_task.submit(quote(loaded.docs), ruleset), len(batch)))
                 while len(in_flight) >= concurrent_batches:
                     _finish(in_flight.popleft())
                 continue
             if loaded.docs:
                 with report.stage("clean"):
-                    cleaned = clean.clean_task(loaded.docs, ruleset)
+                    cleaned = clean.clean_task(quote(loaded.docs), ruleset)
                 with report.stage("segment"):
-                    segmented = segment.segment_task(cleaned)
+                    segmented = segment.segment_task(quote(cleaned))
                 with report.stage("enrich"):
-                    enriched = enrich.enrich_task(segmented)
+                    enriched = enrich.enrich_task(quote(segmented))
                 with report.stage("index"):
-                    write_index.index_task(str(index_root), enriched)
+                    write_index.index_task(str(index_root), quote(enriched))
                 report.count_docs(enriched)
             bar(len(batch))
         while in_flight:

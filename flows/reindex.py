@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow
+from prefect.utilities.annotations import quote  # see flows/ingest.py: no walk through documents
 
 from flows.report import RunReport, markdown_table
 from index.layout import live_generation_name
@@ -84,9 +85,9 @@ def reindex_flow(
                     manifest.record_quarantined(res.quarantined)
                 if res.changed:
                     with report.stage("segment"):
-                        segmented = segment.segment_task(res.changed)
+                        segmented = segment.segment_task(quote(res.changed))
                     with report.stage("enrich"):
-                        enriched = enrich.enrich_task(segmented)
+                        enriched = enrich.enrich_task(quote(segmented))
                     report.count_docs(enriched)
                     with report.stage("index"):
                         if rebuild is not None:
@@ -94,7 +95,7 @@ def reindex_flow(
                             with Manifest(ipaths.manifest) as manifest:
                                 manifest.stage(enriched, rebuild.generation.name)  # applied after the swap
                         else:
-                            write_index.index_task(str(index_root), enriched, [d for d, _ in res.quarantined])
+                            write_index.index_task(str(index_root), quote(enriched), [d for d, _ in res.quarantined])
                 elif res.quarantined and rebuild is None:
                     write_index.write_batch(str(index_root), [], [d for d, _ in res.quarantined])
                 bar(len(batch))

@@ -56,6 +56,7 @@ def test_kill_9_during_ingest_then_rerun_equals_uninterrupted_run(prefect_harnes
         [sys.executable, "-m", "search_cli.main", "ingest", str(corpus), "--index", str(killed), "--batch-size", "5"],
         cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         env={**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home")},
+        start_new_session=True,  # its temporary Prefect server joins the group, and dies with it
     )
     try:
         deadline = time.monotonic() + 240
@@ -63,11 +64,13 @@ def test_kill_9_during_ingest_then_rerun_equals_uninterrupted_run(prefect_harnes
             assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
             assert time.monotonic() < deadline, "ingest made no progress"
             time.sleep(0.05)
-        proc.send_signal(signal.SIGKILL)
+        proc.send_signal(signal.SIGKILL)  # the ingest itself, mid-run…
         proc.wait(timeout=30)
     finally:
-        if proc.poll() is None:
-            proc.kill()
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # …then whatever it started (its uvicorn server)
+        except ProcessLookupError:
+            pass
     partial = _indexed_rows(killed)
     assert 10 <= partial < 60
     assert open_index(killed).doc_count() >= partial  # the index opens; it holds at least what the manifest says
