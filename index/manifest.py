@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS documents (
     status TEXT NOT NULL,            -- indexed | quarantined
     reason TEXT,
     passages INTEGER DEFAULT 0,
+    body BLOB,                       -- zlib-compressed cleaned body: what search snippets highlight
     first_seen REAL NOT NULL,
     updated REAL NOT NULL,
     doc BLOB                         -- zlib-compressed JSON of the EnrichedDoc (what `show` prints)
@@ -115,6 +116,14 @@ class Manifest:
         row = self.conn.execute("SELECT doc FROM documents WHERE id = ? AND status = 'indexed'", (doc_id,)).fetchone()
         return unpack(row["doc"]) if row and row["doc"] else None
 
+    def bodies(self, ids: list[str]) -> dict[str, str]:
+        if not ids:
+            return {}
+        rows = self.conn.execute(
+            f"SELECT id, body FROM documents WHERE id IN ({','.join('?' * len(ids))})", ids
+        )
+        return {r["id"]: zlib.decompress(r["body"]).decode() for r in rows if r["body"]}
+
     def find_ids(self, prefix: str) -> list[str]:
         rows = self.conn.execute(
             "SELECT id FROM documents WHERE status = 'indexed' AND (id LIKE ? OR path = ?) LIMIT 5",
@@ -180,15 +189,15 @@ class Manifest:
             for d in docs:
                 self.conn.execute(
                     "INSERT INTO documents (id, path, url, source, kind, raw_hash, clean_hash, removed_hash,"
-                    " rules_version, status, reason, passages, first_seen, updated, doc)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,'indexed',NULL,?,?,?,?) "
+                    " rules_version, status, reason, passages, first_seen, updated, doc, body)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,'indexed',NULL,?,?,?,?,?) "
                     "ON CONFLICT(id) DO UPDATE SET path=excluded.path, url=excluded.url, source=excluded.source,"
                     " kind=excluded.kind, raw_hash=excluded.raw_hash, clean_hash=excluded.clean_hash,"
                     " removed_hash=excluded.removed_hash,"
                     " rules_version=excluded.rules_version, status='indexed', reason=NULL,"
-                    " passages=excluded.passages, updated=excluded.updated, doc=excluded.doc",
+                    " passages=excluded.passages, updated=excluded.updated, doc=excluded.doc, body=excluded.body",
                     (d.id, d.path, d.url, d.source, d.kind, d.raw_hash, d.clean_hash, removed_hash(d.removed),
-                     d.rules_version, len(d.segments), now, now, pack(d)),
+                     d.rules_version, len(d.segments), now, now, pack(d), zlib.compress(d.body.encode(), 6)),
                 )
                 self.conn.execute("DELETE FROM entities WHERE doc_id = ?", (d.id,))
                 self.conn.executemany(
@@ -240,7 +249,7 @@ class Manifest:
                 self.conn.execute(
                     "INSERT INTO documents (id, path, status, reason, first_seen, updated) "
                     "VALUES (?,?,'quarantined',?,?,?) ON CONFLICT(id) DO UPDATE SET path=excluded.path,"
-                    " status='quarantined', reason=excluded.reason, updated=excluded.updated, doc=NULL,"
+                    " status='quarantined', reason=excluded.reason, updated=excluded.updated, doc=NULL, body=NULL,"
                     " raw_hash=NULL, clean_hash=NULL",
                     (doc_id, q.path, q.reason, now, now),
                 )

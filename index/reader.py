@@ -54,6 +54,56 @@ def open_index(root: Path, attempts: int = 5):  # -> whoosh.index.FileIndex
     raise AssertionError("unreachable")
 
 
+_SEARCHERS: dict[str, tuple[Path | None, int, Any]] = {}
+_PARSERS: dict[tuple[str, ...], MultifieldParser] = {}
+
+
+def _toc_generation(live: Path | None) -> int:
+    """Whoosh's commit counter for a generation folder: a directory listing, no file opened."""
+    if live is None:
+        return -1
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.index import TOC
+
+    return TOC._latest_generation(FileStorage(str(live)), "MAIN")
+
+
+def _searcher(root: Path):  # -> whoosh.searching.Searcher
+    """One searcher per index and process, reopened when a writer committed or a rebuild was swapped in: a
+    long-lived caller (a test session, a service) then pays for opening the index once, not per query.
+    (Whoosh's own up_to_date() misses commits that only delete, so the commit counter is compared here.)"""
+    key = str(root)
+    live = IndexPaths(root).live_generation()
+    toc = _toc_generation(live)
+    cached = _SEARCHERS.get(key)
+    if cached is not None:
+        generation, cached_toc, searcher = cached
+        if generation == live and cached_toc == toc:
+            return searcher
+        searcher.close()
+        del _SEARCHERS[key]
+    searcher = open_index(root).searcher()
+    _SEARCHERS[key] = (live, toc, searcher)
+    return searcher
+
+
+def _parser(schema: Any) -> MultifieldParser:
+    key = tuple(schema.names())
+    if key not in _PARSERS:
+        _PARSERS[key] = MultifieldParser(SEARCH_FIELDS, schema=schema, fieldboosts={"title": 2.0, "headings": 1.5})
+    return _PARSERS[key]
+
+
+def _bodies(root: Path, ids: list[str]) -> dict[str, str]:
+    """Bodies of the hits to highlight, from the manifest (the index does not store them: lean stored
+    fields keep facet counting over hundreds of hits cheap)."""
+    manifest = open_readonly(IndexPaths(root).manifest)
+    if manifest is None:
+        return {}
+    with manifest:
+        return manifest.bodies(ids)
+
+
 def parse_date(value: str, end: bool = False) -> datetime:
     """YYYY, YYYY-MM or YYYY-MM-DD; ``end`` gives the last moment of that period (for --until)."""
     parts = value.strip().split("-")
@@ -117,54 +167,60 @@ def search(
 ) -> dict[str, Any]:
     """Run a query; returns the DESIGN.md JSON contract (query, total, hits, facets, suggestion)."""
     filt = build_filter(entities, source, since, until)
-    ix = open_index(root)
-    with ix.searcher() as searcher:
-        parser = MultifieldParser(SEARCH_FIELDS, schema=ix.schema, fieldboosts={"title": 2.0, "headings": 1.5})
-        if query.strip() in ("", "*"):
-            from whoosh.query import Every
+    searcher = _searcher(root)
+    # The searcher is cached per process (see _searcher): not closed here.
+    parser = _parser(searcher.schema)
+    if query.strip() in ("", "*"):
+        from whoosh.query import Every
 
-            q: Query = Every()
-        else:
-            q = parser.parse(query)
-        kwargs: dict[str, Any] = {"filter": filt}
-        if sort in ("newest", "oldest"):
-            kwargs.update(sortedby="published", reverse=(sort == "newest"))
-        elif sort != "relevance":
-            raise ValueError(f"unknown sort {sort!r} (relevance, newest or oldest)")
-        window = max(limit, FACET_WINDOW)
-        results = searcher.search(q, limit=window, terms=True, **kwargs)
-        results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=70)
-        results.formatter = _BoldFormatter()
-        facet_counts: dict[str, Counter[str]] = {t: Counter() for t in FACET_TYPES}
-        hits = []
-        for rank, hit in enumerate(results):
-            fields = hit.fields()
-            ents = _hit_entities(fields)
-            for t, names in ents.items():
-                facet_counts[t].update(names)
-            if rank >= limit:
-                continue
-            snippet = hit.highlights("body", top=2) or hit.highlights("title") or fields.get("body", "")[:200]
-            published = fields.get("published")
-            hits.append(
-                {
-                    "id": fields["id"],
-                    "title": fields.get("title") or None,
-                    "path": fields.get("path"),
-                    "url": fields.get("url") or None,
-                    "source": fields.get("source") or None,
-                    "published": published.date().isoformat() if published else None,
-                    "score": round(float(hit.score), 4) if hit.score is not None else None,
-                    "snippet": " ".join(snippet.split()),
-                    "entities": ents,
-                }
-            )
-        total = len(results)
-        suggestion = None
-        if total == 0 and query.strip():
-            corrected = searcher.correct_query(q, query)
-            if corrected.query != q:
-                suggestion = corrected.string
+        q: Query = Every()
+    else:
+        q = parser.parse(query)
+    kwargs: dict[str, Any] = {"filter": filt}
+    if sort in ("newest", "oldest"):
+        kwargs.update(sortedby="published", reverse=(sort == "newest"))
+    elif sort != "relevance":
+        raise ValueError(f"unknown sort {sort!r} (relevance, newest or oldest)")
+    window = max(limit, FACET_WINDOW)
+    results = searcher.search(q, limit=window, **kwargs)
+    results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=70)
+    results.formatter = _BoldFormatter()
+    facet_counts: dict[str, Counter[str]] = {t: Counter() for t in FACET_TYPES}
+    hits = []
+    bodies = _bodies(root, [results[i]["id"] for i in range(min(limit, len(results.top_n)))])
+    for rank, hit in enumerate(results):
+        fields = hit.fields()
+        ents = _hit_entities(fields)
+        for t, names in ents.items():
+            facet_counts[t].update(names)
+        if rank >= limit:
+            continue
+        body = bodies.get(fields["id"], "")
+        snippet = (hit.highlights("body", text=body, top=2) if body else "") or hit.highlights("title")
+        snippet = snippet or body[:200] or fields.get("title", "")
+        published = fields.get("published")
+        hits.append(
+            {
+                "id": fields["id"],
+                "title": fields.get("title") or None,
+                "path": fields.get("path"),
+                "url": fields.get("url") or None,
+                "source": fields.get("source") or None,
+                "published": published.date().isoformat() if published else None,
+                "score": round(float(hit.score), 4) if hit.score is not None else None,
+                "snippet": " ".join(snippet.split()),
+                "entities": ents,
+            }
+        )
+    total = len(results)
+    if filt is not None and total > len(results.top_n):
+        # Whoosh counts the unfiltered matches once the limit is exceeded: count the filtered ones.
+        total = len(set(searcher.docs_for_query(q)) & set(searcher.docs_for_query(filt)))
+    suggestion = None
+    if total == 0 and query.strip():
+        corrected = searcher.correct_query(q, query)
+        if corrected.query != q:
+            suggestion = corrected.string
     return {
         "query": query,
         "total": total,

@@ -1,8 +1,8 @@
 """The Whoosh schema and the mapping from an enriched document to index fields.
 
-Stored fields are kept lean: what a search hit prints (id, title, path, url, source, published, entity names)
-plus the body, which highlighting needs. Everything else (segments, mentions, removed lines) lives in the
-manifest, which ``show`` reads.
+Stored fields are kept lean: what a search hit prints (id, title, path, url, source, published, entity names).
+Facets read them for hundreds of hits per search, so the body is not among them: snippets highlight the body
+kept in the manifest, which also holds everything ``show`` prints (segments, mentions, removed lines).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def build_schema() -> Schema:
         title=TEXT(analyzer=_TEXT, stored=True, field_boost=2.0, spelling=True),
         byline=TEXT(analyzer=_TEXT),
         headings=TEXT(analyzer=_TEXT, field_boost=1.5),
-        body=TEXT(analyzer=_TEXT, stored=True, spelling=True),
+        body=TEXT(analyzer=_TEXT, spelling=True),  # not stored: snippets take the body from the manifest
         captions=TEXT(analyzer=_TEXT),
         published=DATETIME(stored=True, sortable=True),
         rules_version=ID(stored=True),

@@ -130,3 +130,36 @@ def test_rerun_changes_nothing(seed_index):
     after = search(seed_index["index"], "troops", limit=50)
     assert [h["id"] for h in after["hits"]] == [h["id"] for h in before["hits"]]
     assert stats(seed_index["index"])["index_documents"] == 5
+
+
+def test_filtered_total_counts_only_filtered_matches(seed_index, monkeypatch):
+    """Regression: with more matches than the facet window, Whoosh reported the unfiltered count."""
+    import index.reader as reader
+
+    monkeypatch.setattr(reader, "FACET_WINDOW", 1)
+    unfiltered = search(seed_index["index"], "troops", limit=1)
+    assert unfiltered["total"] == 5
+    only_giles = search(seed_index["index"], "troops", limit=1, entities=[("PERSON", "Keir Giles")])
+    assert only_giles["total"] == 1 and len(only_giles["hits"]) == 1
+
+
+def test_cached_searcher_sees_new_commits(seed_index, tmp_path):
+    """Searches reuse one searcher per process; a later commit must still be visible."""
+    from flows.ingest import ingest_flow
+
+    extra = tmp_path / "late.txt"
+    extra.write_text(
+        "Late arrival\n\nA late article arrived after the first search and mentions the word quokkas, which no "
+        "other document in the archive has ever used in any of its paragraphs.\n",
+        encoding="utf-8",
+    )
+    assert search(seed_index["index"], "quokkas")["total"] == 0
+    ingest_flow(paths=[str(extra)], index=str(seed_index["index"]))
+    try:
+        assert search(seed_index["index"], "quokkas")["total"] == 1
+    finally:
+        from tasks import write_index
+        from tasks.load import document_id
+
+        write_index.write_batch(str(seed_index["index"]), [], deletes=[document_id(str(extra))])
+    assert search(seed_index["index"], "quokkas")["total"] == 0
