@@ -6,7 +6,7 @@
 | NEWSDEX_RULES | packaged tasks/data/rules.toml | cleaning rules file |
 | NEWSDEX_INPUTS | ./seeds (or the packaged seeds) | what a scheduled ingest reads |
 | NEWSDEX_CRON | "*/15 * * * *" | schedule of the served ingest deployment |
-| NEWSDEX_BATCH | 200 | documents per task run |
+| NEWSDEX_BATCH | 500 | documents per task run (and per index commit) |
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def cron() -> str:
 
 
 def batch_size() -> int:
-    return int(os.environ.get("NEWSDEX_BATCH", "200"))
+    return int(os.environ.get("NEWSDEX_BATCH", "500"))
 
 
 def offline_prefect_env() -> None:
