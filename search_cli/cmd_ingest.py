@@ -23,7 +23,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: seeds/)")
     p.add_argument("--prune", action="store_true", help="remove documents whose input files no longer exist")
-    p.add_argument("--batch-size", type=int, metavar="N", help="documents per task run (default 500, or $NEWSDEX_BATCH)")
+    p.add_argument("--batch-size", type=int, metavar="N", help="documents per task (default 500; $NEWSDEX_BATCH)")
     p.add_argument("--wait", action="store_true", help="wait for another running ingest instead of exiting")
     p.add_argument("--workers", type=int, default=0, metavar="N",
                    help="clean, segment and enrich on a local Dask cluster of N worker processes "

@@ -23,7 +23,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
     p.add_argument("--full", action="store_true", help="rebuild every document into a new index, then swap")
-    p.add_argument("--batch-size", type=int, metavar="N", help="documents per task run (default 500, or $NEWSDEX_BATCH)")
+    p.add_argument("--batch-size", type=int, metavar="N", help="documents per task (default 500; $NEWSDEX_BATCH)")
     p.add_argument("--examples", type=int, default=3, metavar="N", help="example lines per rule in the report")
 
 
