@@ -45,6 +45,7 @@ class DropPlan:
         self.tokens: dict[str, dict[str, int]] = {"class": {}, "id": {}}
         self.tests: dict[str, list[tuple[str, str, int]]] = {"class": [], "id": []}
         self.xpaths: list[tuple[str, Any]] = []
+        self._memo: dict[tuple[str, str], int | None] = {}  # (attribute, value) -> rule index
         for n, (name, sels) in enumerate(drops):
             for sel in sels:
                 m = _SIMPLE.match(sel.strip())
@@ -81,15 +82,22 @@ class DropPlan:
 
     def matches(self, tree: Any) -> list[tuple[str, Any]]:
         found: list[tuple[str, Any]] = []
-        for el in tree.iter():
-            if not isinstance(el.tag, str):
-                continue
+        # Only elements with a class or id (lxml builds no Python object for the others), and each distinct
+        # value tested once: pages repeat the same few class names hundreds of times.
+        memo = self._memo
+        if len(memo) > 100_000:  # a long batch meets many site-specific names: keep memory bounded
+            memo.clear()
+        for el in tree.xpath("descendant-or-self::*[@class or @id]"):
             c, i = el.get("class"), el.get("id")
-            if not c and not i:
-                continue
-            n = self._rule("class", c) if c else None
+            n = None
+            if c:
+                n = memo.get(("class", c), -1)
+                if n == -1:
+                    n = memo[("class", c)] = self._rule("class", c)
             if n is None and i:
-                n = self._rule("id", i)
+                n = memo.get(("id", i), -1)
+                if n == -1:
+                    n = memo[("id", i)] = self._rule("id", i)
             if n is not None:
                 found.append((self.names[n], el))
         for name, xpath in self.xpaths:
@@ -113,16 +121,18 @@ def _prose_paragraphs(el: Any, min_chars: int = 200) -> int:
     return count
 
 
-def prepass(tree: Any, rules: Rules) -> list[tuple[str, str]]:
-    """Drop blocks matched by the rules' selectors; return (rule, text) of what went, for the trace."""
-    key = tuple((d.name, tuple(d.selectors)) for d in rules.html.drop)
-    if not key:
-        return []
+def prepass(tree: Any, rules: Rules) -> tuple[list[tuple[str, str]], int]:
+    """Drop blocks matched by the rules' selectors; return (rule, text) of what went, for the trace, and
+    the number of words the page held before."""
     # Scripts and styles are never text (trafilatura drops them too); they would also swell the page's
     # text length that the container guard below compares against.
     for bad in tree.xpath("//script|//style|//noscript"):
         bad.drop_tree()
-    total = len(tree.text_content()) or 1
+    page_text = tree.text_content()
+    key = tuple((d.name, tuple(d.selectors)) for d in rules.html.drop)
+    if not key:
+        return [], len(page_text.split())
+    total = len(page_text) or 1
     dropped: list[tuple[str, str]] = []
     gone: set[Any] = set()
     for name, el in _plan(key).matches(tree):
@@ -135,7 +145,7 @@ def prepass(tree: Any, rules: Rules) -> list[tuple[str, str]]:
         el.drop_tree()
         if text:
             dropped.append((name, text[:200]))
-    return dropped
+    return dropped, len(page_text.split())
 
 
 _DATE_KEYS = ("article:published_time", "og:published_time", "datepublished", "publishdate", "pubdate",
@@ -221,11 +231,12 @@ def clean_html(raw: RawDoc, rules: Rules) -> CleanDoc:
     from trafilatura.utils import load_html
 
     from tasks.clean import assemble, clean_lines, domain_of
+    from tasks.clean_rescue import doubtful, readability_lines
 
     # trafilatura's own loader: its parser settings keep inline text that a plain lxml parse splits.
     tree = load_html(raw.text)
     meta = page_metadata(tree) if tree is not None else {}
-    dropped = prepass(tree, rules) if tree is not None else []
+    dropped, page_words = prepass(tree, rules) if tree is not None else ([], 0)
     doc = trafilatura.bare_extraction(tree if tree is not None else raw.text, url=raw.url, include_comments=False)
     texts: list[str] = []
     roles: list[str] | None = []
@@ -233,7 +244,14 @@ def clean_html(raw: RawDoc, rules: Rules) -> CleanDoc:
         texts, roles = _body_lines(doc.body)
     title = meta.pop("title", None)
     domain = domain_of(raw.url or meta.get("url")) or raw.source
-    if sum(len(t.split()) for t in texts) < rules.thresholds.html_fallback_min_words:
+    th = rules.thresholds
+    words = sum(len(t.split()) for t in texts)
+    # trafilatura kept a small part of the page: readability-lxml's answer when it finds far more.
+    if words >= th.html_fallback_min_words and doubtful(words, page_words, th.html_rescue_max_share):
+        alt = readability_lines(tree, raw.url)
+        if sum(len(t.split()) for t in alt) >= th.html_rescue_min_gain * words:
+            texts, roles = alt, ["paragraph"] * len(alt)
+    if words < th.html_fallback_min_words:
         # trafilatura found too little: clean the page's flattened text with the text path instead.
         source = load_html(raw.text) if tree is not None else None
         texts = split_lines(naive_text(source)) if source is not None else split_lines(raw.text)
