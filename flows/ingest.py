@@ -18,7 +18,7 @@ from tasks.rules import load_rules
 
 # Document lists are passed to tasks wrapped in quote(): otherwise Prefect walks every field of every model
 # looking for futures, which costs several times the work of a light stage (0.7 s against 0.15 s for 200
-# documents through segment).
+# documents through segment). Not on the Dask path: a quoted argument reaches a Dask worker still wrapped.
 
 
 def chunked(items: list[str], size: int) -> list[list[str]]:
@@ -34,6 +34,7 @@ def ingest_flow(
     batch_size: int | None = None,
     progress: bool = False,
     concurrent_batches: int = 0,
+    lock_held: bool = False,
 ) -> dict[str, Any]:
     """Ingest files and folders (default: the seeds) into the index; unchanged inputs are skipped.
 
@@ -41,7 +42,7 @@ def ingest_flow(
     task per batch (``tasks.process``), up to N batches submitted at once to the flow's task runner (Dask,
     see flows/runners.py); indexing stays here, in batch order, so the index is the same either way.
     """
-    from index.layout import IndexPaths, live_generation_name, writer_lock
+    from index.layout import IndexPaths, held_or_take, live_generation_name
     from index.manifest import Manifest
 
     index_root = settings.index_dir(index)
@@ -50,7 +51,7 @@ def ingest_flow(
     files = load.iter_input_files(paths or settings.default_inputs())
     batches = chunked(files, batch_size or settings.batch_size())
     ipaths = IndexPaths(Path(index_root))
-    with writer_lock(ipaths):
+    with held_or_take(ipaths, lock_held):
         with Manifest(ipaths.manifest) as manifest:
             manifest.recover_staged(live_generation_name(ipaths))
             run_id = manifest.start_run("ingest")
@@ -77,8 +78,11 @@ def ingest_flow(
             report.changed += loaded.changed
             report.unchanged += loaded.unchanged
             report.quarantined.extend(loaded.quarantined)
+            if loaded.drop_ids:  # inputs that were searchable and are now bad: keep them listed, not found
+                with report.stage("index"):
+                    write_index.write_batch(str(index_root), [], deletes=loaded.drop_ids, forget=False)
             if loaded.docs and concurrent_batches:
-                in_flight.append((process.process_task.submit(quote(loaded.docs), ruleset), len(batch)))
+                in_flight.append((process.process_task.submit(loaded.docs, ruleset), len(batch)))
                 while len(in_flight) >= concurrent_batches:
                     _finish(in_flight.popleft())
                 continue
@@ -118,7 +122,12 @@ def prune_missing(index_root: str, seen_ids: list[str]) -> int:
     paths = IndexPaths(Path(index_root))
     seen = set(seen_ids)
     with Manifest(paths.manifest) as manifest:
-        gone = [r["id"] for r in manifest.all_inputs() if r["id"] not in seen and not os.path.exists(r["path"])]
+        # Stored paths are as given (relative ones depend on the folder ingest ran in): test the absolute one,
+        # and never prune an input whose location was not recorded.
+        gone = [
+            r["id"] for r in manifest.all_inputs()
+            if r["id"] not in seen and r["abspath"] and not os.path.exists(r["abspath"])
+        ]
     if gone:
         write_index.write_batch(index_root, [], deletes=gone)
     return len(gone)

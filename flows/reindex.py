@@ -45,9 +45,10 @@ def reindex_flow(
     dry_run: bool = False,
     batch_size: int | None = None,
     progress: bool = False,
+    lock_held: bool = False,
 ) -> dict[str, Any]:
     """Re-clean every stored input with the current rules and re-index what changed (or everything)."""
-    from index.layout import IndexPaths, writer_lock
+    from index.layout import IndexPaths, held_or_take
     from index.manifest import Manifest
     from index.writer import Rebuild
 
@@ -58,7 +59,7 @@ def reindex_flow(
     ipaths = IndexPaths(Path(index_root))
     size = batch_size or settings.batch_size()
     changes: list[DocChange] = []
-    with writer_lock(ipaths):
+    with held_or_take(ipaths, lock_held):
         with Manifest(ipaths.manifest) as manifest:
             manifest.recover_staged(live_generation_name(ipaths))
             ids = [r["id"] for r in manifest.indexed()]
@@ -67,6 +68,7 @@ def reindex_flow(
 
         bar = _progress(len(ids), progress)
         rebuild = Rebuild(ipaths) if (full and not dry_run) else None
+        quarantined_in_rebuild: list[Any] = []  # recorded only once the rebuild is swapped in
         try:
             for start in range(0, len(ids), size):
                 batch = ids[start : start + size]
@@ -82,7 +84,6 @@ def reindex_flow(
                 with Manifest(ipaths.manifest) as manifest:
                     manifest.mark_rules_version(res.unchanged_ids, ruleset.version)
                     manifest.update_explanations(res.relabelled)
-                    manifest.record_quarantined(res.quarantined)
                 if res.changed:
                     with report.stage("segment"):
                         segmented = segment.segment_task(quote(res.changed))
@@ -95,21 +96,27 @@ def reindex_flow(
                             with Manifest(ipaths.manifest) as manifest:
                                 manifest.stage(enriched, rebuild.generation.name)  # applied after the swap
                         else:
-                            write_index.index_task(str(index_root), quote(enriched), [d for d, _ in res.quarantined])
-                elif res.quarantined and rebuild is None:
-                    write_index.write_batch(str(index_root), [], [d for d, _ in res.quarantined])
+                            write_index.index_task(str(index_root), quote(enriched))
+                if res.quarantined and rebuild is None:
+                    # Out of Whoosh first, then listed as quarantined (with its reason) in the manifest.
+                    write_index.write_batch(str(index_root), [], [d for d, _ in res.quarantined], forget=False)
+                    with Manifest(ipaths.manifest) as manifest:
+                        manifest.record_quarantined(res.quarantined)
+                elif res.quarantined:
+                    quarantined_in_rebuild.extend(res.quarantined)  # simply not added to the new generation
                 bar(len(batch))
             if rebuild is not None:
                 with report.stage("index"):
                     rebuild.commit()
                     with Manifest(ipaths.manifest) as manifest:
                         manifest.apply_staged()
+                        manifest.record_quarantined(quarantined_in_rebuild)
         except BaseException:
             if rebuild is not None:
                 rebuild.abort()  # the old generation stays live
             raise
         with Manifest(ipaths.manifest) as manifest:
-            report.documents = manifest.counts()["documents"] if not dry_run else len(ids)
+            report.documents = manifest.counts()["documents"] if not dry_run else len(ids) - len(report.quarantined)
             result = report.as_dict()
             result["changes"] = [c.model_dump() for c in changes] if dry_run else len(changes)
             result["summary"] = summarize_changes(changes)

@@ -103,6 +103,17 @@ def drop_generations(paths: IndexPaths, keep: Path | None) -> None:
 
 
 @contextmanager
+def held_or_take(paths: IndexPaths, held: bool) -> Iterator[None]:
+    """The flows take the write lock themselves unless their caller (the CLI) already holds it: a second
+    flock on another descriptor in the same process would conflict with the first."""
+    if held:
+        yield
+        return
+    with writer_lock(paths):
+        yield
+
+
+@contextmanager
 def writer_lock(paths: IndexPaths, wait: bool = False, timeout: float = 3600.0) -> Iterator[None]:
     """Hold the index's write lock. ``wait=False`` fails at once with IndexBusy naming the holder."""
     paths.root.mkdir(parents=True, exist_ok=True)

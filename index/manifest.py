@@ -9,7 +9,6 @@ import sqlite3
 import time
 import zlib
 from collections.abc import Iterable, Iterator
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +34,10 @@ CREATE TABLE IF NOT EXISTS documents (
     doc BLOB                         -- zlib-compressed JSON of the EnrichedDoc (what `show` prints)
 );
 CREATE INDEX IF NOT EXISTS documents_path ON documents(path);
+CREATE TABLE IF NOT EXISTS locations (  -- absolute path of each input: relative paths depend on the folder
+    id TEXT PRIMARY KEY,
+    abspath TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS entities (
     doc_id TEXT NOT NULL,
     type TEXT NOT NULL,
@@ -94,11 +97,6 @@ class Manifest:
         self.close()
 
     # --- reads -------------------------------------------------------------------------------------------
-    def states(self) -> dict[str, sqlite3.Row]:
-        """id -> (raw_hash, clean_hash, rules_version, status, path): what ingest compares against."""
-        rows = self.conn.execute("SELECT id, path, raw_hash, clean_hash, rules_version, status FROM documents")
-        return {r["id"]: r for r in rows}
-
     def states_for(self, ids: list[str]) -> dict[str, sqlite3.Row]:
         out: dict[str, sqlite3.Row] = {}
         for i in range(0, len(ids), 500):
@@ -113,8 +111,13 @@ class Manifest:
         return out
 
     def get(self, doc_id: str) -> EnrichedDoc | None:
-        row = self.conn.execute("SELECT doc FROM documents WHERE id = ? AND status = 'indexed'", (doc_id,)).fetchone()
-        return unpack(row["doc"]) if row and row["doc"] else None
+        row = self.conn.execute(
+            "SELECT doc, rules_version FROM documents WHERE id = ? AND status = 'indexed'", (doc_id,)
+        ).fetchone()
+        if not row or not row["doc"]:
+            return None
+        # mark_rules_version updates only the column (unchanged documents are not rewritten): it is the truth.
+        return unpack(row["doc"]).model_copy(update={"rules_version": row["rules_version"]})
 
     def bodies(self, ids: list[str]) -> dict[str, str]:
         if not ids:
@@ -127,7 +130,7 @@ class Manifest:
     def find_ids(self, prefix: str) -> list[str]:
         rows = self.conn.execute(
             "SELECT id FROM documents WHERE status = 'indexed' AND (id LIKE ? OR path = ?) LIMIT 5",
-            (prefix.replace("%", "") + "%", prefix),
+            (prefix.replace("\\", "").replace("%", "").replace("_", "") + "%", prefix),
         )
         return [r["id"] for r in rows]
 
@@ -138,7 +141,13 @@ class Manifest:
         )
 
     def all_inputs(self) -> list[sqlite3.Row]:
-        return self.conn.execute("SELECT id, path, status FROM documents").fetchall()
+        return self.conn.execute(
+            "SELECT d.id, d.path, d.status, l.abspath FROM documents d LEFT JOIN locations l ON l.id = d.id"
+        ).fetchall()
+
+    def record_locations(self, items: list[tuple[str, str]]) -> None:
+        with self.conn:
+            self.conn.executemany("INSERT OR REPLACE INTO locations (id, abspath) VALUES (?, ?)", items)
 
     def quarantined(self) -> list[dict[str, str]]:
         rows = self.conn.execute("SELECT path, reason FROM documents WHERE status = 'quarantined' ORDER BY path")
@@ -301,5 +310,3 @@ def open_readonly(path: Path) -> Manifest | None:
         return None
     return Manifest(path, readonly=True)
 
-
-__all__ = ["Manifest", "open_readonly", "closing"]

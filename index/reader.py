@@ -6,6 +6,8 @@ Imports only Whoosh, SQLite and the models: no Prefect, trafilatura or spaCy, so
 
 from __future__ import annotations
 
+import html
+import os
 import time
 from collections import Counter
 from datetime import date, datetime, timedelta
@@ -16,6 +18,7 @@ from whoosh import highlight
 from whoosh import index as whoosh_index
 from whoosh.qparser import MultifieldParser
 from whoosh.query import And, DateRange, Query, Term
+from whoosh.sorting import FieldFacet
 
 from index.layout import IndexPaths
 from index.manifest import open_readonly
@@ -34,8 +37,11 @@ class _BoldFormatter(highlight.Formatter):
 
     between = " … "
 
+    def _text(self, text: str) -> str:  # the text around highlights: escaped, so <b> is only ever ours
+        return html.escape(text, quote=False)
+
     def format_token(self, text: str, token: Any, replace: bool = False) -> str:
-        return f"<b>{highlight.get_text(text, token, replace)}</b>"
+        return f"<b>{html.escape(highlight.get_text(text, token, replace), quote=False)}</b>"
 
 
 def open_index(root: Path, attempts: int = 5):  # -> whoosh.index.FileIndex
@@ -178,7 +184,8 @@ def search(
         q = parser.parse(query)
     kwargs: dict[str, Any] = {"filter": filt}
     if sort in ("newest", "oldest"):
-        kwargs.update(sortedby="published", reverse=(sort == "newest"))
+        # Dated documents first, then by date: Whoosh would otherwise put the undated ones at the top.
+        kwargs["sortedby"] = [FieldFacet("dated", reverse=True), FieldFacet("published", reverse=(sort == "newest"))]
     elif sort != "relevance":
         raise ValueError(f"unknown sort {sort!r} (relevance, newest or oldest)")
     window = max(limit, FACET_WINDOW)
@@ -197,7 +204,7 @@ def search(
             continue
         body = bodies.get(fields["id"], "")
         snippet = (hit.highlights("body", text=body, top=2) if body else "") or hit.highlights("title")
-        snippet = snippet or body[:200] or fields.get("title", "")
+        snippet = snippet or html.escape(body[:200] or fields.get("title", ""), quote=False)
         published = fields.get("published")
         hits.append(
             {
@@ -207,7 +214,8 @@ def search(
                 "url": fields.get("url") or None,
                 "source": fields.get("source") or None,
                 "published": published.date().isoformat() if published else None,
-                "score": round(float(hit.score), 4) if hit.score is not None else None,
+                # Sorted results carry the sort key as their score: only relevance has a score to report.
+                "score": round(float(hit.score), 4) if sort == "relevance" and hit.score is not None else None,
                 "snippet": " ".join(snippet.split()),
                 "entities": ents,
             }
@@ -235,11 +243,17 @@ def search(
 
 def get_document(root: Path, doc_id: str) -> dict[str, Any] | None:
     """The `show` JSON of one document (by id, unique id prefix, or input path); None when not found."""
+    if not doc_id.strip():
+        raise ValueError("an id (or a unique prefix of one, or an input path) is required")
     manifest = open_readonly(IndexPaths(root).manifest)
     if manifest is None:
         raise IndexMissing(f"no index at {root} (run `newsdex ingest` first)")
     with manifest:
         ids = manifest.find_ids(doc_id)
+        if not ids and os.path.exists(doc_id):  # an input path, spelled differently from when it was ingested
+            from tasks.load import document_id
+
+            ids = manifest.find_ids(document_id(doc_id))
         if len(ids) > 1 and doc_id not in ids:
             raise ValueError(f"id {doc_id!r} is ambiguous: {', '.join(ids)}")
         if not ids:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from whoosh.analysis import IDTokenizer, LowercaseFilter, StemmingAnalyzer
-from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from tasks.models import EnrichedDoc
 
@@ -44,6 +44,7 @@ def build_schema() -> Schema:
         body=TEXT(analyzer=_TEXT, spelling=True),  # not stored: snippets take the body from the manifest
         captions=TEXT(analyzer=_TEXT),
         published=DATETIME(stored=True, sortable=True),
+        dated=NUMERIC(sortable=True),  # 1 when published is known: undated documents sort after dated ones
         rules_version=ID(stored=True),
         raw_hash=STORED(),
         **entity_fields,
@@ -69,9 +70,11 @@ def to_fields(doc: EnrichedDoc) -> dict[str, object]:
         "rules_version": doc.rules_version,
         "raw_hash": doc.raw_hash,
     }
+    fields["dated"] = 0
     if doc.published:
         try:
             fields["published"] = datetime.fromisoformat(doc.published[:10])
+            fields["dated"] = 1
         except ValueError:
             pass
     by_type: dict[str, list[str]] = {}

@@ -69,12 +69,6 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         raise UsageError(f"rules file: {exc}") from None
     root = settings.index_dir(args.index)
-    try:
-        # Fail fast (before Prefect starts) when another writer holds the index; --wait queues behind it.
-        with writer_lock(IndexPaths(root), wait=args.wait):
-            pass
-    except IndexBusy as exc:
-        raise UsageError(str(exc)) from None
     from flows.runners import run_ingest
 
     params = dict(
@@ -84,9 +78,13 @@ def run(args: argparse.Namespace) -> int:
         prune=args.prune,
         batch_size=args.batch_size,
         progress=not args.json and sys.stderr.isatty(),
+        lock_held=True,
     )
     try:
-        report = run_ingest(params, workers=args.workers, dask_address=args.dask_address)
+        # The CLI holds the write lock for the whole run: it fails fast (before Prefect starts) when another
+        # writer has the index, or queues behind it with --wait, and nobody can slip in between.
+        with writer_lock(IndexPaths(root), wait=args.wait):
+            report = run_ingest(params, workers=args.workers, dask_address=args.dask_address)
     except IndexBusy as exc:
         raise UsageError(str(exc)) from None
     if args.json:

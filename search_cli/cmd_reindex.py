@@ -24,6 +24,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
     p.add_argument("--full", action="store_true", help="rebuild every document into a new index, then swap")
     p.add_argument("--batch-size", type=int, metavar="N", help="documents per task (default 500; $NEWSDEX_BATCH)")
+    p.add_argument("--wait", action="store_true", help="wait for a running ingest or reindex instead of exiting")
     p.add_argument("--examples", type=int, default=3, metavar="N", help="example lines per rule in the report")
 
 
@@ -57,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     if args.dry_run and args.full:
         raise UsageError("--dry-run and --full cannot be combined")
     settings.offline_prefect_env()
-    from index.layout import IndexBusy, IndexPaths
+    from index.layout import IndexBusy, IndexPaths, writer_lock
     from tasks.rules import load_rules
 
     try:
@@ -70,10 +71,11 @@ def run(args: argparse.Namespace) -> int:
     from flows.reindex import reindex_flow
 
     try:
-        report = reindex_flow(
-            index=str(root), rules=args.rules, full=args.full, dry_run=args.dry_run,
-            batch_size=args.batch_size, progress=not args.json and sys.stderr.isatty(),
-        )
+        with writer_lock(IndexPaths(root), wait=args.wait):  # held for the whole run (see cmd_ingest)
+            report = reindex_flow(
+                index=str(root), rules=args.rules, full=args.full, dry_run=args.dry_run,
+                batch_size=args.batch_size, progress=not args.json and sys.stderr.isatty(), lock_held=True,
+            )
     except IndexBusy as exc:
         raise UsageError(str(exc)) from None
     if args.dry_run:

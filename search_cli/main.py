@@ -80,9 +80,23 @@ _HELP = {
 }
 
 
+def _command_first(argv: list[str]) -> list[str]:
+    """Move the command word to the front, so common options may come first (`newsdex --index X stats`)."""
+    skip = False
+    for i, arg in enumerate(argv):
+        if skip:
+            skip = False
+        elif arg in ("--index", "--rules"):
+            skip = True
+        elif not arg.startswith("-"):
+            return [arg, *argv[:i], *argv[i + 1 :]]
+    return argv
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    chosen = next((a for a in argv if not a.startswith("-")), None)
+    argv = _command_first(argv)
+    chosen = argv[0] if argv and not argv[0].startswith("-") else None
     only = chosen if chosen in COMMANDS else None
     parser = build_parser(only if only else "__none__")
     if only is None:

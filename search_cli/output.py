@@ -31,6 +31,8 @@ def bold(text: str, enabled: bool) -> str:
 
 def html_to_terminal(snippet: str, color: bool) -> str:
     """Whoosh highlights come as <b>term</b>; show them bold on a terminal, bracketed otherwise."""
+    import html
+
     if color:
-        return snippet.replace("<b>", "\033[1;33m").replace("</b>", "\033[0m")
-    return snippet.replace("<b>", "[").replace("</b>", "]")
+        return html.unescape(snippet.replace("<b>", "\033[1;33m").replace("</b>", "\033[0m"))
+    return html.unescape(snippet.replace("<b>", "[").replace("</b>", "]"))

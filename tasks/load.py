@@ -49,8 +49,9 @@ def iter_input_files(paths: Iterable[str]) -> list[str]:
     seen: set[str] = set()
     unique = []
     for f in found:
-        if f not in seen:
-            seen.add(f)
+        key = os.path.abspath(f)  # "a.txt" and "./a.txt" are one input (one document id)
+        if key not in seen:
+            seen.add(key)
             unique.append(f)
     return unique
 
@@ -193,6 +194,8 @@ def load_batch(files: list[str], index_root: str, rules_version: str, force: boo
             if isinstance(loaded, Quarantined):
                 result.quarantined.append(loaded)
                 quarantined.append((doc_id, loaded))
+                if doc_id in known and known[doc_id]["status"] == "indexed":
+                    result.drop_ids.append(doc_id)  # was searchable: its Whoosh entry must go
                 continue
             assert data is not None
             before = known.get(doc_id)
@@ -214,6 +217,7 @@ def load_batch(files: list[str], index_root: str, rules_version: str, force: boo
                 result.changed += 1
             result.docs.append(loaded)
         manifest.record_quarantined(quarantined)
+        manifest.record_locations([(document_id(f), os.path.abspath(f)) for f in files])
     return result
 
 

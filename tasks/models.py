@@ -114,3 +114,4 @@ class LoadResult(BaseModel):
     unchanged: int = 0
     quarantined: list[Quarantined] = Field(default_factory=list)
     seen_ids: list[str] = Field(default_factory=list)  # every input of the batch, for --prune
+    drop_ids: list[str] = Field(default_factory=list)  # indexed before, quarantined now: out of Whoosh

@@ -12,7 +12,11 @@ from pathlib import Path
 from tasks.models import EnrichedDoc
 
 
-def write_batch(index_root: str, docs: list[EnrichedDoc], deletes: list[str] | None = None) -> int:
+def write_batch(
+    index_root: str, docs: list[EnrichedDoc], deletes: list[str] | None = None, forget: bool = True
+) -> int:
+    """Write ``docs`` and delete ``deletes`` from Whoosh, then record both in the manifest. ``forget=False``
+    keeps the deleted documents' manifest rows (a quarantined input stays listed, with its reason)."""
     from index.layout import IndexPaths
     from index.manifest import Manifest
     from index.writer import apply_changes
@@ -21,7 +25,7 @@ def write_batch(index_root: str, docs: list[EnrichedDoc], deletes: list[str] | N
     written = apply_changes(paths, docs, deletes or [])
     with Manifest(paths.manifest) as manifest:
         manifest.record_indexed(docs)
-        if deletes:
+        if deletes and forget:
             manifest.remove(deletes)
     return written
 
