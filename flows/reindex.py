@@ -15,7 +15,7 @@ from typing import Any
 from prefect import flow
 from prefect.utilities.annotations import quote  # see flows/ingest.py: no walk through documents
 
-from flows.report import RunReport, markdown_table
+from flows.report import RunReport, markdown_table, rule_name
 from index.layout import live_generation_name
 from tasks import enrich, reclean, segment, settings, write_index
 from tasks.reclean import DocChange
@@ -30,7 +30,7 @@ def summarize_changes(changes: list[DocChange], examples: int = 3) -> dict[str, 
         by_site[ch.source or "(unknown)"] += 1
         for kind, lines in (("removed", ch.removed), ("restored", ch.restored)):
             for line in lines:
-                entry = by_rule[line.rule]
+                entry = by_rule[rule_name(line.rule)]
                 entry[kind] += 1
                 if len(entry["examples"]) < examples and line.text not in entry["examples"]:
                     entry["examples"].append(line.text)

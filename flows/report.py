@@ -11,6 +11,11 @@ from typing import Any
 from tasks.models import EnrichedDoc, Quarantined
 
 
+def rule_name(rule: str) -> str:
+    """The rule without its evidence: "line-model p=0.13" counts as "line-model"."""
+    return rule.split(" ", 1)[0]
+
+
 @dataclass
 class RunReport:
     kind: str
@@ -36,7 +41,7 @@ class RunReport:
 
     def count_docs(self, docs: list[EnrichedDoc]) -> None:
         for d in docs:
-            self.removed_by_rule.update(r.rule for r in d.removed)
+            self.removed_by_rule.update(rule_name(r.rule) for r in d.removed)
             self.entities_by_type.update(e.type for e in d.entities)
 
     def as_dict(self) -> dict[str, Any]:
