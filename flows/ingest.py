@@ -113,7 +113,8 @@ def ingest_flow(
 
 
 def prune_missing(index_root: str, seen_ids: list[str]) -> int:
-    """Remove documents whose input file no longer exists (and was not part of this run)."""
+    """Remove documents whose input file no longer exists (and was not part of this run), and Whoosh entries
+    the manifest never recorded (a run killed between the two writes, whose input is gone since)."""
     import os
 
     from index.layout import IndexPaths
@@ -124,10 +125,12 @@ def prune_missing(index_root: str, seen_ids: list[str]) -> int:
     with Manifest(paths.manifest) as manifest:
         # Stored paths are as given (relative ones depend on the folder ingest ran in): test the absolute one,
         # and never prune an input whose location was not recorded.
-        gone = [
-            r["id"] for r in manifest.all_inputs()
-            if r["id"] not in seen and r["abspath"] and not os.path.exists(r["abspath"])
-        ]
+        rows = manifest.all_inputs()
+        gone = [r["id"] for r in rows if r["id"] not in seen and r["abspath"] and not os.path.exists(r["abspath"])]
+    from index.writer import indexed_ids
+
+    known = {r["id"] for r in rows}
+    gone += sorted(i for i in indexed_ids(paths) if i not in known and i not in seen)
     if gone:
         write_index.write_batch(index_root, [], deletes=gone)
     return len(gone)

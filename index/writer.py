@@ -81,6 +81,20 @@ class Rebuild:
         shutil.rmtree(self.generation, ignore_errors=True)
 
 
+def indexed_ids(paths: IndexPaths) -> set[str]:
+    """Every document id in the live generation (read from the term list, not the stored fields)."""
+    live = paths.live_generation()
+    if live is None or not whoosh_index.exists_in(live):
+        return set()
+    with whoosh_index.open_dir(live).searcher() as searcher:
+        reader = searcher.reader()
+        ids = set()
+        for term in reader.lexicon("id"):  # deleted documents keep their terms until a merge: check each
+            if any(not reader.is_deleted(n) for n in reader.postings("id", term).all_ids()):
+                ids.add(term.decode() if isinstance(term, bytes) else term)
+        return ids
+
+
 def index_size_bytes(paths: IndexPaths) -> int:
     live = paths.live_generation()
     if live is None or not live.is_dir():

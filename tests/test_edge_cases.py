@@ -123,3 +123,21 @@ def test_busy_index_gives_one_line_for_reindex_too(seed_index):
         proc = run_cli("reindex", "--dry-run", "--index", str(seed_index["index"]))
     assert proc.returncode == 1, proc.stderr
     assert "another newsdex writer" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_prune_removes_whoosh_entries_the_manifest_never_recorded(corpus, tmp_path):
+    """A run killed between the Whoosh commit and the manifest write, whose input is then deleted."""
+    from flows.ingest import ingest_flow
+    from index.writer import apply_changes, indexed_ids
+    from tasks.models import EnrichedDoc
+
+    index = tmp_path / "index"
+    ingest_flow(paths=[str(corpus)], index=str(index))
+    ghost = EnrichedDoc(id="0123456789abcdef", path=str(tmp_path / "gone.txt"), kind="text", raw_hash="h",
+                        title="Ghost of a killed run")
+    apply_changes(IndexPaths(index), [ghost])  # in Whoosh only, as after a kill -9 between the two writes
+    assert "0123456789abcdef" in indexed_ids(IndexPaths(index))
+    report = ingest_flow(paths=[str(corpus)], index=str(index), prune=True)
+    assert report["removed"] == 1
+    assert indexed_ids(IndexPaths(index)) == {h["id"] for h in search(index, "*", limit=10)["hits"]}
+    assert open_index(index).doc_count() == 5
