@@ -23,6 +23,7 @@ from whoosh.sorting import FieldFacet
 from index.layout import IndexPaths
 from index.manifest import open_readonly
 from index.schema import ENTITY_FIELDS, FACET_TYPES
+from tasks.models import document_json
 
 SEARCH_FIELDS = ["title", "headings", "body", "captions", "byline"]
 FACET_WINDOW = 500  # facets are counted over this many top hits: cheap, and what a reader looks at anyway
@@ -261,29 +262,7 @@ def get_document(root: Path, doc_id: str) -> dict[str, Any] | None:
         doc = manifest.get(doc_id if doc_id in ids else ids[0])
     if doc is None:
         return None
-    return document_json(doc)
-
-
-def document_json(doc: Any, explain: bool = True) -> dict[str, Any]:
-    """The DESIGN.md `show` shape for an EnrichedDoc (or a SegmentedDoc/CleanDoc: no entities then)."""
-    segments = getattr(doc, "segments", None)
-    out: dict[str, Any] = {
-        "id": doc.id,
-        "title": doc.title,
-        "path": doc.path,
-        "url": doc.url,
-        "source": doc.source,
-        "byline": doc.byline,
-        "published": doc.published,
-        "rules_version": doc.rules_version,
-        "body": doc.body,
-        "segments": [{"kind": s.kind, "text": s.text} for s in (segments if segments is not None else doc.blocks)],
-        "entities": [e.model_dump() for e in getattr(doc, "entities", [])],
-        "removed": [r.model_dump() for r in doc.removed],
-    }
-    if explain:
-        out["trace"] = [t.model_dump() for t in doc.trace]
-    return out
+    return document_json(doc, explain=True)
 
 
 def top_entities(root: Path, type_: str | None = None, limit: int = 20) -> list[dict[str, Any]]:

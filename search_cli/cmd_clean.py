@@ -24,27 +24,6 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--explain", action="store_true", help="every line, kept or removed, with the rule that decided")
 
 
-def document_json(doc: Any, explain: bool) -> dict[str, Any]:
-    """A cleaned document in the `show --json` shape (no entities: recognition happens at ingest)."""
-    out: dict[str, Any] = {
-        "id": doc.id,
-        "title": doc.title,
-        "path": doc.path,
-        "url": doc.url,
-        "source": doc.source,
-        "byline": doc.byline,
-        "published": doc.published,
-        "rules_version": doc.rules_version,
-        "body": doc.body,
-        "segments": [{"kind": b.kind, "text": b.text} for b in doc.blocks],
-        "entities": [],
-        "removed": [{"text": r.text, "rule": r.rule} for r in doc.removed],
-    }
-    if explain:
-        out["trace"] = [t.model_dump() for t in doc.trace]
-    return out
-
-
 def print_human(doc: Any, explain: bool) -> None:
     print(f"== {doc.path}")
     print(doc.title or "(untitled)")
@@ -72,7 +51,7 @@ def print_human(doc: Any, explain: bool) -> None:
 def run(args: argparse.Namespace) -> int:
     from tasks.clean import clean_document
     from tasks.load import iter_input_files, load_path
-    from tasks.models import Quarantined
+    from tasks.models import Quarantined, document_json
     from tasks.rules import load_rules
 
     try:

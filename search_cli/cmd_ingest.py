@@ -49,7 +49,6 @@ def print_report(report: dict[str, Any], verb: str = "ingested") -> None:
 def run(args: argparse.Namespace) -> int:
     import os
 
-    from tasks import settings
 
     for p in args.paths:
         if not os.path.exists(p):
@@ -60,15 +59,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--workers must be 0 (no Dask) or more")
     if args.workers and args.dask_address:
         raise UsageError("use either --workers or --dask-address, not both")
-    settings.offline_prefect_env()
     from index.layout import IndexBusy, IndexPaths, writer_lock
-    from tasks.rules import load_rules
+    from search_cli.writing import prepare_writer
 
-    try:
-        load_rules(settings.rules_path(args.rules))
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"rules file: {exc}") from None
-    root = settings.index_dir(args.index)
+    root = prepare_writer(args)
     from flows.runners import run_ingest
 
     params = dict(

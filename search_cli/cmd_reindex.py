@@ -53,19 +53,13 @@ def print_dry_run(report: dict[str, Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tasks import settings
 
     if args.dry_run and args.full:
         raise UsageError("--dry-run and --full cannot be combined")
-    settings.offline_prefect_env()
     from index.layout import IndexBusy, IndexPaths, writer_lock
-    from tasks.rules import load_rules
+    from search_cli.writing import prepare_writer
 
-    try:
-        load_rules(settings.rules_path(args.rules))
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"rules file: {exc}") from None
-    root = settings.index_dir(args.index)
+    root = prepare_writer(args)
     if not IndexPaths(root).manifest.exists():
         raise UsageError(f"no index at {root} (run `newsdex ingest` first)")
     from flows.reindex import reindex_flow

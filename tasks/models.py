@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -115,3 +115,25 @@ class LoadResult(BaseModel):
     quarantined: list[Quarantined] = Field(default_factory=list)
     seen_ids: list[str] = Field(default_factory=list)  # every input of the batch, for --prune
     drop_ids: list[str] = Field(default_factory=list)  # indexed before, quarantined now: out of Whoosh
+
+
+def document_json(doc: CleanDoc, explain: bool) -> dict[str, Any]:
+    """The DESIGN.md `show` shape for an EnrichedDoc (or a SegmentedDoc/CleanDoc: no entities then)."""
+    segments = getattr(doc, "segments", None)
+    out: dict[str, Any] = {
+        "id": doc.id,
+        "title": doc.title,
+        "path": doc.path,
+        "url": doc.url,
+        "source": doc.source,
+        "byline": doc.byline,
+        "published": doc.published,
+        "rules_version": doc.rules_version,
+        "body": doc.body,
+        "segments": [{"kind": s.kind, "text": s.text} for s in (segments if segments is not None else doc.blocks)],
+        "entities": [e.model_dump() for e in getattr(doc, "entities", [])],
+        "removed": [r.model_dump() for r in doc.removed],
+    }
+    if explain:
+        out["trace"] = [t.model_dump() for t in doc.trace]
+    return out
