@@ -82,6 +82,15 @@ def _gunzip(data: bytes) -> bytes:
     return out
 
 
+def _gunzip_or_quarantine(path: str, data: bytes) -> bytes | Quarantined:
+    try:
+        return _gunzip(data)
+    except OverflowError:
+        return Quarantined(path=path, reason=f"too large: over {MAX_BYTES} bytes once decompressed")
+    except (OSError, EOFError, zlib.error) as exc:
+        return Quarantined(path=path, reason=f"corrupt gzip file: {exc}")
+
+
 def _looks_binary(data: bytes) -> bool:
     sample = data[:8192]
     if b"\x00" in sample:
@@ -116,12 +125,10 @@ def decode_input(path: str, data: bytes, gzipped: bool | None = None) -> RawDoc 
     if name.endswith(".gz"):
         name = name[:-3]
     if gzipped:
-        try:
-            data = _gunzip(data)
-        except OverflowError:
-            return Quarantined(path=path, reason=f"too large: over {MAX_BYTES} bytes once decompressed")
-        except (OSError, EOFError, zlib.error) as exc:
-            return Quarantined(path=path, reason=f"corrupt gzip file: {exc}")
+        unpacked = _gunzip_or_quarantine(path, data)
+        if isinstance(unpacked, Quarantined):
+            return unpacked
+        data = unpacked
     if len(data) > MAX_BYTES:
         return Quarantined(path=path, reason=f"too large: over {MAX_BYTES} bytes")
     if not data.strip():
@@ -154,25 +161,26 @@ def decode_input(path: str, data: bytes, gzipped: bool | None = None) -> RawDoc 
 
 def load_path(path: str) -> RawDoc | Quarantined:
     """Read and decode one input file; unreadable files are quarantined, never raised."""
-    try:
-        data = read_input(path)
-    except FileNotFoundError:
-        return Quarantined(path=path, reason="no such file")
-    except IsADirectoryError:
-        return Quarantined(path=path, reason="is a directory")
-    except OSError as exc:
-        return Quarantined(path=path, reason=f"unreadable: {exc.strerror or exc}")
-    return decode_input(path, data)
+    return load_with_bytes(path)[0]
 
 
 def load_with_bytes(path: str) -> tuple[RawDoc | Quarantined, bytes | None]:
-    """Like load_path, but also returns the raw bytes so the caller can keep them in the raw store."""
+    """Like load_path, but also returns the bytes the raw store keeps: decompressed for a .gz input (what
+    raw_hash names), so that it is gunzipped once."""
     try:
         data = read_input(path)
+    except FileNotFoundError:
+        return Quarantined(path=path, reason="no such file"), None
+    except IsADirectoryError:
+        return Quarantined(path=path, reason="is a directory"), None
     except OSError as exc:
-        reason = "no such file" if isinstance(exc, FileNotFoundError) else f"unreadable: {exc.strerror or exc}"
-        return Quarantined(path=path, reason=reason), None
-    return decode_input(path, data), data
+        return Quarantined(path=path, reason=f"unreadable: {exc.strerror or exc}"), None
+    if path.lower().endswith(".gz"):
+        unpacked = _gunzip_or_quarantine(path, data)
+        if isinstance(unpacked, Quarantined):
+            return unpacked, None
+        data = unpacked
+    return decode_input(path, data, gzipped=False), data
 
 
 def load_batch(files: list[str], index_root: str, rules_version: str, force: bool = False) -> LoadResult:
@@ -209,8 +217,7 @@ def load_batch(files: list[str], index_root: str, rules_version: str, force: boo
             ):
                 result.unchanged += 1
                 continue
-            # The raw store keeps decompressed bytes (what raw_hash names).
-            put_raw(paths.raw, loaded.raw_hash, _gunzip(data) if f.lower().endswith(".gz") else data)
+            put_raw(paths.raw, loaded.raw_hash, data)
             if before is None or before["status"] != "indexed":
                 result.new += 1
             else:
