@@ -4,7 +4,6 @@ whatever the corpus size)."""
 
 from __future__ import annotations
 
-import time
 from collections import deque
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ from typing import Any
 from prefect import flow, get_run_logger
 from prefect.utilities.annotations import quote
 
-from flows.report import RunReport, markdown_table
+from flows.report import RunReport, markdown_table, progress_bar
 from tasks import clean, enrich, load, process, segment, settings, write_index
 from tasks.rules import load_rules
 
@@ -56,7 +55,7 @@ def ingest_flow(
             manifest.recover_staged(live_generation_name(ipaths))
             run_id = manifest.start_run("ingest")
         seen: list[str] = []
-        bar = _progress(len(files), progress)
+        bar = progress_bar(len(files), progress)
         in_flight: deque[tuple[Any, int]] = deque()
         submitted: list[float] = []  # work seconds of each combined task
 
@@ -134,33 +133,6 @@ def prune_missing(index_root: str, seen_ids: list[str]) -> int:
     if gone:
         write_index.write_batch(index_root, [], deletes=gone)
     return len(gone)
-
-
-def _progress(total: int, enabled: bool):
-    """A one-line progress bar with rate and ETA on stderr (interactive runs only)."""
-    import sys
-
-    if not enabled or total == 0:
-        return lambda n: None
-    start = time.perf_counter()
-    done = 0
-
-    def advance(n: int) -> None:
-        nonlocal done
-        done += n
-        elapsed = max(time.perf_counter() - start, 1e-6)
-        rate = done / elapsed
-        eta = (total - done) / rate if rate else 0
-        width = 30
-        filled = int(width * done / total)
-        sys.stderr.write(
-            f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} docs  {rate:6.1f} docs/s  ETA {eta:5.0f}s"
-        )
-        if done >= total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-    return advance
 
 
 def _publish(result: dict[str, Any]) -> None:

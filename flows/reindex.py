@@ -15,7 +15,7 @@ from typing import Any
 from prefect import flow
 from prefect.utilities.annotations import quote  # see flows/ingest.py: no walk through documents
 
-from flows.report import RunReport, markdown_table, rule_name
+from flows.report import RunReport, markdown_table, progress_bar, rule_name
 from index.layout import live_generation_name
 from tasks import enrich, reclean, segment, settings, write_index
 from tasks.reclean import DocChange
@@ -64,9 +64,7 @@ def reindex_flow(
             manifest.recover_staged(live_generation_name(ipaths))
             ids = [r["id"] for r in manifest.indexed()]
             run_id = None if dry_run else manifest.start_run(report.kind)
-        from flows.ingest import _progress
-
-        bar = _progress(len(ids), progress)
+        bar = progress_bar(len(ids), progress)
         rebuild = Rebuild(ipaths) if (full and not dry_run) else None
         quarantined_in_rebuild: list[Any] = []  # recorded only once the rebuild is swapped in
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from collections import Counter
 from contextlib import contextmanager
@@ -81,3 +82,28 @@ def markdown_table(report: dict[str, Any]) -> str:
         rows += ["", "| entity type | entities found |", "| --- | --- |"]
         rows += [f"| {k} | {v} |" for k, v in report["entities_by_type"].items()]
     return "\n".join(rows)
+
+
+def progress_bar(total: int, enabled: bool):
+    """A one-line progress bar with rate and ETA on stderr (interactive runs only)."""
+    if not enabled or total == 0:
+        return lambda n: None
+    start = time.perf_counter()
+    done = 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        elapsed = max(time.perf_counter() - start, 1e-6)
+        rate = done / elapsed
+        eta = (total - done) / rate if rate else 0
+        width = 30
+        filled = int(width * done / total)
+        sys.stderr.write(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} docs  {rate:6.1f} docs/s  ETA {eta:5.0f}s"
+        )
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return advance
