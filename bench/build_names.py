@@ -36,31 +36,26 @@ def _ok(name: str) -> bool:
         and name.lower() not in COMMON_WORDS
 
 
-def surnames() -> set[str]:
+def _faker_names(attrs: tuple[str, ...]) -> set[str]:
+    """Every acceptable name in these attributes of Faker's person providers, over all LOCALES."""
     out: set[str] = set()
     for locale in LOCALES:
         try:
             provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
         except ImportError:
             continue
-        for attr in ("last_names", "last_names_male", "last_names_female", "last_romanized_names"):
+        for attr in attrs:
             values = getattr(provider, attr, None) or ()
             out.update(n for n in (values.keys() if isinstance(values, dict) else values) if _ok(n))
     return out
 
 
+def surnames() -> set[str]:
+    return _faker_names(("last_names", "last_names_male", "last_names_female", "last_romanized_names"))
+
+
 def names() -> set[str]:
-    out: set[str] = set()
-    for locale in LOCALES:
-        try:
-            provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
-        except ImportError:
-            continue
-        for attr in ATTRS:
-            values = getattr(provider, attr, None) or ()
-            for name in values.keys() if isinstance(values, dict) else values:
-                if _ok(name):
-                    out.add(name)
+    out = _faker_names(ATTRS)
     # Common romanised Slavic, Arabic and East Asian given names in the news (not in Faker's Latin lists).
     out.update("""Vladimir Volodymyr Dmitry Dmitri Sergei Sergey Alexei Alexey Oleksandr Oleksiy Mykola Yuri
     Yuriy Andriy Andrei Andrey Mikhail Nikolai Boris Igor Ivan Pavel Viktor Kyrylo Yevgeny Yevgeniy Ramzan

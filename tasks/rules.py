@@ -104,7 +104,7 @@ class Thresholds(BaseModel):
     junk_min_length: int = 6
     junk_max_distinct_letters: int = 3
     html_fallback_min_words: int = 40
-    html_rescue_max_share: float = 0.25
+    html_rescue_max_share: float = 0.3
     html_rescue_min_gain: float = 2.0
 
 
