@@ -5,6 +5,7 @@ per stage and overall, peak RSS of the process tree, index size, and the slowest
 ``--workers`` it also compares the Dask runner with 1 and with 2 workers on one size.
 
     python bench/pipeline.py --sizes 1000,10000,50000 --workers-size 1000 --out var/bench
+    python bench/pipeline.py --sizes 1000,50000 --workers 2 --out var/bench   # the sizes on 2 Dask workers
 """
 
 from __future__ import annotations
@@ -89,12 +90,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers-size", type=int, default=0, help="also run the Dask runner with 1 and 2 workers "
                     "on a corpus of this size (0: skip)")
     ap.add_argument("--batch-size", type=int, help="documents per task (passed to ingest)")
+    ap.add_argument("--workers", type=int, default=0, help="run the --sizes on the Dask runner with this many "
+                    "workers (0: the default runner)")
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     results_file = args.out / "pipeline.jsonl"
     extra = ["--batch-size", str(args.batch_size)] if args.batch_size else []
     runs = []
-    plan = [(int(s), f"{int(s)}", extra) for s in args.sizes.split(",") if s.strip()]
+    runner = ["--workers", str(args.workers)] if args.workers else []
+    suffix = f"-w{args.workers}" if args.workers else ""
+    plan = [(int(s), f"{int(s)}{suffix}", [*extra, *runner]) for s in args.sizes.split(",") if s.strip()]
     if args.workers_size:
         plan += [(args.workers_size, f"{args.workers_size}-w{w}", [*extra, "--workers", str(w)]) for w in (1, 2)]
     for n, label, flags in plan:
@@ -115,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{share:.1%}")
         with results_file.open("a") as fh:
             fh.write(json.dumps({"label": "task-overhead", **per_task, "share": round(share, 4)}) + "\n")
-    sizes = [r for r in runs if "-w" not in r["label"]]
+    sizes = [r for r in runs if r["label"].endswith(suffix) and r["label"].removesuffix(suffix).isdigit()]
     if len(sizes) > 1:
         ratio = sizes[-1]["peak_rss_mb"] / sizes[0]["peak_rss_mb"]
         print(f"peak RSS {sizes[-1]['label']} / {sizes[0]['label']}: {ratio:.2f}x")
