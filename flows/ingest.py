@@ -37,9 +37,10 @@ def ingest_flow(
 ) -> dict[str, Any]:
     """Ingest files and folders (default: the seeds) into the index; unchanged inputs are skipped.
 
-    ``concurrent_batches`` 0 (default): one task per stage, in order. N: one combined clean+segment+enrich
-    task per batch (``tasks.process``), up to N batches submitted at once to the flow's task runner (Dask,
-    see flows/runners.py); indexing stays here, in batch order, so the index is the same either way.
+    ``concurrent_batches`` 0 (default): one task per stage, in order. N: one combined task per batch
+    (``tasks.process``: clean, segment, enrich, and the batch's Whoosh segment built on the worker), up to N
+    batches submitted at once to the flow's task runner (Dask, see flows/runners.py); the one writer here
+    adopts the segments in batch order, so the index holds the same documents either way.
     """
     from index.layout import IndexPaths, held_or_take, live_generation_name
     from index.manifest import Manifest
@@ -61,10 +62,10 @@ def ingest_flow(
 
         def _finish(item: tuple[Any, int]) -> None:
             future, n = item
-            enriched, timings = future.result()
-            report.stage_seconds.update(timings)  # worker seconds per stage
-            with report.stage("index"):
-                write_index.index_task(str(index_root), quote(enriched))
+            enriched, timings, built = future.result()
+            report.stage_seconds.update(timings)  # worker seconds per stage (index: building the segment)
+            with report.stage("index"):  # here: adopting the worker's segment, recording the manifest
+                write_index.index_task(str(index_root), quote(enriched), segment=quote(built))
             report.count_docs(enriched)
             submitted.append(sum(timings.values()))
             bar(n)

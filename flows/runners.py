@@ -2,8 +2,9 @@
 of N single-threaded worker processes, or an existing cluster at an address), and running the flow with it.
 
 With Dask, the flow runs against a real Prefect server (``flows.server``) whose URL the workers inherit, and
-sends one combined clean+segment+enrich task per batch (``tasks.process``), keeping ``workers + 1`` batches
-in flight so the Whoosh writing in the flow's process overlaps with the workers' work.
+sends one combined task per batch (``tasks.process``: clean, segment, enrich and the batch's Whoosh segment),
+keeping ``workers + 1`` batches in flight so the flow's one writer, which only adopts finished segments and
+records the manifest, overlaps with the workers' work.
 """
 
 from __future__ import annotations

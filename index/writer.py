@@ -8,10 +8,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.writing import IndexWriter
+from whoosh.writing import IndexWriter, SegmentWriter
 
 from index.layout import IndexPaths, drop_generations, swap_generation
 from index.schema import build_schema, to_fields
+from index.segments import BuiltSegment
 from tasks.models import EnrichedDoc
 
 WRITER_MB = int(os.environ.get("NEWSDEX_WRITER_MB", "256"))
@@ -33,18 +34,53 @@ def _writer(ix, procs: int = 1) -> IndexWriter:
     return ix.writer(limitmb=WRITER_MB)
 
 
-def apply_changes(paths: IndexPaths, upserts: Iterable[EnrichedDoc], deletes: Iterable[str] = ()) -> int:
-    """Add or replace documents and delete others in the live generation, in a single commit.
+class _AdoptingWriter(SegmentWriter):
+    """A writer whose commit also lists segments built elsewhere (``index.segments``): Whoosh's multisegment
+    recipe from ``whoosh.multiproc.MpWriter._commit``. Old segments are merged by the usual policy; the adopted
+    ones join the new table of contents as they are (later commits merge them like any other)."""
 
-    Whoosh writes a new TOC file last, so a crash before the commit leaves the previous state readable.
-    Returns the number of documents written.
+    def __init__(self, ix, adopted: list[BuiltSegment], **kwargs) -> None:
+        super().__init__(ix, **kwargs)
+        self.adopted = adopted
+        for built in adopted:  # before the TOC names them, the files are strays that cleanup would delete
+            for name, data in built.files.items():
+                with self.storage.create_file(name) as f:
+                    f.write(data)
+
+    def commit(self, mergetype=None, optimize=None, merge=None) -> None:
+        self._check_state()
+        segments = self._merge_segments(mergetype, optimize, merge)
+        if self._added:
+            segments.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        self._commit_toc(segments + [b.segment for b in self.adopted])
+        self._finish()
+
+
+def apply_changes(
+    paths: IndexPaths,
+    upserts: Iterable[EnrichedDoc],
+    deletes: Iterable[str] = (),
+    adopted: list[BuiltSegment] | None = None,
+) -> int:
+    """Add or replace documents and delete others in the live generation, in a single commit. ``adopted``
+    segments (built by ``index.segments.build_segment``) replace any older version of their documents.
+
+    Whoosh writes a new TOC file last, so a crash before the commit leaves the previous state readable (files
+    of an adopted segment written before the crash are deleted by the next commit). Returns the number of
+    documents written.
     """
     ix = _open_or_create(paths)
-    writer = _writer(ix)
+    writer = _AdoptingWriter(ix, adopted, limitmb=WRITER_MB) if adopted else _writer(ix)
     n = 0
     try:
         for doc_id in deletes:
             writer.delete_by_term("id", doc_id)
+        for built in adopted or []:
+            for doc_id in built.ids:
+                writer.delete_by_term("id", doc_id)
+            n += len(built.ids)
         for doc in upserts:
             writer.update_document(**to_fields(doc))
             n += 1

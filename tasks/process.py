@@ -1,4 +1,5 @@
-"""Clean, segment and enrich one batch in a single task: the unit of work sent to a Dask worker.
+"""Clean, segment and enrich one batch, and build its Whoosh segment, in a single task: the unit of work sent
+to a Dask worker.
 
 A task on Dask costs ~0.3–0.4 s of orchestration (DESIGN.md pitfalls), so the scale-out path sends one task
 per batch instead of one per stage, and returns each stage's seconds so the run report still shows time per
@@ -11,9 +12,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from tasks.models import EnrichedDoc, RawDoc, SegmentedDoc
 from tasks.rules import Rules
+
+if TYPE_CHECKING:
+    from index.segments import BuiltSegment
 
 
 def single_core_chunks(docs: list[SegmentedDoc], max_words: int) -> Iterator[list[SegmentedDoc]]:
@@ -51,6 +56,20 @@ def process_batch(raws: list[RawDoc], rules: Rules) -> tuple[list[EnrichedDoc], 
     return enriched, timings
 
 
+def process_for_index(
+    raws: list[RawDoc], rules: Rules
+) -> tuple[list[EnrichedDoc], dict[str, float], BuiltSegment | None]:
+    """``process_batch``, then the batch's Whoosh segment built here too (``index.segments``): the flow's one
+    writer only adopts it, so the heavy part of indexing scales with the workers as well."""
+    from index.segments import build_segment
+
+    enriched, timings = process_batch(raws, rules)
+    t0 = time.perf_counter()
+    built = build_segment(enriched)
+    timings["index"] = time.perf_counter() - t0
+    return enriched, timings, built
+
+
 from tasks.prefect_wrap import lazy_tasks  # noqa: E402 - the lazy task factory goes last, after what it wraps
 
-__getattr__ = lazy_tasks(process_task=(process_batch, {"name": "process", "retries": 1}))
+__getattr__ = lazy_tasks(process_task=(process_for_index, {"name": "process", "retries": 1}))

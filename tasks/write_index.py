@@ -8,21 +8,35 @@ never a duplicate, since ``id`` is unique).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tasks.models import EnrichedDoc
 
+if TYPE_CHECKING:
+    from index.segments import BuiltSegment
+
 
 def write_batch(
-    index_root: str, docs: list[EnrichedDoc], deletes: list[str] | None = None, forget: bool = True
+    index_root: str,
+    docs: list[EnrichedDoc],
+    deletes: list[str] | None = None,
+    forget: bool = True,
+    segment: BuiltSegment | None = None,
 ) -> int:
     """Write ``docs`` and delete ``deletes`` from Whoosh, then record both in the manifest. ``forget=False``
-    keeps the deleted documents' manifest rows (a quarantined input stays listed, with its reason)."""
+    keeps the deleted documents' manifest rows (a quarantined input stays listed, with its reason).
+    ``segment``: the Whoosh segment of ``docs``, already built by a worker (``index.segments``); adopted as is."""
     from index.layout import IndexPaths
     from index.manifest import Manifest
     from index.writer import apply_changes
 
     paths = IndexPaths(Path(index_root))
-    written = apply_changes(paths, docs, deletes or [])
+    if segment is not None:
+        if list(segment.ids) != [d.id for d in docs]:
+            raise ValueError("the built segment holds other documents than the batch")
+        written = apply_changes(paths, [], deletes or [], adopted=[segment])
+    else:
+        written = apply_changes(paths, docs, deletes or [])
     with Manifest(paths.manifest) as manifest:
         manifest.record_indexed(docs)
         if deletes and forget:
