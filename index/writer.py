@@ -42,7 +42,11 @@ class _AdoptingWriter(SegmentWriter):
     def __init__(self, ix, adopted: list[BuiltSegment], **kwargs) -> None:
         super().__init__(ix, **kwargs)
         self.adopted = adopted
-        for built in adopted:  # before the TOC names them, the files are strays that cleanup would delete
+
+    def place_files(self) -> None:
+        """Write the adopted segments' files; until the TOC names them they are strays that no reader opens
+        and that the next commit's cleanup deletes (so a crash before the commit leaves no trace)."""
+        for built in self.adopted:
             for name, data in built.files.items():
                 with self.storage.create_file(name) as f:
                     f.write(data)
@@ -77,6 +81,8 @@ def apply_changes(
     try:
         for doc_id in deletes:
             writer.delete_by_term("id", doc_id)
+        if adopted:
+            writer.place_files()
         for built in adopted or []:
             for doc_id in built.ids:
                 writer.delete_by_term("id", doc_id)
