@@ -16,6 +16,40 @@ from index.segments import BuiltSegment
 from tasks.models import EnrichedDoc
 
 WRITER_MB = int(os.environ.get("NEWSDEX_WRITER_MB", "256"))
+# Segments at or above this many documents are never merged again (by incremental commits): a merge re-reads
+# and re-writes every posting of its segments in the writer's process, so without a bound the occasional merge
+# of everything grows with the corpus (at 50k documents, one merge of ~31k documents: minutes, and most of
+# the run's peak memory). A full rebuild still writes one segment of any size.
+MAX_MERGE_DOCS = int(os.environ.get("NEWSDEX_MAX_MERGE_DOCS", "10000"))
+
+
+def merge_bounded(writer: SegmentWriter, segments: list) -> list:
+    """Whoosh's MERGE_SMALL (merge the smallest segments once there are more of them than a Fibonacci bound
+    allows) over the segments below ``MAX_MERGE_DOCS`` only, and never into a segment above it. Returns the
+    segments left as they are; the merged ones go into the writer's new segment."""
+    from whoosh.reading import SegmentReader
+    from whoosh.util import fib
+
+    small = sorted((s for s in segments if s.doc_count_all() < MAX_MERGE_DOCS), key=lambda s: s.doc_count_all())
+    to_merge: list = []
+    total = 0
+    found = False
+    for i, seg in enumerate(small):
+        if total + seg.doc_count_all() > MAX_MERGE_DOCS:
+            break  # the bound comes first: no merge point among the segments that fit
+        to_merge.append(seg)
+        total += seg.doc_count_all()
+        if i > 3 and total < fib(i + 5):
+            found = True
+            break
+    if not found or len(to_merge) < 2:
+        return segments
+    for seg in to_merge:
+        reader = SegmentReader(writer.storage, writer.schema, seg)
+        writer.add_reader(reader)
+        reader.close()
+    merged = set(id(s) for s in to_merge)
+    return [s for s in segments if id(s) not in merged]
 
 
 def _open_or_create(paths: IndexPaths):  # -> whoosh.index.FileIndex
@@ -93,7 +127,7 @@ def apply_changes(
     except BaseException:
         writer.cancel()
         raise
-    writer.commit()
+    writer.commit(mergetype=merge_bounded)
     return n
 
 

@@ -104,3 +104,26 @@ class _Exploding(list):
     def __iter__(self):
         yield from super().__iter__()
         raise RuntimeError("interrupted")
+
+
+def test_merges_never_build_a_segment_above_the_bound(docs, tmp_path: Path, monkeypatch) -> None:
+    import index.writer as writer_module
+
+    monkeypatch.setattr(writer_module, "MAX_MERGE_DOCS", 12)
+    merged, single = IndexPaths(tmp_path / "merged"), IndexPaths(tmp_path / "single")
+    for i in range(0, len(docs), 2):  # 15 commits of 2 documents: Whoosh's policy would merge them all
+        apply_changes(merged, docs[i : i + 2])
+    apply_changes(single, docs)
+    sizes = [s.doc_count_all() for s in open_index(merged.root)._segments()]
+    assert sum(sizes) == 30
+    assert len(sizes) < 15  # small segments were merged...
+    assert max(sizes) <= 12  # ...never into one above the bound
+    assert _stored(merged.root) == _stored(single.root)
+    # A merge re-derives each field's total length from the per-document lengths, which Whoosh stores in one
+    # byte: average lengths, and so BM25 scores, move in the third digit. Hits, order, totals and facets do not.
+    for (total_a, hits_a, facets_a), (total_b, hits_b, facets_b) in zip(
+        _results(merged.root), _results(single.root), strict=True
+    ):
+        assert (total_a, facets_a) == (total_b, facets_b)
+        assert [(h[0], h[2]) for h in hits_a] == [(h[0], h[2]) for h in hits_b]
+        assert [h[1] for h in hits_a] == pytest.approx([h[1] for h in hits_b], rel=0.02)
