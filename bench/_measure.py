@@ -19,12 +19,28 @@ class Measured:
     seconds: float
     tree_peak_mb: float  # summed RSS of the process and its descendants, sampled
     tree_peak_pss_mb: float  # the same in PSS: pages shared by forked children (spaCy, Dask) counted once
+    process_peaks_mb: dict[str, float]  # peak RSS per process ("pid name"), to see which part grows
     stdout: str
     stderr: str
 
 
-def _tree_mem(proc) -> tuple[int, int]:
-    """(RSS, PSS) summed over the tree; PSS is 0 where the platform has none."""
+def _label(p) -> str:
+    """A short name for a process of the tree: the flow's process, Prefect's server, a Dask worker…"""
+    import psutil
+
+    try:
+        cmd = " ".join(p.cmdline())
+    except psutil.Error:
+        return f"{p.pid} ?"
+    for needle, name in (("uvicorn", "prefect-server"), ("prefect", "prefect"), ("distributed", "dask"),
+                         ("multiprocessing", "mp-child"), ("search_cli", "newsdex")):
+        if needle in cmd:
+            return f"{p.pid} {name}"
+    return f"{p.pid} {cmd[:40]}"
+
+
+def _tree_mem(proc, peaks: dict[str, float]) -> tuple[int, int]:
+    """(RSS, PSS) summed over the tree; PSS is 0 where the platform has none. Updates per-process peaks."""
     import psutil
 
     rss = pss = 0
@@ -37,9 +53,14 @@ def _tree_mem(proc) -> tuple[int, int]:
             info = p.memory_full_info()
             rss += info.rss
             pss += getattr(info, "pss", 0)
+            label = _LABELS.setdefault(p.pid, _label(p))
+            peaks[label] = max(peaks.get(label, 0.0), info.rss / 2**20)
         except psutil.Error:
             pass
     return rss, pss
+
+
+_LABELS: dict[int, str] = {}
 
 
 def run_measured(cmd: list[str], env: dict[str, str] | None = None, cwd: str | None = None,
@@ -50,6 +71,7 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None, cwd: str | N
     popen = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=cwd)
     proc = psutil.Process(popen.pid)
     peak = peak_pss = 0
+    peaks: dict[str, float] = {}
     out_chunks: list[str] = []
     err_chunks: list[str] = []
 
@@ -63,7 +85,7 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None, cwd: str | N
         t.start()
     try:
         while popen.poll() is None:
-            rss, pss = _tree_mem(proc)
+            rss, pss = _tree_mem(proc, peaks)
             peak, peak_pss = max(peak, rss), max(peak_pss, pss)
             time.sleep(interval)
     finally:
@@ -73,4 +95,6 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None, cwd: str | N
         for t in threads:
             t.join(timeout=5)
     seconds = time.perf_counter() - t0
-    return Measured(popen.returncode, seconds, peak / 2**20, peak_pss / 2**20, "".join(out_chunks), "".join(err_chunks))
+    top = dict(sorted(((k, round(v, 1)) for k, v in peaks.items()), key=lambda kv: -kv[1])[:6])
+    return Measured(popen.returncode, seconds, peak / 2**20, peak_pss / 2**20, top, "".join(out_chunks),
+                    "".join(err_chunks))
