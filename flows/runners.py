@@ -3,8 +3,8 @@ of N single-threaded worker processes, or an existing cluster at an address), an
 
 With Dask, the flow runs against a real Prefect server (``flows.server``) whose URL the workers inherit, and
 sends one combined task per batch (``tasks.process``: clean, segment, enrich and the batch's Whoosh segment),
-keeping ``workers + 1`` batches in flight so the flow's one writer, which only adopts finished segments and
-records the manifest, overlaps with the workers' work.
+keeping ``2 × workers + 1`` batches in flight so the flow's one writer, which only adopts finished segments,
+merges small ones now and then and records the manifest, overlaps with the workers' work.
 """
 
 from __future__ import annotations
@@ -45,7 +45,9 @@ def run_ingest(params: dict[str, Any], workers: int = 0, dask_address: str | Non
     with prefect_server() as api_url:
         from prefect.settings import PREFECT_API_URL, temporary_settings
 
-        in_flight = (cluster_workers(dask_address) if dask_address else workers) + 1
+        # Two batches per worker plus one: while the flow's process adopts a segment and, now and then, merges
+        # small segments (seconds, single-threaded), every worker still has a batch to work on.
+        in_flight = 2 * (cluster_workers(dask_address) if dask_address else workers) + 1
         with temporary_settings(updates={PREFECT_API_URL: api_url}):
             flow = ingest_flow.with_options(task_runner=dask_task_runner(workers, dask_address))
             try:
