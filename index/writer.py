@@ -15,7 +15,10 @@ from index.schema import build_schema, to_fields
 from index.segments import BuiltSegment
 from tasks.models import EnrichedDoc
 
-WRITER_MB = int(os.environ.get("NEWSDEX_WRITER_MB", "256"))
+# Whoosh's posting buffer before it spills a sorted run to disk. A batch of 500 documents stays under it; a
+# merge of thousands spills. Its estimate counts bytes of postings, not Python objects: the real memory is a
+# few times larger, so a bigger buffer shows up in the writer's peak RSS (not a cap, DESIGN.md pitfalls).
+WRITER_MB = int(os.environ.get("NEWSDEX_WRITER_MB", "64"))
 # Segments at or above this many documents are never merged again (by incremental commits): a merge re-reads
 # and re-writes every posting of its segments in the writer's process, so without a bound the occasional merge
 # of everything grows with the corpus (at 50k documents, one merge of ~31k documents: minutes, and most of

@@ -85,9 +85,12 @@ def recognise(texts: list[str], nlp=None, n_process: int | None = None) -> list[
     nlp = nlp or load_nlp()
     pieces = [(i, offset, piece) for i, text in enumerate(texts) for offset, piece in _chunks(text)]
     out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
-    docs = _pipe(nlp, [p for _, _, p in pieces], n_process)
-    for (i, offset, _), doc in zip(pieces, docs, strict=True):
-        out[i].extend((offset + e.start_char, offset + e.end_char, e.label_) for e in doc.ents)
+    # A memory zone (spaCy >= 3.8) frees the strings and lexemes the texts added to the vocabulary once the
+    # spans are copied out: without it a long-lived process (a Dask worker) grows with every new word it sees.
+    with nlp.memory_zone():
+        docs = _pipe(nlp, [p for _, _, p in pieces], n_process)
+        for (i, offset, _), doc in zip(pieces, docs, strict=True):
+            out[i].extend((offset + e.start_char, offset + e.end_char, str(e.label_)) for e in doc.ents)
     return out
 
 
