@@ -68,7 +68,7 @@ def open_index(root: Path, attempts: int = 5, mmap: bool = False):  # -> whoosh.
     raise AssertionError("unreachable")
 
 
-_SEARCHERS: dict[str, tuple[Path | None, int, Any]] = {}
+_SEARCHERS: dict[str, tuple[Path | None, int, bool, Any]] = {}  # index -> (generation, commit, mmap, searcher)
 _USES: Counter[str] = Counter()  # searches per index in this process
 _PARSERS: dict[tuple[str, ...], MultifieldParser] = {}
 
@@ -98,14 +98,13 @@ def _searcher(root: Path):  # -> whoosh.searching.Searcher
     toc = _toc_generation(live)
     cached = _SEARCHERS.get(key)
     if cached is not None:
-        generation, cached_toc, searcher = cached
-        if generation == live and cached_toc == toc and searcher.mmap == want_mmap:
+        generation, cached_toc, mapped, searcher = cached
+        if generation == live and cached_toc == toc and mapped == want_mmap:
             return searcher
         searcher.close()
         del _SEARCHERS[key]
     searcher = open_index(root, mmap=want_mmap).searcher()
-    searcher.mmap = want_mmap
-    _SEARCHERS[key] = (live, toc, searcher)
+    _SEARCHERS[key] = (live, toc, want_mmap, searcher)
     return searcher
 
 
