@@ -49,7 +49,6 @@ def print_report(report: dict[str, Any], verb: str = "ingested") -> None:
 def run(args: argparse.Namespace) -> int:
     import os
 
-
     for p in args.paths:
         if not os.path.exists(p):
             raise UsageError(f"no such file or folder: {p}")

@@ -53,7 +53,6 @@ def print_dry_run(report: dict[str, Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-
     if args.dry_run and args.full:
         raise UsageError("--dry-run and --full cannot be combined")
     from index.layout import IndexBusy, IndexPaths, writer_lock
