@@ -18,6 +18,7 @@ from functools import lru_cache
 import numpy as np
 
 from tasks.clean_lines import Line, is_dense, is_headline_like, is_keyboard_junk, parse_date
+from tasks.clean_records import apply_record_list
 from tasks.rules import Rules, normalise
 
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—:·•-]{1,2}\s+")
@@ -83,11 +84,37 @@ def find_title(lines: list[Line], rules: Rules, first_dense: int, title_hint: st
                 ln.decide(False, "site-chrome", "removed")
     # The headline often appears twice (the page <title> and the <h1>): the repeat is not body text.
     tnorm = normalise(title)
+    repeated = False
     for i in range(at + 1, limit):
         ln = lines[i]
         if ln.open and ln.norm and (ln.norm == tnorm or (len(ln.norm) > 20 and tnorm.startswith(ln.norm))):
             ln.decide(False, "title-repeat", "title")
+            repeated = True
+    if at >= 0 and not repeated:
+        anchor_headline(lines, rules, at, max(limit, at + 1), tnorm)
     return title
+
+
+def anchor_headline(lines: list[Line], rules: Rules, at: int, start: int, tnorm: str) -> None:
+    """The page <title> first, then menus and teasers that read like prose, then the <h1> again and the
+    article: when the headline recurs further down with prose right after it, the article starts there, and
+    the open lines between the two are header chrome ("before-headline")."""
+    opts = rules.structure.get("headline-anchor", {})
+    if not opts or len(tnorm.split()) < int(opts.get("min_words", 4)):
+        return
+    within = int(opts.get("prose_within", 6))
+    min_words = rules.thresholds.dense_min_words
+    for i in range(start, len(lines)):
+        if lines[i].norm != tnorm or not lines[i].open:
+            continue
+        following = [ln for ln in lines[i + 1 :] if ln.open][:within]
+        if not any(is_dense(ln, min_words) for ln in following):
+            continue  # the headline again in a "most read" list at the foot of the page
+        for ln in lines[at + 1 : i]:
+            if ln.open:
+                ln.decide(False, "before-headline", "removed")
+        lines[i].decide(False, "title-repeat", "title")
+        return
 
 
 def apply_structure(
@@ -129,6 +156,7 @@ def apply_structure(
     if first_dense < 0:
         return
     apply_comment_thread(lines, rules, domain, first_dense)
+    apply_record_list(lines, rules, domain, first_dense)
     # Subheadings, attributions and teaser runs are judged inside the article: the longest dense block.
     lo, hi = main_block(lines, th.dense_min_words)
     if lo < 0:
@@ -255,6 +283,31 @@ def apply_evidence(lines: list[Line], rules: Rules, model_scores: list[float] | 
             ln.decide(False, "outside-main-text", "removed")
 
 
+def drop_repeats(lines: list[Line], rules: Rules, domain: str | None) -> None:
+    """A run of kept paragraphs that repeat earlier kept ones word for word is a second copy of the text
+    (pages that carry the article twice or three times): "repeated-line". A paragraph repeated on its own,
+    or two in a row (a credit under every photo, a note under every item), is left alone."""
+    min_run = int(rules.structure_option("repeated-line", "min_run", 0))
+    if not min_run or not rules.rule_enabled("repeated-line", domain):
+        return
+    min_words = rules.thresholds.dense_min_words
+    prose = [ln for ln in lines if ln.kept and ln.role == "paragraph" and is_dense(ln, min_words)]
+    seen: set[str] = set()
+    repeats = []
+    for ln in prose:
+        repeats.append(ln.norm in seen)
+        seen.add(ln.norm)
+    run: list[Line] = []
+    for ln, again in zip([*prose, None], [*repeats, False], strict=True):
+        if again:
+            run.append(ln)
+            continue
+        if len(run) >= min_run:
+            for r in run:
+                r.decide(False, "repeated-line", "removed")
+        run = []
+
+
 def decide_lines(
     lines: list[Line],
     rules: Rules,
@@ -283,6 +336,7 @@ def decide_lines(
         apply_structure(lines, rules, domain, title)
         scores = scorer(lines) if scorer is not None else None
         apply_evidence(lines, rules, scores)
+        drop_repeats(lines, rules, domain)
 
     meta = TextMeta(title=title)
     for ln in lines:

@@ -130,3 +130,42 @@ def test_line_rules_generalise(line, rule):
     if rule:
         assert _rule_of(doc, line) == rule
     assert len([b for b in doc.blocks if b.kind == "paragraph"]) == 2
+
+
+def test_headline_repeat_anchors_the_article_and_listings_after_it_go():
+    doc = _clean("ferry_strike_listing.txt")
+    body = doc.body
+    # Teaser cards above the <h1> read like prose; the headline's return marks where the article starts.
+    for teaser in ("Ferry operator warns of weeks", "Council tax to rise by 4.9 per cent next yearCouncillors",
+                   "Lifeboat volunteers honoured"):
+        assert teaser not in body
+        assert _rule_of(doc, teaser) == "before-headline"
+    assert body.startswith("Crews on the island ferry routes walked out at dawn on Monday")
+    assert sum(1 for b in doc.blocks if b.kind == "paragraph" and b.text.startswith(
+        ("Crews", "The union", "Islanders", "A spokesman", "Hauliers"))) == 5
+    # "More from" records (headline, byline, date, summary) after the article: summaries read like prose.
+    for record_line in ("Harbour master retires", "By Ewan Ross", "3 March 2024", "The harbour master, who first",
+                        "Residents in the northern villages", "Head teachers said"):
+        assert record_line not in body
+        assert _rule_of(doc, record_line) == "record-list", record_line
+
+
+def test_dated_entries_of_a_live_blog_are_the_article_not_a_listing():
+    doc = _clean("storm_live_blog.txt")
+    body = doc.body
+    for entry in ("Network Rail has closed", "The energy network says", "Police have asked drivers",
+                  "The weather service has extended", "Several football matches"):
+        assert entry in body, entry
+    assert not any(r.rule == "record-list" for r in doc.removed)
+
+
+def test_a_second_copy_of_the_article_is_dropped_once_and_a_recurring_note_is_kept():
+    doc = _clean("budget_vote_copied.txt")
+    paragraphs = [b.text for b in doc.blocks if b.kind == "paragraph"]
+    assert len(paragraphs) == 4 and len(set(paragraphs)) == 4
+    assert sum(1 for r in doc.removed if r.rule == "repeated-line") == 4
+
+    guide = _clean("trail_gear_guide.txt")
+    note = "Every shoe on this list was bought by us at full price"
+    assert sum(1 for b in guide.blocks if b.kind == "paragraph" and b.text.startswith(note)) == 3
+    assert not any(r.rule == "repeated-line" for r in guide.removed)
