@@ -16,35 +16,39 @@ from tasks.rules import Rules
 
 
 @lru_cache(maxsize=16)
-def _kinds(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(rx, re.I) for rx in patterns)
+def _kinds(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One alternation with a named group per pattern: one search per line tells which kind matched."""
+    return re.compile("|".join(f"(?P<k{k}>{rx})" for k, rx in enumerate(patterns)), re.I)
 
 
-def separator_kind(line: Line, kinds: tuple[re.Pattern[str], ...], max_words: int) -> int:
+def separator_kind(line: Line, kinds: re.Pattern[str], max_words: int) -> int:
     """Which separator pattern a short line matches (its index), or -1."""
     if not 0 < line.words <= max_words:
         return -1
-    return next((k for k, rx in enumerate(kinds) if rx.search(line.text)), -1)
+    m = kinds.search(line.text)
+    return int(m.lastgroup[1:]) if m and m.lastgroup else -1
 
 
-def find_listing(seps: list[tuple[int, int]], min_records: int, max_gap: int) -> list[int] | None:
-    """The first run of at least ``min_records`` separators of one kind, each within ``max_gap`` lines of
-    the previous one (separators of another kind in between do not break it); their line numbers."""
+def find_listing(
+    seps: list[tuple[int, int]], min_records: int, max_gap: dict[int, int]
+) -> tuple[int, list[int]] | None:
+    """The first run of at least ``min_records`` separators of one kind, each within ``max_gap[kind]`` lines
+    of the previous one (separators of another kind in between do not break it): its kind and line numbers."""
     by_kind: dict[int, list[int]] = {}
     for i, k in seps:
         by_kind.setdefault(k, []).append(i)
-    best: list[int] | None = None
-    for positions in by_kind.values():
+    best: tuple[int, list[int]] | None = None
+    for kind, positions in by_kind.items():
         run = [positions[0]]
         for i in positions[1:]:
-            if i - run[-1] <= max_gap:
+            if i - run[-1] <= max_gap[kind]:
                 run.append(i)
                 continue
             if len(run) >= min_records:
                 break
             run = [i]
-        if len(run) >= min_records and (best is None or run[0] < best[0]):
-            best = run
+        if len(run) >= min_records and (best is None or run[0] < best[1][0]):
+            best = kind, run
     return best
 
 
@@ -52,26 +56,36 @@ def apply_record_list(lines: list[Line], rules: Rules, domain: str | None, first
     opts = rules.structure.get("record-list", {})
     if not opts.get("separators") or not rules.rule_enabled("record-list", domain) or first_dense < 0:
         return
-    kinds = _kinds(tuple(opts["separators"]))
+    weak = tuple(opts["separators"])
+    patterns = weak + tuple(opts.get("strong_separators", ()))
+    kinds = _kinds(patterns)
     max_words = int(opts.get("max_words", 8))
     min_records = int(opts.get("min_records", 3))
-    max_gap = int(opts.get("max_gap", 8))
+    # Comments run longer than teaser cards: their separators may lie further apart.
+    max_gap = {k: int(opts.get("max_gap", 8) if k < len(weak) else opts.get("strong_max_gap", 16))
+               for k in range(len(patterns))}
     min_share = float(opts.get("min_share_before", 0.4))
     dense_min = rules.thresholds.dense_min_words
     seps = [(i, k) for i in range(first_dense + 1, len(lines))
             if lines[i].open and (k := separator_kind(lines[i], kinds, max_words)) >= 0]
-    run = find_listing(seps, min_records, max_gap)
-    if run is None:
+    found = find_listing(seps, min_records, max_gap)
+    if found is None:
         return
-    dense_words = [ln.words if ln.open and is_dense(ln, dense_min) else 0 for ln in lines]
-    total = sum(dense_words) or 1
-    if sum(dense_words[: run[0]]) < min_share * total:
-        return  # most of the prose comes after: an article made of dated entries (a live blog), not a listing
+    kind, run = found
     gaps = sorted(b - a for a, b in zip(run, run[1:], strict=False))
     period = gaps[len(gaps) // 2]
     # Where a record opens: most open with a headline (or a name) a fixed number of lines before their
     # separator ("headline, byline, date, summary"); without one, at the separator ("date, headline, summary").
     lead = record_lead(lines, run, period, kinds, max_words)
+    # Teaser cards are cut to one shape: every record the same length, opening with a headline. Anything less
+    # regular (comments, entries of a live blog) counts as a listing only once most of the prose lies before it.
+    regular = lead > 0 and gaps[0] == gaps[-1] and len(run) >= int(opts.get("min_regular_records", 4))
+    dense_words = [ln.words if ln.open and is_dense(ln, dense_min) else 0 for ln in lines]
+    if kind >= len(weak):  # "2 days ago": a feed or a comment thread, never the article's own entries
+        if sum(1 for w in dense_words[: run[0]] if w) < int(opts.get("min_paragraphs_before", 3)):
+            return
+    elif not regular and sum(dense_words[: run[0]]) < min_share * (sum(dense_words) or 1):
+        return  # most of the prose comes after: an article made of dated entries (a live blog), not a listing
     start = max(first_dense + 1, run[0] - lead)
     end = min(len(lines) - 1, run[-1] - lead + period - 1)
     for ln in lines[start : end + 1]:
@@ -79,7 +93,7 @@ def apply_record_list(lines: list[Line], rules: Rules, domain: str | None, first
             ln.decide(False, "record-list", "removed")
 
 
-def record_lead(lines: list[Line], run: list[int], period: int, kinds: tuple[re.Pattern[str], ...],
+def record_lead(lines: list[Line], run: list[int], period: int, kinds: re.Pattern[str],
                 max_words: int) -> int:
     """How many lines of a record come before its separator: the farthest offset (within one record) at which
     most records hold a short line that ends no sentence and is no separator itself (a headline or a name);

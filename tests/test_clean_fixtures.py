@@ -169,3 +169,12 @@ def test_a_second_copy_of_the_article_is_dropped_once_and_a_recurring_note_is_ke
     note = "Every shoe on this list was bought by us at full price"
     assert sum(1 for b in guide.blocks if b.kind == "paragraph" and b.text.startswith(note)) == 3
     assert not any(r.rule == "repeated-line" for r in guide.removed)
+
+
+def test_comments_under_relative_times_go_even_when_they_outweigh_the_article():
+    doc = _clean("library_hours_comments.txt")
+    paragraphs = [b.text for b in doc.blocks if b.kind == "paragraph"]
+    assert len(paragraphs) == 4 and all(p.startswith(("The central", "The council", "Volunteers")) for p in paragraphs)
+    for comment_line in ("readinglamp", "3 hours ago", "This is wonderful news", "Most people who work full time",
+                         "Volunteering there sounds"):
+        assert _rule_of(doc, comment_line) == "record-list", comment_line
