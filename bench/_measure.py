@@ -20,6 +20,7 @@ class Measured:
     tree_peak_mb: float  # summed RSS of the process and its descendants, sampled
     tree_peak_pss_mb: float  # the same in PSS: pages shared by forked children (spaCy, Dask) counted once
     process_peaks_mb: dict[str, float]  # peak RSS per process ("pid name"), to see which part grows
+    process_cpu_s: dict[str, float]  # CPU seconds per process (last sample before it ended): who used the cores
     stdout: str
     stderr: str
 
@@ -39,8 +40,9 @@ def _label(p) -> str:
     return f"{p.pid} {cmd[:40]}"
 
 
-def _tree_mem(proc, peaks: dict[str, float]) -> tuple[int, int]:
-    """(RSS, PSS) summed over the tree; PSS is 0 where the platform has none. Updates per-process peaks."""
+def _tree_mem(proc, peaks: dict[str, float], cpu: dict[str, float]) -> tuple[int, int]:
+    """(RSS, PSS) summed over the tree; PSS is 0 where the platform has none. Updates per-process peaks and
+    CPU seconds."""
     import psutil
 
     rss = pss = 0
@@ -55,6 +57,8 @@ def _tree_mem(proc, peaks: dict[str, float]) -> tuple[int, int]:
             pss += getattr(info, "pss", 0)
             label = _LABELS.setdefault(p.pid, _label(p))
             peaks[label] = max(peaks.get(label, 0.0), info.rss / 2**20)
+            times = p.cpu_times()
+            cpu[label] = times.user + times.system
         except psutil.Error:
             pass
     return rss, pss
@@ -72,6 +76,7 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None, cwd: str | N
     proc = psutil.Process(popen.pid)
     peak = peak_pss = 0
     peaks: dict[str, float] = {}
+    cpu: dict[str, float] = {}
     out_chunks: list[str] = []
     err_chunks: list[str] = []
 
@@ -85,7 +90,7 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None, cwd: str | N
         t.start()
     try:
         while popen.poll() is None:
-            rss, pss = _tree_mem(proc, peaks)
+            rss, pss = _tree_mem(proc, peaks, cpu)
             peak, peak_pss = max(peak, rss), max(peak_pss, pss)
             time.sleep(interval)
     finally:
@@ -96,5 +101,6 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None, cwd: str | N
             t.join(timeout=5)
     seconds = time.perf_counter() - t0
     top = dict(sorted(((k, round(v, 1)) for k, v in peaks.items()), key=lambda kv: -kv[1])[:6])
-    return Measured(popen.returncode, seconds, peak / 2**20, peak_pss / 2**20, top, "".join(out_chunks),
+    busy = dict(sorted(((k, round(v, 1)) for k, v in cpu.items()), key=lambda kv: -kv[1])[:6])
+    return Measured(popen.returncode, seconds, peak / 2**20, peak_pss / 2**20, top, busy, "".join(out_chunks),
                     "".join(err_chunks))

@@ -65,6 +65,7 @@ def ingest(work: Path, corpus: Path, label: str, extra: list[str]) -> dict:
         "peak_rss_mb": round(m.tree_peak_mb, 1),
         "peak_pss_mb": round(m.tree_peak_pss_mb, 1),
         "process_peaks_mb": m.process_peaks_mb,
+        "process_cpu_s": m.process_cpu_s,
         "index_mb": round(folder_bytes(index / "gens") / 1e6, 1),  # Whoosh generations
         "manifest_mb": round((index / "manifest.sqlite").stat().st_size / 1e6, 1),
         "raw_store_mb": round(folder_bytes(index / "raw") / 1e6, 1),
