@@ -62,7 +62,7 @@ def ingest_flow(
 
         def _finish(item: tuple[Any, int]) -> None:
             future, n = item
-            enriched, timings, built = future.result()
+            enriched, timings, built = process.unpack(future.result())
             report.stage_seconds.update(timings)  # worker seconds per stage (index: building the segment)
             with report.stage("index"):  # here: adopting the worker's segment, recording the manifest
                 write_index.index_task(str(index_root), quote(enriched), segment=quote(built))
@@ -82,7 +82,7 @@ def ingest_flow(
                 with report.stage("index"):
                     write_index.write_batch(str(index_root), [], deletes=loaded.drop_ids, forget=False)
             if loaded.docs and concurrent_batches:
-                in_flight.append((process.process_task.submit(loaded.docs, ruleset), len(batch)))
+                in_flight.append((process.process_task.submit(process.pack(loaded.docs), ruleset), len(batch)))
                 while len(in_flight) >= concurrent_batches:
                     _finish(in_flight.popleft())
                 continue

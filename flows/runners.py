@@ -83,7 +83,7 @@ def task_overhead(workers: int = 1, samples: int = 8) -> dict[str, float]:
         out = []
         for _ in range(samples):
             t0 = time.perf_counter()
-            process.process_task.submit([], rules).result()
+            process.process_task.submit(process.pack([]), rules).result()
             out.append(time.perf_counter() - t0)
         return out
 
