@@ -68,6 +68,8 @@ def ingest_flow(
                 write_index.index_task(str(index_root), quote(enriched), segment=quote(built))
             report.count_docs(enriched)
             submitted.append(sum(timings.values()))
+            del enriched, built
+            _return_free_heap()
             bar(n)
 
         for batch in batches:
@@ -110,6 +112,20 @@ def ingest_flow(
             manifest.finish_run(run_id, result)
     _publish(result)
     return result
+
+
+def _return_free_heap() -> None:
+    """Hand the C heap's free pages back to the system (glibc only). Each adopted batch brings a few MB of
+    documents and segment files, freed after the commit; glibc keeps such holes in its heap (its free part
+    grew 23 → 82 MB over 8,000 documents), so the flow's RSS rose with them. Costs a few milliseconds."""
+    import ctypes
+    import sys
+
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None).malloc_trim(0)
+        except (OSError, AttributeError):  # another C library (musl has no malloc_trim)
+            pass
 
 
 def prune_missing(index_root: str, seen_ids: list[str]) -> int:
