@@ -127,3 +127,19 @@ def test_merges_never_build_a_segment_above_the_bound(docs, tmp_path: Path, monk
         assert (total_a, facets_a) == (total_b, facets_b)
         assert [(h[0], h[2]) for h in hits_a] == [(h[0], h[2]) for h in hits_b]
         assert [h[1] for h in hits_a] == pytest.approx([h[1] for h in hits_b], rel=0.02)
+
+
+def test_building_a_segment_leaves_other_builders_scratch_files_alone(docs, tmp_path: Path, monkeypatch) -> None:
+    """Regression: Whoosh's RamStorage kept its scratch files in <temp>/MAIN.tmp, shared by every process, and
+    each commit emptied that folder; two Dask workers building at once deleted each other's files mid-build."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    shared = tmp_path / "MAIN.tmp"
+    shared.mkdir()
+    other = shared / "another-builders-columns.ctmp"  # as if another worker were halfway through its segment
+    other.write_bytes(b"x")
+    built = build_segment(docs[:3])
+    assert built is not None and built.ids == tuple(d.id for d in docs[:3])
+    assert other.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["MAIN.tmp"]  # our own scratch folder is gone
