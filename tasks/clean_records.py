@@ -3,7 +3,9 @@
 A listing repeats one small record shape: headline, byline, date, summary; or name, "2 days ago", comment.
 Line by line its summaries and comments read like article prose, but the record separators give it away: the
 same kind of short line (a date, a byline, a relative time) again and again at short intervals. The rule
-looks for such a run after the article has had most of the page's prose, and removes the records it spans.
+finds such a run and removes the records it spans when the listing cannot be the article itself: most of the
+page's prose lies before it, or its records are teaser cards of one shape, or its separators are relative
+times ("3 hours ago"), which an article's own dated entries (a live blog) never use.
 """
 
 from __future__ import annotations

@@ -2,10 +2,13 @@
 
 Order matters and is part of the contract shown by ``--explain``:
 1. ``[[line]]`` rules from the rules file (first match wins), keyboard junk;
-2. the headline (title), and what precedes it in the header (site chrome);
-3. structural rules: image alt text, lead captions, teaser/link runs, subheadings, attributions;
+2. the headline (title), and what precedes it in the header (site chrome, or everything before the headline's
+   return when teaser cards precede it: ``headline-anchor``);
+3. structural rules: image alt text, lead captions, comment threads, listings of records after the article
+   (``tasks.clean_records``), teaser/link runs, subheadings, attributions;
 4. statistical evidence for the lines nobody claimed: the learned line model when it is shipped, else the
-   position relative to the longest dense block.
+   position relative to the longest dense block;
+5. a second copy of the article's paragraphs (``repeated-line``).
 """
 
 from __future__ import annotations
@@ -62,7 +65,9 @@ def apply_line_rules(lines: list[Line], rules: Rules, domain: str | None, first_
             ln.decide(False, "keyboard-junk", "removed")
 
 
-def find_title(lines: list[Line], rules: Rules, first_dense: int, title_hint: str | None) -> str | None:
+def find_title(
+    lines: list[Line], rules: Rules, first_dense: int, title_hint: str | None, domain: str | None = None
+) -> str | None:
     """Mark the headline (role title) and the site chrome above it; return the headline text."""
     th = rules.thresholds
     limit = min(len(lines), rules.zones.header_max_lines)
@@ -90,7 +95,7 @@ def find_title(lines: list[Line], rules: Rules, first_dense: int, title_hint: st
         if ln.open and ln.norm and (ln.norm == tnorm or (len(ln.norm) > 20 and tnorm.startswith(ln.norm))):
             ln.decide(False, "title-repeat", "title")
             repeated = True
-    if at >= 0 and not repeated:
+    if at >= 0 and not repeated and rules.rule_enabled("headline-anchor", domain):
         anchor_headline(lines, rules, at, max(limit, at + 1), tnorm)
     return title
 
@@ -326,7 +331,7 @@ def decide_lines(
     first_dense = dense_idx[0] if dense_idx else -1
     last_dense = dense_idx[-1] if dense_idx else -1
     apply_line_rules(lines, rules, domain, first_dense, last_dense)
-    title = find_title(lines, rules, first_dense, title_hint)
+    title = find_title(lines, rules, first_dense, title_hint, domain)
     if known_roles is not None:
         apply_structure(lines, rules, domain, title, alt_only=True)
         for ln, role in zip(lines, known_roles, strict=True):

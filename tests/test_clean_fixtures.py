@@ -178,3 +178,17 @@ def test_comments_under_relative_times_go_even_when_they_outweigh_the_article():
     for comment_line in ("readinglamp", "3 hours ago", "This is wonderful news", "Most people who work full time",
                          "Volunteering there sounds"):
         assert _rule_of(doc, comment_line) == "record-list", comment_line
+
+
+def test_the_structural_rules_can_be_turned_off_for_one_site():
+    from tasks.rules import parse_rules
+    from tasks.settings import DEFAULT_RULES
+
+    overrides = '\n[sites."coastal-herald.example"]\ndisable = ["headline-anchor", "record-list"]\n'
+    rules = parse_rules(Path(DEFAULT_RULES).read_text(encoding="utf-8") + overrides)
+    text = (FIXTURES / "ferry_strike_listing.txt").read_text(encoding="utf-8")
+    raw = RawDoc(id="f", path="f", kind="text", text=text, raw_hash="", url="https://coastal-herald.example/a")
+    off = clean_document(raw, rules)
+    assert not any(r.rule in ("before-headline", "record-list") for r in off.removed)
+    on = clean_document(raw.model_copy(update={"url": "https://elsewhere.example/a"}), rules)
+    assert {"before-headline", "record-list"} <= {r.rule for r in on.removed}
