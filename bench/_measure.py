@@ -100,7 +100,10 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None, cwd: str | N
         for t in threads:
             t.join(timeout=5)
     seconds = time.perf_counter() - t0
-    top = dict(sorted(((k, round(v, 1)) for k, v in peaks.items()), key=lambda kv: -kv[1])[:6])
-    busy = dict(sorted(((k, round(v, 1)) for k, v in cpu.items()), key=lambda kv: -kv[1])[:6])
-    return Measured(popen.returncode, seconds, peak / 2**20, peak_pss / 2**20, top, busy, "".join(out_chunks),
-                    "".join(err_chunks))
+    return Measured(popen.returncode, seconds, peak / 2**20, peak_pss / 2**20, _largest(peaks), _largest(cpu),
+                    "".join(out_chunks), "".join(err_chunks))
+
+
+def _largest(per_process: dict[str, float], n: int = 6) -> dict[str, float]:
+    """The ``n`` largest values, rounded, largest first (a run has a handful of processes that matter)."""
+    return dict(sorted(((k, round(v, 1)) for k, v in per_process.items()), key=lambda kv: -kv[1])[:n])

@@ -78,7 +78,7 @@ def apply_record_list(lines: list[Line], rules: Rules, domain: str | None, first
     period = gaps[len(gaps) // 2]
     # Where a record opens: most open with a headline (or a name) a fixed number of lines before their
     # separator ("headline, byline, date, summary"); without one, at the separator ("date, headline, summary").
-    lead = record_lead(lines, run, period, kinds, max_words)
+    lead = record_lead(lines, run, period, kinds, max_words, rules.thresholds.heading_max_words)
     # Teaser cards are cut to one shape: every record the same length, opening with a headline. Anything less
     # regular (comments, entries of a live blog) counts as a listing only once most of the prose lies before it.
     regular = lead > 0 and gaps[0] == gaps[-1] and len(run) >= int(opts.get("min_regular_records", 4))
@@ -95,15 +95,15 @@ def apply_record_list(lines: list[Line], rules: Rules, domain: str | None, first
             ln.decide(False, "record-list", "removed")
 
 
-def record_lead(lines: list[Line], run: list[int], period: int, kinds: re.Pattern[str],
-                max_words: int) -> int:
+def record_lead(lines: list[Line], run: list[int], period: int, kinds: re.Pattern[str], max_words: int,
+                heading_words: int) -> int:
     """How many lines of a record come before its separator: the farthest offset (within one record) at which
-    most records hold a short line that ends no sentence and is no separator itself (a headline or a name);
-    0 when no offset does."""
+    most records hold a line of a heading's length that ends no sentence and is no separator itself (a
+    headline or a name); 0 when no offset does."""
 
     def opener(i: int) -> bool:
         ln = lines[i]
-        return 0 < ln.words <= 16 and not ln.sentence_end and separator_kind(ln, kinds, max_words) < 0
+        return 0 < ln.words <= heading_words and not ln.sentence_end and separator_kind(ln, kinds, max_words) < 0
 
     best, best_hits = 0, 0
     for lead in range(1, period):
