@@ -6,9 +6,11 @@ Imports only Whoosh, SQLite and the models: no Prefect, trafilatura or spaCy, so
 
 from __future__ import annotations
 
+import heapq
 import html
 import os
 import time
+from bisect import bisect_right
 from collections import Counter
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -20,6 +22,7 @@ from whoosh.qparser import MultifieldParser
 from whoosh.query import And, DateRange, Query, Term
 from whoosh.sorting import FieldFacet
 
+from index import scoring, snippets
 from index.layout import IndexPaths
 from index.manifest import open_readonly
 from index.schema import ENTITY_FIELDS, FACET_TYPES
@@ -108,6 +111,19 @@ def _searcher(root: Path):  # -> whoosh.searching.Searcher
     return searcher
 
 
+def _stored_fields(searcher: Any, docnums: list[int]) -> list[dict[str, Any]]:
+    """Stored fields of many hits, read from each segment's stored column directly: half the time of
+    ``searcher.stored_fields`` per document, which dispatches through the multi-segment reader and copies
+    the dictionary to drop fields no longer in the schema (ours only ever adds fields)."""
+    leaves = searcher.leaf_searchers()
+    offsets = [offset for _, offset in leaves]
+    out = []
+    for docnum in docnums:
+        i = bisect_right(offsets, docnum) - 1
+        out.append(leaves[i][0].reader()._perdoc.stored_fields(docnum - offsets[i]))
+    return out
+
+
 def _parser(schema: Any) -> MultifieldParser:
     key = tuple(schema.names())
     if key not in _PARSERS:
@@ -153,6 +169,25 @@ def _hit_entities(fields: dict[str, Any]) -> dict[str, list[str]]:
     return {t: _split_names(fields.get(ENTITY_FIELDS[t])) for t in FACET_TYPES}
 
 
+def _facets(stored: list[dict[str, Any]], size: int = 10) -> dict[str, list[dict[str, Any]]]:
+    """The most frequent entity names per type among the hits of the facet window, most frequent first,
+    ties by name."""
+    out = {}
+    for t in FACET_TYPES:
+        field = ENTITY_FIELDS[t]
+        names: list[str] = []
+        for fields in stored:
+            names.extend(_split_names(fields.get(field)))
+        counts = Counter(names)
+        items = list(counts.items())
+        if len(items) > size:  # only names as frequent as the size-th one can place: skip sorting the rest
+            floor = heapq.nlargest(size, counts.values())[-1]
+            items = [(name, c) for name, c in items if c >= floor]
+        items.sort(key=lambda kv: (-kv[1], kv[0]))
+        out[t] = [{"name": n, "count": c} for n, c in items[:size]]
+    return out
+
+
 def build_filter(
     entities: list[tuple[str, str]] | None = None,
     source: str | None = None,
@@ -189,6 +224,20 @@ def _counting_collector(searcher: Any, window: int, filt: Query | None, sort_kwa
     return collector
 
 
+def _ranked(searcher: Any, q: Query, window: int, filt: Query | None) -> Any:
+    """Whoosh ``Results`` for a relevance search scored by index/scoring.py (every match scored once, exact
+    total), or None when the query's shape is left to Whoosh's matchers."""
+    from whoosh.searching import Results
+
+    started = time.perf_counter()
+    scores = scoring.evaluate(searcher, q, restrict=filt)
+    if scores is None:
+        return None
+    results = Results(searcher, q, scoring.top(scores, window), runtime=time.perf_counter() - started)
+    results._total = len(scores)
+    return results
+
+
 def search(
     root: Path,
     query: str,
@@ -218,23 +267,21 @@ def search(
     elif sort != "relevance":
         raise ValueError(f"unknown sort {sort!r} (relevance, newest or oldest)")
     window = max(limit, FACET_WINDOW)
-    collector = _counting_collector(searcher, window, filt, sort_kwargs)
-    searcher.search_with_collector(q, collector)
-    results = collector.results()
-    results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=70)
-    results.formatter = _BoldFormatter()
-    facet_counts: dict[str, Counter[str]] = {t: Counter() for t in FACET_TYPES}
+    results = _ranked(searcher, q, window, filt) if not sort_kwargs else None
+    if results is None:  # a shape index/scoring.py leaves to Whoosh, or a sort by date
+        collector = _counting_collector(searcher, window, filt, sort_kwargs)
+        searcher.search_with_collector(q, collector)
+        results = collector.results()
+    fragmenter = highlight.ContextFragmenter(maxchars=240, surround=70)
+    formatter = _BoldFormatter()
+    stored = _stored_fields(searcher, [docnum for _, docnum in results.top_n])
+    bodies = _bodies(root, [fields["id"] for fields in stored[:limit]])
     hits = []
-    bodies = _bodies(root, [results[i]["id"] for i in range(min(limit, len(results.top_n)))])
-    for rank, hit in enumerate(results):
-        fields = hit.fields()
-        ents = _hit_entities(fields)
-        for t, names in ents.items():
-            facet_counts[t].update(names)
-        if rank >= limit:
-            continue
+    for (score, _), fields in zip(results.top_n[:limit], stored, strict=False):
         body = bodies.get(fields["id"], "")
-        snippet = (hit.highlights("body", text=body, top=2) if body else "") or hit.highlights("title")
+        snippet = snippets.highlight(results, "body", body, fragmenter, formatter) or snippets.highlight(
+            results, "title", fields.get("title") or "", fragmenter, formatter, top=3
+        )
         snippet = snippet or html.escape(body[:200] or fields.get("title", ""), quote=False)
         published = fields.get("published")
         hits.append(
@@ -246,9 +293,9 @@ def search(
                 "source": fields.get("source") or None,
                 "published": published.date().isoformat() if published else None,
                 # Sorted results carry the sort key as their score: only relevance has a score to report.
-                "score": round(float(hit.score), 4) if sort == "relevance" and hit.score is not None else None,
+                "score": round(float(score), 4) if sort == "relevance" and score is not None else None,
                 "snippet": " ".join(snippet.split()),
-                "entities": ents,
+                "entities": _hit_entities(fields),
             }
         )
     total = len(results)
@@ -261,10 +308,7 @@ def search(
         "query": query,
         "total": total,
         "hits": hits,
-        "facets": {
-            t: [{"name": n, "count": c} for n, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:10]]
-            for t, counts in facet_counts.items()
-        },
+        "facets": _facets(stored),
         "suggestion": suggestion,
     }
 

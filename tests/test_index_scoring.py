@@ -1,0 +1,211 @@
+"""index/scoring.py and index/snippets.py against Whoosh itself: for every query shape they take over, the same
+documents, the same order and the same scores as Whoosh's matchers, and the same snippets as Whoosh's
+highlighter, on an index of several segments with deleted documents; shapes they leave to Whoosh say so."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from whoosh.searching import Results
+
+from index import reader, scoring, snippets
+from index.layout import IndexPaths
+from index.writer import apply_changes
+from tasks import load
+from tasks.models import EnrichedDoc
+from tasks.process import process_batch
+from tasks.rules import load_rules
+from tests.conftest import REPO, SEEDS
+
+QUERIES = [
+    "gulags",
+    "the",
+    "korea",
+    "garden",
+    '"Kursk region"',
+    '"sent to the gulags"',
+    '"of the"',
+    '"north korea"',
+    "title:korea",
+    "tax OR garden",
+    "korea AND garden",
+    "korea NOT missile",
+    "(war OR peace OR market) AND NOT korea",
+    "korea AND NOT (missile OR nuclear)",
+    "loc:ukraine",
+    'person:"vladimir putin"',
+    "body:market NOT title:market",
+    "kim jong-un",
+    "korea^2",
+    "(korea garden)^2",
+    "title:(korea OR garden)",
+    "zzzznotaword",
+    '"zzzznotaword korea"',
+]
+UNSUPPORTED = ["gov*", "gu?ag", '"Kursk region"~3', "*", "NOT korea", "published:[2020 to 2030]"]
+
+
+@pytest.fixture(scope="module")
+def docs(tmp_path_factory: pytest.TempPathFactory) -> list[EnrichedDoc]:
+    sys.path.insert(0, str(REPO / "bench"))
+    from corpus import generate_corpus
+
+    src = tmp_path_factory.mktemp("scoring-corpus")
+    shutil.copytree(SEEDS, src / "seeds")
+    generate_corpus(src / "generated", 35, seed=5)
+    raws = [r for r in map(load.load_path, load.iter_input_files([str(src)])) if not hasattr(r, "reason")]
+    return process_batch(raws, load_rules())[0]
+
+
+@pytest.fixture(scope="module")
+def index_root(docs: list[EnrichedDoc], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The documents written in four batches (four segments), then a third of them re-written with a
+    changed title, so the older segments hold deleted documents."""
+    paths = IndexPaths(tmp_path_factory.mktemp("scoring-index") / "ix")
+    for i in range(0, len(docs), 10):
+        apply_changes(paths, docs[i : i + 10])
+    changed = [d.model_copy(update={"title": f"{d.title} garden korea update"}) for d in docs[::3]]
+    apply_changes(paths, changed)
+    return paths.root
+
+
+def _whoosh(searcher, q, filt=None) -> tuple[int, list[tuple[int, float]]]:
+    collector = reader._counting_collector(searcher, 100_000, filt, {})
+    searcher.search_with_collector(q, collector)
+    results = collector.results()
+    return len(results), [(docnum, score) for score, docnum in results.top_n]
+
+
+def _ours(searcher, q, filt=None) -> tuple[int, list[tuple[int, float]]] | None:
+    scores = scoring.evaluate(searcher, q, restrict=filt)
+    if scores is None:
+        return None
+    return len(scores), [(docnum, score) for score, docnum in scoring.top(scores, 100_000)]
+
+
+def _same(ours: list[tuple[int, float]], theirs: list[tuple[int, float]]) -> None:
+    assert [d for d, _ in ours] == [d for d, _ in theirs]
+    for (_, a), (_, b) in zip(ours, theirs, strict=True):
+        assert a == pytest.approx(b, rel=1e-12, abs=1e-12)
+
+
+def test_the_index_has_several_segments_and_deleted_documents(index_root: Path) -> None:
+    searcher = reader.open_index(index_root).searcher()
+    segments = [sub.reader() for sub, _ in searcher.leaf_searchers()]
+    assert len(segments) >= 3
+    assert any(r.has_deletions() for r in segments)
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_scores_equal_whooshs_for_every_shape_taken_over(index_root: Path, text: str) -> None:
+    searcher = reader.open_index(index_root).searcher()
+    q = reader._parser(searcher.schema).parse(text)
+    ours = _ours(searcher, q)
+    assert ours is not None, f"{text!r} ({q!r}) should be scored by index/scoring.py"
+    total, ranked = _whoosh(searcher, q)
+    assert ours[0] == total
+    _same(ours[1], ranked)
+
+
+def test_queries_with_matches_are_among_them(index_root: Path) -> None:
+    # The comparison above means little if nothing matched: most queries find documents.
+    searcher = reader.open_index(index_root).searcher()
+    parser = reader._parser(searcher.schema)
+    found = [text for text in QUERIES if _whoosh(searcher, parser.parse(text))[0] > 0]
+    assert len(found) >= len(QUERIES) - 3
+    assert _whoosh(searcher, parser.parse('"sent to the gulags"'))[0] >= 1
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"entities": [("LOC", "Ukraine")]},
+        {"entities": [("PERSON", "Kim Jong Un"), ("LOC", "North Korea")]},
+        {"since": "2020", "until": "2030"},  # a date range: resolved by Whoosh, applied here
+        {"source": "nobody.example"},
+    ],
+)
+def test_filtered_scores_and_totals_equal_whooshs(index_root: Path, filters: dict) -> None:
+    searcher = reader.open_index(index_root).searcher()
+    filt = reader.build_filter(**filters)
+    for text in ["the", "korea OR garden", '"of the"']:
+        q = reader._parser(searcher.schema).parse(text)
+        ours = _ours(searcher, q, filt)
+        assert ours is not None
+        total, ranked = _whoosh(searcher, q, filt)
+        assert ours[0] == total
+        _same(ours[1], ranked)
+
+
+@pytest.mark.parametrize("text", UNSUPPORTED)
+def test_other_shapes_are_left_to_whoosh(index_root: Path, text: str) -> None:
+    searcher = reader.open_index(index_root).searcher()
+    assert _ours(searcher, reader._parser(searcher.schema).parse(text)) is None
+
+
+def test_search_output_is_the_same_through_either_path(index_root: Path, monkeypatch) -> None:
+    """The whole JSON (totals, order, scores, snippets, facets) with index/scoring.py and with Whoosh's
+    matchers (index/scoring.py switched off)."""
+    queries = [*QUERIES[:8], "korea NOT missile"]
+    ours = [reader.search(index_root, q, limit=20) for q in queries]
+    ours.append(reader.search(index_root, "the", entities=[("LOC", "Ukraine")]))
+    monkeypatch.setattr(scoring, "evaluate", lambda *a, **k: None)
+    theirs = [reader.search(index_root, q, limit=20) for q in queries]
+    theirs.append(reader.search(index_root, "the", entities=[("LOC", "Ukraine")]))
+    assert ours == theirs
+    assert sum(r["total"] for r in ours) > 0
+
+
+def _results_for(searcher, text: str) -> Results:
+    q = reader._parser(searcher.schema).parse(text)
+    return Results(searcher, q, scoring.top(scoring.evaluate(searcher, q), 100))
+
+
+def _whoosh_snippet(results: Results, hit_rank: int, text: str, top: int = 2) -> str:
+    results.fragmenter = FRAGMENTER
+    results.formatter = FORMATTER
+    return results[hit_rank].highlights("body", text=text, top=top)
+
+
+FRAGMENTER = reader.highlight.ContextFragmenter(maxchars=240, surround=70)
+FORMATTER = reader._BoldFormatter()
+
+
+def test_snippets_equal_whooshs_on_every_hit(index_root: Path, docs: list[EnrichedDoc]) -> None:
+    searcher = reader.open_index(index_root).searcher()
+    bodies = {d.id: d.body for d in docs}
+    compared = 0
+    for text in ["the", "korea", '"Kursk region"', "war OR peace", "president", "kim jong-un"]:
+        results = _results_for(searcher, text)
+        stored = reader._stored_fields(searcher, [d for _, d in results.top_n])
+        for rank, fields in enumerate(stored):
+            body = bodies[fields["id"]]
+            ours = snippets.highlight(results, "body", body, FRAGMENTER, FORMATTER)
+            assert ours == _whoosh_snippet(results, rank, body), (text, fields["id"])
+            compared += bool(ours)
+    assert compared >= 40
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Korea " + "filler words here. " * 400 + "More on korea at the end.",
+        "U.S. officials said the U.S.-Korea talks, e.g. on tariffs, resumed. " * 30,
+        "Short korea.",
+        "x" * 300 + " korea " + "-" * 500 + " korea korea " + "... " * 200 + "KOREA!",
+        "Nothing to see " * 100,
+        "Überall: Korea’s “summit” — Korea’s ally. " * 60,
+        ("word " * 7000) + "korea " + ("more " * 50),  # a match past Whoosh's 32k-character limit
+        ("korea " * 3) + ("a " * 40) + "korea" + (" b" * 37) + " korea",
+    ],
+)
+def test_snippets_equal_whooshs_on_awkward_texts(index_root: Path, body: str) -> None:
+    searcher = reader.open_index(index_root).searcher()
+    results = _results_for(searcher, "korea OR officials OR summit")
+    assert results.top_n
+    for top in (1, 2, 3):
+        ours = snippets.highlight(results, "body", body, FRAGMENTER, FORMATTER, top=top)
+        assert ours == _whoosh_snippet(results, 0, body, top=top)
