@@ -12,6 +12,7 @@ from prefect import flow, get_run_logger
 from prefect.utilities.annotations import quote
 
 from flows.report import RunReport, markdown_table, progress_bar
+from flows.runners import restart_workers
 from tasks import clean, enrich, load, process, segment, settings, write_index
 from tasks.rules import load_rules
 
@@ -34,6 +35,7 @@ def ingest_flow(
     progress: bool = False,
     concurrent_batches: int = 0,
     lock_held: bool = False,
+    recycle_after: int = 0,
 ) -> dict[str, Any]:
     """Ingest files and folders (default: the seeds) into the index; unchanged inputs are skipped.
 
@@ -41,6 +43,9 @@ def ingest_flow(
     (``tasks.process``: clean, segment, enrich, and the batch's Whoosh segment built on the worker), up to N
     batches submitted at once to the flow's task runner (Dask, see flows/runners.py); the one writer here
     adopts the segments in batch order, so the index holds the same documents either way.
+
+    ``recycle_after`` N (local Dask clusters only): after every N batches, the batches in flight are finished
+    and the workers restarted (flows/runners.py), so no worker process lives long enough to grow.
     """
     from index.layout import IndexPaths, held_or_take, live_generation_name
     from index.manifest import Manifest
@@ -59,6 +64,8 @@ def ingest_flow(
         bar = progress_bar(len(files), progress)
         in_flight: deque[tuple[Any, int]] = deque()
         submitted: list[float] = []  # work seconds of each combined task
+        since_restart = 0  # batches sent to the current worker processes
+        restarts = 0
 
         def _finish(item: tuple[Any, int]) -> None:
             future, n = item
@@ -84,7 +91,14 @@ def ingest_flow(
                 with report.stage("index"):
                     write_index.write_batch(str(index_root), [], deletes=loaded.drop_ids, forget=False)
             if loaded.docs and concurrent_batches:
+                if recycle_after and since_restart >= recycle_after:
+                    while in_flight:
+                        _finish(in_flight.popleft())
+                    restart_workers()
+                    restarts += 1
+                    since_restart = 0
                 in_flight.append((process.process_task.submit(process.pack(loaded.docs), ruleset), len(batch)))
+                since_restart += 1
                 while len(in_flight) >= concurrent_batches:
                     _finish(in_flight.popleft())
                 continue
@@ -108,7 +122,11 @@ def ingest_flow(
             report.documents = manifest.counts()["documents"]
             result = report.as_dict()
             if concurrent_batches:
-                result["runner"] = {"tasks": len(submitted), "task_work_s": round(sum(submitted), 3)}
+                result["runner"] = {
+                    "tasks": len(submitted),
+                    "task_work_s": round(sum(submitted), 3),
+                    "worker_restarts": restarts,
+                }
             manifest.finish_run(run_id, result)
     _publish(result)
     return result

@@ -13,6 +13,8 @@ import logging
 import time
 from typing import Any
 
+from tasks import settings
+
 
 def dask_task_runner(workers: int | None = None, address: str | None = None):  # -> prefect_dask.DaskTaskRunner
     from prefect_dask import DaskTaskRunner
@@ -48,12 +50,32 @@ def run_ingest(params: dict[str, Any], workers: int = 0, dask_address: str | Non
         # Two batches per worker plus one: while the flow's process adopts a segment and, now and then, merges
         # small segments (seconds, single-threaded), every worker still has a batch to work on.
         in_flight = 2 * (cluster_workers(dask_address) if dask_address else workers) + 1
+        # Only a cluster newsdex started is restarted now and then: an existing one belongs to someone else.
+        recycle = 0 if dask_address else settings.worker_batches() * workers
         with temporary_settings(updates={PREFECT_API_URL: api_url}):
             flow = ingest_flow.with_options(task_runner=dask_task_runner(workers, dask_address))
             try:
-                return flow(**params, concurrent_batches=in_flight)
+                return flow(**params, concurrent_batches=in_flight, recycle_after=recycle)
             finally:
                 drain_prefect_services()
+
+
+def restart_workers(timeout: float = 180.0) -> None:
+    """Restart every worker of the running flow's Dask cluster and wait until they are back: each nanny
+    starts a fresh process. Called between batches with none in flight, so no task is cut short (Dask's own
+    ``lifetime`` retires workers on a timer, cancelling their tasks: when both retired together, the flow
+    hung)."""
+    from prefect.context import FlowRunContext
+
+    context = FlowRunContext.get()
+    if context is None:
+        raise RuntimeError("restart_workers() runs inside a flow that uses the Dask task runner")
+    client = context.task_runner.client
+    workers = list(client.scheduler_info(n_workers=-1)["workers"])
+    status = client.restart_workers(workers, timeout=timeout)
+    failed = {worker: state for worker, state in status.items() if state != "OK"}
+    if failed:
+        raise RuntimeError(f"Dask workers did not restart: {failed}")
 
 
 def drain_prefect_services(timeout: float = 10.0) -> None:

@@ -51,6 +51,12 @@ def batch_size() -> int:
     return int(os.environ.get("NEWSDEX_BATCH", "500"))
 
 
+def worker_batches() -> int:
+    """Batches a local Dask worker runs before newsdex restarts it (0: never). A long-lived worker's heap grows
+    by a few MB per batch (docs/performance.md, memory at scale); a fresh process starts from its floor."""
+    return int(os.environ.get("NEWSDEX_WORKER_BATCHES", "20"))
+
+
 def offline_prefect_env() -> None:
     """Keep Prefect off the network and patient with its temporary server (see DESIGN.md pitfalls)."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")

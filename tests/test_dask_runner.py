@@ -1,5 +1,6 @@
 """The Dask runner (a 2-worker local cluster, with a real Prefect server started for the run) builds the same
-index as the default runner: same documents, same stored fields, same search results."""
+index as the default runner: same documents, same stored fields, same search results, also when its workers
+are restarted between batches."""
 
 from __future__ import annotations
 
@@ -28,8 +29,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def _ingest(corpus: Path, index: Path, home: Path, *extra: str) -> dict:
-    env = {"PREFECT_HOME": str(home), "PREFECT_LOGGING_LEVEL": "WARNING"}
+def _ingest(corpus: Path, index: Path, home: Path, *extra: str, env_extra: dict[str, str] | None = None) -> dict:
+    env = {"PREFECT_HOME": str(home), "PREFECT_LOGGING_LEVEL": "WARNING", **(env_extra or {})}
     env_clean = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     proc = run_cli("ingest", str(corpus), "--index", str(index), "--json", "--batch-size", "10", *extra,
                    env={**env_clean, **env})
@@ -56,8 +57,11 @@ def _results(index: Path) -> list[list[tuple[str, float]]]:
 
 def test_two_dask_workers_build_the_same_index(corpus: Path, tmp_path: Path) -> None:
     default = _ingest(corpus, tmp_path / "default", tmp_path / "home-default")
-    dask = _ingest(corpus, tmp_path / "dask", tmp_path / "home-dask", "--workers", "2")
+    # Workers restarted after each batch per worker: the index must not notice.
+    dask = _ingest(corpus, tmp_path / "dask", tmp_path / "home-dask", "--workers", "2",
+                   env_extra={"NEWSDEX_WORKER_BATCHES": "1"})
     assert dask["runner"]["tasks"] == 4  # 35 inputs in batches of 10: one combined task per batch
+    assert dask["runner"]["worker_restarts"] == 1  # after the first two batches, before the next two
     for key in ("documents", "new", "changed", "unchanged", "quarantined", "removed_lines_by_rule", "entities_by_type"):
         assert dask[key] == default[key], key
     assert set(dask["stages"]) >= {"load", "clean", "segment", "enrich", "index"}
