@@ -69,13 +69,13 @@ def ingest_flow(
 
         def _finish(item: tuple[Any, int]) -> None:
             future, n = item
-            enriched, timings, built = process.unpack(future.result())
-            report.stage_seconds.update(timings)  # worker seconds per stage (index: building the segment)
-            with report.stage("index"):  # here: adopting the worker's segment, recording the manifest
-                write_index.index_task(str(index_root), quote(enriched), segment=quote(built))
-            report.count_docs(enriched)
+            rows, timings, built = process.unpack(future.result())
+            report.stage_seconds.update(timings)  # worker seconds per stage (index: segment, manifest rows)
+            with report.stage("index"):  # here: adopting the worker's segment, writing the manifest rows
+                write_index.index_task(str(index_root), [], segment=quote(built), rows=quote(rows))
+            report.count_rows(rows)
             submitted.append(sum(timings.values()))
-            del enriched, built
+            del rows, built
             _return_free_heap()
             bar(n)
 

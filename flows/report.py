@@ -7,9 +7,12 @@ import time
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tasks.models import EnrichedDoc, Quarantined
+
+if TYPE_CHECKING:
+    from index.manifest import ManifestRow
 
 
 def rule_name(rule: str) -> str:
@@ -44,6 +47,12 @@ class RunReport:
         for d in docs:
             self.removed_by_rule.update(rule_name(r.rule) for r in d.removed)
             self.entities_by_type.update(e.type for e in d.entities)
+
+    def count_rows(self, rows: list[ManifestRow]) -> None:
+        """``count_docs`` for documents that arrive as manifest rows (the Dask path)."""
+        for r in rows:
+            self.removed_by_rule.update(rule_name(rule) for rule in r.removed_rules)
+            self.entities_by_type.update(etype for etype, _, _ in r.entities)
 
     def as_dict(self) -> dict[str, Any]:
         return {

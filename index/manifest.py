@@ -10,7 +10,7 @@ import time
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from tasks.models import CleanDoc, EnrichedDoc, Quarantined, removed_hash
 
@@ -76,6 +76,35 @@ def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
 
 def pack(doc: EnrichedDoc) -> bytes:
     return zlib.compress(doc.model_dump_json().encode(), 6)
+
+
+class ManifestRow(NamedTuple):
+    """What the manifest records of one indexed document, ready to write: the document and its body already
+    serialised and compressed. A Dask worker builds these next to the batch's Whoosh segment, so the flow's
+    one process (which every batch goes through) neither unpickles whole documents nor compresses them."""
+
+    id: str
+    path: str
+    url: str | None
+    source: str | None
+    kind: str
+    raw_hash: str
+    clean_hash: str
+    removed_hash: str
+    rules_version: str
+    passages: int
+    doc: bytes
+    body: bytes
+    entities: list[tuple[str, str, int]]  # (type, canonical name, mentions)
+    removed_rules: list[str]  # the rule of each removed line (for the run report)
+
+
+def manifest_row(d: EnrichedDoc) -> ManifestRow:
+    return ManifestRow(
+        d.id, d.path, d.url, d.source, d.kind, d.raw_hash, d.clean_hash, removed_hash(d.removed),
+        d.rules_version, len(d.segments), pack(d), zlib.compress(d.body.encode(), 6),
+        [(e.type, e.name, e.count) for e in d.entities], [r.rule for r in d.removed],
+    )
 
 
 def unpack(blob: bytes) -> EnrichedDoc:
@@ -193,9 +222,12 @@ class Manifest:
 
     # --- writes ------------------------------------------------------------------------------------------
     def record_indexed(self, docs: Iterable[EnrichedDoc]) -> None:
+        self.record_rows(manifest_row(d) for d in docs)
+
+    def record_rows(self, rows: Iterable[ManifestRow]) -> None:
         now = time.time()
         with self.conn:
-            for d in docs:
+            for r in rows:
                 self.conn.execute(
                     "INSERT INTO documents (id, path, url, source, kind, raw_hash, clean_hash, removed_hash,"
                     " rules_version, status, reason, passages, first_seen, updated, doc, body)"
@@ -205,13 +237,13 @@ class Manifest:
                     " removed_hash=excluded.removed_hash,"
                     " rules_version=excluded.rules_version, status='indexed', reason=NULL,"
                     " passages=excluded.passages, updated=excluded.updated, doc=excluded.doc, body=excluded.body",
-                    (d.id, d.path, d.url, d.source, d.kind, d.raw_hash, d.clean_hash, removed_hash(d.removed),
-                     d.rules_version, len(d.segments), now, now, pack(d), zlib.compress(d.body.encode(), 6)),
+                    (r.id, r.path, r.url, r.source, r.kind, r.raw_hash, r.clean_hash, r.removed_hash,
+                     r.rules_version, r.passages, now, now, r.doc, r.body),
                 )
-                self.conn.execute("DELETE FROM entities WHERE doc_id = ?", (d.id,))
+                self.conn.execute("DELETE FROM entities WHERE doc_id = ?", (r.id,))
                 self.conn.executemany(
                     "INSERT INTO entities (doc_id, type, name, mentions) VALUES (?,?,?,?)",
-                    [(d.id, e.type, e.name, e.count) for e in d.entities],
+                    [(r.id, *e) for e in r.entities],
                 )
 
     def stage(self, docs: Iterable[EnrichedDoc], generation: str) -> None:

@@ -19,6 +19,7 @@ from tasks.models import EnrichedDoc, RawDoc, SegmentedDoc
 from tasks.rules import Rules
 
 if TYPE_CHECKING:
+    from index.manifest import ManifestRow
     from index.segments import BuiltSegment
 
 
@@ -59,16 +60,19 @@ def process_batch(raws: list[RawDoc], rules: Rules) -> tuple[list[EnrichedDoc], 
 
 def process_for_index(
     raws: list[RawDoc], rules: Rules
-) -> tuple[list[EnrichedDoc], dict[str, float], BuiltSegment | None]:
-    """``process_batch``, then the batch's Whoosh segment built here too (``index.segments``): the flow's one
-    writer only adopts it, so the heavy part of indexing scales with the workers as well."""
+) -> tuple[list[ManifestRow], dict[str, float], BuiltSegment | None]:
+    """``process_batch``, then the batch's Whoosh segment and its manifest rows built here too
+    (``index.segments``, ``index.manifest.manifest_row``): the flow's one process only adopts the segment and
+    writes the rows, so the heavy part of indexing scales with the workers as well."""
+    from index.manifest import manifest_row
     from index.segments import build_segment
 
     enriched, timings = process_batch(raws, rules)
     t0 = time.perf_counter()
     built = build_segment(enriched)
+    rows = [manifest_row(d) for d in enriched]
     timings["index"] = time.perf_counter() - t0
-    return enriched, timings, built
+    return rows, timings, built
 
 
 def pack(obj: Any) -> bytes:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from tasks.models import EnrichedDoc
 
 if TYPE_CHECKING:
+    from index.manifest import ManifestRow
     from index.segments import BuiltSegment
 
 
@@ -22,23 +23,29 @@ def write_batch(
     deletes: list[str] | None = None,
     forget: bool = True,
     segment: BuiltSegment | None = None,
+    rows: list[ManifestRow] | None = None,
 ) -> int:
     """Write ``docs`` and delete ``deletes`` from Whoosh, then record both in the manifest. ``forget=False``
     keeps the deleted documents' manifest rows (a quarantined input stays listed, with its reason).
-    ``segment``: the Whoosh segment of ``docs``, already built by a worker (``index.segments``); adopted as is."""
+    ``segment`` and ``rows`` (the Dask path, instead of ``docs``): the batch's Whoosh segment and manifest rows,
+    both built by a worker (``tasks.process``); the segment is adopted as is."""
     from index.layout import IndexPaths
-    from index.manifest import Manifest
+    from index.manifest import Manifest, manifest_row
     from index.writer import apply_changes
 
     paths = IndexPaths(Path(index_root))
+    if rows is None:
+        rows = [manifest_row(d) for d in docs]
+    elif docs:
+        raise ValueError("give the batch as documents or as manifest rows, not both")
     if segment is not None:
-        if list(segment.ids) != [d.id for d in docs]:
+        if list(segment.ids) != [r.id for r in rows]:
             raise ValueError("the built segment holds other documents than the batch")
         written = apply_changes(paths, [], deletes or [], adopted=[segment])
     else:
         written = apply_changes(paths, docs, deletes or [])
     with Manifest(paths.manifest) as manifest:
-        manifest.record_indexed(docs)
+        manifest.record_rows(rows)
         if deletes and forget:
             manifest.remove(deletes)
     return written

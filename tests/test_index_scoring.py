@@ -33,6 +33,8 @@ QUERIES = [
     "tax OR garden",
     "korea AND garden",
     "korea NOT missile",
+    "korea NOT missile NOT nuclear",
+    "korea ANDNOT missile",
     "(war OR peace OR market) AND NOT korea",
     "korea AND NOT (missile OR nuclear)",
     "loc:ukraine",
@@ -45,7 +47,7 @@ QUERIES = [
     "zzzznotaword",
     '"zzzznotaword korea"',
 ]
-UNSUPPORTED = ["gov*", "gu?ag", '"Kursk region"~3', "*", "NOT korea", "published:[2020 to 2030]"]
+UNSUPPORTED = ["gov*", "gu?ag", "korea ANDMAYBE garden", "korea OR NOT missile", '"Kursk region"~3', "*", "NOT korea", "published:[2020 to 2030]"]
 
 
 @pytest.fixture(scope="module")
