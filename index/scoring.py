@@ -9,7 +9,7 @@ statistics (idf and average field length from the whole index, field lengths fro
 column) and the boosts are Whoosh's, so scores equal Whoosh's up to the order of floating-point additions.
 
 ``evaluate`` returns None for anything else (prefix, wildcard, fuzzy and range queries, sloppy phrases,
-other weighting models): the caller then lets Whoosh's matchers do the work.
+other weighting models, other codecs): the caller then lets Whoosh's matchers do the work.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pickle import loads
 from typing import Any
 
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3LeafMatcher, _lenfield
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
@@ -48,6 +48,8 @@ def evaluate(searcher: Any, q: wq.Query, restrict: wq.Query | None = None) -> Sc
     documents are read; a filter of a shape not handled here is resolved by Whoosh."""
     if type(searcher.weighting) is not BM25F:
         return None
+    if any(type(getattr(sub.reader(), "_codec", None)) is not W3Codec for sub, _ in searcher.leaf_searchers()):
+        return None  # the posting blocks read here are Whoosh 2.7's default codec's
     out: Scores = {}
     allowed_all: set[int] | None = None
     try:
