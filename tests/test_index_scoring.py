@@ -47,7 +47,16 @@ QUERIES = [
     "zzzznotaword",
     '"zzzznotaword korea"',
 ]
-UNSUPPORTED = ["gov*", "gu?ag", "korea ANDMAYBE garden", "korea OR NOT missile", '"Kursk region"~3', "*", "NOT korea", "published:[2020 to 2030]"]
+UNSUPPORTED = [
+    "gov*",
+    "gu?ag",
+    "korea ANDMAYBE garden",
+    "korea OR NOT missile",
+    '"Kursk region"~3',
+    "*",
+    "NOT korea",
+    "published:[2020 to 2030]",
+]
 
 
 @pytest.fixture(scope="module")
