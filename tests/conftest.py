@@ -7,8 +7,12 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from tasks.models import EnrichedDoc
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
@@ -17,6 +21,26 @@ SEEDS = REPO / "seeds"
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+
+
+def seeds_and_generated(root: Path, n: int, seed: int) -> Path:
+    """A corpus folder: the seeds plus ``n`` documents from the benchmark's generator (bench/corpus.py)."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from corpus import generate_corpus
+
+    shutil.copytree(SEEDS, root / "seeds")
+    generate_corpus(root / "generated", n, seed=seed)
+    return root
+
+
+def enriched_folder(root: Path) -> list[EnrichedDoc]:
+    """Every readable input under ``root``, cleaned, segmented and enriched in one batch."""
+    from tasks import load
+    from tasks.process import process_batch
+    from tasks.rules import load_rules
+
+    raws = [r for r in map(load.load_path, load.iter_input_files([str(root)])) if not hasattr(r, "reason")]
+    return process_batch(raws, load_rules())[0]
 
 
 @pytest.fixture(scope="session")

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, SEEDS, run_cli
+from tests.conftest import run_cli, seeds_and_generated
 
 pytestmark = [pytest.mark.prefect, pytest.mark.server]
 QUERIES = ["gulags", '"Kursk region"', "title:korea", "tax OR garden", "loc:ukraine", "advertisement"]
@@ -20,13 +18,7 @@ QUERIES = ["gulags", '"Kursk region"', "title:korea", "tax OR garden", "loc:ukra
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    sys.path.insert(0, str(REPO / "bench"))
-    from corpus import generate_corpus
-
-    root = tmp_path_factory.mktemp("dask-corpus")
-    shutil.copytree(SEEDS, root / "seeds")
-    generate_corpus(root / "generated", 30, seed=7)
-    return root
+    return seeds_and_generated(tmp_path_factory.mktemp("dask-corpus"), 30, seed=7)
 
 
 def _ingest(corpus: Path, index: Path, home: Path, *extra: str, env_extra: dict[str, str] | None = None) -> dict:

@@ -4,8 +4,6 @@ highlighter, on an index of several segments with deleted documents; shapes they
 
 from __future__ import annotations
 
-import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,11 +12,8 @@ from whoosh.searching import Results
 from index import reader, scoring, snippets
 from index.layout import IndexPaths
 from index.writer import apply_changes
-from tasks import load
 from tasks.models import EnrichedDoc
-from tasks.process import process_batch
-from tasks.rules import load_rules
-from tests.conftest import REPO, SEEDS
+from tests.conftest import enriched_folder, seeds_and_generated
 
 QUERIES = [
     "gulags",
@@ -61,14 +56,7 @@ UNSUPPORTED = [
 
 @pytest.fixture(scope="module")
 def docs(tmp_path_factory: pytest.TempPathFactory) -> list[EnrichedDoc]:
-    sys.path.insert(0, str(REPO / "bench"))
-    from corpus import generate_corpus
-
-    src = tmp_path_factory.mktemp("scoring-corpus")
-    shutil.copytree(SEEDS, src / "seeds")
-    generate_corpus(src / "generated", 35, seed=5)
-    raws = [r for r in map(load.load_path, load.iter_input_files([str(src)])) if not hasattr(r, "reason")]
-    return process_batch(raws, load_rules())[0]
+    return enriched_folder(seeds_and_generated(tmp_path_factory.mktemp("scoring-corpus"), 35, seed=5))
 
 
 @pytest.fixture(scope="module")

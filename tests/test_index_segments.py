@@ -4,8 +4,6 @@ its older version; an adoption that never commits leaves the index as it was."""
 
 from __future__ import annotations
 
-import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,25 +12,15 @@ from index.layout import IndexPaths
 from index.reader import open_index, search
 from index.segments import build_segment
 from index.writer import apply_changes, indexed_ids
-from tasks import load
 from tasks.models import EnrichedDoc
-from tasks.process import process_batch
-from tasks.rules import load_rules
-from tests.conftest import REPO, SEEDS
+from tests.conftest import enriched_folder, seeds_and_generated
 
 QUERIES = ["gulags", '"Kursk region"', "title:korea", "tax OR garden", "loc:ukraine", "person:putin", "the"]
 
 
 @pytest.fixture(scope="module")
 def docs(tmp_path_factory: pytest.TempPathFactory) -> list[EnrichedDoc]:
-    sys.path.insert(0, str(REPO / "bench"))
-    from corpus import generate_corpus
-
-    root = tmp_path_factory.mktemp("segments-corpus")
-    shutil.copytree(SEEDS, root / "seeds")
-    generate_corpus(root / "generated", 25, seed=11)
-    raws = [r for r in map(load.load_path, load.iter_input_files([str(root)])) if not hasattr(r, "reason")]
-    enriched, _ = process_batch(raws, load_rules())
+    enriched = enriched_folder(seeds_and_generated(tmp_path_factory.mktemp("segments-corpus"), 25, seed=11))
     assert len(enriched) == 30
     return enriched
 
