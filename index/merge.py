@@ -24,6 +24,7 @@ import heapq
 import struct
 import zlib
 from collections.abc import Iterator
+from io import BytesIO
 from itertools import accumulate, groupby
 from pickle import load as pickle_load
 from pickle import loads
@@ -52,24 +53,17 @@ class _Source:
         self.reader = reader
         self.base = base
         self.docmap = docmap  # old → new document number when the segment has deletions, else None
-        self._files: dict[str, BufferFile] = {}
-
-    def _file(self, ext: str) -> BufferFile:
-        """One of the segment's files, read into memory once: a matcher reads each block's header with
-        ``pickle.load`` on the file object, which through a compound file's reader costs a Python call per
-        few bytes (five million of them for ten segments of 100 documents)."""
-        if ext not in self._files:
-            name = self.reader.segment().make_filename(ext)
-            storage = self.reader._storage
-            with storage.open_file(name) as f:
-                self._files[ext] = BufferFile(f.read(storage.file_length(name)))
-        return self._files[ext]
 
     def terms(self, schema: Any) -> Iterator[tuple[str, bytes, int, Any]]:
         """(field, term bytes, order, term info), sorted by field name then term: the order Whoosh's pool
         sorts postings in (a segment's term file is ordered by field number, which follows first use)."""
-        termfile = self._file(W3Codec.TERMS_EXT)
-        table = OrderedHashReader(termfile, len(termfile._buf))
+        # The term table is read into memory for the walk: through a compound file's reader, a Python call
+        # per few bytes. It is a fraction of the segment; its postings stay on disk (``postings``).
+        name = self.reader.segment().make_filename(W3Codec.TERMS_EXT)
+        storage = self.reader._storage
+        with storage.open_file(name) as f:
+            data = f.read(storage.file_length(name))
+        table = OrderedHashReader(BufferFile(data), len(data))
         names = {number: name for name, number in table.extras["fieldmap"].items()}
         items = [
             (names[unpack_ushort(key[:2])[0]], key[2:], self.order, W3TermInfo.from_bytes(value))
@@ -83,8 +77,13 @@ class _Source:
         if terminfo.is_inlined():  # a term in a single document: its posting is inlined in the term info
             ids, weights, values = (list(x) for x in terminfo.inlined_postings())
         else:
+            # One read per term: its blocks lie together in the postings file (never the whole file in
+            # memory: a bounded merge's sources hold ~100 MB of postings at 50k documents).
+            offset, length = terminfo.extent()
+            if isinstance(length, tuple):  # as W3TermInfo.from_bytes leaves it: (length,)
+                (length,) = length
             ids, weights, values = _block_postings(
-                self._file(W3Codec.POSTS_EXT), terminfo.extent()[0], fieldobj.format.fixed_value_size()
+                self.reader._terms._postfile.get(offset, length), fieldobj.format.fixed_value_size()
             )
         values = [v or b"" for v in values]
         if len(set(ids)) < len(ids):
@@ -99,17 +98,17 @@ class _Source:
         return [docmap[ids[i]] for i in keep], [weights[i] for i in keep], [values[i] for i in keep]
 
 
-def _block_postings(postfile: BufferFile, offset: int, fixedsize: int | None) -> Postings:
-    """Every posting of a term, decoded a block at a time: the W3 leaf matcher's block reading
-    (``whoosh.codec.whoosh3.W3LeafMatcher._goto`` and ``_read_*``) without a matcher per term."""
-    buf = postfile._buf
-    stream = postfile.file  # a BytesIO over buf
-    if buf[offset : offset + 4] != WHOOSH3_HEADER_MAGIC:
-        raise ValueError(f"not a W3 posting list at offset {offset}")
+def _block_postings(buf: bytes, fixedsize: int | None) -> Postings:
+    """Every posting of a term, decoded a block at a time from the term's bytes of the postings file: the
+    W3 leaf matcher's block reading (``whoosh.codec.whoosh3.W3LeafMatcher._goto`` and ``_read_*``) without
+    a matcher and its file reads per term."""
+    stream = BytesIO(buf)
+    if buf[:4] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError("not a W3 posting list")
     ids: list[int] = []
     weights: list[float] = []
     values: list = []
-    position = offset + 4
+    position = 4
     while True:
         (length,) = _INT.unpack_from(buf, position)
         stream.seek(position + _INT.size)
