@@ -44,7 +44,7 @@ def run_ingest(params: dict[str, Any], workers: int = 0, dask_address: str | Non
         return ingest_flow(**params)
     from flows.server import prefect_server
 
-    with prefect_server() as api_url:
+    with prefect_server(services=False) as api_url:  # lives as long as this run
         from prefect.settings import PREFECT_API_URL, temporary_settings
 
         # Two batches per worker plus one: while the flow's process adopts a segment and, now and then, merges
@@ -109,7 +109,7 @@ def task_overhead(workers: int = 1, samples: int = 8) -> dict[str, float]:
             out.append(time.perf_counter() - t0)
         return out
 
-    with prefect_server() as api_url:
+    with prefect_server(services=False) as api_url:  # lives as long as this run
         from prefect.settings import PREFECT_API_URL, temporary_settings
 
         with temporary_settings(updates={PREFECT_API_URL: api_url}):

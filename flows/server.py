@@ -21,6 +21,15 @@ from pathlib import Path
 
 OFFLINE_ENV = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
 
+# A server started for one run (Dask workers report to it) needs its API and what records the run (events,
+# task runs). The services that act on schedules, deployments, work pools and automations have nothing to do
+# there, yet each polls the database every few seconds on the same two cores as the workers.
+RUN_ONLY_ENV = {
+    f"PREFECT_SERVER_SERVICES_{name}_ENABLED": "false"
+    for name in ("SCHEDULER", "LATE_RUNS", "FOREMAN", "CANCELLATION_CLEANUP", "PAUSE_EXPIRATIONS", "REPOSSESSOR",
+                 "TRIGGERS", "DB_VACUUM", "CLEANUP_RECONCILER")
+}
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -49,11 +58,16 @@ def wait_healthy(api_url: str, timeout: float, proc: subprocess.Popen | None = N
     raise TimeoutError(f"prefect server at {api_url} not healthy after {timeout:.0f}s")
 
 
-def start_server(home: Path, port: int | None = None, ui: bool = False) -> tuple[subprocess.Popen, str]:
-    """Start ``prefect server start`` in its own process group; returns (process, API URL)."""
+def start_server(
+    home: Path, port: int | None = None, ui: bool = False, services: bool = True
+) -> tuple[subprocess.Popen, str]:
+    """Start ``prefect server start`` in its own process group; returns (process, API URL). ``services=False``:
+    only what records runs (``RUN_ONLY_ENV``), for a server that lives as long as one run."""
     port = port or free_port()
     home.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, **OFFLINE_ENV, "PREFECT_HOME": str(home), "PREFECT_UI_ENABLED": str(ui).lower()}
+    if not services:
+        env.update(RUN_ONLY_ENV)
     env.pop("PREFECT_API_URL", None)  # the server itself must not point at another one
     log = open(home / "server.log", "ab")  # noqa: SIM115 - lives as long as the server
     prefect_cli = Path(sys.executable).with_name("prefect")
@@ -81,8 +95,11 @@ def stop_server(proc: subprocess.Popen, grace: float = 10.0) -> None:
 
 
 @contextmanager
-def prefect_server(home: Path | None = None, timeout: float = 120.0, ui: bool = False) -> Iterator[str]:
-    """Yield an API URL: the configured one, or a server started here for the duration of the block.
+def prefect_server(
+    home: Path | None = None, timeout: float = 120.0, ui: bool = False, services: bool = True
+) -> Iterator[str]:
+    """Yield an API URL: the configured one, or a server started here for the duration of the block
+    (``services=False`` for one run: see ``start_server``).
 
     While the block runs, ``PREFECT_API_URL`` is set in ``os.environ`` so that processes started inside it
     (Dask workers, flow-run subprocesses) report to the same server.
@@ -92,7 +109,7 @@ def prefect_server(home: Path | None = None, timeout: float = 120.0, ui: bool = 
         yield configured
         return
     home = home or server_home()
-    proc, url = start_server(home, ui=ui)
+    proc, url = start_server(home, ui=ui, services=services)
     try:
         try:
             wait_healthy(url, timeout, proc)

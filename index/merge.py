@@ -30,7 +30,7 @@ from pickle import load as pickle_load
 from pickle import loads
 from typing import Any
 
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3TermInfo
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3TermInfo, W3TermsReader
 from whoosh.filedb.filetables import OrderedHashReader
 from whoosh.filedb.structfile import BufferFile
 from whoosh.reading import SegmentReader
@@ -147,7 +147,7 @@ class MergingWriter(SegmentWriter):
 
     def add_reader(self, reader: SegmentReader) -> None:
         self._check_state()
-        if not isinstance(reader, SegmentReader) or not hasattr(reader._terms, "_postfile"):
+        if not isinstance(reader, SegmentReader) or not isinstance(reader._terms, W3TermsReader):
             super().add_reader(reader)  # another codec or a multi-segment reader: Whoosh's own way
             return
         base = self.docnum
