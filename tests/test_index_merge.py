@@ -117,7 +117,17 @@ def test_the_index_writer_merges_this_way(docs, tmp_path: Path, monkeypatch: pyt
             apply_changes(paths, [], adopted=[build_segment(docs[i : i + 4])])
 
     ours, whooshs = IndexPaths(tmp_path / "ours"), IndexPaths(tmp_path / "whoosh")
-    build(ours)
+    term_by_term = []
+    write_postings = MergingWriter._write_postings
+
+    def counted(writer: MergingWriter, lengths: object) -> None:
+        term_by_term.append(len(writer._sources))
+        write_postings(writer, lengths)
+
+    with monkeypatch.context() as spied:
+        spied.setattr(MergingWriter, "_write_postings", counted)
+        build(ours)
+    assert term_by_term  # the index's writer merged through index/merge.py
     with monkeypatch.context() as patched:
         patched.setattr(MergingWriter, "add_reader", _whooshs_add_reader)
         build(whooshs)
