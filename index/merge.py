@@ -31,7 +31,14 @@ from pickle import load as pickle_load
 from pickle import loads
 from typing import Any
 
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3TermInfo, W3TermsReader
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    WHOOSH3_HEADER_MAGIC,
+    W3Codec,
+    W3TermInfo,
+    W3TermsReader,
+    _lenfield,
+)
 from whoosh.filedb.filetables import OrderedHashReader
 from whoosh.filedb.structfile import BufferFile
 from whoosh.reading import SegmentReader
@@ -221,8 +228,6 @@ def _pool_terms(items: Iterator[tuple[str, bytes, int, float, bytes | None]]) ->
 
 def _length_bytes(lengths: Any, fieldname: str, doccount: int) -> bytes:
     """The new segment's length byte of every document in one field (0 where it has none)."""
-    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-
     column = lengths._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
     raw = b"" if column is None else bytes(column[i] for i in range(doccount))
     return raw + bytes(doccount - len(raw))
