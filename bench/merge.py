@@ -118,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
                 shutil.rmtree(folder)
         whoosh_s, whoosh_digest = results["whoosh"]
         ours_s, ours_digest = results["newsdex"]
-        print(f"{len(docs)} documents in {len(built)} segments of {args.segment} (every {args.delete_every}th deleted)")
+        deleted = f"every {args.delete_every}th deleted" if args.delete_every else "none deleted"
+        print(f"{len(docs)} documents in {len(built)} segments of {args.segment} ({deleted})")
         print(f"whoosh merge:  {whoosh_s:.2f} CPU-s ({1000 * whoosh_s / len(docs):.1f} ms per document)")
         print(f"newsdex merge: {ours_s:.2f} CPU-s ({1000 * ours_s / len(docs):.1f} ms per document)")
         print(f"speed-up: {whoosh_s / ours_s:.2f}x; same segment bytes: {ours_digest == whoosh_digest}")
