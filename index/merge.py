@@ -31,20 +31,15 @@ from pickle import load as pickle_load
 from pickle import loads
 from typing import Any
 
-from whoosh.codec.whoosh3 import (
-    LENGTHS_COLUMN,
-    WHOOSH3_HEADER_MAGIC,
-    W3Codec,
-    W3TermInfo,
-    W3TermsReader,
-    _lenfield,
-)
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3TermInfo, W3TermsReader
 from whoosh.filedb.filetables import OrderedHashReader
 from whoosh.filedb.structfile import BufferFile
 from whoosh.reading import SegmentReader
 from whoosh.system import unpack_ushort
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
+
+from index.scoring import length_bytes as field_length_bytes
 
 _INT = struct.Struct("!i")  # a block's length, as StructFile.read_int reads it
 # Whoosh stores a field length as one byte; the codec's writer wants the (approximate) length back.
@@ -200,7 +195,7 @@ class MergingWriter(SegmentWriter):
                     fw.finish_field()
                 fw.start_field(fieldname, fieldobj)
                 lastfield = fieldname
-                length_bytes = _length_bytes(lengths, fieldname, self.docnum)
+                length_bytes = field_length_bytes(lengths, fieldname, self.docnum)
             fw.start_term(btext)
             add = fw._postwriter.add_posting
             for ids, weights, values in lists:
@@ -224,10 +219,3 @@ def _pool_terms(items: Iterator[tuple[str, bytes, int, float, bytes | None]]) ->
             weights.append(weight)
             values.append(value or b"")
         yield fieldname, btext, 0, (ids, weights, values)
-
-
-def _length_bytes(lengths: Any, fieldname: str, doccount: int) -> bytes:
-    """The new segment's length byte of every document in one field (0 where it has none)."""
-    column = lengths._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    raw = b"" if column is None else bytes(column[i] for i in range(doccount))
-    return raw + bytes(doccount - len(raw))

@@ -171,10 +171,7 @@ class _Segment:
     def _lengths(self, field: str) -> bytes:
         cache = _LENGTH_BYTES.setdefault(self.reader, {})
         if field not in cache:
-            column = self.reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-            count = self.reader.doc_count_all()
-            raw = b"" if column is None else column._dbfile.get(column._basepos, column._count)
-            cache[field] = raw + bytes(count - len(raw))
+            cache[field] = length_bytes(self.reader._perdoc, field, self.reader.doc_count_all())
         return cache[field]
 
     def _term_bytes(self, field: str, text: Any) -> bytes | None:
@@ -254,6 +251,14 @@ class _Segment:
         if q.boost != 1.0:
             total = [t * q.boost for t in total]
         return dict(zip(matched, total, strict=True))
+
+
+def length_bytes(perdoc: Any, field: str, count: int) -> bytes:
+    """A segment's length byte of ``field`` for each of its ``count`` documents (0 where it has none), read
+    from its length column in one piece (``perdoc``: the segment's W3PerDocReader)."""
+    column = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+    raw = b"" if column is None else column._dbfile.get(column._basepos, column._count)
+    return raw + bytes(count - len(raw))
 
 
 def _positions(value: bytes) -> tuple[int, ...]:
