@@ -19,6 +19,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -53,7 +54,8 @@ def documents(index: Path | None, n: int, work: Path) -> list[EnrichedDoc]:
     return process_batch(raws, load_rules())[0]
 
 
-def index_of(folder: Path, built: list[BuiltSegment], delete_every: int):  # -> whoosh FileIndex
+def index_of(folder: Path, built: list[BuiltSegment], delete_ids: Sequence[str] = ()):  # -> whoosh FileIndex
+    """An index of segments built apart (what Dask workers hand over), with ``delete_ids`` then deleted."""
     folder.mkdir(parents=True)
     storage = FileStorage(str(folder), supports_mmap=False)
     ix = storage.create_index(build_schema())
@@ -63,16 +65,16 @@ def index_of(folder: Path, built: list[BuiltSegment], delete_every: int):  # -> 
                 f.write(data)
     TOC(ix.schema, [b.segment for b in built], 1).write(storage, "MAIN")
     ix = storage.open_index()
-    if delete_every:
+    if delete_ids:
         writer = ix.writer()
-        for b in built:
-            for doc_id in b.ids[::delete_every]:
-                writer.delete_by_term("id", doc_id)
+        for doc_id in delete_ids:
+            writer.delete_by_term("id", doc_id)
         writer.commit(merge=False)
     return ix
 
 
 def merge_all(writer: SegmentWriter, segments: list) -> list:
+    """A merge policy that merges every segment (a writer's ``commit(mergetype=...)``)."""
     for segment in segments:
         reader = SegmentReader(writer.storage, writer.schema, segment)
         writer.add_reader(reader)
@@ -81,16 +83,20 @@ def merge_all(writer: SegmentWriter, segments: list) -> list:
     return []
 
 
-def digest(folder: Path) -> str:
+def segment_digests(folder: Path) -> list[dict[str, str]]:
+    """For each segment of the index in ``folder``: the sha256 of each of its files, by what follows the
+    segment's random name (so two indexes' segments compare)."""
     storage = FileStorage(str(folder))
-    (segment,) = storage.open_index()._segments()
-    files = segment.open_compound_file(storage) if segment.is_compound() else storage
-    h = hashlib.sha256()
-    for name in sorted(files.list(), key=lambda n: n[n.index(".") :]):
-        if segment.segment_id() in name:
-            with files.open_file(name) as f:
-                h.update(name[name.index(".") :].encode() + f.read())
-    return h.hexdigest()
+    out = []
+    for segment in storage.open_index()._segments():
+        files = segment.open_compound_file(storage) if segment.is_compound() else storage
+        digests = {}
+        for name in files.list():
+            if segment.segment_id() in name:
+                with files.open_file(name) as f:
+                    digests[name[name.index(".") :]] = hashlib.sha256(f.read()).hexdigest()
+        out.append(digests)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,11 +116,13 @@ def main(argv: list[str] | None = None) -> int:
             best = float("inf")
             for attempt in range(args.repeat):
                 folder = work / f"{label}-{attempt}"
-                ix = index_of(folder, built, args.delete_every)
+                deleted = [i for b in built for i in b.ids[:: args.delete_every]] if args.delete_every else []
+                ix = index_of(folder, built, deleted)
                 t0 = time.process_time()
                 writer_class(ix, limitmb=64).commit(mergetype=merge_all)
                 best = min(best, time.process_time() - t0)
-                results[label] = (best, digest(folder))
+                (digests,) = segment_digests(folder)  # merged into one segment
+                results[label] = (best, digests)
                 shutil.rmtree(folder)
         whoosh_s, whoosh_digest = results["whoosh"]
         ours_s, ours_digest = results["newsdex"]
