@@ -5,10 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 INDEX  ?= var/index
 
-# Offline and patient Prefect (DESIGN.md pitfalls); a project-local Prefect home keeps runs out of ~/.prefect.
-export DO_NOT_TRACK := 1
-export PREFECT_SERVER_ANALYTICS_ENABLED := false
-export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
+# newsdex keeps Prefect offline itself (newsdex/settings.py); a project-local Prefect home keeps runs out of
+# ~/.prefect.
 export PREFECT_HOME ?= $(CURDIR)/var/prefect
 
 .PHONY: install demo test lint bench clean

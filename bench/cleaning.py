@@ -1,9 +1,9 @@
 """Benchmark the cleaner against pages with known main text, next to trafilatura, readability-lxml and nothing.
 
 Usage (from the repo root):
-    .venv/bin/python bench/cleaning.py                       # every data set under ../shared/data/extraction
-    .venv/bin/python bench/cleaning.py DIR [DIR…] --limit 50 --jobs 2 --only text,trafilatura
-    .venv/bin/python bench/cleaning.py --split heldout       # WCXB pages the line model was not trained on
+    .venv/bin/python -m bench.cleaning                       # every data set under ../shared/data/extraction
+    .venv/bin/python -m bench.cleaning DIR [DIR…] --limit 50 --jobs 2 --only text,trafilatura
+    .venv/bin/python -m bench.cleaning --split heldout       # WCXB pages the line model was not trained on
 
 A data set folder holds html/<id>.html.gz, truth/<id>.txt and scraped/<id>.txt (naive BeautifulSoup text).
 Metric (as in the data README): tokens = re.findall(r"\\w+", text.lower()); per page precision, recall and F1 over
@@ -15,7 +15,6 @@ so --jobs does not inflate it.
 from __future__ import annotations
 
 import argparse
-import gzip
 import re
 import sys
 import time
@@ -24,12 +23,8 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from tools.evaldata import DEFAULT_EXTRACTION, load_pages, require
 
-from bench.train_line_model import is_training_page  # noqa: E402
-
-DEFAULT_DATA = REPO.parent / "shared" / "data" / "extraction"
 EXTRACTORS = ("nothing", "text", "html", "trafilatura", "readability")
 _TOKEN = re.compile(r"\w+")
 
@@ -44,9 +39,9 @@ def score(pred: str, truth: str) -> tuple[float, float, float]:
 
 
 def _ours(kind: str) -> Callable[[str, str | None], str]:
-    from tasks.clean import clean_document
-    from tasks.models import RawDoc
-    from tasks.rules import load_rules
+    from newsdex.models import RawDoc
+    from newsdex.tasks.clean.rules import load_rules
+    from newsdex.tasks.clean.stage import clean_document
 
     rules = load_rules()
 
@@ -91,39 +86,6 @@ def make(name: str) -> Callable[[str, str | None], str]:
     if name == "readability":
         return _readability()
     raise SystemExit(f"unknown extractor {name!r}; choose from {', '.join(EXTRACTORS)}")
-
-
-def load_pages(folder: Path, limit: int | None, split: str) -> list[dict[str, str]]:
-    import json
-
-    urls: dict[str, str] = {}
-    meta = folder / "meta.jsonl"
-    if meta.exists():
-        for line in meta.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                urls[row["id"]] = row.get("url")
-    pages = []
-    for truth in sorted((folder / "truth").glob("*.txt")):
-        pid = truth.stem
-        if split == "heldout" and is_training_page(folder.name, pid):
-            continue
-        if split == "train" and not is_training_page(folder.name, pid):
-            continue
-        html_file = folder / "html" / f"{pid}.html.gz"
-        scraped_file = folder / "scraped" / f"{pid}.txt"
-        pages.append(
-            {
-                "id": pid,
-                "url": urls.get(pid),
-                "truth": truth.read_text(encoding="utf-8"),
-                "html": gzip.decompress(html_file.read_bytes()).decode("utf-8") if html_file.exists() else "",
-                "scraped": scraped_file.read_text(encoding="utf-8") if scraped_file.exists() else "",
-            }
-        )
-        if limit and len(pages) >= limit:
-            break
-    return pages
 
 
 def _run_chunk(name: str, pages: list[dict[str, str]]) -> list[tuple[float, float, float, float]]:
@@ -174,9 +136,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=1, help="worker processes (speed stays per core)")
     ap.add_argument("--only", default=",".join(EXTRACTORS), help="comma-separated extractors to run")
     ap.add_argument("--split", choices=("all", "heldout", "train"), default="all",
-                    help="pages of the line model's training split to use (see bench/train_line_model.py)")
+                    help="pages of the line model's training split to use (see tools/train_line_model.py)")
     args = ap.parse_args(argv)
-    dirs = [Path(d) for d in args.dirs] or sorted(p for p in DEFAULT_DATA.iterdir() if (p / "truth").is_dir())
+    dirs = [Path(d) for d in args.dirs] or sorted(
+        p for p in require(DEFAULT_EXTRACTION).iterdir() if (p / "truth").is_dir())
     names = [n.strip() for n in args.only.split(",") if n.strip()]
     print(f"split={args.split}  extractors={','.join(names)}")
     for folder in dirs:

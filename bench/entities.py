@@ -1,7 +1,7 @@
 """Score newsdex's entity recogniser against the bare en_core_web_sm model on IOB2 CoNLL files.
 
-    python bench/entities.py                      # ../shared/data/ner/wikigold.conll
-    python bench/entities.py FILE.conll [...]     # any token<TAB or space>IOB2-tag file, blank line per sentence
+    python -m bench.entities                      # ../shared/data/ner/wikigold.conll
+    python -m bench.entities FILE.conll [...]     # any token<TAB or space>IOB2-tag file, blank line per sentence
 
 Scoring: exact character span + type. Gold PER→PERSON, ORG→ORG, LOC→LOC; gold MISC is not scored.
 Predicted types other than PERSON/ORG/LOC (NORP, DATE, MISC, spaCy's numeric types, and the bare model's
@@ -25,108 +25,17 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import sys
 import time
-from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from newsdex.models import Segment, SegmentedDoc
+from tools.conll import SCORED, Span, in_documents, read_conll, score, windows
+from tools.evaldata import DEFAULT_NER, require
 
-from tasks.models import Segment, SegmentedDoc  # noqa: E402
-
-DEFAULT = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "ner" / "wikigold.conll"
-GOLD_TYPES = {"PER": "PERSON", "ORG": "ORG", "LOC": "LOC"}
-SCORED = ("PERSON", "ORG", "LOC")
 BARE_TYPES = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC"}
 
-Span = tuple[int, int, str]
-
-
-def read_conll(path: Path, starts: list[int] | None = None) -> list[tuple[str, set[Span]]]:
-    """Sentences as (text, gold spans in characters); text is the tokens joined by single spaces.
-
-    ``starts`` (if given) receives the index of the first sentence after each ``-DOCSTART-`` line.
-    """
-    sentences: list[tuple[str, set[Span]]] = []
-    tokens: list[tuple[str, str]] = []
-
-    def flush() -> None:
-        if not tokens:
-            return
-        text, spans, offset, open_span = "", set(), 0, None
-        for i, (tok, tag) in enumerate(tokens):
-            start = offset
-            text += ("" if i == 0 else " ") + tok
-            start = len(text) - len(tok)
-            kind = tag[2:] if len(tag) > 2 else ""
-            if open_span and (not tag.startswith("I-") or kind != open_span[2]):
-                spans.add(open_span)
-                open_span = None
-            if tag.startswith("B-") or (tag.startswith("I-") and open_span is None):
-                open_span = (start, len(text), kind)
-            elif tag.startswith("I-") and open_span:
-                open_span = (open_span[0], len(text), kind)
-            offset = len(text)
-        if open_span:
-            spans.add(open_span)
-        scored = {(s, e, GOLD_TYPES[t]) for s, e, t in spans if t in GOLD_TYPES}
-        sentences.append((text, scored))
-        tokens.clear()
-
-    for line in path.read_text(encoding="utf-8").splitlines():
-        parts = line.split()
-        if not parts or parts[0] == "-DOCSTART-":
-            flush()
-            if parts and starts is not None:
-                starts.append(len(sentences))
-            continue
-        tokens.append((parts[0], parts[-1]))
-    flush()
-    return sentences
-
-
-def windows(n_sentences: int, size: int, starts: list[int]) -> list[range]:
-    """Groups of consecutive sentences: at document markers if the file has them, else every ``size``."""
-    if starts:
-        cuts = sorted({0, *starts, n_sentences})
-        return [range(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
-    return [range(i, min(i + size, n_sentences)) for i in range(0, n_sentences, size)]
-
-
-def in_documents(texts: list[str], groups: list[range], predict) -> list[set[Span]]:
-    """Run ``predict`` on each group joined by spaces; give each sentence back its own spans."""
-    joined = [" ".join(texts[i] for i in g) for g in groups]
-    out: list[set[Span]] = []
-    for g, spans in zip(groups, predict(joined), strict=True):
-        offset = 0
-        for i in g:
-            end = offset + len(texts[i])
-            out.append({(s - offset, e - offset, t) for s, e, t in spans if offset <= s and e <= end})
-            offset = end + 1
-    return out
-
-
-def score(gold: list[set[Span]], pred: list[set[Span]]) -> dict[str, dict[str, float]]:
-    tp, fp, fn = Counter(), Counter(), Counter()
-    for g, p in zip(gold, pred, strict=True):
-        for s in p & g:
-            tp[s[2]] += 1
-        for s in p - g:
-            fp[s[2]] += 1
-        for s in g - p:
-            fn[s[2]] += 1
-    out = {}
-    for t in (*SCORED, "micro"):
-        a, b, c = (sum(x.values()) for x in (tp, fp, fn)) if t == "micro" else (tp[t], fp[t], fn[t])
-        prec = a / (a + b) if a + b else 0.0
-        rec = a / (a + c) if a + c else 0.0
-        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-        out[t] = {"p": 100 * prec, "r": 100 * rec, "f1": 100 * f1, "gold": a + c}
-    return out
-
-
 def bare_spans(texts: list[str]) -> list[set[Span]]:
-    from tasks.enrich import load_bare_nlp
+    from newsdex.tasks.enrich.stage import load_bare_nlp
 
     nlp = load_bare_nlp()
     return [
@@ -136,7 +45,7 @@ def bare_spans(texts: list[str]) -> list[set[Span]]:
 
 
 def our_spans(texts: list[str]) -> list[set[Span]]:
-    from tasks.enrich import recognise
+    from newsdex.tasks.enrich.stage import recognise
 
     return [{s for s in spans if s[2] in SCORED} for spans in recognise(texts)]
 
@@ -148,7 +57,7 @@ def _cpu() -> tuple[float, float]:
 
 def throughput(texts: list[str], per_doc: int = 20, n_process: int | None = None) -> dict[str, float | int]:
     """The whole enrich stage over pseudo-documents of ``per_doc`` sentences (one paragraph each)."""
-    from tasks.enrich import enrich_documents, load_nlp
+    from newsdex.tasks.enrich.stage import enrich_documents, load_nlp
 
     docs = []
     for i in range(0, len(texts), per_doc):
@@ -172,7 +81,7 @@ def table(setting: str, name: str, res: dict[str, dict[str, float]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("files", nargs="*", type=Path, default=[DEFAULT])
+    parser.add_argument("files", nargs="*", type=Path, default=[DEFAULT_NER])
     parser.add_argument("--context", type=int, default=20, metavar="N",
                         help="sentences per document in the document setting (0: sentences only)")
     parser.add_argument("--no-speed", action="store_true", help="skip the throughput measurement")
@@ -184,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     for path in args.files:
         starts: list[int] = []
-        sents = read_conll(path, starts)
+        sents = read_conll(require(path), starts)
         texts, gold = [t for t, _ in sents], [g for _, g in sents]
         print(f"\n{path.name}: {len(texts)} sentences, {sum(len(t.split()) for t in texts)} tokens, "
               f"{sum(len(g) for g in gold)} scored gold entities")
@@ -199,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             bare = score(gold, in_documents(texts, groups, bare_spans))
             ours = score(gold, in_documents(texts, groups, our_spans))
             print(table(label, "en_core_web_sm alone", bare))
-            print(table(label, "newsdex (tasks.enrich)", ours))
+            print(table(label, "newsdex (newsdex.tasks.enrich.stage)", ours))
             gains = " | ".join(f"{ours[t]['f1'] - bare[t]['f1']:+.1f}" for t in (*SCORED, "micro"))
             print(f"| {label} | gain (F1 points) | {gains} |")
         if not args.no_speed:

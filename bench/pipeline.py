@@ -4,8 +4,8 @@ Each size runs in its own child process on a fresh index, so its peak RSS is its
 per stage and overall, peak RSS of the process tree, index size, and the slowest stage with its share. With
 ``--workers`` it also compares the Dask runner with 1 and with 2 workers on one size.
 
-    python bench/pipeline.py --sizes 1000,10000,50000 --workers-size 1000 --out var/bench
-    python bench/pipeline.py --sizes 1000,50000 --workers 2 --out var/bench   # the sizes on 2 Dask workers
+    python -m bench.pipeline --sizes 1000,10000,50000 --workers-size 1000 --out var/bench
+    python -m bench.pipeline --sizes 1000,50000 --workers 2 --out var/bench   # the sizes on 2 Dask workers
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ import shutil
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _measure import run_measured  # noqa: E402 - bench/ is a folder of scripts
-from corpus import generate_corpus  # noqa: E402
+from bench._measure import run_measured
+from tools.corpus import generate_corpus
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -43,7 +42,7 @@ def ingest(work: Path, corpus: Path, label: str, extra: list[str]) -> dict:
     shutil.rmtree(index, ignore_errors=True)
     env = {**os.environ, "PREFECT_HOME": str(work / "prefect"), "DO_NOT_TRACK": "1",
            "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"}
-    cmd = [sys.executable, "-m", "search_cli.main", "ingest", str(corpus), "--index", str(index), "--json", *extra]
+    cmd = [sys.executable, "-m", "newsdex.search_cli", "ingest", str(corpus), "--index", str(index), "--json", *extra]
     m = run_measured(cmd, env=env, cwd=str(REPO))
     if m.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({m.returncode}):\n{m.stderr[-3000:]}")
@@ -77,7 +76,7 @@ def ingest(work: Path, corpus: Path, label: str, extra: list[str]) -> dict:
 def task_overhead(work: Path) -> dict:
     """Seconds an empty combined task costs on a 1-worker Dask runner (submit to result), in a child process."""
     env = {**os.environ, "PREFECT_HOME": str(work / "prefect"), "PREFECT_LOGGING_LEVEL": "WARNING"}
-    code = "import json; from flows.runners import task_overhead; print(json.dumps(task_overhead(1)))"
+    code = "import json; from newsdex.flows.runners import task_overhead; print(json.dumps(task_overhead(1)))"
     m = run_measured([sys.executable, "-c", code], env=env, cwd=str(REPO))
     if m.returncode != 0:
         raise SystemExit(m.stderr[-3000:])

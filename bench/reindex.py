@@ -1,6 +1,6 @@
 """Reindex benchmark: what a rule change and an unchanged re-run cost next to a first ingest and a full rebuild.
 
-    python bench/reindex.py --n 5000            # corpus from bench/corpus.py (shared pages + seeds)
+    python -m bench.reindex --n 5000            # corpus from tools/corpus.py (shared pages + seeds)
 
 Steps, each a real `newsdex` process on one index: first ingest; unchanged re-run of ingest; a new rule that
 removes a widget line carried by ~1% of documents (`reindex --dry-run`, then `reindex`); and `reindex --full`
@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "bench"))
 
 NEW_RULE = """[[line]]
 # Added for the benchmark: an audio-player widget line seen on ~1% of pages.
@@ -32,7 +31,7 @@ regex = ['^listen to this article\\b']
 
 def newsdex(*args: str, env: dict[str, str]) -> tuple[float, dict]:
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "search_cli.main", *args, "--json"], capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "newsdex.search_cli", *args, "--json"], capture_output=True,
                           text=True, env=env, cwd=REPO)
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
@@ -55,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--batch-size", type=int, default=500)
     args = ap.parse_args(argv)
 
-    from corpus import generate_corpus
+    from tools.corpus import generate_corpus
 
     work = args.work / f"n{args.n}"
     corpus, index = work / "corpus", work / "index"

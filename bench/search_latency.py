@@ -1,8 +1,8 @@
 """Search latency on a built index: cold (a whole ``newsdex search`` process, median) and warm (in-process
-``index.reader.search``: the first search of each query in a process that has searched before, then p50/p95
+``newsdex.index.reader.search``: the first search of each query in a process that has searched before, then p50/p95
 of repeats) for term, phrase, fielded and faceted queries.
 
-    python bench/search_latency.py var/bench/index-10000 --cold 7 --warm 40
+    python -m bench.search_latency var/bench/index-10000 --cold 7 --warm 40
 """
 
 from __future__ import annotations
@@ -17,12 +17,11 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
 
 
 def queries(index: Path) -> list[dict]:
     """One or two queries per kind; the faceted ones filter on the index's most mentioned entities."""
-    from index.reader import top_entities
+    from newsdex.index.reader import top_entities
 
     top = {t: top_entities(index, t, 1) for t in ("PERSON", "ORG", "LOC")}
     out = [
@@ -47,7 +46,7 @@ def cli_args(q: dict, index: Path) -> list[str]:
 def cold(q: dict, index: Path, repeat: int) -> list[float]:
     """Wall time of the whole command, as a user runs it (interpreter start, imports, open, query, print)."""
     exe = Path(sys.executable).with_name("newsdex")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "search_cli.main"]
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "newsdex.search_cli"]
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -60,8 +59,8 @@ def cold(q: dict, index: Path, repeat: int) -> list[float]:
 
 def warm(q: dict, index: Path, repeat: int) -> tuple[float, list[float], int]:
     """The first search of ``q`` in a process that has already searched (other queries), then repeats."""
-    from index.reader import search
-    from search_cli.cmd_search import parse_entity_filters
+    from newsdex.index.reader import search
+    from newsdex.search_cli.cmd_search import parse_entity_filters
 
     ents = parse_entity_filters([q["entity"]]) if q.get("entity") else None
     t0 = time.perf_counter()
@@ -88,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--warm", type=int, default=40, help="in-process searches per query (default 40)")
     args = ap.parse_args(argv)
     rows = []
-    from index.reader import search
+    from newsdex.index.reader import search
 
     for _ in range(2):  # the process's first searches open the index (once without mmap, then with)
         search(args.index, "process warm-up")

@@ -15,24 +15,25 @@ DEPLOYMENT_NAME = "scheduled"
 
 def deployment_parameters(inputs: list[str] | None, index: str | None, rules: str | None) -> dict[str, Any]:
     """Settings resolved now, so the deployment shows in the UI exactly what it ingests, and where to."""
-    from tasks import settings
+    from newsdex import settings
+    from newsdex.tasks.clean.rules import rules_file
 
     return {
         "paths": list(inputs) if inputs else settings.default_inputs(),
         "index": str(settings.index_dir(index)),
-        "rules": str(settings.rules_path(rules)),
+        "rules": str(rules_file(rules)),
     }
 
 
 def serve_ingest(cron: str, parameters: dict[str, Any], name: str = DEPLOYMENT_NAME, ui: bool = True) -> None:
     """Serve the ingest flow on ``cron`` until interrupted, against $PREFECT_API_URL or a server started here."""
-    from flows.server import prefect_server
+    from newsdex.flows.server import prefect_server
 
     with prefect_server(ui=ui) as api_url:
         from prefect.settings import PREFECT_API_URL, temporary_settings
 
         with temporary_settings(updates={PREFECT_API_URL: api_url}):
-            from flows.ingest import ingest_flow
+            from newsdex.flows.ingest import ingest_flow
 
             ui_url = api_url.removesuffix("/api")
             sys.stderr.write(f"newsdex serve: deployment ingest/{name} on {cron!r}; Prefect API {api_url}"

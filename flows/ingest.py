@@ -5,16 +5,19 @@ whatever the corpus size)."""
 from __future__ import annotations
 
 from collections import deque
-from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger
 from prefect.utilities.annotations import quote
 
-from flows.report import RunReport, markdown_table, progress_bar
-from flows.runners import restart_workers
-from tasks import clean, enrich, load, process, segment, settings, write_index
-from tasks.rules import load_rules
+from newsdex import settings
+from newsdex.flows import steps
+from newsdex.flows.batch import pack, unpack
+from newsdex.flows.dask import restart_workers
+from newsdex.flows.report import RunReport, markdown_table, progress_bar
+from newsdex.index.store import IndexStore
+from newsdex.tasks.clean.rules import load_rules
+from newsdex.tasks.load import iter_input_files
 
 # Document lists are passed to tasks wrapped in quote(): otherwise Prefect walks every field of every model
 # looking for futures, which costs several times the work of a light stage (0.7 s against 0.15 s for 200
@@ -40,26 +43,20 @@ def ingest_flow(
     """Ingest files and folders (default: the seeds) into the index; unchanged inputs are skipped.
 
     ``concurrent_batches`` 0 (default): one task per stage, in order. N: one combined task per batch
-    (``tasks.process``: clean, segment, enrich, and the batch's Whoosh segment built on the worker), up to N
+    (``newsdex.flows.batch``: clean, segment, enrich, and the batch's Whoosh segment built on the worker), up to N
     batches submitted at once to the flow's task runner (Dask, see flows/runners.py); the one writer here
     adopts the segments in batch order, so the index holds the same documents either way.
 
     ``recycle_after`` N (local Dask clusters only): after every N batches, the batches in flight are finished
     and the workers restarted (flows/runners.py), so no worker process lives long enough to grow.
     """
-    from index.layout import IndexPaths, held_or_take, live_generation_name
-    from index.manifest import Manifest
-
     index_root = settings.index_dir(index)
-    ruleset = load_rules(settings.rules_path(rules))
+    ruleset = load_rules(rules)
     report = RunReport(kind="ingest", rules_version=ruleset.version)
-    files = load.iter_input_files(paths or settings.default_inputs())
+    files = iter_input_files(paths or settings.default_inputs())
     batches = chunked(files, batch_size or settings.batch_size())
-    ipaths = IndexPaths(Path(index_root))
-    with held_or_take(ipaths, lock_held):
-        with Manifest(ipaths.manifest) as manifest:
-            manifest.recover_staged(live_generation_name(ipaths))
-            run_id = manifest.start_run("ingest")
+    with IndexStore(index_root).writing(lock_held) as store:
+        run_id = store.start_run("ingest")
         seen: list[str] = []
         bar = progress_bar(len(files), progress)
         in_flight: deque[tuple[Any, int]] = deque()
@@ -69,10 +66,10 @@ def ingest_flow(
 
         def _finish(item: tuple[Any, int]) -> None:
             future, n = item
-            rows, timings, built = process.unpack(future.result())
+            rows, timings, built = unpack(future.result())
             report.stage_seconds.update(timings)  # worker seconds per stage (index: segment, manifest rows)
             with report.stage("index"):  # here: adopting the worker's segment, writing the manifest rows
-                write_index.index_task(str(index_root), [], segment=quote(built), rows=quote(rows))
+                steps.index_task(str(index_root), segment=quote(built), rows=quote(rows))
             report.count_rows(rows)
             submitted.append(sum(timings.values()))
             del rows, built
@@ -81,7 +78,7 @@ def ingest_flow(
 
         for batch in batches:
             with report.stage("load"):
-                loaded = load.load_task(batch, str(index_root), ruleset.version)
+                loaded = steps.load_task(batch, str(index_root), ruleset.version)
             seen.extend(loaded.seen_ids)
             report.new += loaded.new
             report.changed += loaded.changed
@@ -89,7 +86,7 @@ def ingest_flow(
             report.quarantined.extend(loaded.quarantined)
             if loaded.drop_ids:  # inputs that were searchable and are now bad: keep them listed, not found
                 with report.stage("index"):
-                    write_index.write_batch(str(index_root), [], deletes=loaded.drop_ids, forget=False)
+                    store.unlist(loaded.drop_ids)
             if loaded.docs and concurrent_batches:
                 if recycle_after and since_restart >= recycle_after:
                     while in_flight:
@@ -97,37 +94,36 @@ def ingest_flow(
                     restart_workers()
                     restarts += 1
                     since_restart = 0
-                in_flight.append((process.process_task.submit(process.pack(loaded.docs), ruleset), len(batch)))
+                in_flight.append((steps.process_task.submit(pack(loaded.docs), ruleset), len(batch)))
                 since_restart += 1
                 while len(in_flight) >= concurrent_batches:
                     _finish(in_flight.popleft())
                 continue
             if loaded.docs:
                 with report.stage("clean"):
-                    cleaned = clean.clean_task(quote(loaded.docs), ruleset)
+                    cleaned = steps.clean_task(quote(loaded.docs), ruleset)
                 with report.stage("segment"):
-                    segmented = segment.segment_task(quote(cleaned))
+                    segmented = steps.segment_task(quote(cleaned))
                 with report.stage("enrich"):
-                    enriched = enrich.enrich_task(quote(segmented))
+                    enriched = steps.enrich_task(quote(segmented))
                 with report.stage("index"):
-                    write_index.index_task(str(index_root), quote(enriched))
+                    steps.index_task(str(index_root), quote(enriched))
                 report.count_docs(enriched)
             bar(len(batch))
         while in_flight:
             _finish(in_flight.popleft())
         if prune:
             with report.stage("prune"):
-                report.removed = prune_missing(str(index_root), seen)
-        with Manifest(ipaths.manifest) as manifest:
-            report.documents = manifest.counts()["documents"]
-            result = report.as_dict()
-            if concurrent_batches:
-                result["runner"] = {
-                    "tasks": len(submitted),
-                    "task_work_s": round(sum(submitted), 3),
-                    "worker_restarts": restarts,
-                }
-            manifest.finish_run(run_id, result)
+                report.removed = store.prune(seen)
+        report.documents = store.document_count()
+        result = report.as_dict()
+        if concurrent_batches:
+            result["runner"] = {
+                "tasks": len(submitted),
+                "task_work_s": round(sum(submitted), 3),
+                "worker_restarts": restarts,
+            }
+        store.finish_run(run_id, result)
     _publish(result)
     return result
 
@@ -144,30 +140,6 @@ def _return_free_heap() -> None:
             ctypes.CDLL(None).malloc_trim(0)
         except (OSError, AttributeError):  # another C library (musl has no malloc_trim)
             pass
-
-
-def prune_missing(index_root: str, seen_ids: list[str]) -> int:
-    """Remove documents whose input file no longer exists (and was not part of this run), and Whoosh entries
-    the manifest never recorded (a run killed between the two writes, whose input is gone since)."""
-    import os
-
-    from index.layout import IndexPaths
-    from index.manifest import Manifest
-
-    paths = IndexPaths(Path(index_root))
-    seen = set(seen_ids)
-    with Manifest(paths.manifest) as manifest:
-        # Stored paths are as given (relative ones depend on the folder ingest ran in): test the absolute one,
-        # and never prune an input whose location was not recorded.
-        rows = manifest.all_inputs()
-        gone = [r["id"] for r in rows if r["id"] not in seen and r["abspath"] and not os.path.exists(r["abspath"])]
-    from index.writer import indexed_ids
-
-    known = {r["id"] for r in rows}
-    gone += sorted(i for i in indexed_ids(paths) if i not in known and i not in seen)
-    if gone:
-        write_index.write_batch(index_root, [], deletes=gone)
-    return len(gone)
 
 
 def _publish(result: dict[str, Any]) -> None:

@@ -9,17 +9,17 @@ predicts what a real run would change, line by line.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from pathlib import Path
 from typing import Any
 
 from prefect import flow
 from prefect.utilities.annotations import quote  # see flows/ingest.py: no walk through documents
 
-from flows.report import RunReport, markdown_table, progress_bar, rule_name
-from index.layout import live_generation_name
-from tasks import enrich, reclean, segment, settings, write_index
-from tasks.reclean import DocChange
-from tasks.rules import load_rules
+from newsdex import settings
+from newsdex.flows import steps
+from newsdex.flows.report import RunReport, markdown_table, progress_bar, rule_name
+from newsdex.index.store import IndexStore, Rebuilding
+from newsdex.tasks.clean.reclean import DocChange
+from newsdex.tasks.clean.rules import load_rules
 
 
 def summarize_changes(changes: list[DocChange], examples: int = 3) -> dict[str, Any]:
@@ -48,80 +48,35 @@ def reindex_flow(
     lock_held: bool = False,
 ) -> dict[str, Any]:
     """Re-clean every stored input with the current rules and re-index what changed (or everything)."""
-    from index.layout import IndexPaths, held_or_take
-    from index.manifest import Manifest
-    from index.writer import Rebuild
-
     index_root = settings.index_dir(index)
-    ruleset = load_rules(settings.rules_path(rules))
+    ruleset = load_rules(rules)
     report = RunReport(kind="reindex-dry-run" if dry_run else ("reindex-full" if full else "reindex"),
                        rules_version=ruleset.version)
-    ipaths = IndexPaths(Path(index_root))
     size = batch_size or settings.batch_size()
     changes: list[DocChange] = []
-    with held_or_take(ipaths, lock_held):
-        with Manifest(ipaths.manifest) as manifest:
-            manifest.recover_staged(live_generation_name(ipaths))
-            ids = [r["id"] for r in manifest.indexed()]
-            run_id = None if dry_run else manifest.start_run(report.kind)
+    with IndexStore(index_root).writing(lock_held) as store:
+        ids = store.indexed_ids()
+        run_id = None if dry_run else store.start_run(report.kind)
         bar = progress_bar(len(ids), progress)
-        rebuild = Rebuild(ipaths) if (full and not dry_run) else None
-        quarantined_in_rebuild: list[Any] = []  # recorded only once the rebuild is swapped in
-        try:
-            for start in range(0, len(ids), size):
-                batch = ids[start : start + size]
-                with report.stage("reclean"):
-                    res = reclean.reclean_task(str(index_root), batch, ruleset, full)
-                report.unchanged += len(res.unchanged_ids)
-                report.changed += len(res.changed)
-                report.quarantined.extend(q for _, q in res.quarantined)
-                changes.extend(res.changes)
-                if dry_run:
-                    bar(len(batch))
-                    continue
-                with Manifest(ipaths.manifest) as manifest:
-                    manifest.mark_rules_version(res.unchanged_ids, ruleset.version)
-                    manifest.update_explanations(res.relabelled)
-                if res.changed:
-                    with report.stage("segment"):
-                        segmented = segment.segment_task(quote(res.changed))
-                    with report.stage("enrich"):
-                        enriched = enrich.enrich_task(quote(segmented))
-                    report.count_docs(enriched)
-                    with report.stage("index"):
-                        if rebuild is not None:
-                            rebuild.add(enriched)
-                            with Manifest(ipaths.manifest) as manifest:
-                                manifest.stage(enriched, rebuild.generation.name)  # applied after the swap
-                        else:
-                            write_index.index_task(str(index_root), quote(enriched))
-                if res.quarantined and rebuild is None:
-                    # Out of Whoosh first, then listed as quarantined (with its reason) in the manifest.
-                    write_index.write_batch(str(index_root), [], [d for d, _ in res.quarantined], forget=False)
-                    with Manifest(ipaths.manifest) as manifest:
-                        manifest.record_quarantined(res.quarantined)
-                elif res.quarantined:
-                    quarantined_in_rebuild.extend(res.quarantined)  # simply not added to the new generation
-                bar(len(batch))
-            if rebuild is not None:
+        if full and not dry_run:
+            rebuild = store.rebuild()  # a new generation, swapped in at the end
+            try:
+                _reclean_all(store, ids, size, ruleset, full, dry_run, report, changes, bar, rebuild)
                 with report.stage("index"):
                     rebuild.commit()
-                    with Manifest(ipaths.manifest) as manifest:
-                        manifest.apply_staged()
-                        manifest.record_quarantined(quarantined_in_rebuild)
-        except BaseException:
-            if rebuild is not None:
+            except BaseException:
                 rebuild.abort()  # the old generation stays live
-            raise
-        with Manifest(ipaths.manifest) as manifest:
-            report.documents = manifest.counts()["documents"] if not dry_run else len(ids) - len(report.quarantined)
-            result = report.as_dict()
-            result["changes"] = [c.model_dump() for c in changes] if dry_run else len(changes)
-            result["summary"] = summarize_changes(changes)
-            if dry_run:
-                result["dry_run"] = True
-            elif run_id is not None:
-                manifest.finish_run(run_id, {k: v for k, v in result.items() if k not in ("summary",)})
+                raise
+        else:
+            _reclean_all(store, ids, size, ruleset, full, dry_run, report, changes, bar, None)
+        report.documents = store.document_count() if not dry_run else len(ids) - len(report.quarantined)
+        result = report.as_dict()
+        result["changes"] = [c.model_dump() for c in changes] if dry_run else len(changes)
+        result["summary"] = summarize_changes(changes)
+        if dry_run:
+            result["dry_run"] = True
+        elif run_id is not None:
+            store.finish_run(run_id, {k: v for k, v in result.items() if k not in ("summary",)})
     if not dry_run:
         try:
             from prefect.artifacts import create_markdown_artifact
@@ -130,3 +85,46 @@ def reindex_flow(
         except Exception:  # noqa: BLE001, S110 - an artifact failure must not fail a finished run
             pass
     return result
+
+
+def _reclean_all(
+    store: IndexStore,
+    ids: list[str],
+    size: int,
+    ruleset: Any,
+    full: bool,
+    dry_run: bool,
+    report: RunReport,
+    changes: list[DocChange],
+    bar: Any,
+    rebuild: Rebuilding | None,
+) -> None:
+    """Re-clean ``ids`` a batch at a time; re-index what changed, in place or into ``rebuild``."""
+    for start in range(0, len(ids), size):
+        batch = ids[start : start + size]
+        with report.stage("reclean"):
+            res = steps.reclean_task(str(store.root), batch, ruleset, full)
+        report.unchanged += len(res.unchanged_ids)
+        report.changed += len(res.changed)
+        report.quarantined.extend(q for _, q in res.quarantined)
+        changes.extend(res.changes)
+        if dry_run:
+            bar(len(batch))
+            continue
+        store.keep_unchanged(res.unchanged_ids, ruleset.version, res.relabelled)
+        if res.changed:
+            with report.stage("segment"):
+                segmented = steps.segment_task(quote(res.changed))
+            with report.stage("enrich"):
+                enriched = steps.enrich_task(quote(segmented))
+            report.count_docs(enriched)
+            with report.stage("index"):
+                if rebuild is not None:
+                    rebuild.add(enriched)
+                else:
+                    steps.index_task(str(store.root), quote(enriched))
+        if rebuild is not None:
+            rebuild.quarantine(res.quarantined)  # simply not added to the new generation
+        else:
+            store.quarantine(res.quarantined)  # out of Whoosh first, then listed with its reason
+        bar(len(batch))

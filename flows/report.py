@@ -1,4 +1,4 @@
-"""The run report every flow returns (DESIGN.md JSON contract) and its per-stage counters."""
+"""The run report every flow returns (docs/contract.md) and its per-stage counters."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from tasks.models import EnrichedDoc, Quarantined
+from newsdex.models import EnrichedDoc, Quarantined
 
 if TYPE_CHECKING:
-    from index.manifest import ManifestRow
+    from newsdex.index.manifest import ManifestRow
 
 
 def rule_name(rule: str) -> str:

@@ -1,7 +1,7 @@
 """A real Prefect server for runs that need one (Dask workers, deployments) when none is configured.
 
 Prefect's temporary in-process server is per process: every Dask worker would start its own on the same
-SQLite file (DESIGN.md pitfalls). ``prefect_server()`` yields ``$PREFECT_API_URL`` when it is set, and
+SQLite file (docs/pitfalls.md). ``prefect_server()`` yields ``$PREFECT_API_URL`` when it is set, and
 otherwise runs ``prefect server start`` on 127.0.0.1 and a free port for the duration, offline, with its own
 SQLite database, and stops it afterwards.
 """
@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-OFFLINE_ENV = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
+from newsdex.settings import OFFLINE_PREFECT_ENV
 
 # A server started for one run (Dask workers report to it) needs its API and what records the run (events,
 # task runs). The services that act on schedules, deployments, work pools and automations have nothing to do
@@ -65,7 +65,7 @@ def start_server(
     only what records runs (``RUN_ONLY_ENV``), for a server that lives as long as one run."""
     port = port or free_port()
     home.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, **OFFLINE_ENV, "PREFECT_HOME": str(home), "PREFECT_UI_ENABLED": str(ui).lower()}
+    env = {**os.environ, **OFFLINE_PREFECT_ENV, "PREFECT_HOME": str(home), "PREFECT_UI_ENABLED": str(ui).lower()}
     if not services:
         env.update(RUN_ONLY_ENV)
     env.pop("PREFECT_API_URL", None)  # the server itself must not point at another one

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from tasks.models import CleanDoc, EnrichedDoc, Quarantined, removed_hash
+from newsdex.models import CleanDoc, EnrichedDoc, Quarantined, removed_hash
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (

@@ -39,7 +39,7 @@ from whoosh.system import unpack_ushort
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
-from index.scoring import length_bytes as field_length_bytes
+from newsdex.index.scoring import length_bytes as field_length_bytes
 
 _INT = struct.Struct("!i")  # a block's length, as StructFile.read_int reads it
 # Whoosh stores a field length as one byte; the codec's writer wants the (approximate) length back.

@@ -22,11 +22,11 @@ from whoosh.qparser import MultifieldParser
 from whoosh.query import And, DateRange, Query, Term
 from whoosh.sorting import FieldFacet
 
-from index import scoring, snippets
-from index.layout import IndexPaths
-from index.manifest import open_readonly
-from index.schema import ENTITY_FIELDS, FACET_TYPES
-from tasks.models import document_json
+from newsdex.index import scoring, snippets
+from newsdex.index.layout import IndexPaths
+from newsdex.index.manifest import open_readonly
+from newsdex.index.schema import ENTITY_FIELDS, FACET_TYPES
+from newsdex.models import document_id, document_json
 
 SEARCH_FIELDS = ["title", "headings", "body", "captions", "byline"]
 FACET_WINDOW = 500  # facets are counted over this many top hits: cheap, and what a reader looks at anyway
@@ -248,7 +248,7 @@ def search(
     until: str | None = None,
     sort: str = "relevance",
 ) -> dict[str, Any]:
-    """Run a query; returns the DESIGN.md JSON contract (query, total, hits, facets, suggestion)."""
+    """Run a query; returns the search JSON of docs/contract.md (query, total, hits, facets, suggestion)."""
     filt = build_filter(entities, source, since, until)
     searcher = _searcher(root)
     # The searcher is cached per process (see _searcher): not closed here.
@@ -323,8 +323,6 @@ def get_document(root: Path, doc_id: str) -> dict[str, Any] | None:
     with manifest:
         ids = manifest.find_ids(doc_id)
         if not ids and os.path.exists(doc_id):  # an input path, spelled differently from when it was ingested
-            from tasks.load import document_id
-
             ids = manifest.find_ids(document_id(doc_id))
         if len(ids) > 1 and doc_id not in ids:
             raise ValueError(f"id {doc_id!r} is ambiguous: {', '.join(ids)}")
@@ -345,7 +343,7 @@ def top_entities(root: Path, type_: str | None = None, limit: int = 20) -> list[
 
 
 def stats(root: Path) -> dict[str, Any]:
-    from index.writer import index_size_bytes
+    from newsdex.index.writer import index_size_bytes
 
     paths = IndexPaths(root)
     manifest = open_readonly(paths.manifest)

@@ -12,7 +12,7 @@ from datetime import datetime
 from whoosh.analysis import IDTokenizer, LowercaseFilter, StemmingAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from tasks.models import EnrichedDoc
+from newsdex.models import EnrichedDoc
 
 # No stop list: phrase queries such as "sent to the gulags" must match word for word.
 _TEXT = StemmingAnalyzer(stoplist=None)

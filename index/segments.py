@@ -3,7 +3,7 @@
 Turning documents into a segment (analysis, postings, compression) is most of Whoosh's cost: ~90% of the index
 stage, the rest being the commit of the table of contents and the manifest. A worker builds its batch's
 segment in memory (``build_segment``) and ships the files back with the documents; the flow's process only
-adds them to the live index (``index.writer.apply_changes(..., adopted=[...])``), so the single writer stops
+adds them to the live index (``newsdex.index.writer.apply_changes(..., adopted=[...])``), so the single writer stops
 being the part of a scaled-out run that does not scale. This is Whoosh's own multi-process recipe
 (``whoosh.multiproc.MpWriter`` with ``multisegment=True``), with Dask in place of ``multiprocessing``: the
 files travel with the task result, so workers need no shared filesystem.
@@ -19,8 +19,8 @@ from typing import Any
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.util import random_name
 
-from index.schema import build_schema, to_fields
-from tasks.models import EnrichedDoc
+from newsdex.index.schema import build_schema, to_fields
+from newsdex.models import EnrichedDoc
 
 
 @dataclass(frozen=True)

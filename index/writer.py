@@ -3,7 +3,6 @@ into a new generation that is swapped in atomically (readers see the old index u
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -11,36 +10,37 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import IndexWriter, SegmentWriter
 
-from index.layout import IndexPaths, drop_generations, swap_generation
-from index.merge import MergingWriter
-from index.schema import build_schema, to_fields
-from index.segments import BuiltSegment
-from tasks.models import EnrichedDoc
+from newsdex.index.layout import IndexPaths, drop_generations, swap_generation
+from newsdex.index.merge import MergingWriter
+from newsdex.index.schema import build_schema, to_fields
+from newsdex.index.segments import BuiltSegment
+from newsdex.models import EnrichedDoc
+from newsdex.settings import max_merge_docs, writer_mb
 
-# Whoosh's posting buffer before it spills a sorted run to disk. A batch of 500 documents stays under it; a
-# merge of thousands spills. Its estimate counts bytes of postings, not Python objects: the real memory is a
-# few times larger, so a bigger buffer shows up in the writer's peak RSS (not a cap, DESIGN.md pitfalls).
-WRITER_MB = int(os.environ.get("NEWSDEX_WRITER_MB", "64"))
-# Segments at or above this many documents are never merged again (by incremental commits): a merge re-reads
-# and re-writes every posting of its segments in the writer's process, so without a bound the occasional merge
-# of everything grows with the corpus (at 50k documents, one commit merged ~31k documents into a 323 MB
-# segment, single-threaded, while the workers waited). A full rebuild still writes one segment of any size.
-MAX_MERGE_DOCS = int(os.environ.get("NEWSDEX_MAX_MERGE_DOCS", "10000"))
+# settings.writer_mb(): Whoosh's posting buffer before it spills a sorted run to disk. A batch of 500 documents
+# stays under it; a merge of thousands spills. Its estimate counts bytes of postings, not Python objects: the
+# real memory is a few times larger, so a bigger buffer shows up in the writer's peak RSS (not a cap).
+# settings.max_merge_docs(): segments at or above this many documents are never merged again (by incremental
+# commits): a merge re-reads and re-writes every posting of its segments in the writer's process, so without a
+# bound the occasional merge of everything grows with the corpus (at 50k documents, one commit merged ~31k
+# documents into a 323 MB segment, single-threaded, while the workers waited). A full rebuild still writes one
+# segment of any size.
 
 
 def merge_bounded(writer: SegmentWriter, segments: list) -> list:
     """Whoosh's MERGE_SMALL (merge the smallest segments once there are more of them than a Fibonacci bound
-    allows) over the segments below ``MAX_MERGE_DOCS`` only, and never into a segment above it. Returns the
+    allows) over the segments below ``settings.max_merge_docs()`` only, and never into a segment above it. Returns the
     segments left as they are; the merged ones go into the writer's new segment."""
     from whoosh.reading import SegmentReader
     from whoosh.util import fib
 
-    small = sorted((s for s in segments if s.doc_count_all() < MAX_MERGE_DOCS), key=lambda s: s.doc_count_all())
+    bound = max_merge_docs()
+    small = sorted((s for s in segments if s.doc_count_all() < bound), key=lambda s: s.doc_count_all())
     to_merge: list = []
     total = 0
     found = False
     for i, seg in enumerate(small):
-        if total + seg.doc_count_all() > MAX_MERGE_DOCS:
+        if total + seg.doc_count_all() > bound:
             break  # the bound comes first: no merge point among the segments that fit
         to_merge.append(seg)
         total += seg.doc_count_all()
@@ -79,12 +79,12 @@ def _open_or_create(paths: IndexPaths):  # -> whoosh.index.FileIndex
 
 def _writer(ix, procs: int = 1) -> IndexWriter:
     if procs > 1:
-        return ix.writer(limitmb=WRITER_MB, procs=procs, multisegment=True)
-    return MergingWriter(ix, limitmb=WRITER_MB)  # what ix.writer() builds, with the faster merge
+        return ix.writer(limitmb=writer_mb(), procs=procs, multisegment=True)
+    return MergingWriter(ix, limitmb=writer_mb())  # what ix.writer() builds, with the faster merge
 
 
 class _AdoptingWriter(MergingWriter):
-    """A writer whose commit also lists segments built elsewhere (``index.segments``): Whoosh's multisegment
+    """A writer whose commit also lists segments built elsewhere (``newsdex.index.segments``): Whoosh's multisegment
     recipe from ``whoosh.multiproc.MpWriter._commit``. Old segments are merged by the usual policy; the adopted
     ones join the new table of contents as they are (later commits merge them like any other)."""
 
@@ -118,14 +118,14 @@ def apply_changes(
     adopted: list[BuiltSegment] | None = None,
 ) -> int:
     """Add or replace documents and delete others in the live generation, in a single commit. ``adopted``
-    segments (built by ``index.segments.build_segment``) replace any older version of their documents.
+    segments (built by ``newsdex.index.segments.build_segment``) replace any older version of their documents.
 
     Whoosh writes a new TOC file last, so a crash before the commit leaves the previous state readable (files
     of an adopted segment written before the crash are deleted by the next commit). Returns the number of
     documents written.
     """
     ix = _open_or_create(paths)
-    writer = _AdoptingWriter(ix, adopted, limitmb=WRITER_MB) if adopted else _writer(ix)
+    writer = _AdoptingWriter(ix, adopted, limitmb=writer_mb()) if adopted else _writer(ix)
     n = 0
     try:
         for doc_id in deletes:

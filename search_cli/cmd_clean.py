@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from search_cli.output import UsageError, emit_jsonl, info
+from newsdex.search_cli.output import UsageError, emit_jsonl, info
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -49,10 +49,10 @@ def print_human(doc: Any, explain: bool) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tasks.clean import clean_document
-    from tasks.load import iter_input_files, load_path
-    from tasks.models import Quarantined, document_json
-    from tasks.rules import load_rules
+    from newsdex.models import Quarantined, document_json
+    from newsdex.tasks.clean.rules import load_rules
+    from newsdex.tasks.clean.stage import clean_document
+    from newsdex.tasks.load import iter_input_files, load_path
 
     try:
         rules = load_rules(args.rules)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from search_cli.output import UsageError, emit_json
+from newsdex.search_cli.output import UsageError, emit_json
 
 TYPES = ("PERSON", "ORG", "LOC", "DATE", "NORP", "MISC")
 EPILOG = """examples:
@@ -33,8 +33,8 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from index.reader import IndexMissing, top_entities
-    from tasks.settings import index_dir
+    from newsdex.index.reader import IndexMissing, top_entities
+    from newsdex.settings import index_dir
 
     if args.type and args.type not in TYPES:
         raise UsageError(f"unknown entity type {args.type!r} (one of {', '.join(TYPES)})")

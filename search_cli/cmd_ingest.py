@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from search_cli.output import UsageError, emit_json
+from newsdex.search_cli.output import UsageError, emit_json
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -58,11 +58,11 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--workers must be 0 (no Dask) or more")
     if args.workers and args.dask_address:
         raise UsageError("use either --workers or --dask-address, not both")
-    from index.layout import IndexBusy, IndexPaths, writer_lock
-    from search_cli.writing import prepare_writer
+    from newsdex.index.store import IndexBusy, IndexStore
+    from newsdex.search_cli.writing import prepare_writer
 
     root = prepare_writer(args)
-    from flows.runners import run_ingest
+    from newsdex.flows.runners import run_ingest
 
     params = dict(
         paths=args.paths or None,
@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         # The CLI holds the write lock for the whole run: it fails fast (before Prefect starts) when another
         # writer has the index, or queues behind it with --wait, and nobody can slip in between.
-        with writer_lock(IndexPaths(root), wait=args.wait):
+        with IndexStore(root).lock(wait=args.wait):
             report = run_ingest(params, workers=args.workers, dask_address=args.dask_address)
     except IndexBusy as exc:
         raise UsageError(str(exc)) from None

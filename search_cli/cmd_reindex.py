@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from search_cli.output import UsageError, emit_json
+from newsdex.search_cli.output import UsageError, emit_json
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -55,16 +55,17 @@ def print_dry_run(report: dict[str, Any]) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.dry_run and args.full:
         raise UsageError("--dry-run and --full cannot be combined")
-    from index.layout import IndexBusy, IndexPaths, writer_lock
-    from search_cli.writing import prepare_writer
+    from newsdex.index.store import IndexBusy, IndexStore
+    from newsdex.search_cli.writing import prepare_writer
 
     root = prepare_writer(args)
-    if not IndexPaths(root).manifest.exists():
+    store = IndexStore(root)
+    if not store.exists():
         raise UsageError(f"no index at {root} (run `newsdex ingest` first)")
-    from flows.reindex import reindex_flow
+    from newsdex.flows.reindex import reindex_flow
 
     try:
-        with writer_lock(IndexPaths(root), wait=args.wait):  # held for the whole run (see cmd_ingest)
+        with store.lock(wait=args.wait):  # held for the whole run (see cmd_ingest)
             report = reindex_flow(
                 index=str(root), rules=args.rules, full=args.full, dry_run=args.dry_run,
                 batch_size=args.batch_size, progress=not args.json and sys.stderr.isatty(), lock_held=True,
@@ -73,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     if args.dry_run:
         if args.json:
-            for ch in report["changes"]:  # DESIGN.md: removed/restored are lists of line texts
+            for ch in report["changes"]:  # docs/contract.md: removed/restored are lists of lines
                 ch["removed"] = [line["text"] for line in ch["removed"]]
                 ch["restored"] = [line["text"] for line in ch["restored"]]
             emit_json(report)
@@ -83,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(report)
     else:
-        from search_cli.cmd_ingest import print_report
+        from newsdex.search_cli.cmd_ingest import print_report
 
         print_report(report, verb="reindexed")
     return 0

@@ -6,7 +6,7 @@ import argparse
 import os
 from typing import Any
 
-from search_cli.output import UsageError, emit_json, info
+from newsdex.search_cli.output import UsageError, emit_json, info
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -30,13 +30,14 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _source_and_lines(raw: Any) -> tuple[str, list[str]]:
-    from tasks.clean import domain_of
-    from tasks.clean_lines import split_lines
+    from newsdex.tasks.clean.decide import domain_of
+    from newsdex.tasks.clean.lines import split_lines
 
     if raw.kind == "html":
         import lxml.html
 
-        from tasks.html_extract import naive_text, page_metadata
+        from newsdex.tasks.clean.flatten import naive_text
+        from newsdex.tasks.clean.html import page_metadata
 
         tree = lxml.html.document_fromstring(raw.text)
         meta = page_metadata(tree)
@@ -47,7 +48,7 @@ def _source_and_lines(raw: Any) -> tuple[str, list[str]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tasks.rules import load_rules
+    from newsdex.tasks.clean.rules import load_rules
 
     try:
         rules = load_rules(args.rules)
@@ -62,11 +63,11 @@ def run(args: argparse.Namespace) -> int:
     if args.min_docs < 2:
         raise UsageError("--min-docs must be at least 2")
 
-    from tasks.load import iter_input_files, load_path
-    from tasks.models import Quarantined
-    from tasks.rule_mining import mine, toml_snippet
-    from tasks.rules import normalise
-    from tasks.settings import default_inputs
+    from newsdex.models import Quarantined
+    from newsdex.settings import default_inputs
+    from newsdex.tasks.clean.mining import mine, toml_snippet
+    from newsdex.tasks.clean.rules import normalise
+    from newsdex.tasks.load import iter_input_files, load_path
 
     files = iter_input_files(args.paths or default_inputs())
     docs = []

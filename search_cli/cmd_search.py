@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from search_cli.output import UsageError, bold, emit_json, html_to_terminal
+from newsdex.search_cli.output import UsageError, bold, emit_json, html_to_terminal
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -35,7 +35,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def parse_entity_filters(values: list[str]) -> list[tuple[str, str]]:
     """TYPE:NAME pairs, each NAME mapped to its canonical name so that any alias matches."""
-    from tasks.canonical import canonicalize
+    from newsdex.tasks.enrich.canonical import canonicalize
 
     out = []
     for value in values:
@@ -48,8 +48,8 @@ def parse_entity_filters(values: list[str]) -> list[tuple[str, str]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from index.reader import IndexMissing, search
-    from tasks.settings import index_dir
+    from newsdex.index.reader import IndexMissing, search
+    from newsdex.settings import index_dir
 
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from search_cli.output import UsageError
+from newsdex.search_cli.output import UsageError
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -34,7 +34,7 @@ def valid_cron(expr: str) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tasks import settings
+    from newsdex import settings
 
     cron = args.cron or settings.cron()
     if not valid_cron(cron):
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         raise UsageError("serve runs until interrupted and prints no report: --json does not apply")
     settings.offline_prefect_env()
-    from flows.deployment import deployment_parameters, serve_ingest
+    from newsdex.flows.deployment import deployment_parameters, serve_ingest
 
     serve_ingest(cron, deployment_parameters(args.paths, args.index, args.rules), name=args.name)
     return 0

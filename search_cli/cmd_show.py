@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from search_cli.output import UsageError, emit_json
+from newsdex.search_cli.output import UsageError, emit_json
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -23,8 +23,8 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from index.reader import IndexMissing, get_document
-    from tasks.settings import index_dir
+    from newsdex.index.reader import IndexMissing, get_document
+    from newsdex.settings import index_dir
 
     try:
         doc = get_document(index_dir(args.index), args.id)

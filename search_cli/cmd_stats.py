@@ -6,7 +6,7 @@ import argparse
 import time
 from typing import Any
 
-from search_cli.output import UsageError, emit_json
+from newsdex.search_cli.output import UsageError, emit_json
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -25,8 +25,8 @@ def _when(ts: float | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from index.reader import IndexMissing, stats
-    from tasks.settings import index_dir
+    from newsdex.index.reader import IndexMissing, stats
+    from newsdex.settings import index_dir
 
     try:
         s = stats(index_dir(args.index))

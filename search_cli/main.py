@@ -10,18 +10,18 @@ import argparse
 import importlib
 import sys
 
-from search_cli.output import UsageError
+from newsdex.search_cli.output import UsageError
 
 COMMANDS: dict[str, str] = {
-    "ingest": "search_cli.cmd_ingest",
-    "search": "search_cli.cmd_search",
-    "show": "search_cli.cmd_show",
-    "clean": "search_cli.cmd_clean",
-    "reindex": "search_cli.cmd_reindex",
-    "entities": "search_cli.cmd_entities",
-    "stats": "search_cli.cmd_stats",
-    "rules": "search_cli.cmd_rules",
-    "serve": "search_cli.cmd_serve",
+    "ingest": "newsdex.search_cli.cmd_ingest",
+    "search": "newsdex.search_cli.cmd_search",
+    "show": "newsdex.search_cli.cmd_show",
+    "clean": "newsdex.search_cli.cmd_clean",
+    "reindex": "newsdex.search_cli.cmd_reindex",
+    "entities": "newsdex.search_cli.cmd_entities",
+    "stats": "newsdex.search_cli.cmd_stats",
+    "rules": "newsdex.search_cli.cmd_rules",
+    "serve": "newsdex.search_cli.cmd_serve",
 }
 
 EPILOG = """examples:
@@ -35,7 +35,7 @@ EPILOG = """examples:
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line on stderr, exit code 1 (DESIGN.md)
+    def error(self, message: str) -> None:  # one line on stderr, exit code 1 (docs/contract.md)
         sys.stderr.write(f"newsdex: {message}\n")
         raise SystemExit(1)
 
@@ -55,6 +55,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("-V", "--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     common = common_options()
     for name, module_name in COMMANDS.items():
@@ -100,6 +101,11 @@ def main(argv: list[str] | None = None) -> int:
     only = chosen if chosen in COMMANDS else None
     parser = build_parser(only if only else "__none__")
     if only is None:
+        if argv and argv[0] in ("-V", "--version"):
+            from newsdex import __version__
+
+            print(f"newsdex {__version__}")
+            return 0
         if not argv or argv[0] in ("-h", "--help"):
             parser.print_help()
             return 0
@@ -118,7 +124,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except Exception as exc:  # noqa: BLE001 - the contract is exit code 2 with a one-line error
         sys.stderr.write(f"newsdex {args.command}: internal error: {type(exc).__name__}: {exc}\n")
-        if __import__("os").environ.get("NEWSDEX_DEBUG"):
+        from newsdex import settings
+
+        if settings.debug():
             raise
         return 2
 

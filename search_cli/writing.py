@@ -5,17 +5,17 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from search_cli.output import UsageError
+from newsdex.search_cli.output import UsageError
 
 
 def prepare_writer(args: argparse.Namespace) -> Path:
     """Offline Prefect settings, a readable rules file (one-line error otherwise); returns the index folder."""
-    from tasks import settings
-    from tasks.rules import load_rules
+    from newsdex import settings
+    from newsdex.tasks.clean.rules import load_rules
 
     settings.offline_prefect_env()
     try:
-        load_rules(settings.rules_path(args.rules))
+        load_rules(args.rules)
     except (OSError, ValueError) as exc:
         raise UsageError(f"rules file: {exc}") from None
     return settings.index_dir(args.index)

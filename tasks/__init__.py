@@ -1,5 +1,4 @@
-"""Pipeline stages: one module per stage, plain functions over the models in ``tasks.models``.
-
-Nothing here imports Prefect at import time; each stage's Prefect task is built on first use
-(see ``tasks.prefect_wrap``) so that read-only commands stay fast.
+"""Pipeline stages, plain functions over the models in ``newsdex.models``: no I/O beyond reading an input file,
+no Prefect, no index. In the order a document meets them: ``load`` → ``clean/`` → ``segment`` → ``enrich/``.
+Their Prefect tasks are declared in ``newsdex.flows.steps``.
 """

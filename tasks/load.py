@@ -12,14 +12,13 @@ import os
 import re
 import zlib
 from collections.abc import Iterable
-from pathlib import Path
 
-from tasks.models import LoadResult, Quarantined, RawDoc
+from newsdex.models import Quarantined, RawDoc, document_id
+from newsdex.settings import max_bytes
 
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")
 INPUT_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES
-MAX_BYTES = int(os.environ.get("NEWSDEX_MAX_BYTES", str(8 * 1024 * 1024)))
 
 _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.I | re.S)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_\-]+)""", re.I)
@@ -56,9 +55,6 @@ def iter_input_files(paths: Iterable[str]) -> list[str]:
     return unique
 
 
-def document_id(path: str) -> str:
-    """Stable id of an input: the same file keeps its id when its content changes (so it is updated)."""
-    return hashlib.sha1(os.path.abspath(path).encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 def raw_hash(data: bytes) -> str:
@@ -67,15 +63,16 @@ def raw_hash(data: bytes) -> str:
 
 def read_input(path: str) -> bytes:
     with open(path, "rb") as fh:
-        data = fh.read(MAX_BYTES + 1)
+        data = fh.read(max_bytes() + 1)
     return data
 
 
 def _gunzip(data: bytes) -> bytes:
     # Bounded decompression: a small .gz must not expand into gigabytes.
     d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    out = d.decompress(data, MAX_BYTES + 1)
-    if len(out) > MAX_BYTES:
+    limit = max_bytes()
+    out = d.decompress(data, limit + 1)
+    if len(out) > limit:
         raise OverflowError
     if not d.eof:
         raise gzip.BadGzipFile("truncated gzip stream")
@@ -86,7 +83,7 @@ def _gunzip_or_quarantine(path: str, data: bytes) -> bytes | Quarantined:
     try:
         return _gunzip(data)
     except OverflowError:
-        return Quarantined(path=path, reason=f"too large: over {MAX_BYTES} bytes once decompressed")
+        return Quarantined(path=path, reason=f"too large: over {max_bytes()} bytes once decompressed")
     except (OSError, EOFError, zlib.error) as exc:
         return Quarantined(path=path, reason=f"corrupt gzip file: {exc}")
 
@@ -129,8 +126,9 @@ def decode_input(path: str, data: bytes, gzipped: bool | None = None) -> RawDoc 
         if isinstance(unpacked, Quarantined):
             return unpacked
         data = unpacked
-    if len(data) > MAX_BYTES:
-        return Quarantined(path=path, reason=f"too large: over {MAX_BYTES} bytes")
+    limit = max_bytes()
+    if len(data) > limit:
+        return Quarantined(path=path, reason=f"too large: over {limit} bytes")
     if not data.strip():
         return Quarantined(path=path, reason="empty file")
     if _looks_binary(data):
@@ -181,53 +179,3 @@ def load_with_bytes(path: str) -> tuple[RawDoc | Quarantined, bytes | None]:
             return unpacked, None
         data = unpacked
     return decode_input(path, data, gzipped=False), data
-
-
-def load_batch(files: list[str], index_root: str, rules_version: str, force: bool = False) -> LoadResult:
-    """Load a batch of inputs, keep their bytes in the raw store, quarantine bad ones, and keep only the
-    documents that are new or changed since the manifest last saw them (same bytes + same rules = skip)."""
-    from index.layout import IndexPaths
-    from index.manifest import Manifest
-    from index.rawstore import put_raw
-
-    paths = IndexPaths(Path(index_root))
-    result = LoadResult()
-    with Manifest(paths.manifest) as manifest:
-        known = manifest.states_for([document_id(f) for f in files])
-        quarantined: list[tuple[str, Quarantined]] = []
-        for f in files:
-            doc_id = document_id(f)
-            result.seen_ids.append(doc_id)
-            loaded, data = load_with_bytes(f)
-            if isinstance(loaded, Quarantined):
-                result.quarantined.append(loaded)
-                quarantined.append((doc_id, loaded))
-                if doc_id in known and known[doc_id]["status"] == "indexed":
-                    result.drop_ids.append(doc_id)  # was searchable: its Whoosh entry must go
-                continue
-            assert data is not None
-            before = known.get(doc_id)
-            if (
-                not force
-                and before is not None
-                and before["status"] == "indexed"
-                and before["raw_hash"] == loaded.raw_hash
-                and before["rules_version"] == rules_version
-                and before["path"] == loaded.path
-            ):
-                result.unchanged += 1
-                continue
-            put_raw(paths.raw, loaded.raw_hash, data)
-            if before is None or before["status"] != "indexed":
-                result.new += 1
-            else:
-                result.changed += 1
-            result.docs.append(loaded)
-        manifest.record_quarantined(quarantined)
-        manifest.record_locations([(document_id(f), os.path.abspath(f)) for f in files])
-    return result
-
-
-from tasks.prefect_wrap import lazy_tasks  # noqa: E402 - the lazy task factory goes last, after what it wraps
-
-__getattr__ = lazy_tasks(load_task=(load_batch, {"name": "load"}))

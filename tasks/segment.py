@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from tasks.models import CleanDoc, Segment, SegmentedDoc
+from newsdex.models import CleanDoc, Segment, SegmentedDoc
 
 # Words that end with a period but rarely end a sentence.
 ABBREVIATIONS = frozenset(
@@ -54,8 +54,3 @@ def segment_document(doc: CleanDoc) -> SegmentedDoc:
 
 def segment_batch(docs: list[CleanDoc]) -> list[SegmentedDoc]:
     return [segment_document(d) for d in docs]
-
-
-from tasks.prefect_wrap import lazy_tasks  # noqa: E402 - the lazy task factory goes last, after what it wraps
-
-__getattr__ = lazy_tasks(segment_task=(segment_batch, {"name": "segment"}))

@@ -11,22 +11,22 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from newsdex.settings import OFFLINE_PREFECT_ENV
+
 if TYPE_CHECKING:
-    from tasks.models import EnrichedDoc
+    from newsdex.models import EnrichedDoc
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
 
 # Offline, patient Prefect for every test process (and the CLI subprocesses they start).
-os.environ.setdefault("DO_NOT_TRACK", "1")
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+for _name, _value in OFFLINE_PREFECT_ENV.items():
+    os.environ.setdefault(_name, _value)
 
 
 def seeds_and_generated(root: Path, n: int, seed: int) -> Path:
-    """A corpus folder: the seeds plus ``n`` documents from the benchmark's generator (bench/corpus.py)."""
-    sys.path.insert(0, str(REPO / "bench"))
-    from corpus import generate_corpus
+    """A corpus folder: the seeds plus ``n`` documents from the benchmark's generator (tools/corpus.py)."""
+    from tools.corpus import generate_corpus
 
     shutil.copytree(SEEDS, root / "seeds")
     generate_corpus(root / "generated", n, seed=seed)
@@ -35,9 +35,9 @@ def seeds_and_generated(root: Path, n: int, seed: int) -> Path:
 
 def enriched_folder(root: Path) -> list[EnrichedDoc]:
     """Every readable input under ``root``, cleaned, segmented and enriched in one batch."""
-    from tasks import load
-    from tasks.process import process_batch
-    from tasks.rules import load_rules
+    from newsdex.flows.batch import process_batch
+    from newsdex.tasks import load
+    from newsdex.tasks.clean.rules import load_rules
 
     raws = [r for r in map(load.load_path, load.iter_input_files([str(root)])) if not hasattr(r, "reason")]
     return process_batch(raws, load_rules())[0]
@@ -70,7 +70,7 @@ def seed_index(prefect_harness, tmp_path_factory: pytest.TempPathFactory) -> dic
     (bad / "binary.txt").write_bytes(bytes(range(256)) * 4)
     (bad / "latin1.txt").write_bytes("Caf\xe9 au lait, cr\xe8me br\xfbl\xe9e and more text".encode("latin-1"))
     (bad / "broken.txt.gz").write_bytes(b"\x1f\x8b\x08\x00 not really gzip")
-    from flows.ingest import ingest_flow
+    from newsdex.flows.ingest import ingest_flow
 
     index = work / "index"
     report = ingest_flow(paths=[str(corpus)], index=str(index))
@@ -80,7 +80,7 @@ def seed_index(prefect_harness, tmp_path_factory: pytest.TempPathFactory) -> dic
 def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run the real `newsdex` entry point in a fresh interpreter, as a user would."""
     return subprocess.run(
-        [sys.executable, "-m", "search_cli.main", *args],
+        [sys.executable, "-m", "newsdex.search_cli", *args],
         capture_output=True,
         text=True,
         env={**os.environ, **(env or {})},

@@ -9,7 +9,7 @@ from tests.conftest import SEEDS
 
 def make_variants(out: Path, n: int) -> list[Path]:
     """n text files: each a seed with its paragraphs rotated and one sentence naming its number."""
-    seeds = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.iterdir())]
+    seeds = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
     out.mkdir(parents=True, exist_ok=True)
     files = []
     for i in range(n):

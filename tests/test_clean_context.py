@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from tasks.clean import clean_document
-from tasks.clean_context import CONTEXT2_FEATURES, article_region, context2
-from tasks.models import RawDoc
-from tasks.rules import load_rules
+from newsdex.models import RawDoc
+from newsdex.tasks.clean.context import CONTEXT2_FEATURES, article_region, context2
+from newsdex.tasks.clean.rules import load_rules
+from newsdex.tasks.clean.stage import clean_document
 
 
 def test_article_region_is_the_best_contiguous_run():

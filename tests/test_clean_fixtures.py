@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tasks.clean import clean_document
-from tasks.models import RawDoc
-from tasks.rules import load_rules
+from newsdex.models import RawDoc
+from newsdex.tasks.clean.rules import load_rules
+from newsdex.tasks.clean.stage import clean_document
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "clean"
 
@@ -181,8 +181,8 @@ def test_comments_under_relative_times_go_even_when_they_outweigh_the_article():
 
 
 def test_the_structural_rules_can_be_turned_off_for_one_site():
-    from tasks.rules import parse_rules
-    from tasks.settings import DEFAULT_RULES
+    from newsdex.tasks.clean.rules import parse_rules
+    from newsdex.tasks.shipped import DEFAULT_RULES
 
     overrides = '\n[sites."coastal-herald.example"]\ndisable = ["headline-anchor", "record-list"]\n'
     rules = parse_rules(Path(DEFAULT_RULES).read_text(encoding="utf-8") + overrides)

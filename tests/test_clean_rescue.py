@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import lxml.html
 
-from tasks.clean_rescue import doubtful, readability_lines
+from newsdex.tasks.clean.rescue import doubtful, readability_lines
 
 _PARA = ("The council voted on Tuesday to rebuild the old bridge, which has been closed to traffic since the "
          "floods of last spring, and residents said the decision was long overdue. ")

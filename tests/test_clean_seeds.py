@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from tasks.clean import clean_document
-from tasks.models import RawDoc
-from tasks.rules import load_rules
+from newsdex.models import RawDoc
+from newsdex.tasks.clean.rules import load_rules
+from newsdex.tasks.clean.stage import clean_document
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
-# Lines DESIGN.md names as boilerplate (as they occur in the seeds).
+# Boilerplate lines as they occur in the seeds (the kinds README and docs/cleaning.md name).
 BOILERPLATE = [
     "Advertisement", "Next Story", "Last news in Fakti", "Send Push", "Download the app now", "Source link",
     "Visited 1 times", "Leave a Reply", "Your email address will not be published", "Author:", "fdfddfdffddfdfdf",
@@ -119,7 +119,7 @@ def test_seed_003_site_chrome_not_title():
 
 
 def test_clean_is_deterministic_and_batch_independent():
-    from tasks.clean import clean_batch
+    from newsdex.tasks.clean.stage import clean_batch
 
     a, _ = _clean("002")
     raw = RawDoc(id="002", path=a.path, kind="text", text=Path(a.path).read_text(encoding="utf-8"), raw_hash="")

@@ -68,7 +68,7 @@ def test_bad_usage_exits_1_with_one_line(seed_index, args):
 
 def test_read_only_commands_never_import_the_heavy_stack(seed_index):
     code = (
-        "import sys; from search_cli.main import main\n"
+        "import sys; from newsdex.search_cli.main import main\n"
         f"for argv in (['search', 'troops', '--json', '--index', {str(seed_index['index'])!r}],"
         f" ['show', 'x', '--index', {str(seed_index['index'])!r}], ['stats', '--index', {str(seed_index['index'])!r}],"
         f" ['entities', '--index', {str(seed_index['index'])!r}]):\n"

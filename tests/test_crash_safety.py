@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from index.layout import IndexPaths, writer_lock
-from index.manifest import Manifest
-from index.reader import open_index, search
+from newsdex.index.layout import IndexPaths, writer_lock
+from newsdex.index.manifest import Manifest
+from newsdex.index.reader import open_index, search
 from tests.conftest import REPO, run_cli
 from tests.corpus_variants import make_variants
 
@@ -47,13 +47,14 @@ def _snapshot(index: Path) -> dict[str, dict]:
 
 
 def test_kill_9_during_ingest_then_rerun_equals_uninterrupted_run(prefect_harness, tmp_path):
-    from flows.ingest import ingest_flow
+    from newsdex.flows.ingest import ingest_flow
 
     corpus = tmp_path / "corpus"
     make_variants(corpus, 60)
     killed, clean = tmp_path / "killed", tmp_path / "clean"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "search_cli.main", "ingest", str(corpus), "--index", str(killed), "--batch-size", "5"],
+        [sys.executable, "-m", "newsdex.search_cli", "ingest", str(corpus), "--index", str(killed),
+         "--batch-size", "5"],
         cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         env={**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home")},
         start_new_session=True,  # its temporary Prefect server joins the group, and dies with it
@@ -98,7 +99,7 @@ def test_write_lock_is_released_when_its_holder_dies(tmp_path):
     code = (
         f"import os, sys, time; sys.path.insert(0, {str(REPO)!r})\n"
         "from pathlib import Path\n"
-        "from index.layout import IndexPaths, writer_lock\n"
+        "from newsdex.index.layout import IndexPaths, writer_lock\n"
         f"with writer_lock(IndexPaths(Path({str(paths.root)!r}))):\n"
         "    print('locked', flush=True); time.sleep(60)\n"
     )

@@ -9,9 +9,9 @@ import shutil
 
 import pytest
 
-from index.layout import IndexPaths, writer_lock
-from index.rawstore import raw_path
-from index.reader import open_index, search, stats
+from newsdex.index.layout import IndexPaths, writer_lock
+from newsdex.index.rawstore import raw_path
+from newsdex.index.reader import open_index, search, stats
 from tests.conftest import SEEDS, run_cli
 
 pytestmark = pytest.mark.prefect
@@ -25,7 +25,7 @@ def corpus(prefect_harness, tmp_path):
 
 
 def test_one_file_under_two_spellings_is_one_document(corpus, tmp_path, monkeypatch):
-    from flows.ingest import ingest_flow
+    from newsdex.flows.ingest import ingest_flow
 
     monkeypatch.chdir(corpus.parent)
     index = tmp_path / "index"
@@ -36,7 +36,7 @@ def test_one_file_under_two_spellings_is_one_document(corpus, tmp_path, monkeypa
 
 
 def test_prune_from_another_folder_keeps_relative_inputs_that_exist(corpus, tmp_path, monkeypatch):
-    from flows.ingest import ingest_flow
+    from newsdex.flows.ingest import ingest_flow
 
     index = tmp_path / "index"
     monkeypatch.chdir(corpus.parent)
@@ -55,7 +55,7 @@ def test_prune_from_another_folder_keeps_relative_inputs_that_exist(corpus, tmp_
 
 
 def test_input_that_turns_bad_leaves_search_and_is_listed(corpus, tmp_path):
-    from flows.ingest import ingest_flow
+    from newsdex.flows.ingest import ingest_flow
 
     index = tmp_path / "index"
     ingest_flow(paths=[str(corpus)], index=str(index))
@@ -69,13 +69,13 @@ def test_input_that_turns_bad_leaves_search_and_is_listed(corpus, tmp_path):
 
 
 def test_reindex_quarantine_is_listed_in_stats(corpus, tmp_path):
-    from flows.ingest import ingest_flow
-    from flows.reindex import reindex_flow
+    from newsdex.flows.ingest import ingest_flow
+    from newsdex.flows.reindex import reindex_flow
 
     index = tmp_path / "index"
     ingest_flow(paths=[str(corpus)], index=str(index))
     hit = search(index, "gulags")["hits"][0]
-    from index.manifest import Manifest
+    from newsdex.index.manifest import Manifest
 
     with Manifest(IndexPaths(index).manifest) as m:
         digest = m.states_for([hit["id"]])[hit["id"]]["raw_hash"]
@@ -88,7 +88,7 @@ def test_reindex_quarantine_is_listed_in_stats(corpus, tmp_path):
 
 
 def test_sort_newest_puts_dated_documents_first(corpus, tmp_path):
-    from flows.ingest import ingest_flow
+    from newsdex.flows.ingest import ingest_flow
 
     index = tmp_path / "index"
     ingest_flow(paths=[str(corpus)], index=str(index))
@@ -98,7 +98,7 @@ def test_sort_newest_puts_dated_documents_first(corpus, tmp_path):
 
 
 def test_snippets_escape_the_text_around_highlights(prefect_harness, tmp_path):
-    from flows.ingest import ingest_flow
+    from newsdex.flows.ingest import ingest_flow
 
     doc = tmp_path / "markup.txt"
     doc.write_text(
@@ -127,9 +127,9 @@ def test_busy_index_gives_one_line_for_reindex_too(seed_index):
 
 def test_prune_removes_whoosh_entries_the_manifest_never_recorded(corpus, tmp_path):
     """A run killed between the Whoosh commit and the manifest write, whose input is then deleted."""
-    from flows.ingest import ingest_flow
-    from index.writer import apply_changes, indexed_ids
-    from tasks.models import EnrichedDoc
+    from newsdex.flows.ingest import ingest_flow
+    from newsdex.index.writer import apply_changes, indexed_ids
+    from newsdex.models import EnrichedDoc
 
     index = tmp_path / "index"
     ingest_flow(paths=[str(corpus)], index=str(index))

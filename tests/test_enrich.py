@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tasks import canonical
-from tasks.enrich import enrich_documents, recognise
-from tasks.models import EnrichedDoc, Segment, SegmentedDoc
+from newsdex.models import EnrichedDoc, Segment, SegmentedDoc
+from newsdex.tasks.enrich import canonical
+from newsdex.tasks.enrich.stage import enrich_documents, recognise
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -133,7 +133,7 @@ def test_recognise_returns_character_spans() -> None:
 
 
 def test_parallel_path_gives_the_same_entities(seeds, monkeypatch) -> None:
-    import tasks.enrich as enrich
+    import newsdex.tasks.enrich.stage as enrich
 
     docs = [make_doc(p.read_text(encoding="utf-8"), p.stem[:3]) for p in sorted(SEEDS.glob("*.txt"))]
     monkeypatch.setattr(enrich, "PARALLEL_MIN_WORDS", 1)
@@ -147,19 +147,20 @@ def test_empty_input() -> None:
     assert doc.entities == []
 
 
-def test_importing_enrich_is_light_and_the_task_is_lazy() -> None:
+def test_importing_enrich_is_light_and_its_task_lives_in_the_flows() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, tasks.enrich as e; print(sorted(m for m in ('spacy', 'prefect') if m in sys.modules)); "
-            "print(type(e.enrich_task).__name__)")
+    code = ("import sys, newsdex.tasks.enrich.stage as e; "
+            "print(sorted(m for m in ('spacy', 'prefect') if m in sys.modules)); "
+            "from newsdex.flows import steps; print(type(steps.enrich_task).__name__)")
     repo = Path(__file__).resolve().parent.parent
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=repo, check=True)
     assert out.stdout.split("\n")[:2] == ["[]", "Task"]
 
 
 def test_a_long_document_goes_through_in_pieces(monkeypatch) -> None:
-    import tasks.enrich as enrich
+    import newsdex.tasks.enrich.stage as enrich
 
     monkeypatch.setattr(enrich, "CHUNK_CHARS", 2_000)
     para = "Officials in Kyiv met Angela Merkel again.\n\n" * 200  # 9,000 characters: five pieces

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench.entities import in_documents, read_conll, score, windows  # noqa: E402
+from tools.conll import in_documents, read_conll, score, windows
 
 CONLL = """-DOCSTART- O
 

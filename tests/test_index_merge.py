@@ -4,7 +4,6 @@ policy; and it is the merge the index writer uses."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,17 +11,15 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
-from index.layout import IndexPaths
-from index.merge import MergingWriter
-from index.reader import search
-from index.schema import to_fields
-from index.segments import build_segment
-from index.writer import apply_changes
-from tasks.models import EnrichedDoc
-from tests.conftest import REPO, enriched_folder, seeds_and_generated
-
-sys.path.insert(0, str(REPO / "bench"))  # the merge benchmark's helpers, as conftest reaches bench/corpus.py
-from merge import index_of, merge_all, segment_digests  # noqa: E402
+from newsdex.index.layout import IndexPaths
+from newsdex.index.merge import MergingWriter
+from newsdex.index.reader import search
+from newsdex.index.schema import to_fields
+from newsdex.index.segments import build_segment
+from newsdex.index.writer import apply_changes
+from newsdex.models import EnrichedDoc
+from tests.conftest import enriched_folder, seeds_and_generated
+from tools.merge_check import index_of, merge_all, segment_digests
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from whoosh.searching import Results
 
-from index import reader, scoring, snippets
-from index.layout import IndexPaths
-from index.writer import apply_changes
-from tasks.models import EnrichedDoc
+from newsdex.index import reader, scoring, snippets
+from newsdex.index.layout import IndexPaths
+from newsdex.index.writer import apply_changes
+from newsdex.models import EnrichedDoc
 from tests.conftest import enriched_folder, seeds_and_generated
 
 QUERIES = [

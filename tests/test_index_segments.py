@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from index.layout import IndexPaths
-from index.reader import open_index, search
-from index.segments import build_segment
-from index.writer import apply_changes, indexed_ids
-from tasks.models import EnrichedDoc
+from newsdex.index.layout import IndexPaths
+from newsdex.index.reader import open_index, search
+from newsdex.index.segments import build_segment
+from newsdex.index.writer import apply_changes, indexed_ids
+from newsdex.models import EnrichedDoc
 from tests.conftest import enriched_folder, seeds_and_generated
 
 QUERIES = ["gulags", '"Kursk region"', "title:korea", "tax OR garden", "loc:ukraine", "person:putin", "the"]
@@ -95,9 +95,7 @@ class _Exploding(list):
 
 
 def test_merges_never_build_a_segment_above_the_bound(docs, tmp_path: Path, monkeypatch) -> None:
-    import index.writer as writer_module
-
-    monkeypatch.setattr(writer_module, "MAX_MERGE_DOCS", 12)
+    monkeypatch.setenv("NEWSDEX_MAX_MERGE_DOCS", "12")
     merged, single = IndexPaths(tmp_path / "merged"), IndexPaths(tmp_path / "single")
     for i in range(0, len(docs), 2):  # 15 commits of 2 documents: Whoosh's policy would merge them all
         apply_changes(merged, docs[i : i + 2])

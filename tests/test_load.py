@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import gzip
 
-from tasks.load import decode_input, document_id, iter_input_files, load_path
-from tasks.models import Quarantined, RawDoc
+from newsdex.models import Quarantined, RawDoc
+from newsdex.tasks.load import decode_input, document_id, iter_input_files, load_path
 
 
 def test_folder_discovery_is_recursive_sorted_and_filtered(tmp_path):
@@ -59,9 +59,9 @@ def test_html_detected_by_content_and_declared_charset_honoured():
 
 
 def test_huge_input_is_quarantined(monkeypatch):
-    import tasks.load as load
+    import newsdex.tasks.load as load
 
-    monkeypatch.setattr(load, "MAX_BYTES", 1000)
+    monkeypatch.setenv("NEWSDEX_MAX_BYTES", "1000")
     result = load.decode_input("big.txt", b"word " * 1000)
     assert isinstance(result, Quarantined) and "too large" in result.reason
 

@@ -6,12 +6,12 @@ import re
 
 import pytest
 
-from index.reader import get_document, search, stats
+from newsdex.index.reader import get_document, search, stats
 from tests.conftest import SEEDS
 
 pytestmark = pytest.mark.prefect
 
-# Boilerplate lines of the seeds that DESIGN.md names: none may reach an indexed body.
+# Boilerplate lines of the seeds (the kinds README and docs/cleaning.md name): none may reach an indexed body.
 BOILERPLATE = [
     "Advertisement", "Source link", "Send Push", "Next Story", "Last news in Fakti", "Newszop",
     "Download the app now", "Recommended", "Trending on PJ Media Videos", "Join the conversation as a VIP Member",
@@ -24,7 +24,7 @@ CAPTIONS = ["© KCNA VIA KNS/AFP via Getty Image", "© POOL/AFP via Getty Images
 
 def _seed_docs(seed_index) -> dict[str, dict]:
     out = {}
-    for path in sorted(SEEDS.iterdir()):
+    for path in sorted(SEEDS.glob("*.txt")):
         doc = get_document(seed_index["index"], str(seed_index["corpus"] / "seeds" / path.name))
         assert doc is not None, path.name
         out[path.name] = doc
@@ -122,7 +122,7 @@ def test_spelling_suggestion_when_nothing_matches(seed_index):
 
 
 def test_rerun_changes_nothing(seed_index):
-    from flows.ingest import ingest_flow
+    from newsdex.flows.ingest import ingest_flow
 
     before = search(seed_index["index"], "troops", limit=50)
     report = ingest_flow(paths=[str(seed_index["corpus"])], index=str(seed_index["index"]))
@@ -134,7 +134,7 @@ def test_rerun_changes_nothing(seed_index):
 
 def test_filtered_total_counts_only_filtered_matches(seed_index, monkeypatch):
     """Regression: with more matches than the facet window, Whoosh reported the unfiltered count."""
-    import index.reader as reader
+    import newsdex.index.reader as reader
 
     monkeypatch.setattr(reader, "FACET_WINDOW", 1)
     unfiltered = search(seed_index["index"], "troops", limit=1)
@@ -145,7 +145,7 @@ def test_filtered_total_counts_only_filtered_matches(seed_index, monkeypatch):
 
 def test_cached_searcher_sees_new_commits(seed_index, tmp_path):
     """Searches reuse one searcher per process; a later commit must still be visible."""
-    from flows.ingest import ingest_flow
+    from newsdex.flows.ingest import ingest_flow
 
     extra = tmp_path / "late.txt"
     extra.write_text(
@@ -158,8 +158,8 @@ def test_cached_searcher_sees_new_commits(seed_index, tmp_path):
     try:
         assert search(seed_index["index"], "quokkas")["total"] == 1
     finally:
-        from tasks import write_index
-        from tasks.load import document_id
+        from newsdex.index.store import IndexStore
+        from newsdex.models import document_id
 
-        write_index.write_batch(str(seed_index["index"]), [], deletes=[document_id(str(extra))])
+        IndexStore(seed_index["index"]).write([], deletes=[document_id(str(extra))])
     assert search(seed_index["index"], "quokkas")["total"] == 0

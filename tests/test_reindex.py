@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from index.layout import IndexPaths
-from index.manifest import Manifest
-from index.reader import get_document, open_index, search
-from tasks.rules import load_rules
-from tasks.settings import DEFAULT_RULES
+from newsdex.index.layout import IndexPaths
+from newsdex.index.manifest import Manifest
+from newsdex.index.reader import get_document, open_index, search
+from newsdex.tasks.clean.rules import load_rules
+from newsdex.tasks.shipped import DEFAULT_RULES
 from tests.conftest import SEEDS
 
 pytestmark = pytest.mark.prefect
@@ -38,7 +38,7 @@ def _rules_with_new_rule(tmp: Path) -> Path:
 
 @pytest.fixture()
 def fresh_index(prefect_harness, tmp_path):
-    from flows.ingest import ingest_flow
+    from newsdex.flows.ingest import ingest_flow
 
     corpus = tmp_path / "seeds"
     shutil.copytree(SEEDS, corpus)
@@ -54,7 +54,7 @@ def _stored(index: Path) -> dict[str, dict]:
 
 
 def test_rule_change_reindexes_exactly_the_changed_documents(fresh_index):
-    from flows.reindex import reindex_flow
+    from newsdex.flows.reindex import reindex_flow
 
     index, corpus = fresh_index["index"], fresh_index["corpus"]
     rules = _rules_with_new_rule(fresh_index["tmp"])
@@ -92,7 +92,7 @@ def test_rule_change_reindexes_exactly_the_changed_documents(fresh_index):
 
 
 def test_reindex_needs_no_original_files(fresh_index):
-    from flows.reindex import reindex_flow
+    from newsdex.flows.reindex import reindex_flow
 
     shutil.rmtree(fresh_index["corpus"])
     report = reindex_flow(index=str(fresh_index["index"]), rules=str(_rules_with_new_rule(fresh_index["tmp"])))
@@ -100,7 +100,7 @@ def test_reindex_needs_no_original_files(fresh_index):
 
 
 def test_full_rebuild_is_swapped_in_under_an_open_reader(fresh_index):
-    from flows.reindex import reindex_flow
+    from newsdex.flows.reindex import reindex_flow
 
     index = fresh_index["index"]
     paths = IndexPaths(index)
@@ -122,7 +122,7 @@ def test_full_rebuild_is_swapped_in_under_an_open_reader(fresh_index):
 
 
 def test_failed_full_rebuild_leaves_the_old_index(fresh_index, monkeypatch):
-    from flows import reindex as reindex_module
+    from newsdex.flows import reindex as reindex_module
 
     index = fresh_index["index"]
     live = IndexPaths(index).live_generation()
@@ -130,7 +130,7 @@ def test_failed_full_rebuild_leaves_the_old_index(fresh_index, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("enrichment blew up")
 
-    monkeypatch.setattr(reindex_module.enrich, "enrich_task", broken, raising=False)
+    monkeypatch.setattr(reindex_module.steps, "enrich_task", broken)
     with pytest.raises(RuntimeError):
         reindex_module.reindex_flow(index=str(index), full=True)
     assert IndexPaths(index).live_generation() == live
@@ -139,7 +139,7 @@ def test_failed_full_rebuild_leaves_the_old_index(fresh_index, monkeypatch):
 
 
 def test_changed_and_deleted_inputs_on_ingest(fresh_index):
-    from flows.ingest import ingest_flow
+    from newsdex.flows.ingest import ingest_flow
 
     index, corpus = fresh_index["index"], fresh_index["corpus"]
     target = corpus / "000_f62cfa61a98d079d.txt"
@@ -157,7 +157,7 @@ def test_changed_and_deleted_inputs_on_ingest(fresh_index):
 
 
 def test_renamed_rule_updates_explanations_without_reindexing(fresh_index):
-    from flows.reindex import reindex_flow
+    from newsdex.flows.reindex import reindex_flow
 
     index = fresh_index["index"]
     rules = fresh_index["tmp"] / "renamed.toml"

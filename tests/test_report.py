@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flows.report import RunReport, markdown_table
-from tasks.models import EnrichedDoc, Entity, Quarantined, Removed
+from newsdex.flows.report import RunReport, markdown_table
+from newsdex.models import EnrichedDoc, Entity, Quarantined, Removed
 
 
 def test_removed_lines_are_counted_by_rule_name_and_table_lists_everything():

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from tasks.clean import clean_document
-from tasks.models import RawDoc
-from tasks.rules import load_rules, parse_rules
-from tasks.settings import DEFAULT_RULES
+from newsdex.models import RawDoc
+from newsdex.tasks.clean.rules import load_rules, parse_rules
+from newsdex.tasks.clean.stage import clean_document
+from newsdex.tasks.shipped import DEFAULT_RULES
 
 ARTICLE = (
     "Museum returns stolen statue to its temple\n\n"

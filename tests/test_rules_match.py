@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from tasks.clean_lines import Line
-from tasks.clean_match import _UNSAFE_FOLD, gate
-from tasks.rules import LineRule, load_rules, parse_rules
+from newsdex.tasks.clean.lines import Line
+from newsdex.tasks.clean.matcher import _UNSAFE_FOLD, gate
+from newsdex.tasks.clean.rules import LineRule, load_rules, parse_rules
 
 
 def _reference(rules: list[LineRule], ln: Line, zone: str) -> LineRule | None:

@@ -6,8 +6,8 @@ import json
 import tomllib
 from pathlib import Path
 
-from search_cli.main import main
-from tasks.rule_mining import mine, toml_snippet
+from newsdex.search_cli.main import main
+from newsdex.tasks.clean.mining import mine, toml_snippet
 
 
 def _site(tmp_path: Path) -> Path:
@@ -57,7 +57,7 @@ def test_cli_suggest_human_output_is_pasteable(tmp_path: Path, capsys):
 
 
 def test_accepted_suggestion_applies_to_that_folder(tmp_path: Path, capsys):
-    from tasks.settings import DEFAULT_RULES
+    from newsdex.tasks.shipped import DEFAULT_RULES
 
     folder = _site(tmp_path)
     assert main(["rules", "suggest", str(folder)]) == 0

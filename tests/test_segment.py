@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tasks.models import Block, CleanDoc
-from tasks.segment import segment_document, split_sentences
+from newsdex.models import Block, CleanDoc
+from newsdex.tasks.segment import segment_document, split_sentences
 
 
 def test_abbreviations_initials_and_quotes_do_not_split():

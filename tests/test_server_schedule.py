@@ -32,7 +32,7 @@ def api(url: str, path: str, body: dict | None = None) -> dict | list:
 
 @pytest.fixture(scope="module")
 def prefect_api(tmp_path_factory: pytest.TempPathFactory):
-    from flows.server import start_server, stop_server, wait_healthy
+    from newsdex.flows.server import start_server, stop_server, wait_healthy
 
     home = tmp_path_factory.mktemp("server-home")
     proc, url = start_server(home)
@@ -95,10 +95,10 @@ def _inputs(tmp_path: Path) -> Path:
 
 
 def test_served_deployment_runs_through_the_api(prefect_api: str, tmp_path: Path) -> None:
-    from index.reader import search
+    from newsdex.index.reader import search
 
     inputs, index, log = _inputs(tmp_path), tmp_path / "index", tmp_path / "serve.log"
-    serve = _spawn([sys.executable, "-m", "search_cli.main", "serve", str(inputs), "--index", str(index),
+    serve = _spawn([sys.executable, "-m", "newsdex.search_cli", "serve", str(inputs), "--index", str(index),
                     "--cron", NEVER, "--name", "served"], _env(prefect_api, tmp_path / "home"), log, REPO)
     try:
         dep = _deployment(prefect_api, "served", 90, log)
@@ -120,7 +120,7 @@ def test_served_deployment_runs_through_the_api(prefect_api: str, tmp_path: Path
 
 def test_prefect_yaml_deploys_to_a_work_pool(prefect_api: str, tmp_path: Path) -> None:
     """prefect.yaml as a user runs it: a process work pool, `prefect deploy --all`, a worker, settings from env."""
-    from index.reader import search
+    from newsdex.index.reader import search
 
     inputs, index, log = _inputs(tmp_path), tmp_path / "index", tmp_path / "worker.log"
     prefect = str(Path(sys.executable).with_name("prefect"))

@@ -1,0 +1,66 @@
+"""The Prefect tasks of the flows, declared in one place: each is a thin wrapper over a stage's plain function
+(``newsdex.tasks``) or a call to the index folder's owner (``newsdex.index.store``). Only ``flows/`` imports this
+module, so a stage, the index and the read-only commands never import Prefect.
+
+No Prefect cache on any task: hashing hundreds of documents per call costs as much as the work, and skipping
+unchanged documents is the manifest's job (docs/contract.md, index folder).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from prefect import Task, task
+from prefect.cache_policies import NO_CACHE
+
+from newsdex.flows.batch import process_packed
+from newsdex.index.manifest import ManifestRow
+from newsdex.index.segments import BuiltSegment
+from newsdex.index.store import IndexStore
+from newsdex.models import EnrichedDoc, LoadResult
+from newsdex.tasks.clean.reclean import RecleanResult, reclean_batch
+from newsdex.tasks.clean.rules import Rules
+from newsdex.tasks.clean.stage import clean_batch
+from newsdex.tasks.enrich.stage import enrich_documents
+from newsdex.tasks.load import load_with_bytes
+from newsdex.tasks.segment import segment_batch
+
+
+def _task(fn: Callable[..., Any], name: str, retries: int = 1) -> Task:
+    return task(fn, name=name, retries=retries, retry_delay_seconds=2, log_prints=False, cache_policy=NO_CACHE)
+
+
+def load_batch(files: list[str], index_root: str, rules_version: str) -> LoadResult:
+    """Read and decode a batch of inputs; the index folder keeps their bytes and says which are new or changed."""
+    return IndexStore(index_root).admit(files, load_with_bytes, rules_version)
+
+
+def index_batch(
+    index_root: str,
+    docs: list[EnrichedDoc] | None = None,
+    segment: BuiltSegment | None = None,
+    rows: list[ManifestRow] | None = None,
+) -> int:
+    """Write enriched documents, or adopt a segment and manifest rows built on a worker (the Dask path)."""
+    store = IndexStore(index_root)
+    if segment is not None or rows:
+        if docs:
+            raise ValueError("give the batch as documents or as a built segment, not both")
+        return store.adopt(segment, rows or [])
+    return store.write(docs or [])
+
+
+def reclean_stored(index_root: str, ids: list[str], rules: Rules, full: bool = False) -> RecleanResult:
+    """Re-clean the stored raw inputs of ``ids`` under ``rules``."""
+    store = IndexStore(index_root)
+    return reclean_batch(store.stored_inputs(ids), rules, store.previous, full)
+
+
+load_task = _task(load_batch, "load")
+clean_task = _task(clean_batch, "clean")
+segment_task = _task(segment_batch, "segment")
+enrich_task = _task(enrich_documents, "enrich")
+index_task = _task(index_batch, "index", retries=0)
+process_task = _task(process_packed, "process")
+reclean_task = _task(reclean_stored, "reclean")

