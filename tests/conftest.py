@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
+ARTICLES = REPO / "tests" / "data" / "articles"  # a small copy of the shared extraction sets (see its README)
 
 # Offline, patient Prefect for every test process (and the CLI subprocesses they start).
 for _name, _value in OFFLINE_PREFECT_ENV.items():
@@ -25,11 +26,12 @@ for _name, _value in OFFLINE_PREFECT_ENV.items():
 
 
 def seeds_and_generated(root: Path, n: int, seed: int) -> Path:
-    """A corpus folder: the seeds plus ``n`` documents from the benchmark's generator (tools/corpus.py)."""
+    """A corpus folder: the seeds plus ``n`` documents from the corpus generator (tools/corpus.py), made from
+    the articles of tests/data/articles (never the evaluation data outside the repository) and the seeds."""
     from tools.corpus import generate_corpus
 
     shutil.copytree(SEEDS, root / "seeds")
-    generate_corpus(root / "generated", n, seed=seed)
+    generate_corpus(root / "generated", n, seed=seed, extraction=ARTICLES)
     return root
 
 

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
+from tools import corpus as corpus_module
+
 REPO = Path(__file__).resolve().parent.parent
+ARTICLES = REPO / "tests" / "data" / "articles"  # never the shared data outside the repository
 
 
 @pytest.fixture(scope="module")
 def corpus():
-    spec = importlib.util.spec_from_file_location("bench_corpus", REPO / "bench" / "corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_corpus"] = module
-    spec.loader.exec_module(module)
-    return module
+    return corpus_module
 
 
 def _contents(paths: list[Path], root: Path) -> dict[str, bytes]:
@@ -26,10 +23,10 @@ def _contents(paths: list[Path], root: Path) -> dict[str, bytes]:
 
 
 def test_deterministic_and_prefix_stable(corpus, tmp_path: Path) -> None:
-    a = corpus.generate_corpus(tmp_path / "a", 120, seed=3)
-    b = corpus.generate_corpus(tmp_path / "b", 120, seed=3)
-    small = corpus.generate_corpus(tmp_path / "s", 40, seed=3)
-    other = corpus.generate_corpus(tmp_path / "o", 40, seed=4)
+    a = corpus.generate_corpus(tmp_path / "a", 120, seed=3, extraction=ARTICLES)
+    b = corpus.generate_corpus(tmp_path / "b", 120, seed=3, extraction=ARTICLES)
+    small = corpus.generate_corpus(tmp_path / "s", 40, seed=3, extraction=ARTICLES)
+    other = corpus.generate_corpus(tmp_path / "o", 40, seed=4, extraction=ARTICLES)
     ca, cb = _contents(a, tmp_path / "a"), _contents(b, tmp_path / "b")
     assert ca == cb
     cs = _contents(small, tmp_path / "s")
@@ -38,7 +35,7 @@ def test_deterministic_and_prefix_stable(corpus, tmp_path: Path) -> None:
 
 
 def test_sizes_kinds_and_boilerplate(corpus, tmp_path: Path) -> None:
-    paths = corpus.generate_corpus(tmp_path, 300, seed=0)
+    paths = corpus.generate_corpus(tmp_path, 300, seed=0, extraction=ARTICLES)
     assert len(paths) == 300 and all(p.exists() for p in paths)
     kinds = {p.name.split(".", 1)[1] for p in paths}
     assert "txt" in kinds and "html" in kinds
@@ -50,10 +47,20 @@ def test_sizes_kinds_and_boilerplate(corpus, tmp_path: Path) -> None:
         assert marker.lower() in joined.lower()
     records = [json.loads(x) for x in (tmp_path / "corpus.jsonl").read_text().splitlines()]
     assert len(records) == 300 and {"path", "article", "rare", "kind"} <= set(records[0])
+    assert {r["article"].split("/")[0] for r in records} == {"scrapinghub", "wcxb-dev", "seeds"}
+
+
+def test_a_missing_source_folder_is_an_error(corpus, tmp_path: Path) -> None:
+    """A source folder that is not there (or holds no articles) is never silently replaced by the seeds alone."""
+    with pytest.raises(FileNotFoundError, match="missing"):
+        corpus.generate_corpus(tmp_path / "c", 10, seed=0, extraction=tmp_path / "missing")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(FileNotFoundError, match="no articles"):
+        corpus.generate_corpus(tmp_path / "c", 10, seed=0, extraction=tmp_path / "empty")
 
 
 def test_seeds_only_pool(corpus, tmp_path: Path) -> None:
-    """Without the shared extraction sets the generator still works from the seeds."""
-    paths = corpus.generate_corpus(tmp_path / "c", 10, seed=0, extraction=tmp_path / "missing")
+    """Asked explicitly (``extraction=None``), the generator works from the seeds alone."""
+    paths = corpus.generate_corpus(tmp_path / "c", 10, seed=0, extraction=None)
     assert len(paths) == 10
     assert any("Korea" in p.read_text(encoding="utf-8", errors="replace") for p in paths if p.suffix == ".txt")

@@ -9,7 +9,11 @@ corpus is the first 1k documents of a 50k one. ``corpus.jsonl`` next to the file
 article it came from and whether it carries the rare widget line (~1% of documents: a rule change aimed at
 that line touches about 1% of the corpus).
 
-    python -m tools.corpus OUT --n 5000 --seed 0
+The article source is a folder of extraction sets (default ``../shared/data/extraction``, outside the repository;
+the tests pass their small copy, ``tests/data/articles``). A source folder that is missing or holds no articles
+is an error, never a silent fall-back to the seeds; ``extraction=None`` asks for the seeds only.
+
+    python -m tools.corpus OUT --n 5000 --seed 0 [--extraction FOLDER]
 """
 
 from __future__ import annotations
@@ -112,8 +116,16 @@ def _load_seeds(folder: Path) -> list[Article]:
 
 
 @lru_cache(maxsize=4)
-def load_pool(extraction: Path = DEFAULT_EXTRACTION, seeds: Path = DEFAULT_SEEDS) -> tuple[Article, ...]:
-    pool = [a for d in sorted(extraction.glob("*")) if d.is_dir() for a in _load_dataset(d)]
+def load_pool(extraction: Path | None = DEFAULT_EXTRACTION, seeds: Path = DEFAULT_SEEDS) -> tuple[Article, ...]:
+    """The articles of every set under ``extraction`` plus the seeds; ``extraction=None``: the seeds only."""
+    pool = []
+    if extraction is not None:
+        if not extraction.is_dir():
+            raise FileNotFoundError(f"corpus source folder {extraction} does not exist (the default is the shared "
+                                    "data next to the repository): pass another with extraction=... or --extraction")
+        pool = [a for d in sorted(extraction.glob("*")) if d.is_dir() for a in _load_dataset(d)]
+        if not pool:
+            raise FileNotFoundError(f"no articles under {extraction}: expected set folders with meta.jsonl and truth/")
     pool += _load_seeds(seeds) if seeds.is_dir() else []
     if not pool:
         raise FileNotFoundError(f"no articles under {extraction} or {seeds}")
@@ -213,10 +225,13 @@ def make_document(i: int, seed: int, pool: tuple[Article, ...]) -> tuple[str, by
     return f"{stem}.txt", render_text(items, rng).encode(), {**record, "kind": "txt"}
 
 
-def generate_corpus(out_dir: Path, n: int, seed: int = 0, extraction: Path | None = None,
+def generate_corpus(out_dir: Path, n: int, seed: int = 0, extraction: Path | None = DEFAULT_EXTRACTION,
                     seeds: Path | None = None) -> list[Path]:
-    """Write N documents under ``out_dir`` (folders of 1,000) plus ``corpus.jsonl``; returns the file paths."""
-    pool = load_pool(Path(extraction or DEFAULT_EXTRACTION), Path(seeds or DEFAULT_SEEDS))
+    """Write N documents under ``out_dir`` (folders of 1,000) plus ``corpus.jsonl``; returns the file paths.
+
+    Articles come from the sets under ``extraction`` (an error if it is missing) and the seeds; ``extraction=None``
+    uses the seeds only."""
+    pool = load_pool(None if extraction is None else Path(extraction), Path(seeds or DEFAULT_SEEDS))
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -240,7 +255,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="shared extraction sets (folders with meta.jsonl, truth/, scraped/, html/)")
     ap.add_argument("--seeds", type=Path, default=DEFAULT_SEEDS, help="seed articles folder")
     args = ap.parse_args(argv)
-    paths = generate_corpus(args.out, args.n, args.seed, args.extraction, args.seeds)
+    try:
+        paths = generate_corpus(args.out, args.n, args.seed, args.extraction, args.seeds)
+    except FileNotFoundError as e:
+        ap.error(str(e))
     size = sum(p.stat().st_size for p in paths)
     print(f"{len(paths)} documents, {size / 1e6:.1f} MB, in {args.out}")
     return 0
