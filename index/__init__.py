@@ -1,5 +1,5 @@
-"""Storage of newsdex: the Whoosh index (the only package that imports Whoosh), the SQLite manifest and the
-content-addressed raw store, all under one index folder:
+"""Storage of newsdex: the index folder and its one owner, ``store.IndexStore`` (the only code that writes it),
+plus the read side (``reader``). The only package that imports Whoosh. Everything lives under one folder:
 
     <index>/current      -> gens/000001   symlink to the live Whoosh generation (swapped atomically)
     <index>/gens/NNNNNN/                  Whoosh generations; a full rebuild writes a new one
