@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 INDEX  ?= var/index
 
-# newsdex keeps Prefect offline itself (newsdex/settings.py); a project-local Prefect home keeps runs out of
+# newsdex keeps Prefect offline itself (core/settings.py); a project-local Prefect home keeps runs out of
 # ~/.prefect.
 export PREFECT_HOME ?= $(CURDIR)/var/prefect
 

@@ -44,11 +44,11 @@ def ingest_flow(
 
     ``concurrent_batches`` 0 (default): one task per stage, in order. N: one combined task per batch
     (``newsdex.flows.batch``: clean, segment, enrich, and the batch's Whoosh segment built on the worker), up to N
-    batches submitted at once to the flow's task runner (Dask, see flows/runners.py); the one writer here
+    batches submitted at once to the flow's task runner (Dask, see flows/dask.py); the one writer here
     adopts the segments in batch order, so the index holds the same documents either way.
 
     ``recycle_after`` N (local Dask clusters only): after every N batches, the batches in flight are finished
-    and the workers restarted (flows/runners.py), so no worker process lives long enough to grow.
+    and the workers restarted (flows/dask.py), so no worker process lives long enough to grow.
     """
     index_root = settings.index_dir(index)
     ruleset = load_rules(rules)

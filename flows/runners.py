@@ -41,8 +41,6 @@ def run_ingest(params: dict[str, Any], workers: int = 0, dask_address: str | Non
                 drain_prefect_services()
 
 
-
-
 def task_overhead(workers: int = 1, samples: int = 8) -> dict[str, float]:
     """Seconds one (empty) process task costs on the Dask runner, submit to result, one at a time."""
     from prefect import flow

@@ -53,8 +53,8 @@ def index_batch(
 
 def reclean_stored(index_root: str, ids: list[str], rules: Rules, full: bool = False) -> RecleanResult:
     """Re-clean the stored raw inputs of ``ids`` under ``rules``."""
-    store = IndexStore(index_root)
-    return reclean_batch(store.stored_inputs(ids), rules, store.previous, full)
+    with IndexStore(index_root).stored_inputs(ids) as (stored, previous):
+        return reclean_batch(stored, rules, previous, full)
 
 
 load_task = _task(load_batch, "load")

@@ -120,9 +120,10 @@ class IndexStore:
     def write(self, docs: list[EnrichedDoc], deletes: Iterable[str] = ()) -> int:
         """Add or replace ``docs`` and delete ``deletes`` (forgotten by the manifest too)."""
         deletes = list(deletes)
+        rows = [manifest_row(d) for d in docs]
         written = apply_changes(self.paths, docs, deletes)
         with Manifest(self.paths.manifest) as manifest:
-            manifest.record_rows(manifest_row(d) for d in docs)
+            manifest.record_rows(rows)
             if deletes:
                 manifest.remove(deletes)
         return written
@@ -175,26 +176,29 @@ class IndexStore:
         with Manifest(self.paths.manifest) as manifest:
             return [r["id"] for r in manifest.indexed()]
 
-    def stored_inputs(self, ids: list[str]) -> list[StoredInput]:
-        """The raw bytes and manifest state of the indexed inputs among ``ids``."""
-        out: list[StoredInput] = []
+    @contextmanager
+    def stored_inputs(
+        self, ids: list[str]
+    ) -> Iterator[tuple[Iterator[StoredInput], Callable[[str], EnrichedDoc | None]]]:
+        """The indexed inputs among ``ids`` as the raw store and the manifest hold them, read one at a time (a
+        batch of raw inputs is never all in memory), and what is indexed for a document now, both from one
+        manifest session."""
         with Manifest(self.paths.manifest) as manifest:
             states = manifest.states_for(ids)
-        for doc_id in ids:
-            row = states.get(doc_id)
-            if row is None or row["status"] != "indexed":
-                continue
-            try:
-                data, missing = get_raw(self.paths.raw, row["raw_hash"]), None
-            except OSError:
-                data, missing = None, Quarantined(path=row["path"], reason="raw input missing from the raw store")
-            out.append(StoredInput(doc_id, row["path"], row["clean_hash"], row["removed_hash"], data, missing))
-        return out
 
-    def previous(self, doc_id: str) -> EnrichedDoc | None:
-        """What the index holds for ``doc_id`` now (the line diff of a reindex report)."""
-        with Manifest(self.paths.manifest) as manifest:
-            return manifest.get(doc_id)
+            def items() -> Iterator[StoredInput]:
+                for doc_id in ids:
+                    row = states.get(doc_id)
+                    if row is None or row["status"] != "indexed":
+                        continue
+                    try:
+                        data, missing = get_raw(self.paths.raw, row["raw_hash"]), None
+                    except OSError:
+                        reason = "raw input missing from the raw store"
+                        data, missing = None, Quarantined(path=row["path"], reason=reason)
+                    yield StoredInput(doc_id, row["path"], row["clean_hash"], row["removed_hash"], data, missing)
+
+            yield items(), manifest.get
 
     def keep_unchanged(self, ids: list[str], rules_version: str, relabelled: list[CleanDoc]) -> None:
         """Documents the new rules leave as they are: they only record the new rules version, and the new
@@ -216,6 +220,7 @@ class Rebuilding:
         self.paths = paths
         self._rebuild = Rebuild(paths)
         self._quarantined: list[tuple[str, Quarantined]] = []
+        self._swapped = False
 
     def add(self, docs: list[EnrichedDoc]) -> None:
         self._rebuild.add(docs)
@@ -228,9 +233,13 @@ class Rebuilding:
 
     def commit(self) -> None:
         self._rebuild.commit()
+        self._swapped = True
         with Manifest(self.paths.manifest) as manifest:
             manifest.apply_staged()
             manifest.record_quarantined(self._quarantined)
 
     def abort(self) -> None:
-        self._rebuild.abort()
+        """Drop the half-built generation; after the swap it is the live one and stays (the next writer applies
+        its staged rows)."""
+        if not self._swapped:
+            self._rebuild.abort()

@@ -15,6 +15,10 @@ def prepare_writer(args: argparse.Namespace) -> Path:
 
     settings.offline_prefect_env()
     try:
+        settings.check()
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    try:
         load_rules(args.rules)
     except (OSError, ValueError) as exc:
         raise UsageError(f"rules file: {exc}") from None

@@ -11,7 +11,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 # Top-level folders of the repository and the package each becomes (pyproject.toml, package-dir).
 PACKAGES = {
-    "newsdex": "newsdex",
+    "core": "newsdex",
     "tasks": "newsdex.tasks",
     "index": "newsdex.index",
     "flows": "newsdex.flows",
@@ -21,13 +21,13 @@ PACKAGES = {
 }
 # Which rooms each room may import: the ground floor first, each room above what it uses.
 ALLOWED = {
-    "newsdex": set(),
-    "tasks": {"newsdex"},
-    "index": {"newsdex"},
-    "flows": {"newsdex", "tasks", "index"},
-    "search_cli": {"newsdex", "tasks", "index", "flows"},
-    "tools": {"newsdex", "tasks", "index", "flows"},
-    "bench": {"newsdex", "tasks", "index", "flows", "search_cli", "tools"},
+    "core": set(),
+    "tasks": {"core"},
+    "index": {"core"},
+    "flows": {"core", "tasks", "index"},
+    "search_cli": {"core", "tasks", "index", "flows"},
+    "tools": {"core", "tasks", "index", "flows"},
+    "bench": {"core", "tasks", "index", "flows", "search_cli", "tools"},
 }
 OLD_NAMES = {"tasks", "index", "flows", "search_cli"}
 
@@ -46,11 +46,9 @@ def modules() -> dict[str, Path]:
 
 def room_of(module: str) -> str | None:
     for folder, package in sorted(PACKAGES.items(), key=lambda kv: -len(kv[1])):
-        if folder == "newsdex":
-            continue
         if module == package or module.startswith(package + "."):
             return folder
-    return "newsdex" if module == "newsdex" or module.startswith("newsdex.") else None
+    return None
 
 
 def imports_of(path: Path, known: dict[str, Path]) -> set[str]:
@@ -147,7 +145,7 @@ def test_prefect_tasks_are_declared_in_one_place_that_only_flows_import() -> Non
     assert importers and all(room_of(m) == "flows" for m in importers), importers
     # Stages and the index never import Prefect at all.
     for name, path in known.items():
-        if room_of(name) in ("newsdex", "tasks", "index"):
+        if room_of(name) in ("core", "tasks", "index"):
             assert "prefect" not in {n.split(".")[0] for n in imports_of(path, known)}, name
 
 

@@ -170,3 +170,29 @@ def test_renamed_rule_updates_explanations_without_reindexing(fresh_index):
     assert _stored(index) == before  # the index is untouched…
     doc = get_document(index, str(fresh_index["corpus"] / "004_c660a855ca50e628.txt"))
     assert {"text": "Source link", "rule": "source-footer"} in doc["removed"]  # …and --explain is current
+
+
+def test_a_failure_after_the_swap_keeps_the_new_generation(fresh_index, monkeypatch):
+    """Regression: an error after a full rebuild's swap (recording its manifest rows) made the flow abort the
+    rebuild, deleting the generation that was live by then. Now it stays, and the next writer applies the staged
+    rows."""
+    from newsdex.flows import reindex as reindex_module
+    from newsdex.index.manifest import Manifest as ManifestClass
+
+    index = fresh_index["index"]
+    before = IndexPaths(index).live_generation()
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("disk full while recording the rebuild")
+
+    monkeypatch.setattr(ManifestClass, "apply_staged", broken)
+    with pytest.raises(RuntimeError):
+        reindex_module.reindex_flow(index=str(index), full=True)
+    live = IndexPaths(index).live_generation()
+    assert live is not None and live != before and live.is_dir()  # swapped in, not deleted
+    monkeypatch.undo()
+    assert search(index, "gulags")["total"] == 1
+    reindex_module.reindex_flow(index=str(index), dry_run=True)  # a writer's session applies the staged rows
+    with Manifest(IndexPaths(index).manifest) as m:
+        assert m.counts()["documents"] == 5
+        assert m.conn.execute("SELECT COUNT(*) FROM staged").fetchone()[0] == 0

@@ -10,7 +10,7 @@ import pytest
 from newsdex import settings
 
 REPO = Path(__file__).resolve().parent.parent
-CODE = ["newsdex", "tasks", "index", "flows", "search_cli"]
+CODE = ["core", "tasks", "index", "flows", "search_cli"]
 # A read of the environment: os.environ / os.getenv with the name, or a helper of settings.py given the name.
 READ = re.compile(r"""(?:environ(?:\.get)?\s*[\[(]|getenv\(|_int\(|_path\([^,]*,)\s*["'](NEWSDEX_[A-Z_]+)["']""")
 
@@ -27,11 +27,11 @@ def read_in_code() -> dict[str, set[str]]:
 
 
 def test_only_the_settings_module_names_the_variables() -> None:
-    assert set(read_in_code()) == {"newsdex/settings.py"}
+    assert set(read_in_code()) == {"core/settings.py"}
 
 
 def test_readme_and_settings_docstring_list_every_variable() -> None:
-    names = read_in_code()["newsdex/settings.py"]
+    names = read_in_code()["core/settings.py"]
     assert names >= {"NEWSDEX_INDEX", "NEWSDEX_ALIASES", "NEWSDEX_MAX_BYTES", "NEWSDEX_DEBUG"}  # the reader sees them
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     table = {m.group(1) for m in re.finditer(r"^\| `(NEWSDEX_[A-Z_]+)` \|", readme, re.M)}
@@ -52,12 +52,15 @@ def test_settings_follow_the_environment_at_run_time(monkeypatch: pytest.MonkeyP
 
 
 @pytest.mark.parametrize(("name", "value"), [("NEWSDEX_BATCH", "0"), ("NEWSDEX_BATCH", "many"),
-                                             ("NEWSDEX_MAX_MERGE_DOCS", "-3")])
+                                             ("NEWSDEX_MAX_MERGE_DOCS", "-3"), ("NEWSDEX_WRITER_MB", "0")])
 def test_a_bad_value_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
     monkeypatch.setenv(name, value)
-    getter = {"NEWSDEX_BATCH": settings.batch_size, "NEWSDEX_MAX_MERGE_DOCS": settings.max_merge_docs}[name]
+    getter = {"NEWSDEX_BATCH": settings.batch_size, "NEWSDEX_MAX_MERGE_DOCS": settings.max_merge_docs,
+              "NEWSDEX_WRITER_MB": settings.writer_mb}[name]
     with pytest.raises(ValueError, match=name):
         getter()
+    with pytest.raises(ValueError, match=name):
+        settings.check()
 
 
 def test_default_inputs_are_the_packaged_seeds(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ removes and restores in one document.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from pydantic import BaseModel, Field
 
@@ -54,7 +54,7 @@ def diff_lines(old: CleanDoc | None, new: CleanDoc) -> tuple[list[LineChange], l
 
 
 def reclean_batch(
-    stored: list[StoredInput],
+    stored: Iterable[StoredInput],
     rules: Rules,
     previous: Callable[[str], CleanDoc | None],
     full: bool = False,

@@ -3,7 +3,7 @@
 One import name holds the whole project; its rooms sit at the top of the repository and are mapped under it
 at install time (pyproject.toml, ``[tool.setuptools.package-dir]``):
 
-    newsdex            the ground floor: ``models`` (the data shapes) and ``settings`` (every NEWSDEX_* variable)
+    newsdex            (core/) the ground floor: ``models`` (the data shapes) and ``settings`` (every NEWSDEX_*)
     newsdex.tasks      the pipeline stages, plain functions over the models: load, clean/, segment, enrich/
     newsdex.index      the index folder and its one owner (``index.store``): Whoosh, manifest, raw store
     newsdex.flows      Prefect flows and their tasks (``flows.steps``), composing stages and the index

@@ -10,7 +10,7 @@ at import time), so a test or a long-lived process that changes the environment 
 | NEWSDEX_CRON | */15 * * * * | schedule of the served ingest deployment |
 | NEWSDEX_BATCH | 500 | documents per task run (and per index commit) |
 | NEWSDEX_MAX_BYTES | 8 MiB | larger inputs are quarantined |
-| NEWSDEX_MAX_MERGE_DOCS | 10000 | incremental commits never merge into a Whoosh segment above this many documents |
+| NEWSDEX_MAX_MERGE_DOCS | 10000 | commits never merge into a Whoosh segment above this many documents (0: never) |
 | NEWSDEX_WORKER_BATCHES | 20 | batches a local Dask worker runs before it is restarted (0: never) |
 | NEWSDEX_WRITER_MB | 64 | Whoosh writer's posting buffer before it spills to disk |
 | NEWSDEX_DEBUG | unset | set: an internal error prints its traceback instead of one line |
@@ -93,8 +93,9 @@ def max_bytes() -> int:
 
 
 def max_merge_docs() -> int:
-    """Incremental commits never merge Whoosh segments into one above this many documents (docs/performance.md)."""
-    return _int("NEWSDEX_MAX_MERGE_DOCS", 10_000, minimum=1)
+    """Incremental commits never merge Whoosh segments into one above this many documents (docs/performance.md);
+    0: they never merge."""
+    return _int("NEWSDEX_MAX_MERGE_DOCS", 10_000)
 
 
 def writer_mb() -> int:
@@ -106,6 +107,12 @@ def worker_batches() -> int:
     """Batches a local Dask worker runs before newsdex restarts it (0: never). A long-lived worker's heap grows
     by a few MB per batch (docs/performance.md, memory at scale); a fresh process starts from its floor."""
     return _int("NEWSDEX_WORKER_BATCHES", 20)
+
+
+def check() -> None:
+    """Read every numeric setting once, so a bad value stops a command before its run starts (ValueError)."""
+    for getter in (batch_size, max_bytes, max_merge_docs, writer_mb, worker_batches):
+        getter()
 
 
 def debug() -> bool:
