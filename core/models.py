@@ -22,6 +22,7 @@ class RawDoc(BaseModel):
     raw_hash: str  # sha256 of the raw bytes (after gunzip)
     url: str | None = None
     source: str | None = None  # site name or domain when known
+    encoding: str | None = None  # codec the bytes were read with (utf-8, utf-16-le, cp1252…)
 
 
 class Quarantined(BaseModel):
@@ -62,6 +63,7 @@ class CleanDoc(BaseModel):
     removed: list[Removed] = Field(default_factory=list)
     trace: list[LineDecision] = Field(default_factory=list)
     rules_version: str = ""
+    encoding: str | None = None  # the input's, from RawDoc; None for documents indexed before it was recorded
 
     @property
     def body(self) -> str:
@@ -146,6 +148,7 @@ def document_json(doc: CleanDoc, explain: bool) -> dict[str, Any]:
         "segments": [{"kind": s.kind, "text": s.text} for s in (segments if segments is not None else doc.blocks)],
         "entities": [e.model_dump() for e in getattr(doc, "entities", [])],
         "removed": [r.model_dump() for r in doc.removed],
+        "encoding": doc.encoding,
     }
     if explain:
         out["trace"] = [t.model_dump() for t in doc.trace]

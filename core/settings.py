@@ -10,6 +10,7 @@ at import time), so a test or a long-lived process that changes the environment 
 | NEWSDEX_CRON | */15 * * * * | schedule of the served ingest deployment |
 | NEWSDEX_BATCH | 500 | documents per task run (and per index commit) |
 | NEWSDEX_MAX_BYTES | 8 MiB | larger inputs are quarantined |
+| NEWSDEX_CLEAN_SECONDS | 20 | a document whose cleaning takes longer is quarantined (0: no limit) |
 | NEWSDEX_MAX_MERGE_DOCS | 10000 | commits never merge into a Whoosh segment above this many documents (0: never) |
 | NEWSDEX_WORKER_BATCHES | 20 | batches a local Dask worker runs before it is restarted (0: never) |
 | NEWSDEX_WRITER_MB | 64 | Whoosh writer's posting buffer before it spills to disk |
@@ -92,6 +93,19 @@ def max_bytes() -> int:
     return _int("NEWSDEX_MAX_BYTES", 8 * 1024 * 1024, minimum=1)
 
 
+def clean_seconds() -> float:
+    """Cleaning time budget per document (seconds, 0: none): past it the document is quarantined, so a hostile
+    input or rule never holds the write lock for long (tasks/clean/budget.py)."""
+    raw = os.environ.get("NEWSDEX_CLEAN_SECONDS", "").strip()
+    try:
+        value = float(raw) if raw else 20.0
+    except ValueError:
+        raise ValueError(f"NEWSDEX_CLEAN_SECONDS must be a number of seconds, not {raw!r}") from None
+    if not 0 <= value < float("inf"):
+        raise ValueError(f"NEWSDEX_CLEAN_SECONDS must be 0 (no limit) or more, not {raw!r}")
+    return value
+
+
 def max_merge_docs() -> int:
     """Incremental commits never merge Whoosh segments into one above this many documents (docs/performance.md);
     0: they never merge."""
@@ -111,7 +125,7 @@ def worker_batches() -> int:
 
 def check() -> None:
     """Read every numeric setting once, so a bad value stops a command before its run starts (ValueError)."""
-    for getter in (batch_size, max_bytes, max_merge_docs, writer_mb, worker_batches):
+    for getter in (batch_size, max_bytes, max_merge_docs, writer_mb, worker_batches, clean_seconds):
         getter()
 
 

@@ -16,6 +16,7 @@ from newsdex.flows.batch import pack, unpack
 from newsdex.flows.dask import restart_workers
 from newsdex.flows.report import RunReport, markdown_table, progress_bar
 from newsdex.index.store import IndexStore
+from newsdex.models import Quarantined
 from newsdex.tasks.clean.rules import load_rules
 from newsdex.tasks.load import iter_input_files
 
@@ -39,8 +40,10 @@ def ingest_flow(
     concurrent_batches: int = 0,
     lock_held: bool = False,
     recycle_after: int = 0,
+    encoding: str | None = None,
 ) -> dict[str, Any]:
     """Ingest files and folders (default: the seeds) into the index; unchanged inputs are skipped.
+    ``encoding`` (a codec name) forces how every input's bytes are read (default: detected).
 
     ``concurrent_batches`` 0 (default): one task per stage, in order. N: one combined task per batch
     (``newsdex.flows.batch``: clean, segment, enrich, and the batch's Whoosh segment built on the worker), up to N
@@ -52,6 +55,7 @@ def ingest_flow(
     """
     index_root = settings.index_dir(index)
     ruleset = load_rules(rules)
+    clean_seconds = settings.clean_seconds()  # read here, so that Dask workers apply the flow's budget
     report = RunReport(kind="ingest", rules_version=ruleset.version)
     files = iter_input_files(paths or settings.default_inputs())
     batches = chunked(files, batch_size or settings.batch_size())
@@ -66,10 +70,11 @@ def ingest_flow(
 
         def _finish(item: tuple[Any, int]) -> None:
             future, n = item
-            rows, timings, built = unpack(future.result())
+            rows, timings, built, over_budget = unpack(future.result())
             report.stage_seconds.update(timings)  # worker seconds per stage (index: segment, manifest rows)
             with report.stage("index"):  # here: adopting the worker's segment, writing the manifest rows
                 steps.index_task(str(index_root), segment=quote(built), rows=quote(rows))
+            _quarantine(store, report, over_budget)
             report.count_rows(rows)
             submitted.append(sum(timings.values()))
             del rows, built
@@ -78,7 +83,7 @@ def ingest_flow(
 
         for batch in batches:
             with report.stage("load"):
-                loaded = steps.load_task(batch, str(index_root), ruleset.version)
+                loaded = steps.load_task(batch, str(index_root), ruleset.version, encoding)
             seen.extend(loaded.seen_ids)
             report.new += loaded.new
             report.changed += loaded.changed
@@ -94,14 +99,18 @@ def ingest_flow(
                     restart_workers()
                     restarts += 1
                     since_restart = 0
-                in_flight.append((steps.process_task.submit(pack(loaded.docs), ruleset), len(batch)))
+                in_flight.append((steps.process_task.submit(pack(loaded.docs), ruleset, clean_seconds), len(batch)))
                 since_restart += 1
                 while len(in_flight) >= concurrent_batches:
                     _finish(in_flight.popleft())
                 continue
             if loaded.docs:
                 with report.stage("clean"):
-                    cleaned = steps.clean_task(quote(loaded.docs), ruleset)
+                    cleaned, over_budget = steps.clean_task(quote(loaded.docs), ruleset, clean_seconds)
+                _quarantine(store, report, over_budget)
+                if not cleaned:  # every document of the batch was over its budget
+                    bar(len(batch))
+                    continue
                 with report.stage("segment"):
                     segmented = steps.segment_task(quote(cleaned))
                 with report.stage("enrich"):
@@ -126,6 +135,15 @@ def ingest_flow(
         store.finish_run(run_id, result)
     _publish(result)
     return result
+
+
+def _quarantine(store: IndexStore, report: RunReport, items: list[tuple[str, Quarantined]]) -> None:
+    """Documents whose cleaning took over the budget: out of Whoosh (a changed input's older version goes
+    too), listed with the reason; the rest of the batch is indexed as usual."""
+    if items:
+        with report.stage("index"):
+            store.quarantine(items)
+        report.quarantined.extend(q for _, q in items)
 
 
 def _return_free_heap() -> None:

@@ -54,7 +54,8 @@ def reindex_flow(
                        rules_version=ruleset.version)
     size = batch_size or settings.batch_size()
     changes: list[DocChange] = []
-    with IndexStore(index_root).writing(lock_held) as store:
+    # A full rebuild replaces the live generation: it runs (and repairs) even when that one does not open.
+    with IndexStore(index_root).writing(lock_held, verify=dry_run or not full) as store:
         ids = store.indexed_ids()
         run_id = None if dry_run else store.start_run(report.kind)
         bar = progress_bar(len(ids), progress)

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from newsdex.lifetime import parent_death_signal
 from newsdex.settings import OFFLINE_PREFECT_ENV
 
 # A server started for one run (Dask workers report to it) needs its API and what records the run (events,
@@ -72,9 +73,11 @@ def start_server(
     log = open(home / "server.log", "ab")  # noqa: SIM115 - lives as long as the server
     prefect_cli = Path(sys.executable).with_name("prefect")
     cmd = [str(prefect_cli)] if prefect_cli.exists() else [sys.executable, "-m", "prefect"]
+    # Its own session (a Ctrl-C meant for newsdex does not reach it: stop_server stops it in order), and a
+    # parent-death signal so that it ends with this process even when this one is SIGKILLed (Linux).
     proc = subprocess.Popen([*cmd, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
                             env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=parent_death_signal())
     log.close()
     return proc, f"http://127.0.0.1:{port}/api"
 

@@ -9,11 +9,13 @@ unchanged documents is the manifest's job (docs/contract.md, index folder).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from prefect import Task, task
 from prefect.cache_policies import NO_CACHE
 
+from newsdex import settings
 from newsdex.flows.batch import process_packed
 from newsdex.index.manifest import ManifestRow
 from newsdex.index.segments import BuiltSegment
@@ -21,7 +23,7 @@ from newsdex.index.store import IndexStore
 from newsdex.models import EnrichedDoc, LoadResult
 from newsdex.tasks.clean.reclean import RecleanResult, reclean_batch
 from newsdex.tasks.clean.rules import Rules
-from newsdex.tasks.clean.stage import clean_batch
+from newsdex.tasks.clean.stage import clean_budgeted
 from newsdex.tasks.enrich.stage import enrich_documents
 from newsdex.tasks.load import load_with_bytes
 from newsdex.tasks.segment import segment_batch
@@ -31,9 +33,10 @@ def _task(fn: Callable[..., Any], name: str, retries: int = 1) -> Task:
     return task(fn, name=name, retries=retries, retry_delay_seconds=2, log_prints=False, cache_policy=NO_CACHE)
 
 
-def load_batch(files: list[str], index_root: str, rules_version: str) -> LoadResult:
-    """Read and decode a batch of inputs; the index folder keeps their bytes and says which are new or changed."""
-    return IndexStore(index_root).admit(files, load_with_bytes, rules_version)
+def load_batch(files: list[str], index_root: str, rules_version: str, encoding: str | None = None) -> LoadResult:
+    """Read and decode a batch of inputs (``encoding`` forces a codec); the index folder keeps their bytes and
+    says which are new or changed."""
+    return IndexStore(index_root).admit(files, partial(load_with_bytes, encoding=encoding), rules_version)
 
 
 def index_batch(
@@ -51,14 +54,17 @@ def index_batch(
     return store.write(docs or [])
 
 
-def reclean_stored(index_root: str, ids: list[str], rules: Rules, full: bool = False) -> RecleanResult:
-    """Re-clean the stored raw inputs of ``ids`` under ``rules``."""
+def reclean_stored(index_root: str, ids: list[str], rules: Rules, full: bool = False,
+                   seconds: float | None = None) -> RecleanResult:
+    """Re-clean the stored raw inputs of ``ids`` under ``rules``, each within ``seconds`` (default: the
+    setting); one over it is quarantined."""
+    limit = settings.clean_seconds() if seconds is None else seconds
     with IndexStore(index_root).stored_inputs(ids) as (stored, previous):
-        return reclean_batch(stored, rules, previous, full)
+        return reclean_batch(stored, rules, previous, full, limit)
 
 
 load_task = _task(load_batch, "load")
-clean_task = _task(clean_batch, "clean")
+clean_task = _task(clean_budgeted, "clean")  # a document over its cleaning budget comes back quarantined
 segment_task = _task(segment_batch, "segment")
 enrich_task = _task(enrich_documents, "enrich")
 index_task = _task(index_batch, "index", retries=0)

@@ -197,6 +197,23 @@ class Manifest:
             "rules_versions": {r["rules_version"]: r["n"] for r in versions},
         }
 
+    def indexed_count(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM documents WHERE status = 'indexed'").fetchone()[0])
+
+    def incomplete(self) -> list[sqlite3.Row]:
+        """Indexed rows without their document (a manifest rebuilt by a repair whose full rebuild did not run)."""
+        return self.conn.execute(
+            "SELECT id, path FROM documents WHERE status = 'indexed' AND (doc IS NULL OR body IS NULL)"
+        ).fetchall()
+
+    def integrity_check(self) -> list[str]:
+        """SQLite's own verdict on the file: ``["ok"]``, or the first problems it found."""
+        return [r[0] for r in self.conn.execute("PRAGMA integrity_check(20)")]
+
+    def staged_generations(self) -> list[str]:
+        """Generations an interrupted full rebuild staged rows for (none in a settled index)."""
+        return [r["generation"] for r in self.conn.execute("SELECT DISTINCT generation FROM staged")]
+
     def top_entities(self, type_: str | None, limit: int) -> list[dict[str, Any]]:
         sql = (
             "SELECT e.type, e.name, COUNT(DISTINCT e.doc_id) documents, SUM(e.mentions) mentions FROM entities e "
@@ -282,6 +299,24 @@ class Manifest:
             n += len(rows)
         self.clear_staged()
         return n
+
+    def record_recovered(self, rows: Iterable[dict[str, Any]]) -> None:
+        """Rows of a manifest rebuilt by ``check --repair``: what was recovered of each indexed input (id, path,
+        raw hash and what else is known), without the document itself, which the full rebuild that follows
+        re-creates from the raw store."""
+        now = time.time()
+        with self.conn:
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO documents (id, path, url, source, kind, raw_hash, rules_version, status,"
+                " first_seen, updated) VALUES (:id, :path, :url, :source, :kind, :raw_hash, :rules_version,"
+                " 'indexed', :now, :now)",
+                [{"url": None, "source": None, "kind": None, "rules_version": None, **r, "now": now} for r in rows],
+            )
+
+    def restore_runs(self, runs: Iterable[tuple[str, float, float | None, str | None]]) -> None:
+        """Run records (kind, started, finished, report JSON) read back from a damaged manifest."""
+        with self.conn:
+            self.conn.executemany("INSERT INTO runs (kind, started, finished, report) VALUES (?, ?, ?, ?)", runs)
 
     def record_quarantined(self, items: Iterable[tuple[str, Quarantined]]) -> None:
         now = time.time()

@@ -22,13 +22,17 @@ from whoosh.qparser import MultifieldParser
 from whoosh.query import And, DateRange, Query, Term
 from whoosh.sorting import FieldFacet
 
+from newsdex.index import query as user_query
 from newsdex.index import scoring, snippets
+from newsdex.index.check import generation_problem
+from newsdex.index.damage import IndexDamaged as IndexDamaged  # re-exported: what a damaged index raises
+from newsdex.index.damage import manifest_guard
 from newsdex.index.layout import IndexPaths
-from newsdex.index.manifest import open_readonly
+from newsdex.index.manifest import Manifest, open_readonly
+from newsdex.index.query import QueryError as QueryError  # re-exported: what search raises for a bad query
 from newsdex.index.schema import ENTITY_FIELDS, FACET_TYPES
 from newsdex.models import document_id, document_json
 
-SEARCH_FIELDS = ["title", "headings", "body", "captions", "byline"]
 FACET_WINDOW = 500  # facets are counted over this many top hits: cheap, and what a reader looks at anyway
 
 
@@ -60,15 +64,79 @@ def open_index(root: Path, attempts: int = 5, mmap: bool = False):  # -> whoosh.
     paths = IndexPaths(root)
     for attempt in range(attempts):
         live = paths.live_generation()
-        if live is None or not whoosh_index.exists_in(live):
-            raise IndexMissing(f"no index at {root} (run `newsdex ingest` first)")
+        if live is None:
+            raise _without_generation(root)
         try:
+            if not whoosh_index.exists_in(live):  # or a rebuild swapped `current` and dropped it: look again
+                raise FileNotFoundError(f"{live} holds no index")
             return FileStorage(str(live), supports_mmap=mmap, readonly=True).open_index()
-        except FileNotFoundError:
+        except FileNotFoundError as exc:
             if attempt == attempts - 1:
-                raise
+                raise _damaged_generation(root, exc) from None
             time.sleep(0.05 * (attempt + 1))
+        except Exception as exc:  # noqa: BLE001 - a table of contents that does not read: damage, not a crash
+            raise _damaged_generation(root, exc) from None
     raise AssertionError("unreachable")
+
+
+def _without_generation(root: Path) -> IndexMissing | IndexDamaged:
+    """No live generation: a new index, or a damaged one when the manifest lists indexed documents."""
+    paths = IndexPaths(root)
+    manifest = open_readonly(paths.manifest)
+    if manifest is not None:
+        with manifest, manifest_guard(paths.manifest):
+            listed = manifest.indexed_count()
+        if listed:
+            return IndexDamaged(f"no live Whoosh generation, but the manifest lists {listed} documents")
+    return IndexMissing(f"no index at {root} (run `newsdex ingest` first)")
+
+
+def _damaged_generation(root: Path, exc: BaseException) -> IndexDamaged:
+    paths = IndexPaths(root)
+    live = paths.live_generation()
+    found = generation_problem(paths, live) if live is not None else None
+    return IndexDamaged(found or f"the live generation does not open ({type(exc).__name__}: {exc})")
+
+
+def _open_searcher(root: Path, mmap: bool):  # -> whoosh.searching.Searcher
+    """``open_index`` reads the table of contents; the searcher opens every segment's files, one of which a
+    commit racing it may have merged away (retry), else the generation is damaged."""
+    for attempt in range(3):
+        ix = open_index(root, mmap=mmap)
+        try:
+            return ix.searcher()
+        except FileNotFoundError as exc:
+            if attempt == 2:
+                raise _damaged_generation(root, exc) from None
+            time.sleep(0.05 * (attempt + 1))
+        except Exception as exc:  # noqa: BLE001 - a segment that does not read: damage, not a crash
+            raise _damaged_generation(root, exc) from None
+    raise AssertionError("unreachable")
+
+
+def _live_documents(root: Path) -> int:
+    """Documents in the live generation, every segment opened (0 before the first one); IndexDamaged when it
+    does not open, or is gone while the manifest lists documents."""
+    try:
+        ix = open_index(root)
+    except IndexMissing:
+        return 0
+    try:
+        return ix.doc_count()
+    except Exception as exc:  # noqa: BLE001 - see _open_searcher
+        raise _damaged_generation(root, exc) from None
+
+
+def _manifest(root: Path) -> Manifest:
+    """The manifest, read-only: IndexMissing before the first ingest, IndexDamaged when it is lost (its errors
+    when damaged come at the first query: read it under ``manifest_guard``)."""
+    paths = IndexPaths(root)
+    manifest = open_readonly(paths.manifest)
+    if manifest is None:
+        if paths.live_generation() is not None:
+            raise IndexDamaged(f"{paths.manifest.name} is missing")
+        raise IndexMissing(f"no index at {root} (run `newsdex ingest` first)")
+    return manifest
 
 
 _SEARCHERS: dict[str, tuple[Path | None, int, bool, Any]] = {}  # index -> (generation, commit, mmap, searcher)
@@ -106,7 +174,7 @@ def _searcher(root: Path):  # -> whoosh.searching.Searcher
             return searcher
         searcher.close()
         del _SEARCHERS[key]
-    searcher = open_index(root, mmap=want_mmap).searcher()
+    searcher = _open_searcher(root, want_mmap)
     _SEARCHERS[key] = (live, toc, want_mmap, searcher)
     return searcher
 
@@ -127,7 +195,7 @@ def _stored_fields(searcher: Any, docnums: list[int]) -> list[dict[str, Any]]:
 def _parser(schema: Any) -> MultifieldParser:
     key = tuple(schema.names())
     if key not in _PARSERS:
-        _PARSERS[key] = MultifieldParser(SEARCH_FIELDS, schema=schema, fieldboosts={"title": 2.0, "headings": 1.5})
+        _PARSERS[key] = user_query.make_parser(schema)
     return _PARSERS[key]
 
 
@@ -137,7 +205,7 @@ def _bodies(root: Path, ids: list[str]) -> dict[str, str]:
     manifest = open_readonly(IndexPaths(root).manifest)
     if manifest is None:
         return {}
-    with manifest:
+    with manifest, manifest_guard(manifest.path):
         return manifest.bodies(ids)
 
 
@@ -248,7 +316,10 @@ def search(
     until: str | None = None,
     sort: str = "relevance",
 ) -> dict[str, Any]:
-    """Run a query; returns the search JSON of docs/contract.md (query, total, hits, facets, suggestion)."""
+    """Run a query; returns the search JSON of docs/contract.md (query, total, hits, facets, suggestion).
+
+    Raises QueryError (a ValueError) for a query that cannot be run: too long, too deeply nested, unparseable."""
+    started = time.perf_counter()
     filt = build_filter(entities, source, since, until)
     searcher = _searcher(root)
     # The searcher is cached per process (see _searcher): not closed here.
@@ -258,7 +329,8 @@ def search(
 
         q: Query = Every()
     else:
-        q = parser.parse(query)
+        q = user_query.parse(parser, query)
+        user_query.check_expansions(q, searcher.reader())
     sort_kwargs: dict[str, Any] = {}
     if sort in ("newest", "oldest"):
         # Dated documents first, then by date: Whoosh would otherwise put the undated ones at the top.
@@ -301,9 +373,7 @@ def search(
     total = len(results)
     suggestion = None
     if total == 0 and query.strip():
-        corrected = searcher.correct_query(q, query)
-        if corrected.query != q:
-            suggestion = corrected.string
+        suggestion = _suggestion(searcher, q, query, time.perf_counter() - started)
     return {
         "query": query,
         "total": total,
@@ -313,14 +383,20 @@ def search(
     }
 
 
+def _suggestion(searcher: Any, q: Query, query: str, budget_s: float) -> str | None:
+    try:
+        return user_query.suggest(searcher, q, query, budget_s)
+    except Exception:  # noqa: BLE001 - a suggestion is a nicety: whatever it trips on, the search result stands
+        return None
+
+
 def get_document(root: Path, doc_id: str) -> dict[str, Any] | None:
     """The `show` JSON of one document (by id, unique id prefix, or input path); None when not found."""
     if not doc_id.strip():
         raise ValueError("an id (or a unique prefix of one, or an input path) is required")
-    manifest = open_readonly(IndexPaths(root).manifest)
-    if manifest is None:
-        raise IndexMissing(f"no index at {root} (run `newsdex ingest` first)")
-    with manifest:
+    _live_documents(root)  # a damaged index says so, whatever the manifest still holds
+    manifest = _manifest(root)
+    with manifest, manifest_guard(manifest.path):
         ids = manifest.find_ids(doc_id)
         if not ids and os.path.exists(doc_id):  # an input path, spelled differently from when it was ingested
             ids = manifest.find_ids(document_id(doc_id))
@@ -335,10 +411,9 @@ def get_document(root: Path, doc_id: str) -> dict[str, Any] | None:
 
 
 def top_entities(root: Path, type_: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
-    manifest = open_readonly(IndexPaths(root).manifest)
-    if manifest is None:
-        raise IndexMissing(f"no index at {root} (run `newsdex ingest` first)")
-    with manifest:
+    _live_documents(root)  # a damaged index says so, whatever the manifest still holds
+    manifest = _manifest(root)
+    with manifest, manifest_guard(manifest.path):
         return manifest.top_entities(type_.upper() if type_ else None, limit)
 
 
@@ -346,18 +421,16 @@ def stats(root: Path) -> dict[str, Any]:
     from newsdex.index.writer import index_size_bytes
 
     paths = IndexPaths(root)
-    manifest = open_readonly(paths.manifest)
-    if manifest is None:
-        raise IndexMissing(f"no index at {root} (run `newsdex ingest` first)")
-    with manifest:
+    manifest = _manifest(root)
+    with manifest, manifest_guard(manifest.path):
         counts = manifest.counts()
         runs = manifest.runs(5)
         quarantined = manifest.quarantined()
     versions = counts.pop("rules_versions")
-    live = paths.live_generation()
-    indexed_docs = 0
-    if live is not None and whoosh_index.exists_in(live):
-        indexed_docs = open_index(root).doc_count()
+    indexed_docs = _live_documents(root)
+    if indexed_docs < counts["documents"]:  # the manifest never claims more than Whoosh holds (index/store.py)
+        raise IndexDamaged(f"the manifest lists {counts['documents']} documents, the live generation holds "
+                           f"{indexed_docs}")
     return {
         **counts,
         "index_documents": indexed_docs,

@@ -16,14 +16,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from newsdex.index.check import RAW_KINDS, CheckResult, check_index, quick_problem
+from newsdex.index.damage import IndexDamaged, manifest_guard
 from newsdex.index.layout import IndexBusy, IndexPaths, held_or_take, live_generation_name, writer_lock
 from newsdex.index.manifest import Manifest, ManifestRow, manifest_row
 from newsdex.index.rawstore import get_raw, put_raw
+from newsdex.index.repair import Repaired, rebuild_manifest, restore_raw
 from newsdex.index.segments import BuiltSegment
 from newsdex.index.writer import Rebuild, apply_changes, indexed_ids
 from newsdex.models import CleanDoc, EnrichedDoc, LoadResult, Quarantined, RawDoc, StoredInput, document_id
 
-__all__ = ["IndexBusy", "IndexStore", "Rebuilding"]
+__all__ = ["IndexBusy", "IndexDamaged", "IndexStore", "Rebuilding"]
 
 
 class IndexStore:
@@ -47,13 +50,48 @@ class IndexStore:
             yield
 
     @contextmanager
-    def writing(self, lock_held: bool = False) -> Iterator[IndexStore]:
+    def writing(self, lock_held: bool = False, verify: bool = True) -> Iterator[IndexStore]:
         """Hold the write lock (unless the caller already does) and finish any full rebuild that a crash
-        interrupted after its swap: the manifest then catches up with the live generation."""
+        interrupted after its swap: the manifest then catches up with the live generation.
+
+        A damaged index raises IndexDamaged (``verify``): writing into a generation that does not open would
+        start a new, nearly empty one, and an ingest would report the rest "unchanged". A full rebuild passes
+        ``verify=False``: it replaces the generation, which is the repair."""
         with held_or_take(self.paths, lock_held):
-            with Manifest(self.paths.manifest) as manifest:
+            if self.paths.live_generation() is not None and not self.exists():
+                self.verify(whoosh=False)  # before Manifest() creates an empty one in its place
+            with manifest_guard(self.paths.manifest), Manifest(self.paths.manifest) as manifest:
                 manifest.recover_staged(live_generation_name(self.paths))
+            if verify:
+                self.verify()
             yield self
+
+    def verify(self, whoosh: bool = True) -> None:
+        """The cheap check (``newsdex.index.check.quick_problem``): IndexDamaged naming the damage."""
+        problem = quick_problem(self.paths, whoosh=whoosh)
+        if problem is not None:
+            raise IndexDamaged(problem)
+
+    # -- check and repair (`newsdex check`; the caller holds the write lock) ------------------------------
+
+    def check(self) -> CheckResult:
+        return check_index(self.paths)
+
+    def repair_in_place(self, found: CheckResult) -> tuple[Repaired, CheckResult]:
+        """What a repair does without re-cleaning: a lost or damaged manifest rebuilt from what survives, an
+        interrupted rebuild's staged rows applied, raw inputs restored from their original files. Returns what
+        it did and the check after it; what is left for a full rebuild is in that check."""
+        done = Repaired()
+        if found.kinds() & {"manifest-missing", "manifest-corrupt"}:
+            done = rebuild_manifest(self.paths)
+        with Manifest(self.paths.manifest) as manifest:
+            if manifest.recover_staged(live_generation_name(self.paths)):
+                done.actions.append("applied the staged rows of an interrupted full rebuild")
+        after = self.check()
+        raw = restore_raw(self.paths, [p for p in after.problems if p.kind in RAW_KINDS])
+        done.actions += raw.actions
+        done.not_recovered += raw.not_recovered
+        return done, (self.check() if raw.actions else after)
 
     def start_run(self, kind: str) -> int:
         with Manifest(self.paths.manifest) as manifest:

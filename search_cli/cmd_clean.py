@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from newsdex.search_cli.encoding import add_option, checked_encoding
 from newsdex.search_cli.output import UsageError, emit_jsonl, info
 
 
@@ -22,6 +23,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     p.add_argument("--explain", action="store_true", help="every line, kept or removed, with the rule that decided")
+    add_option(p)
 
 
 def print_human(doc: Any, explain: bool) -> None:
@@ -50,10 +52,12 @@ def print_human(doc: Any, explain: bool) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from newsdex.models import Quarantined, document_json
+    from newsdex.tasks.clean.empty import no_text
     from newsdex.tasks.clean.rules import load_rules
     from newsdex.tasks.clean.stage import clean_document
     from newsdex.tasks.load import iter_input_files, load_path
 
+    encoding = checked_encoding(args.encoding)
     try:
         rules = load_rules(args.rules)
     except ValueError as exc:
@@ -63,11 +67,16 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("no input files (.txt, .html, .htm or their .gz) under " + ", ".join(args.paths))
     cleaned = 0
     for path in files:
-        loaded = load_path(path)
+        loaded = load_path(path, encoding)
         if isinstance(loaded, Quarantined):
             info(f"newsdex clean: skipped {loaded.path}: {loaded.reason}")
             continue
         doc = clean_document(loaded, rules)
+        empty = no_text(loaded, doc)
+        if empty is not None:  # with --explain still shown: every line and the rule that removed it
+            info(f"newsdex clean: {'' if args.explain else 'skipped '}{empty.path}: {empty.reason}")
+            if not args.explain:
+                continue
         cleaned += 1
         if args.json:
             emit_jsonl(document_json(doc, args.explain))

@@ -33,7 +33,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from newsdex.index.reader import IndexMissing, top_entities
+    from newsdex.index.reader import IndexDamaged, IndexMissing, top_entities
     from newsdex.settings import index_dir
 
     if args.type and args.type not in TYPES:
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--limit must be at least 1")
     try:
         rows = top_entities(index_dir(args.index), args.type, args.limit)
-    except IndexMissing as exc:
+    except (IndexMissing, IndexDamaged) as exc:
         raise UsageError(str(exc)) from None
     if args.json:
         emit_json([{k: r[k] for k in ("name", "type", "documents", "mentions")} for r in rows])

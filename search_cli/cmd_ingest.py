@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from newsdex.search_cli.encoding import add_option, checked_encoding
 from newsdex.search_cli.output import UsageError, emit_json
 
 
@@ -30,6 +31,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
                    "(starts a Prefect server for the run unless PREFECT_API_URL is set)")
     p.add_argument("--dask-address", metavar="tcp://HOST:PORT",
                    help="use an existing Dask cluster (its workers need PREFECT_API_URL of a server they reach)")
+    add_option(p)
 
 
 def print_report(report: dict[str, Any], verb: str = "ingested") -> None:
@@ -58,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--workers must be 0 (no Dask) or more")
     if args.workers and args.dask_address:
         raise UsageError("use either --workers or --dask-address, not both")
-    from newsdex.index.store import IndexBusy, IndexStore
+    encoding = checked_encoding(args.encoding)
+    from newsdex.index.store import IndexBusy, IndexDamaged, IndexStore
     from newsdex.search_cli.writing import prepare_writer
 
     root = prepare_writer(args)
@@ -72,13 +75,16 @@ def run(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         progress=not args.json and sys.stderr.isatty(),
         lock_held=True,
+        encoding=encoding,
     )
     try:
         # The CLI holds the write lock for the whole run: it fails fast (before Prefect starts) when another
         # writer has the index, or queues behind it with --wait, and nobody can slip in between.
-        with IndexStore(root).lock(wait=args.wait):
+        store = IndexStore(root)
+        with store.lock(wait=args.wait):
+            store.verify()  # a damaged index: one line pointing at `newsdex check --repair`, before Prefect starts
             report = run_ingest(params, workers=args.workers, dask_address=args.dask_address)
-    except IndexBusy as exc:
+    except (IndexBusy, IndexDamaged) as exc:
         raise UsageError(str(exc)) from None
     if args.json:
         emit_json(report)

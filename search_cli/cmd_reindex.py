@@ -55,7 +55,7 @@ def print_dry_run(report: dict[str, Any]) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.dry_run and args.full:
         raise UsageError("--dry-run and --full cannot be combined")
-    from newsdex.index.store import IndexBusy, IndexStore
+    from newsdex.index.store import IndexBusy, IndexDamaged, IndexStore
     from newsdex.search_cli.writing import prepare_writer
 
     root = prepare_writer(args)
@@ -66,11 +66,12 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         with store.lock(wait=args.wait):  # held for the whole run (see cmd_ingest)
+            store.verify(whoosh=not args.full)  # --full replaces the generation: it runs even when that one is lost
             report = reindex_flow(
                 index=str(root), rules=args.rules, full=args.full, dry_run=args.dry_run,
                 batch_size=args.batch_size, progress=not args.json and sys.stderr.isatty(), lock_held=True,
             )
-    except IndexBusy as exc:
+    except (IndexBusy, IndexDamaged) as exc:
         raise UsageError(str(exc)) from None
     if args.dry_run:
         if args.json:

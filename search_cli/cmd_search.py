@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from newsdex.search_cli.output import UsageError, bold, emit_json, html_to_terminal
+from newsdex.search_cli.terminal import printable, shorten, width, wrap
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -15,13 +16,16 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         parents=[common],
         help="full-text search (Whoosh query syntax)",
         description="Search titles, headings, bodies and captions. Query syntax: words (all must match), "
-        "AND/OR/NOT, \"phrases\", field:value (title:, body:, source:, person:, org:, loc:), trailing * for prefixes.",
+        "AND/OR/NOT, \"phrases\", field:value (title:, body:, source:, person:, org:, loc:), trailing * for prefixes; "
+        "a field the index does not have matches nothing. --all (or the query *) lists every document.",
         epilog="examples:\n  newsdex search gulags\n  newsdex search '\"Kursk region\"' --limit 5\n"
+        "  newsdex search --all --sort newest --limit 20\n"
         "  newsdex search troops --entity 'PERSON:Kim Jong-un' --since 2025-01-01 --sort newest\n"
         "  newsdex search 'title:korea NOT russia' --json",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("query", metavar="QUERY")
+    p.add_argument("query", metavar="QUERY", nargs="?", default="")
+    p.add_argument("--all", action="store_true", help="every document (the same as the query *); takes no QUERY")
     p.add_argument("--limit", type=int, default=10, metavar="N", help="hits to print (default 10)")
     p.add_argument(
         "--entity", action="append", default=[], metavar="TYPE:NAME",
@@ -48,15 +52,19 @@ def parse_entity_filters(values: list[str]) -> list[tuple[str, str]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from newsdex.index.reader import IndexMissing, search
+    from newsdex.index.reader import IndexDamaged, IndexMissing, search
     from newsdex.settings import index_dir
 
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
+    if args.all and args.query.strip() not in ("", "*"):
+        raise UsageError("give a QUERY or --all, not both")
+    if not args.all and not args.query.strip():
+        raise UsageError("empty query: give words to search for, or --all for every document")
     try:
         result = search(
             index_dir(args.index),
-            args.query,
+            "*" if args.all else args.query,
             limit=args.limit,
             entities=parse_entity_filters(args.entity),
             source=args.source,
@@ -64,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
             until=args.until,
             sort=args.sort,
         )
-    except (IndexMissing, ValueError) as exc:
+    except (IndexMissing, IndexDamaged, ValueError) as exc:
         raise UsageError(str(exc)) from None
     if args.json:
         emit_json(result)
@@ -74,21 +82,30 @@ def run(args: argparse.Namespace) -> int:
 
 
 def print_human(result: dict[str, Any]) -> None:
+    """Hits wrapped to the terminal width, the query shortened to fit its header line."""
     color = sys.stdout.isatty()
+    columns = width()
     total = result["total"]
     shown = len(result["hits"])
+    head = f"{total} hit{'s' if total != 1 else ''} for "
     more = f" (top {shown})" if shown < total else ""
-    print(f"{total} hit{'s' if total != 1 else ''} for {result['query']!r}{more}")
+    query = repr(result["query"])  # repr: quotes it and escapes control characters
+    print(head + shorten(query, max(12, columns - len(head) - len(more))) + more)
     if result.get("suggestion"):
-        print(f"did you mean: {result['suggestion']}")
+        _print(f"did you mean: {printable(result['suggestion'])}", columns, hang="  ")
     for i, hit in enumerate(result["hits"], 1):
-        meta = " · ".join(x for x in (hit["source"], hit["published"], hit["path"]) if x)
+        meta = " · ".join(printable(x) for x in (hit["source"], hit["published"], hit["path"]) if x)
         print()
-        print(f"{i}. {bold(hit['title'] or '(untitled)', color)}  [{hit['id']}]")
-        print(f"   {meta}")
-        print(f"   {html_to_terminal(hit['snippet'], color)}")
+        _print(f"{i}. {bold(printable(hit['title'] or '(untitled)'), color)}  [{hit['id']}]", columns, hang="   ")
+        _print(meta, columns, indent="   ")
+        _print(html_to_terminal(printable(hit["snippet"]), color), columns, indent="   ")
     facets = {t: f for t, f in result["facets"].items() if f}
     if facets:
         print()
         for etype, items in facets.items():
-            print(f"{etype}: " + ", ".join(f"{f['name']} ({f['count']})" for f in items[:8]))
+            names = ", ".join(f"{printable(f['name'])} ({f['count']})" for f in items[:8])
+            _print(f"{etype}: {names}", columns, hang="  ")
+
+
+def _print(text: str, columns: int, indent: str = "", hang: str | None = None) -> None:
+    print("\n".join(wrap(text, columns, indent, hang)))

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from newsdex.search_cli.output import UsageError, emit_json
+from newsdex.search_cli.terminal import printable, width, wrap
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -23,13 +24,18 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from newsdex.index.reader import IndexMissing, get_document
+    from newsdex.index.quarantined import find_quarantined
+    from newsdex.index.reader import IndexDamaged, IndexMissing, get_document
     from newsdex.settings import index_dir
 
+    root = index_dir(args.index)
     try:
-        doc = get_document(index_dir(args.index), args.id)
-    except (IndexMissing, ValueError) as exc:
+        doc = get_document(root, args.id)
+        bad = find_quarantined(root, args.id) if doc is None else None
+    except (IndexMissing, IndexDamaged, ValueError) as exc:
         raise UsageError(str(exc)) from None
+    if bad is not None:
+        raise UsageError(f"{bad['path']!r} was quarantined, not indexed: {bad['reason']}")
     if doc is None:
         raise UsageError(f"no document {args.id!r} in the index")
     trace = doc.pop("trace", [])
@@ -43,29 +49,36 @@ def run(args: argparse.Namespace) -> int:
 
 
 def print_document(doc: dict[str, Any], trace: list[dict[str, Any]] | None) -> None:
-    print(doc["title"] or "(untitled)")
+    """The article wrapped to the terminal width, control characters made harmless."""
+    columns = width()
+
+    def out(text: str, indent: str = "", hang: str | None = None) -> None:
+        print("\n".join(wrap(printable(text), columns, indent, hang)))
+
+    out(doc["title"] or "(untitled)")
     meta = [f"id {doc['id']}", doc["path"]]
     meta += [x for x in (doc["source"], doc["byline"] and f"by {doc['byline']}", doc["published"], doc["url"]) if x]
-    print(" · ".join(meta) + f" · rules {doc['rules_version']}")
+    out(" · ".join(meta) + f" · rules {doc['rules_version']}")
     print()
     for seg in doc["segments"]:
         if seg["kind"] == "heading":
-            print(f"## {seg['text']}\n")
+            out(f"## {seg['text']}", hang="   ")
         elif seg["kind"] == "caption":
-            print(f"[caption] {seg['text']}\n")
+            out(f"[caption] {seg['text']}", hang="   ")
         else:
-            print(seg["text"] + "\n")
+            out(seg["text"])
+        print()
     if doc["entities"]:
         print("entities:")
         for e in doc["entities"][:30]:
             forms = [m for m in e["mentions"] if m != e["name"]]
             alias = f" (as {', '.join(forms[:4])})" if forms else ""
-            print(f"  {e['type']:<6} {e['name']} ×{e['count']}{alias}")
+            out(f"{e['type']:<6} {e['name']} ×{e['count']}{alias}", indent="  ", hang="         ")
     if trace is not None:
         print("\ncleaner trace (- removed, + kept):")
         for line in trace:
             mark = "+" if line["kept"] else "-"
             why = line.get("rule") or line.get("role") or ""
-            print(f"  {mark} [{why}] {line['text']}")
+            out(f"{mark} [{why}] {line['text']}", indent="  ", hang="      ")
     elif doc["removed"]:
         print(f"\n{len(doc['removed'])} lines removed by the cleaner (see --explain)")

@@ -25,12 +25,12 @@ def _when(ts: float | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from newsdex.index.reader import IndexMissing, stats
+    from newsdex.index.reader import IndexDamaged, IndexMissing, stats
     from newsdex.settings import index_dir
 
     try:
         s = stats(index_dir(args.index))
-    except IndexMissing as exc:
+    except (IndexMissing, IndexDamaged) as exc:
         raise UsageError(str(exc)) from None
     if args.json:
         emit_json(s)

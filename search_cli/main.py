@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from contextlib import nullcontext
 
+from newsdex import lifetime
 from newsdex.search_cli.output import UsageError
 
 COMMANDS: dict[str, str] = {
@@ -22,7 +24,12 @@ COMMANDS: dict[str, str] = {
     "stats": "newsdex.search_cli.cmd_stats",
     "rules": "newsdex.search_cli.cmd_rules",
     "serve": "newsdex.search_cli.cmd_serve",
+    "check": "newsdex.search_cli.cmd_check",
 }
+# Commands that clean text, and so take --rules; the others do not accept it (it would change nothing).
+USES_RULES = {"ingest", "clean", "reindex", "rules", "serve", "check"}  # check: --repair re-cleans
+# Commands that start processes (a Prefect server, Dask workers): those end with newsdex, however it ends.
+STARTS_PROCESSES = {"ingest", "reindex", "serve", "check"}  # check --repair runs the reindex flow
 
 EPILOG = """examples:
   newsdex ingest                      # ingest the seed articles
@@ -40,10 +47,12 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(1)
 
 
-def common_options() -> argparse.ArgumentParser:
+def common_options(rules: bool = True) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--index", metavar="DIR", help="index folder (default: $NEWSDEX_INDEX or ./var/index)")
-    common.add_argument("--rules", metavar="FILE", help="cleaning rules file (default: $NEWSDEX_RULES or built-in)")
+    if rules:
+        common.add_argument("--rules", metavar="FILE",
+                            help="cleaning rules file (default: $NEWSDEX_RULES or built-in)")
     common.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     return common
 
@@ -57,14 +66,13 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("-V", "--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    common = common_options()
     for name, module_name in COMMANDS.items():
         if only is not None and name != only:
             # Cheap placeholder so `newsdex --help` lists every command without importing them all.
             sub.add_parser(name, help=_HELP.get(name, ""), add_help=False)
             continue
         module = importlib.import_module(module_name)
-        module.add_parser(sub, common)
+        module.add_parser(sub, common_options(rules=name in USES_RULES))
     return parser
 
 
@@ -78,6 +86,7 @@ _HELP = {
     "stats": "documents, sources, rules version, index size, last runs",
     "rules": "rule tools: suggest candidate rules from repeated lines",
     "serve": "serve the scheduled ingestion deployment",
+    "check": "verify the manifest, raw store and index agree; --repair rebuilds what is damaged",
 }
 
 
@@ -92,6 +101,11 @@ def _command_first(argv: list[str]) -> list[str]:
         elif not arg.startswith("-"):
             return [arg, *argv[:i], *argv[i + 1 :]]
     return argv
+
+
+def _options(argv: list[str]) -> list[str]:
+    """The arguments before ``--`` (after it, everything is positional)."""
+    return argv[: argv.index("--")] if "--" in argv else argv
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,19 +124,33 @@ def main(argv: list[str] | None = None) -> int:
             parser.print_help()
             return 0
         parser.error(f"unknown command {chosen!r} (see newsdex --help)" if chosen else "no command given")
+    if only not in USES_RULES and any(a == "--rules" or a.startswith("--rules=") for a in _options(argv)):
+        parser.error(f"--rules does not apply to {only}: it cleans no text")
     args = parser.parse_args(argv)
     module = importlib.import_module(COMMANDS[args.command])
+    # Children end with this process, however it ends (SIGTERM raises Terminated here; newsdex.lifetime).
+    owning = lifetime.children_die_with_me() if args.command in STARTS_PROCESSES else nullcontext()
     try:
-        return int(module.run(args) or 0)
+        with owning:
+            return int(module.run(args) or 0)
     except UsageError as exc:
         sys.stderr.write(f"newsdex {args.command}: {exc}\n")
         return 1
     except KeyboardInterrupt:
         sys.stderr.write("newsdex: interrupted\n")
         return 130
+    except lifetime.Terminated:
+        sys.stderr.write("newsdex: terminated\n")
+        return 128 + 15
     except BrokenPipeError:
         return 0
     except Exception as exc:  # noqa: BLE001 - the contract is exit code 2 with a one-line error
+        from newsdex.index.damage import as_damage
+
+        damaged = as_damage(exc)  # a damaged index is the user's to repair: exit 1, pointing at check --repair
+        if damaged is not None:
+            sys.stderr.write(f"newsdex {args.command}: {damaged}\n")
+            return 1
         sys.stderr.write(f"newsdex {args.command}: internal error: {type(exc).__name__}: {exc}\n")
         from newsdex import settings
 

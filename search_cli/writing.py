@@ -9,7 +9,8 @@ from newsdex.search_cli.output import UsageError
 
 
 def prepare_writer(args: argparse.Namespace) -> Path:
-    """Offline Prefect settings, a readable rules file (one-line error otherwise); returns the index folder."""
+    """Offline Prefect settings, a readable rules file, an index path that is (or can be) a folder (one-line error
+    otherwise); returns the index folder."""
     from newsdex import settings
     from newsdex.tasks.clean.rules import load_rules
 
@@ -22,4 +23,16 @@ def prepare_writer(args: argparse.Namespace) -> Path:
         load_rules(args.rules)
     except (OSError, ValueError) as exc:
         raise UsageError(f"rules file: {exc}") from None
-    return settings.index_dir(args.index)
+    root = settings.index_dir(args.index)
+    check_index_folder(root)
+    return root
+
+
+def check_index_folder(root: Path) -> None:
+    """The index folder, or the nearest part of its path that exists, must be a folder (one-line error)."""
+    for part in (root, *root.parents):
+        if part.exists():
+            if not part.is_dir():
+                where = f"index folder {root}" + (f": {part}" if part != root else "")
+                raise UsageError(f"{where} is a file, not a folder")
+            return

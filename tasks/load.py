@@ -10,11 +10,13 @@ import gzip
 import hashlib
 import os
 import re
+import stat
 import zlib
 from collections.abc import Iterable
 
 from newsdex.models import Quarantined, RawDoc, document_id
 from newsdex.settings import max_bytes
+from newsdex.tasks import decode
 
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")
@@ -61,10 +63,42 @@ def raw_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+class NotRegularFile(OSError):
+    """A FIFO, socket, device or directory: reading one could block forever or never end."""
+
+
+_KINDS = ((stat.S_ISDIR, "is a directory"), (stat.S_ISFIFO, "not a regular file: a FIFO (named pipe)"),
+          (stat.S_ISSOCK, "not a regular file: a socket"), (stat.S_ISCHR, "not a regular file: a character device"),
+          (stat.S_ISBLK, "not a regular file: a block device"))
+
+
+def _check_regular(mode: int) -> None:
+    if not stat.S_ISREG(mode):
+        raise NotRegularFile(next((why for test, why in _KINDS if test(mode)), "not a regular file"))
+
+
 def read_input(path: str) -> bytes:
-    with open(path, "rb") as fh:
-        data = fh.read(max_bytes() + 1)
-    return data
+    """At most ``max_bytes() + 1`` bytes of a regular file; NotRegularFile for anything else.
+
+    stat first, so a FIFO or device is never opened; O_NONBLOCK as a second guard, so one swapped in between
+    the stat and the open cannot block the open or the read, and fstat checks what was really opened."""
+    _check_regular(os.stat(path).st_mode)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
+    try:
+        _check_regular(os.fstat(fd).st_mode)
+        limit = max_bytes() + 1
+        chunks: list[bytes] = []
+        size = 0
+        while size < limit:
+            chunk = os.read(fd, min(limit - size, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _gunzip(data: bytes) -> bytes:
@@ -88,6 +122,10 @@ def _gunzip_or_quarantine(path: str, data: bytes) -> bytes | Quarantined:
         return Quarantined(path=path, reason=f"corrupt gzip file: {exc}")
 
 
+_BINARY = "binary content, not UTF-8 text or HTML"
+_HTML_START_TEXT = re.compile(r"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.I | re.S)
+
+
 def _looks_binary(data: bytes) -> bool:
     sample = data[:8192]
     if b"\x00" in sample:
@@ -96,25 +134,31 @@ def _looks_binary(data: bytes) -> bool:
     return control > len(sample) * 0.05
 
 
-def _decode_html(data: bytes) -> str | None:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    m = _META_CHARSET.search(data[:4096])
-    if m:
-        try:
-            return data.decode(m.group(1).decode("ascii"))
-        except (LookupError, UnicodeDecodeError):
-            return None
-    return None
+def _decode(data: bytes, html: bool, encoding: str | None) -> decode.Decoded:
+    """A forced encoding; else a byte-order mark; else UTF-8; else (HTML) its declared charset; else a confident
+    detection. The binary test comes after the mark: UTF-16 text is full of NUL bytes."""
+    found = decode.forced(data, encoding) if encoding else decode.with_bom(data)
+    if found is not None:
+        if found.text is not None and decode.looks_binary(found.text):
+            return decode.Decoded(None, None, _BINARY)
+        return found
+    if _looks_binary(data):
+        return decode.Decoded(None, None, _BINARY)
+    found = decode.utf8(data)
+    if found.text is not None:
+        return found
+    m = _META_CHARSET.search(data[:4096]) if html else None
+    declared = decode.declared(data, m.group(1).decode("ascii")) if m else None
+    return declared or decode.detect(data)
 
 
-def decode_input(path: str, data: bytes, gzipped: bool | None = None) -> RawDoc | Quarantined:
+def decode_input(
+    path: str, data: bytes, gzipped: bool | None = None, encoding: str | None = None
+) -> RawDoc | Quarantined:
     """Turn an input's bytes into a RawDoc, or say why it cannot be one. Pure: no file system access.
 
     ``gzipped`` defaults to the path's suffix; the raw store keeps decompressed bytes, so re-decoding a
-    stored ``.gz`` input passes ``gzipped=False``.
+    stored ``.gz`` input passes ``gzipped=False``. ``encoding`` (a codec name) forces how the bytes are read.
     """
     name = path.lower()
     if gzipped is None:
@@ -131,38 +175,31 @@ def decode_input(path: str, data: bytes, gzipped: bool | None = None) -> RawDoc 
         return Quarantined(path=path, reason=f"too large: over {limit} bytes")
     if not data.strip():
         return Quarantined(path=path, reason="empty file")
-    if _looks_binary(data):
-        return Quarantined(path=path, reason="binary content, not UTF-8 text or HTML")
-    is_html = name.endswith(HTML_SUFFIXES) or bool(_HTML_START.match(data[:2048]))
-    if is_html:
-        text = _decode_html(data)
-        if text is None:
-            return Quarantined(path=path, reason="not UTF-8 text or HTML (and no usable charset declared)")
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            return Quarantined(
-                path=path, reason=f"not UTF-8 text or HTML: invalid byte 0x{data[exc.start]:02x} at offset {exc.start}"
-            )
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    html_name = name.endswith(HTML_SUFFIXES)
+    found = _decode(data, html_name or bool(_HTML_START.match(data[:2048])), encoding)
+    if found.text is None:
+        return Quarantined(path=path, reason=found.reason or "undecodable")
+    text = found.text.removeprefix("\ufeff")  # a mark a forced codec kept
+    text = decode.strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
     if not text.strip():
         return Quarantined(path=path, reason="empty file")
+    is_html = html_name or bool(_HTML_START_TEXT.match(text[:2048]))
     return RawDoc(
         id=document_id(path),
         path=path,
         kind="html" if is_html else "text",
         text=text,
         raw_hash=raw_hash(data),
+        encoding=found.encoding,
     )
 
 
-def load_path(path: str) -> RawDoc | Quarantined:
+def load_path(path: str, encoding: str | None = None) -> RawDoc | Quarantined:
     """Read and decode one input file; unreadable files are quarantined, never raised."""
-    return load_with_bytes(path)[0]
+    return load_with_bytes(path, encoding)[0]
 
 
-def load_with_bytes(path: str) -> tuple[RawDoc | Quarantined, bytes | None]:
+def load_with_bytes(path: str, encoding: str | None = None) -> tuple[RawDoc | Quarantined, bytes | None]:
     """Like load_path, but also returns the bytes the raw store keeps: decompressed for a .gz input (what
     raw_hash names), so that it is gunzipped once."""
     try:
@@ -171,11 +208,15 @@ def load_with_bytes(path: str) -> tuple[RawDoc | Quarantined, bytes | None]:
         return Quarantined(path=path, reason="no such file"), None
     except IsADirectoryError:
         return Quarantined(path=path, reason="is a directory"), None
+    except NotRegularFile as exc:
+        return Quarantined(path=path, reason=str(exc)), None
     except OSError as exc:
         return Quarantined(path=path, reason=f"unreadable: {exc.strerror or exc}"), None
     if path.lower().endswith(".gz"):
+        if len(data) > max_bytes():  # the read stopped at the limit: gunzip would call it truncated
+            return Quarantined(path=path, reason=f"too large: over {max_bytes()} bytes"), None
         unpacked = _gunzip_or_quarantine(path, data)
         if isinstance(unpacked, Quarantined):
             return unpacked, None
         data = unpacked
-    return decode_input(path, data, gzipped=False), data
+    return decode_input(path, data, gzipped=False, encoding=encoding), data

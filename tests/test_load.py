@@ -37,7 +37,8 @@ def test_quarantine_reasons_are_readable():
         b"": "empty",
         b"   \n\t\n": "empty",
         bytes(range(256)): "binary",
-        "na\xefve caf\xe9".encode("latin-1"): "not UTF-8",
+        bytes(range(128, 256)) * 2: "not UTF-8",  # no encoding reads it as text
+        "na\xefve caf\xe9".encode() + b"\xff": "not UTF-8",  # broken UTF-8 is not read as Latin-1 mojibake
     }
     for data, reason in cases.items():
         result = decode_input("x.txt", data)

@@ -40,9 +40,9 @@ def test_report_counts_and_quarantine(seed_index):
     assert report["new"] == 5 and report["changed"] == 0 and report["unchanged"] == 0
     assert report["documents"] == 5
     reasons = {q["path"].rsplit("/", 1)[-1]: q["reason"] for q in report["quarantined"]}
-    assert set(reasons) == {"empty.txt", "binary.txt", "latin1.txt", "broken.txt.gz"}
+    assert set(reasons) == {"empty.txt", "binary.txt", "undecodable.txt", "broken.txt.gz"}
     assert "empty" in reasons["empty.txt"] and "binary" in reasons["binary.txt"]
-    assert "not UTF-8" in reasons["latin1.txt"] and "gzip" in reasons["broken.txt.gz"]
+    assert "not UTF-8" in reasons["undecodable.txt"] and "gzip" in reasons["broken.txt.gz"]
     s = stats(seed_index["index"])
     assert s["documents"] == 5 and s["index_documents"] == 5 and len(s["quarantined"]) == 4
     assert s["last_run"]["new"] == 5 and s["rules_version"] == report["rules_version"]

@@ -67,4 +67,5 @@ def assemble(raw: RawDoc, lines: list[Line], meta: TextMeta, rules: Rules, **ext
         "removed": removed,
         "trace": trace,
         "rules_version": rules.version,
+        "encoding": raw.encoding,
     })

@@ -16,6 +16,7 @@ from newsdex.models import CleanDoc, RawDoc
 from newsdex.tasks.clean.decide import assemble, clean_lines, domain_of
 from newsdex.tasks.clean.flatten import naive_text
 from newsdex.tasks.clean.lines import split_lines
+from newsdex.tasks.clean.parse import load_tree, naming_input
 from newsdex.tasks.clean.rescue import doubtful, readability_lines
 from newsdex.tasks.clean.rules import Rules
 
@@ -215,12 +216,16 @@ def _body_lines(body: Any) -> tuple[list[str], list[str]]:
 
 
 def clean_html(raw: RawDoc, rules: Rules) -> CleanDoc:
+    """The page's kept text; a page that yields none comes back with no blocks (``empty.no_text`` says why)."""
+    with naming_input(raw.path):
+        return _clean_html(raw, rules)
+
+
+def _clean_html(raw: RawDoc, rules: Rules) -> CleanDoc:
     import trafilatura
-    from trafilatura.utils import load_html
 
-
-    # trafilatura's own loader: its parser settings keep inline text that a plain lxml parse splits.
-    tree = load_html(raw.text)
+    # trafilatura's loader, without lxml's depth limit (parse.load_tree): deeply nested pages keep their text.
+    tree = load_tree(raw.text)
     meta = page_metadata(tree) if tree is not None else {}
     dropped, page_words = prepass(tree, rules) if tree is not None else ([], 0)
     doc = trafilatura.bare_extraction(tree if tree is not None else raw.text, url=raw.url, include_comments=False)
@@ -239,7 +244,7 @@ def clean_html(raw: RawDoc, rules: Rules) -> CleanDoc:
             texts, roles = alt, ["paragraph"] * len(alt)
     if words < th.html_fallback_min_words:
         # trafilatura found too little: clean the page's flattened text with the text path instead.
-        source = load_html(raw.text) if tree is not None else None
+        source = load_tree(raw.text) if tree is not None else None
         texts = split_lines(naive_text(source)) if source is not None else split_lines(raw.text)
         roles = None
         title = None

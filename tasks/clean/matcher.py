@@ -1,6 +1,7 @@
 """The line rules compiled for speed: the first rule in file order that matches a line, in its zone, decides it.
 
 Most lines match no rule, and running every rule's regexes on every line was a third of the text path's time.
+The regexes run on RE2 (``safe_regex``: linear time, Python's meaning), the few RE2 cannot run on ``re``.
 Each regex therefore gets a gate derived from its own parse tree: literal strings of which at least one must
 occur in any line it matches (``visit`` and ``today`` for ``\\b\\d+\\s+visit\\(?s\\)?\\s+today\\b``; the line must
 start with one when the literals open an anchored pattern). A plain ``in`` test on the lower-cased line is far
@@ -13,13 +14,9 @@ import re
 from bisect import bisect_right
 from typing import Any, Protocol
 
-try:  # the parser behind re.compile; public as sre_parse before Python 3.11
-    from re import _constants as C  # type: ignore[attr-defined]
-    from re import _parser as P  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover
-    import sre_constants as C  # type: ignore[no-redef]
-    import sre_parse as P  # type: ignore[no-redef]
-
+from newsdex.tasks.clean import budget
+from newsdex.tasks.clean.re2_syntax import C, P
+from newsdex.tasks.clean.safe_regex import Backtracking, compile_rule, joined
 
 
 class LineRule(Protocol):
@@ -111,27 +108,6 @@ def gate(regex: str, flags: int) -> tuple[tuple[str, ...], bool] | None:
     return lits, anchored and opens
 
 
-def _has_backref(items: Any) -> bool:
-    """Whether a parsed pattern refers to its own groups (it cannot join an alternation of patterns)."""
-    for op, av in items:
-        if op in (C.GROUPREF, C.GROUPREF_EXISTS):
-            return True
-        subs = av if isinstance(av, (list, tuple)) else ()
-        for x in subs:
-            if isinstance(x, P.SubPattern) and _has_backref(x):
-                return True
-            if isinstance(x, list) and any(isinstance(b, P.SubPattern) and _has_backref(b) for b in x):
-                return True
-    return False
-
-
-def _joined(patterns: list[tuple[str, int]]) -> Any:
-    """One alternation of several patterns, each under its own case flag (a superset test)."""
-    if not patterns:
-        return None
-    return re.compile("|".join(f"(?{'i' if f & re.IGNORECASE else '-i'}:{rx})" for rx, f in patterns))
-
-
 class LineMatcher:
     """The rules of one site, matched a page at a time. Each gate's literals are looked up once in the whole
     page (``str.find``, at C speed); the patterns without a gate are tried together as one alternation per
@@ -146,7 +122,7 @@ class LineMatcher:
         # first two letters -> (literal, pattern ids) whose line must start with the literal
         self.opening: dict[str, list[tuple[str, list[int]]]] = {}
         self.inside: dict[str, list[int]] = {}  # literal -> pattern ids whose line must contain it
-        self.always: set[int] = set()  # rules tried on every line (prefixes; a pattern with backreferences)
+        self.always: set[int] = set()  # rules tried on every line (prefixes; an ungated pattern RE2 cannot run)
         self.exact: dict[str, list[int]] = {}
         ungated: dict[bool, list[tuple[str, int]]] = {True: [], False: []}
         self.ungated: dict[bool, list[int]] = {True: [], False: []}
@@ -155,7 +131,8 @@ class LineMatcher:
             ids = []
             for rx in r.regex:
                 pid = len(self.searches)
-                self.searches.append(re.compile(rx, flags).search)
+                compiled = compile_rule(rx, flags)
+                self.searches.append(compiled.search)
                 self.owner.append(ri)
                 ids.append(pid)
                 items = list(P.parse(rx, flags))
@@ -166,7 +143,7 @@ class LineMatcher:
                             self.opening.setdefault(lit[:2], []).append((lit, [pid]))
                         else:
                             self.inside.setdefault(lit, []).append(pid)
-                elif _has_backref(items):
+                elif isinstance(compiled, Backtracking):  # cannot join RE2's alternation
                     self.always.add(ri)
                 else:
                     anchored = bool(items) and items[0] == (C.AT, C.AT_BEGINNING)
@@ -177,7 +154,7 @@ class LineMatcher:
             for n in r._line_set:
                 self.exact.setdefault(n, []).append(ri)
             self.spec.append((r.zone, r.max_words, r._line_set, r._prefixes, ids))
-        at_start, anywhere = _joined(ungated[True]), _joined(ungated[False])
+        at_start, anywhere = joined(ungated[True]), joined(ungated[False])
         self.at_start = at_start.match if at_start is not None else None
         self.anywhere = anywhere.search if anywhere is not None else None
 
@@ -203,9 +180,11 @@ class LineMatcher:
             for lit, pids in opening.get(t[:2], ()):
                 if t.startswith(lit):
                     out[i].update(pids)
-            if at_start is not None and at_start(text):
+            # Off ASCII, a pattern with \b asks re (safe_regex.Linear): the joined RE2 test could miss it there.
+            plain = text.isascii()
+            if at_start is not None and (not plain or at_start(text)):
                 out[i].update(self.ungated[True])
-            if anywhere is not None and anywhere(text):
+            if anywhere is not None and (not plain or anywhere(text)):
                 out[i].update(self.ungated[False])
         if _UNSAFE_FOLD.search(low):
             every = set(range(len(self.searches)))
@@ -220,6 +199,8 @@ class LineMatcher:
         out: list[LineRule | None] = []
         spec, searches, owner, always, exact = self.spec, self.searches, self.owner, self.always, self.exact
         for text, norm, n, zone, pids in zip(texts, norms, words, zones, self._gated(texts), strict=True):
+            if not len(out) & 255:
+                budget.check()
             cands = {owner[p] for p in pids}
             cands.update(always)
             if norm in exact:

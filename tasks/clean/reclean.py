@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from newsdex.models import CleanDoc, Quarantined, RawDoc, StoredInput, removed_hash
 from newsdex.tasks.clean.rules import Rules
-from newsdex.tasks.clean.stage import clean_document
+from newsdex.tasks.clean.stage import clean_within
 from newsdex.tasks.load import decode_input
 
 
@@ -58,9 +58,11 @@ def reclean_batch(
     rules: Rules,
     previous: Callable[[str], CleanDoc | None],
     full: bool = False,
+    seconds: float = 0,
 ) -> RecleanResult:
     """Re-clean stored raw inputs; a document is changed when its cleaned output differs. ``previous`` gives
-    what is indexed for a document now (asked only for changed documents: the line diff of the report)."""
+    what is indexed for a document now (asked only for changed documents: the line diff of the report).
+    A document whose cleaning takes over ``seconds`` (0: no limit) is quarantined."""
     result = RecleanResult()
     for item in stored:
         if item.data is None:
@@ -71,7 +73,10 @@ def reclean_batch(
             result.quarantined.append((item.id, raw))
             continue
         raw = raw.model_copy(update={"id": item.id})  # ids are the manifest's, whatever the current folder
-        new = clean_document(raw, rules)
+        new = clean_within(raw, rules, seconds)
+        if isinstance(new, Quarantined):
+            result.quarantined.append((item.id, new))
+            continue
         if not full and item.clean_hash == new.clean_hash:
             result.unchanged_ids.append(item.id)
             if item.removed_hash != removed_hash(new.removed):

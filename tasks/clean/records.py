@@ -15,15 +15,17 @@ from functools import lru_cache
 
 from newsdex.tasks.clean.lines import Line, is_dense
 from newsdex.tasks.clean.rules import Rules
+from newsdex.tasks.clean.safe_regex import Pattern, joined
 
 
 @lru_cache(maxsize=16)
-def _kinds(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    """One alternation with a named group per pattern: one search per line tells which kind matched."""
-    return re.compile("|".join(f"(?P<k{k}>{rx})" for k, rx in enumerate(patterns)), re.I)
+def _kinds(patterns: tuple[str, ...]) -> Pattern:
+    """One alternation with a named group per pattern: one search per line tells which kind matched (RE2:
+    the rules file's regexes never backtrack, see safe_regex)."""
+    return joined([(rx, re.I) for rx in patterns], named=True)  # type: ignore[return-value]
 
 
-def separator_kind(line: Line, kinds: re.Pattern[str], max_words: int) -> int:
+def separator_kind(line: Line, kinds: Pattern, max_words: int) -> int:
     """Which separator pattern a short line matches (its index), or -1."""
     if not 0 < line.words <= max_words:
         return -1
@@ -95,7 +97,7 @@ def apply_record_list(lines: list[Line], rules: Rules, domain: str | None, first
             ln.decide(False, "record-list", "removed")
 
 
-def record_lead(lines: list[Line], run: list[int], period: int, kinds: re.Pattern[str], max_words: int,
+def record_lead(lines: list[Line], run: list[int], period: int, kinds: Pattern, max_words: int,
                 heading_words: int) -> int:
     """How many lines of a record come before its separator: the farthest offset (within one record) at which
     most records hold a line of a heading's length that ends no sentence and is no separator itself (a

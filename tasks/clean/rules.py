@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from newsdex import settings
 from newsdex.tasks.clean.matcher import LineMatcher
+from newsdex.tasks.clean.safe_regex import AnyOf, Pattern, compile_rule
+from newsdex.tasks.clean.structure_keys import check_structure
 from newsdex.tasks.shipped import DEFAULT_RULES
 
 Action = Literal["remove", "caption", "meta"]
@@ -43,7 +45,7 @@ class LineRule(BaseModel):
 
     _line_set: frozenset[str] = PrivateAttr(default=frozenset())
     _prefixes: tuple[str, ...] = PrivateAttr(default=())
-    _pattern: re.Pattern[str] | None = PrivateAttr(default=None)
+    _pattern: Pattern | None = PrivateAttr(default=None)
 
     @field_validator("name")
     @classmethod
@@ -57,12 +59,10 @@ class LineRule(BaseModel):
         self._prefixes = tuple(normalise(x) + " " for x in self.prefixes)
         if self.regex:
             flags = 0 if self.case_sensitive else re.IGNORECASE
-            for rx in self.regex:
-                try:
-                    re.compile(rx)
-                except re.error as exc:
-                    raise ValueError(f"rule {self.name!r}: bad regex {rx!r}: {exc}") from None
-            self._pattern = re.compile("|".join(f"(?:{rx})" for rx in self.regex), flags)
+            try:  # RE2 (linear time), or re where it cannot blow up: a rules file never hangs cleaning
+                self._pattern = AnyOf([compile_rule(rx, flags) for rx in self.regex])
+            except ValueError as exc:
+                raise ValueError(f"rule {self.name!r}: {exc}") from None
 
     def matches(self, text: str, norm: str, words: int) -> bool:
         if self.max_words is not None and words > self.max_words:
@@ -90,6 +90,14 @@ class SiteRules(BaseModel):
     disable: list[str] = Field(default_factory=list)
     line: list[LineRule] = Field(default_factory=list)
     thresholds: dict[str, float] = Field(default_factory=dict)
+
+    @field_validator("thresholds")
+    @classmethod
+    def _known_thresholds(cls, v: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(v) - set(Thresholds.model_fields))
+        if unknown:
+            raise ValueError(f"unknown key {unknown[0]!r}")
+        return v
 
 
 class Thresholds(BaseModel):
@@ -127,6 +135,12 @@ class Rules(BaseModel):
     path: str | None = None
 
     _matchers: dict[int | None, Any] = PrivateAttr(default_factory=dict)
+
+    @field_validator("structure")
+    @classmethod
+    def _known_structure(cls, v: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        check_structure(v)
+        return v
 
     def site(self, domain: str | None) -> SiteRules | None:
         """Overrides for a domain or any parent domain ("news.example.com" → "example.com")."""
@@ -176,12 +190,22 @@ def parse_rules(text: str, origin: str = "<rules>") -> Rules:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"{origin}: not valid TOML: {exc}") from None
+    if not data:  # a typo'd path or a truncated file would otherwise keep every line, silently
+        raise ValueError(f"{origin}: empty rules file: no [[line]] rules, thresholds or any other key")
+    for key in ("version", "path"):  # set by the loader, never read from the file
+        if key in data:
+            raise ValueError(f"{origin}: unknown key {key!r}")
     try:
-        rules = Rules.model_validate({k: v for k, v in data.items() if k not in ("version", "path")})
+        rules = Rules.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ()))
-        raise ValueError(f"{origin}: bad rules file at {where or 'top level'}: {first.get('msg')}") from None
+        if first.get("type") == "extra_forbidden":
+            raise ValueError(f"{origin}: unknown key {where!r}") from None
+        msg = str(first.get("msg", "")).removeprefix("Value error, ")
+        if inner := re.fullmatch(r"unknown key '(.+)'", msg):  # a validator's key, below ``where``
+            raise ValueError(f"{origin}: unknown key '{where}.{inner[1]}'") from None
+        raise ValueError(f"{origin}: bad rules file at {where or 'top level'}: {msg}") from None
     rules.version = rules_version(data)
     rules.path = origin
     return rules

@@ -3,17 +3,29 @@
 ``clean_document`` is a pure function of (document, rules): no I/O, no batch-wide evidence, so re-cleaning one
 document gives the same result as cleaning it within a batch. Repetition across a site's documents is mined
 separately (``newsdex rules suggest``) and becomes rules only when a person accepts them.
+
+The flows clean under a time budget per document (``clean_within``, ``clean_budgeted``): a document past it
+is quarantined with the reason and the batch goes on (``tasks/clean/budget.py``).
 """
 
 from __future__ import annotations
 
 import os
+from typing import NamedTuple
 
-from newsdex.models import CleanDoc, RawDoc
+from newsdex import settings
+from newsdex.models import CleanDoc, Quarantined, RawDoc
+from newsdex.tasks.clean import budget
 from newsdex.tasks.clean.decide import assemble, clean_lines, domain_of
+from newsdex.tasks.clean.empty import no_text
 from newsdex.tasks.clean.html import clean_html
 from newsdex.tasks.clean.lines import split_lines
 from newsdex.tasks.clean.rules import Rules
+
+
+class CleanBatch(NamedTuple):
+    docs: list[CleanDoc]
+    quarantined: list[tuple[str, Quarantined]]  # (document id, why): over the cleaning budget
 
 
 def clean_document(raw: RawDoc, rules: Rules) -> CleanDoc:
@@ -25,5 +37,31 @@ def clean_document(raw: RawDoc, rules: Rules) -> CleanDoc:
     return assemble(raw, lines, meta, rules)
 
 
+def clean_within(raw: RawDoc, rules: Rules, seconds: float) -> CleanDoc | Quarantined:
+    """``clean_document`` within ``seconds`` (0: no limit), else why not (over budget, or no text extracted)."""
+    if seconds <= 0:
+        doc = clean_document(raw, rules)
+    else:
+        try:
+            with budget.within(seconds):
+                doc = clean_document(raw, rules)
+        except budget.OverBudget:
+            return Quarantined(path=raw.path, reason=f"cleaning took over {seconds:g} s")
+    return no_text(raw, doc) or doc  # never index an empty document silently
+
+
 def clean_batch(raws: list[RawDoc], rules: Rules) -> list[CleanDoc]:
     return [clean_document(raw, rules) for raw in raws]
+
+
+def clean_budgeted(raws: list[RawDoc], rules: Rules, seconds: float | None = None) -> CleanBatch:
+    """Each document within ``seconds`` ($NEWSDEX_CLEAN_SECONDS when None): the cleaned, and the quarantined."""
+    limit = settings.clean_seconds() if seconds is None else seconds
+    out = CleanBatch([], [])
+    for raw in raws:
+        doc = clean_within(raw, rules, limit)
+        if isinstance(doc, Quarantined):
+            out.quarantined.append((raw.id, doc))
+        else:
+            out.docs.append(doc)
+    return out

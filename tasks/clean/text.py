@@ -14,15 +14,18 @@ Order matters and is part of the contract shown by ``--explain``:
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
+from newsdex.tasks.clean import budget
 from newsdex.tasks.clean.lines import Line, is_dense, is_headline_like, is_keyboard_junk, parse_date
 from newsdex.tasks.clean.records import apply_record_list
 from newsdex.tasks.clean.rules import Rules, normalise
+from newsdex.tasks.clean.safe_regex import Pattern, joined
 
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—:·•-]{1,2}\s+")
 
@@ -109,10 +112,14 @@ def anchor_headline(lines: list[Line], rules: Rules, at: int, start: int, tnorm:
         return
     within = int(opts.get("prose_within", 6))
     min_words = rules.thresholds.dense_min_words
+    # The open lines after each repeat are looked up, not rescanned: a page repeating its headline thousands of
+    # times stays linear (it was quadratic: minutes on a few MB of hostile text, with no budget check inside).
+    open_at = [j for j, ln in enumerate(lines) if ln.open]
     for i in range(start, len(lines)):
         if lines[i].norm != tnorm or not lines[i].open:
             continue
-        following = [ln for ln in lines[i + 1 :] if ln.open][:within]
+        k = bisect_right(open_at, i)
+        following = [lines[j] for j in open_at[k : k + within]]
         if not any(is_dense(ln, min_words) for ln in following):
             continue  # the headline again in a "most read" list at the foot of the page
         for ln in lines[at + 1 : i]:
@@ -196,8 +203,9 @@ def apply_structure(
 
 
 @lru_cache(maxsize=16)
-def _any_of(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{rx})" for rx in patterns), re.I)
+def _any_of(patterns: tuple[str, ...]) -> Pattern:
+    """The rules file's markers as one RE2 alternation (checked when the rules file loads)."""
+    return joined([(rx, re.I) for rx in patterns])  # type: ignore[return-value]  # never empty here
 
 
 def apply_comment_thread(lines: list[Line], rules: Rules, domain: str | None, first_dense: int) -> None:
@@ -330,8 +338,11 @@ def decide_lines(
     dense_idx = [i for i, ln in enumerate(lines) if is_dense(ln, th.dense_min_words)]
     first_dense = dense_idx[0] if dense_idx else -1
     last_dense = dense_idx[-1] if dense_idx else -1
+    budget.check()  # between steps: a document past its cleaning budget stops here (tasks/clean/budget.py)
     apply_line_rules(lines, rules, domain, first_dense, last_dense)
+    budget.check()
     title = find_title(lines, rules, first_dense, title_hint, domain)
+    budget.check()
     if known_roles is not None:
         apply_structure(lines, rules, domain, title, alt_only=True)
         for ln, role in zip(lines, known_roles, strict=True):
@@ -339,9 +350,12 @@ def decide_lines(
                 ln.decide(True, "extracted", role)
     else:
         apply_structure(lines, rules, domain, title)
+        budget.check()
         scores = scorer(lines) if scorer is not None else None
+        budget.check()
         apply_evidence(lines, rules, scores)
         drop_repeats(lines, rules, domain)
+    budget.check()
 
     meta = TextMeta(title=title)
     for ln in lines:
