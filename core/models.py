@@ -119,6 +119,7 @@ class LoadResult(BaseModel):
     quarantined: list[Quarantined] = Field(default_factory=list)
     seen_ids: list[str] = Field(default_factory=list)  # every input of the batch, for --prune
     drop_ids: list[str] = Field(default_factory=list)  # indexed before, quarantined now: out of Whoosh
+    new_ids: list[str] = Field(default_factory=list)  # which of ``docs`` are new (the others changed)
 
 
 class StoredInput(NamedTuple):

@@ -62,6 +62,7 @@ def ingest_flow(
     with IndexStore(index_root).writing(lock_held) as store:
         run_id = store.start_run("ingest")
         seen: list[str] = []
+        new_ids: set[str] = set()  # inputs of this run never indexed before
         bar = progress_bar(len(files), progress)
         in_flight: deque[tuple[Any, int]] = deque()
         submitted: list[float] = []  # work seconds of each combined task
@@ -74,7 +75,7 @@ def ingest_flow(
             report.stage_seconds.update(timings)  # worker seconds per stage (index: segment, manifest rows)
             with report.stage("index"):  # here: adopting the worker's segment, writing the manifest rows
                 steps.index_task(str(index_root), segment=quote(built), rows=quote(rows))
-            _quarantine(store, report, over_budget)
+            _quarantine(store, report, over_budget, new_ids)
             report.count_rows(rows)
             submitted.append(sum(timings.values()))
             del rows, built
@@ -85,6 +86,7 @@ def ingest_flow(
             with report.stage("load"):
                 loaded = steps.load_task(batch, str(index_root), ruleset.version, encoding)
             seen.extend(loaded.seen_ids)
+            new_ids.update(loaded.new_ids)
             report.new += loaded.new
             report.changed += loaded.changed
             report.unchanged += loaded.unchanged
@@ -107,7 +109,7 @@ def ingest_flow(
             if loaded.docs:
                 with report.stage("clean"):
                     cleaned, over_budget = steps.clean_task(quote(loaded.docs), ruleset, clean_seconds)
-                _quarantine(store, report, over_budget)
+                _quarantine(store, report, over_budget, new_ids)
                 if not cleaned:  # every document of the batch was over its budget
                     bar(len(batch))
                     continue
@@ -137,13 +139,21 @@ def ingest_flow(
     return result
 
 
-def _quarantine(store: IndexStore, report: RunReport, items: list[tuple[str, Quarantined]]) -> None:
-    """Documents whose cleaning took over the budget: out of Whoosh (a changed input's older version goes
-    too), listed with the reason; the rest of the batch is indexed as usual."""
+def _quarantine(
+    store: IndexStore, report: RunReport, items: list[tuple[str, Quarantined]], new_ids: set[str]
+) -> None:
+    """Documents the clean stage gave up on (over the budget, no text): out of Whoosh (a changed input's older
+    version goes too), listed with the reason and counted as quarantined, not as new or changed; the rest of
+    the batch is indexed as usual."""
     if items:
         with report.stage("index"):
             store.quarantine(items)
         report.quarantined.extend(q for _, q in items)
+        for doc_id, _ in items:
+            if doc_id in new_ids:
+                report.new -= 1
+            else:
+                report.changed -= 1
 
 
 def _return_free_heap() -> None:

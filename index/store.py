@@ -146,6 +146,7 @@ class IndexStore:
                 put_raw(self.paths.raw, doc.raw_hash, data)
                 if before is None or before["status"] != "indexed":
                     result.new += 1
+                    result.new_ids.append(doc_id)
                 else:
                     result.changed += 1
                 result.docs.append(doc)

@@ -101,6 +101,7 @@ def test_ingest_quarantines_what_it_cannot_read_and_indexes_the_rest(ingested):
     assert reasons["deep5000.html"].startswith("no text extracted")
     assert all("\n" not in r for r in reasons.values())
     assert report["documents"] == 6  # good, cp1252, latin1, utf16, escapes, deep300
+    assert report["new"] == 6  # regression: deep5000.html, given up on by the clean stage, is not also "new"
 
 
 @pytest.mark.prefect
