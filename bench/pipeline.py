@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parent.parent
 def corpus_for(work: Path, n: int, seed: int) -> Path:
     """Generate once, reuse when the same size and seed already exist."""
     folder = work / f"corpus-{n}-s{seed}"
-    sidecar = folder / "corpus.jsonl"
+    sidecar = folder / ".corpus.jsonl"
     if not (sidecar.exists() and sum(1 for _ in sidecar.open()) == n):
         shutil.rmtree(folder, ignore_errors=True)
         generate_corpus(folder, n, seed)

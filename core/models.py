@@ -12,6 +12,24 @@ SegmentKind = Literal["heading", "paragraph", "caption"]
 EntityType = Literal["PERSON", "ORG", "LOC", "DATE", "NORP", "MISC"]
 
 
+class Provenance(BaseModel):
+    """Where a record sits in its input: a feed file's line, or a WARC file's byte offset (of the record)."""
+
+    file: str  # as given to ingest
+    line: int | None = None  # JSON Lines: 1-based line number
+    offset: int | None = None  # WARC: byte offset of the record in the file (compressed offset for .warc.gz)
+
+
+class RecordMeta(BaseModel):
+    """What a feed record says about its article: it wins over what cleaning extracts."""
+
+    title: str | None = None
+    byline: str | None = None
+    published: str | None = None  # ISO date
+    language: str | None = None
+    crawled: str | None = None  # ISO date-time the page was fetched (WARC-Date)
+
+
 class RawDoc(BaseModel):
     """One input as loaded: decoded text plus where it came from. The raw bytes live in the raw store."""
 
@@ -23,11 +41,15 @@ class RawDoc(BaseModel):
     url: str | None = None
     source: str | None = None  # site name or domain when known
     encoding: str | None = None  # codec the bytes were read with (utf-8, utf-16-le, cp1252…)
+    meta: RecordMeta | None = None  # a feed record's own metadata
+    provenance: Provenance | None = None  # a feed record's place in its file; None for a one-document file
 
 
 class Quarantined(BaseModel):
     path: str
     reason: str
+    line: int | None = None  # a bad JSON Lines record: its line
+    offset: int | None = None  # a bad WARC record: its byte offset
 
 
 class LineDecision(BaseModel):
@@ -64,6 +86,9 @@ class CleanDoc(BaseModel):
     trace: list[LineDecision] = Field(default_factory=list)
     rules_version: str = ""
     encoding: str | None = None  # the input's, from RawDoc; None for documents indexed before it was recorded
+    provenance: Provenance | None = None  # a feed record's file and line or offset, from RawDoc
+    crawled: str | None = None  # when a WARC record was fetched
+    language: str | None = None  # ISO 639-1 code: a feed's, else detected from the body (tasks/language.py)
 
     @property
     def body(self) -> str:
@@ -122,6 +147,15 @@ class LoadResult(BaseModel):
     new_ids: list[str] = Field(default_factory=list)  # which of ``docs`` are new (the others changed)
 
 
+class Record(NamedTuple):
+    """One document's worth of input, as a feed reader yields it and ``IndexStore.admit`` takes it."""
+
+    id: str
+    doc: RawDoc | Quarantined
+    data: bytes | None  # the bytes the raw store keeps (None when quarantined)
+    location: str  # absolute path of the file it came from (what --prune checks)
+
+
 class StoredInput(NamedTuple):
     """An indexed input as the raw store and the manifest hold it: what re-cleaning starts from."""
 
@@ -150,6 +184,9 @@ def document_json(doc: CleanDoc, explain: bool) -> dict[str, Any]:
         "entities": [e.model_dump() for e in getattr(doc, "entities", [])],
         "removed": [r.model_dump() for r in doc.removed],
         "encoding": doc.encoding,
+        "provenance": doc.provenance.model_dump() if doc.provenance else None,
+        "crawled": doc.crawled,
+        "language": doc.language,
     }
     if explain:
         out["trace"] = [t.model_dump() for t in doc.trace]

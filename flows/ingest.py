@@ -5,6 +5,8 @@ whatever the corpus size)."""
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterator
+from itertools import islice
 from typing import Any
 
 from prefect import flow, get_run_logger
@@ -16,17 +18,20 @@ from newsdex.flows.batch import pack, unpack
 from newsdex.flows.dask import restart_workers
 from newsdex.flows.report import RunReport, markdown_table, progress_bar
 from newsdex.index.store import IndexStore
-from newsdex.models import Quarantined
+from newsdex.models import Quarantined, Record
 from newsdex.tasks.clean.rules import load_rules
-from newsdex.tasks.load import iter_input_files
+from newsdex.tasks.feeds.stream import FeedStream
+from newsdex.tasks.load import is_feed_file
 
 # Document lists are passed to tasks wrapped in quote(): otherwise Prefect walks every field of every model
 # looking for futures, which costs several times the work of a light stage (0.7 s against 0.15 s for 200
 # documents through segment). Not on the Dask path: a quoted argument reaches a Dask worker still wrapped.
 
 
-def chunked(items: list[str], size: int) -> list[list[str]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
+def record_batches(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
+    """Batches of records, not files: a 2 GB feed file is read ``size`` records at a time."""
+    while batch := list(islice(records, size)):
+        yield batch
 
 
 @flow(name="ingest", log_prints=False)
@@ -41,9 +46,11 @@ def ingest_flow(
     lock_held: bool = False,
     recycle_after: int = 0,
     encoding: str | None = None,
+    fields: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Ingest files and folders (default: the seeds) into the index; unchanged inputs are skipped.
-    ``encoding`` (a codec name) forces how every input's bytes are read (default: detected).
+    ``encoding`` (a codec name) forces how every input's bytes are read (default: detected). Feed files
+    (JSON Lines, WARC) give one document per record; ``fields`` maps JSON fields (``{"text": "article_body"}``).
 
     ``concurrent_batches`` 0 (default): one task per stage, in order. N: one combined task per batch
     (``newsdex.flows.batch``: clean, segment, enrich, and the batch's Whoosh segment built on the worker), up to N
@@ -57,13 +64,14 @@ def ingest_flow(
     ruleset = load_rules(rules)
     clean_seconds = settings.clean_seconds()  # read here, so that Dask workers apply the flow's budget
     report = RunReport(kind="ingest", rules_version=ruleset.version)
-    files = iter_input_files(paths or settings.default_inputs())
-    batches = chunked(files, batch_size or settings.batch_size())
+    stream = FeedStream(paths or settings.default_inputs(), encoding, fields)
+    batches = record_batches(iter(stream), batch_size or settings.batch_size())
     with IndexStore(index_root).writing(lock_held) as store:
         run_id = store.start_run("ingest")
         seen: list[str] = []
         new_ids: set[str] = set()  # inputs of this run never indexed before
-        bar = progress_bar(len(files), progress)
+        # Records are counted as they are read: a feed file's number of records is not known in advance.
+        bar = progress_bar(None if any(map(is_feed_file, stream.files)) else len(stream.files), progress)
         in_flight: deque[tuple[Any, int]] = deque()
         submitted: list[float] = []  # work seconds of each combined task
         since_restart = 0  # batches sent to the current worker processes
@@ -82,10 +90,14 @@ def ingest_flow(
             _return_free_heap()
             bar(n)
 
-        for batch in batches:
-            with report.stage("load"):
-                loaded = steps.load_task(batch, str(index_root), ruleset.version, encoding)
-            seen.extend(loaded.seen_ids)
+        while True:
+            with report.stage("load"):  # reading and decoding the next records, then admitting them
+                batch = next(batches, None)
+                if batch is None:
+                    break
+                loaded = steps.load_task(quote(batch), str(index_root), ruleset.version)
+            if prune:  # ids are only needed to prune; a long feed would grow this list
+                seen.extend(loaded.seen_ids)
             new_ids.update(loaded.new_ids)
             report.new += loaded.new
             report.changed += loaded.changed
@@ -125,7 +137,9 @@ def ingest_flow(
             _finish(in_flight.popleft())
         if prune:
             with report.stage("prune"):
-                report.removed = store.prune(seen)
+                report.removed = store.prune(seen, stream.read_whole)
+        report.records = stream.records
+        report.skipped.update(stream.skipped)
         report.documents = store.document_count()
         result = report.as_dict()
         if concurrent_batches:

@@ -34,6 +34,10 @@ class RunReport:
     stage_seconds: Counter[str] = field(default_factory=Counter)
     removed_by_rule: Counter[str] = field(default_factory=Counter)
     entities_by_type: Counter[str] = field(default_factory=Counter)
+    records: int = 0  # ingest: records read (a .txt/.html file is one; a feed file one per line or response)
+    skipped: Counter[str] = field(default_factory=Counter)  # ingest: records that are no documents, by reason
+    dated: dict[str, list[int]] = field(default_factory=dict)  # source → [documents, with a published date]
+    languages: Counter[str] = field(default_factory=Counter)  # documents by language ("none": none detected)
 
     @contextmanager
     def stage(self, name: str):
@@ -47,12 +51,21 @@ class RunReport:
         for d in docs:
             self.removed_by_rule.update(rule_name(r.rule) for r in d.removed)
             self.entities_by_type.update(e.type for e in d.entities)
+            self._date(d.source, d.published)
+            self.languages[d.language or "none"] += 1
 
     def count_rows(self, rows: list[ManifestRow]) -> None:
         """``count_docs`` for documents that arrive as manifest rows (the Dask path)."""
         for r in rows:
             self.removed_by_rule.update(rule_name(rule) for rule in r.removed_rules)
             self.entities_by_type.update(etype for etype, _, _ in r.entities)
+            self._date(r.source, r.published)
+            self.languages[r.language or "none"] += 1
+
+    def _date(self, source: str | None, published: str | None) -> None:
+        counts = self.dated.setdefault(source or "(no source)", [0, 0])
+        counts[0] += 1
+        counts[1] += published is not None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -61,12 +74,24 @@ class RunReport:
             "changed": self.changed,
             "unchanged": self.unchanged,
             "removed": self.removed,
-            "quarantined": [q.model_dump() for q in self.quarantined],
+            # line / offset only for a feed record: a file's entry keeps its two fields
+            "quarantined": [q.model_dump(exclude_none=True) for q in self.quarantined],
             "rules_version": self.rules_version,
             "seconds": round(time.perf_counter() - self.started, 3),
             "stages": {k: round(v, 3) for k, v in self.stage_seconds.items()},
             "removed_lines_by_rule": dict(self.removed_by_rule.most_common()),
             "entities_by_type": dict(self.entities_by_type.most_common()),
+        } | (self._ingest_fields() if self.kind == "ingest" else {})
+
+    def _ingest_fields(self) -> dict[str, Any]:
+        return {
+            "records": self.records,
+            "skipped": dict(self.skipped.most_common()),
+            "published_coverage": {
+                source: {"documents": n, "published": k, "share": round(k / n, 3)}
+                for source, (n, k) in sorted(self.dated.items())
+            },
+            "languages": dict(self.languages.most_common()),
         }
 
 
@@ -93,8 +118,9 @@ def markdown_table(report: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
-def progress_bar(total: int, enabled: bool):
-    """A one-line progress bar with rate and ETA on stderr (interactive runs only)."""
+def progress_bar(total: int | None, enabled: bool):
+    """A one-line progress bar with rate and ETA on stderr (interactive runs only); ``total`` None (feed files,
+    whose records are counted as they are read): a running count and rate."""
     if not enabled or total == 0:
         return lambda n: None
     start = time.perf_counter()
@@ -105,6 +131,10 @@ def progress_bar(total: int, enabled: bool):
         done += n
         elapsed = max(time.perf_counter() - start, 1e-6)
         rate = done / elapsed
+        if total is None:
+            sys.stderr.write(f"\r{done} records  {rate:6.1f} records/s")
+            sys.stderr.flush()
+            return
         eta = (total - done) / rate if rate else 0
         width = 30
         filled = int(width * done / total)

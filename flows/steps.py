@@ -9,7 +9,6 @@ unchanged documents is the manifest's job (docs/contract.md, index folder).
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 from prefect import Task, task
@@ -20,12 +19,11 @@ from newsdex.flows.batch import process_packed
 from newsdex.index.manifest import ManifestRow
 from newsdex.index.segments import BuiltSegment
 from newsdex.index.store import IndexStore
-from newsdex.models import EnrichedDoc, LoadResult
+from newsdex.models import EnrichedDoc, LoadResult, Record
 from newsdex.tasks.clean.reclean import RecleanResult, reclean_batch
 from newsdex.tasks.clean.rules import Rules
 from newsdex.tasks.clean.stage import clean_budgeted
 from newsdex.tasks.enrich.stage import enrich_documents
-from newsdex.tasks.load import load_with_bytes
 from newsdex.tasks.segment import segment_batch
 
 
@@ -33,10 +31,10 @@ def _task(fn: Callable[..., Any], name: str, retries: int = 1) -> Task:
     return task(fn, name=name, retries=retries, retry_delay_seconds=2, log_prints=False, cache_policy=NO_CACHE)
 
 
-def load_batch(files: list[str], index_root: str, rules_version: str, encoding: str | None = None) -> LoadResult:
-    """Read and decode a batch of inputs (``encoding`` forces a codec); the index folder keeps their bytes and
-    says which are new or changed."""
-    return IndexStore(index_root).admit(files, partial(load_with_bytes, encoding=encoding), rules_version)
+def load_batch(records: list[Record], index_root: str, rules_version: str) -> LoadResult:
+    """Admit a batch of records read by the flow's feed stream (``newsdex.tasks.feeds``): the index folder keeps
+    their bytes and says which are new or changed."""
+    return IndexStore(index_root).admit(records, rules_version)
 
 
 def index_batch(

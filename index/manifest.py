@@ -97,13 +97,16 @@ class ManifestRow(NamedTuple):
     body: bytes
     entities: list[tuple[str, str, int]]  # (type, canonical name, mentions)
     removed_rules: list[str]  # the rule of each removed line (for the run report)
+    published: str | None = None  # for the run report's date coverage
+    language: str | None = None  # and its language coverage
 
 
 def manifest_row(d: EnrichedDoc) -> ManifestRow:
     return ManifestRow(
         d.id, d.path, d.url, d.source, d.kind, d.raw_hash, d.clean_hash, removed_hash(d.removed),
         d.rules_version, len(d.segments), pack(d), zlib.compress(d.body.encode(), 6),
-        [(e.type, e.name, e.count) for e in d.entities], [r.rule for r in d.removed],
+        [(e.type, e.name, e.count) for e in d.entities], [r.rule for r in d.removed], d.published,
+        d.language,
     )
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from whoosh import highlight
 from whoosh import index as whoosh_index
 from whoosh.qparser import MultifieldParser
-from whoosh.query import And, DateRange, Query, Term
+from whoosh.query import And, DateRange, Or, Query, Term
 from whoosh.sorting import FieldFacet
 
 from newsdex.index import query as user_query
@@ -239,7 +239,7 @@ def _hit_entities(fields: dict[str, Any]) -> dict[str, list[str]]:
 
 def _facets(stored: list[dict[str, Any]], size: int = 10) -> dict[str, list[dict[str, Any]]]:
     """The most frequent entity names per type among the hits of the facet window, most frequent first,
-    ties by name."""
+    ties by name; and every language among them (``language``), counted the same way."""
     out = {}
     for t in FACET_TYPES:
         field = ENTITY_FIELDS[t]
@@ -253,6 +253,9 @@ def _facets(stored: list[dict[str, Any]], size: int = 10) -> dict[str, list[dict
             items = [(name, c) for name, c in items if c >= floor]
         items.sort(key=lambda kv: (-kv[1], kv[0]))
         out[t] = [{"name": n, "count": c} for n, c in items[:size]]
+    # Documents without a language (indexed before it was detected, or too short to tell) are not counted.
+    languages = Counter(fields["language"] for fields in stored if fields.get("language"))
+    out["language"] = [{"name": n, "count": c} for n, c in sorted(languages.items(), key=lambda kv: (-kv[1], kv[0]))]
     return out
 
 
@@ -261,6 +264,7 @@ def build_filter(
     source: str | None = None,
     since: str | None = None,
     until: str | None = None,
+    languages: list[str] | None = None,
 ) -> Query | None:
     parts: list[Query] = []
     for etype, name in entities or []:
@@ -270,6 +274,10 @@ def build_filter(
         parts.append(Term(field, name.replace(",", " ").lower()))
     if source:
         parts.append(Term("source", source.lower()))
+    codes = sorted({code.strip().lower() for code in languages or [] if code.strip()})
+    if codes:  # any of them; an index built before languages were stored has none, so nothing matches
+        terms: list[Query] = [Term("language", code) for code in codes]
+        parts.append(terms[0] if len(terms) == 1 else Or(terms))
     if since or until:
         parts.append(
             DateRange("published", parse_date(since) if since else None, parse_date(until, end=True) if until else None)
@@ -315,12 +323,13 @@ def search(
     since: str | None = None,
     until: str | None = None,
     sort: str = "relevance",
+    languages: list[str] | None = None,
 ) -> dict[str, Any]:
     """Run a query; returns the search JSON of docs/contract.md (query, total, hits, facets, suggestion).
 
     Raises QueryError (a ValueError) for a query that cannot be run: too long, too deeply nested, unparseable."""
     started = time.perf_counter()
-    filt = build_filter(entities, source, since, until)
+    filt = build_filter(entities, source, since, until, languages)
     searcher = _searcher(root)
     # The searcher is cached per process (see _searcher): not closed here.
     parser = _parser(searcher.schema)
@@ -364,6 +373,7 @@ def search(
                 "url": fields.get("url") or None,
                 "source": fields.get("source") or None,
                 "published": published.date().isoformat() if published else None,
+                "language": fields.get("language") or None,
                 # Sorted results carry the sort key as their score: only relevance has a score to report.
                 "score": round(float(score), 4) if sort == "relevance" and score is not None else None,
                 "snippet": " ".join(snippet.split()),

@@ -1,7 +1,7 @@
 """The Whoosh schema and the mapping from an enriched document to index fields.
 
-Stored fields are kept lean: what a search hit prints (id, title, path, url, source, published, entity names).
-Facets read them for hundreds of hits per search, so the body is not among them: snippets highlight the body
+Stored fields are kept lean: what a search hit prints (id, title, path, url, source, published, language, entity
+names). Facets read them for hundreds of hits per search, so the body is not among them: snippets highlight the body
 kept in the manifest, which also holds everything ``show`` prints (segments, mentions, removed lines).
 """
 
@@ -47,6 +47,7 @@ def build_schema() -> Schema:
         dated=NUMERIC(sortable=True),  # 1 when published is known: undated documents sort after dated ones
         rules_version=ID(stored=True),
         raw_hash=STORED(),
+        language=ID(stored=True),  # ISO 639-1 code; absent from documents (and indexes) made before it existed
         **entity_fields,
     )
 
@@ -70,6 +71,8 @@ def to_fields(doc: EnrichedDoc) -> dict[str, object]:
         "rules_version": doc.rules_version,
         "raw_hash": doc.raw_hash,
     }
+    if doc.language:
+        fields["language"] = doc.language
     fields["dated"] = 0
     if doc.published:
         try:

@@ -24,7 +24,7 @@ from newsdex.index.rawstore import get_raw, put_raw
 from newsdex.index.repair import Repaired, rebuild_manifest, restore_raw
 from newsdex.index.segments import BuiltSegment
 from newsdex.index.writer import Rebuild, apply_changes, indexed_ids
-from newsdex.models import CleanDoc, EnrichedDoc, LoadResult, Quarantined, RawDoc, StoredInput, document_id
+from newsdex.models import CleanDoc, EnrichedDoc, LoadResult, Quarantined, RawDoc, Record, StoredInput
 
 __all__ = ["IndexBusy", "IndexDamaged", "IndexStore", "Rebuilding"]
 
@@ -107,24 +107,22 @@ class IndexStore:
 
     # -- ingest ------------------------------------------------------------------------------------------
 
-    def admit(
-        self,
-        files: list[str],
-        load: Callable[[str], tuple[RawDoc | Quarantined, bytes | None]],
-        rules_version: str,
-        force: bool = False,
-    ) -> LoadResult:
-        """Load one batch of input files with ``load`` (path -> RawDoc or Quarantined, and the bytes to keep):
-        keep the bytes of new and changed inputs in the raw store, record the quarantined, and skip what the
-        manifest already holds unchanged (same bytes, same rules, same path). One input's bytes at a time."""
+    def admit(self, records: Iterable[Record], rules_version: str, force: bool = False) -> LoadResult:
+        """Admit one batch of records (a file's only document, or a feed's records): keep the bytes of new and
+        changed ones in the raw store, record the quarantined, and skip what the manifest already holds
+        unchanged (same bytes, same rules, same path): an unchanged record is skipped by its hash, never
+        cleaned. A document met more than once in the batch (re-scraped, or one URL in two feeds) is its last
+        record; the earlier ones are superseded, counted as neither new, changed nor unchanged."""
         result = LoadResult()
         quarantined: list[tuple[str, Quarantined]] = []
+        records = list(records)
+        last = {r.id: i for i, r in enumerate(records) if isinstance(r.doc, RawDoc)}
         with Manifest(self.paths.manifest) as manifest:
-            known = manifest.states_for([document_id(f) for f in files])
-            for path in files:
-                doc, data = load(path)
-                doc_id = document_id(path)
+            known = manifest.states_for(list(dict.fromkeys(r.id for r in records)))
+            for i, (doc_id, doc, data, _) in enumerate(records):
                 result.seen_ids.append(doc_id)
+                if isinstance(doc, RawDoc) and last[doc_id] != i:
+                    continue  # a later record of this batch is the document
                 before = known.get(doc_id)
                 if isinstance(doc, Quarantined):
                     result.quarantined.append(doc)
@@ -151,7 +149,7 @@ class IndexStore:
                     result.changed += 1
                 result.docs.append(doc)
             manifest.record_quarantined(quarantined)
-            manifest.record_locations([(document_id(f), os.path.abspath(f)) for f in files])
+            manifest.record_locations([(r.id, r.location) for r in records])
         return result
 
     # -- writes: Whoosh first, the manifest second ---------------------------------------------------------
@@ -193,15 +191,18 @@ class IndexStore:
         if ids:
             apply_changes(self.paths, [], ids)
 
-    def prune(self, seen_ids: Iterable[str]) -> int:
-        """Remove documents whose input file no longer exists (and was not part of this run), and Whoosh entries
-        the manifest never recorded (a run killed between the two writes, whose input is gone since)."""
+    def prune(self, seen_ids: Iterable[str], read_whole: Iterable[str] = ()) -> int:
+        """Remove documents whose input file no longer exists, or whose feed file this run read to its end
+        without meeting them (``read_whole``: absolute paths), unless this run saw them; and Whoosh entries the
+        manifest never recorded (a run killed between the two writes, whose input is gone since)."""
         seen = set(seen_ids)
+        whole = set(read_whole)
         with Manifest(self.paths.manifest) as manifest:
             # Stored paths are as given (relative ones depend on the folder ingest ran in): test the absolute
             # one, and never prune an input whose location was not recorded.
             rows = manifest.all_inputs()
-        gone = [r["id"] for r in rows if r["id"] not in seen and r["abspath"] and not os.path.exists(r["abspath"])]
+        gone = [r["id"] for r in rows if r["id"] not in seen and r["abspath"]
+                and (r["abspath"] in whole or not os.path.exists(r["abspath"]))]
         known = {r["id"] for r in rows}
         gone += sorted(i for i in indexed_ids(self.paths) if i not in known and i not in seen)
         if gone:

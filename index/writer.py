@@ -77,6 +77,14 @@ def _open_or_create(paths: IndexPaths):  # -> whoosh.index.FileIndex
     return ix
 
 
+def _add_new_fields(writer: IndexWriter) -> None:
+    """Fields added to the schema after this generation was created (``language``): the index gains them at its
+    next commit, and its older documents simply have no value for them."""
+    for name, field in build_schema().items():
+        if name not in writer.schema and not name.startswith("spell_"):  # spell_*: made by their parent field
+            writer.add_field(name, field)
+
+
 def _writer(ix, procs: int = 1) -> IndexWriter:
     if procs > 1:
         return ix.writer(limitmb=writer_mb(), procs=procs, multisegment=True)
@@ -128,6 +136,7 @@ def apply_changes(
     writer = _AdoptingWriter(ix, adopted, limitmb=writer_mb()) if adopted else _writer(ix)
     n = 0
     try:
+        _add_new_fields(writer)
         for doc_id in deletes:
             writer.delete_by_term("id", doc_id)
         if adopted:

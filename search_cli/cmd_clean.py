@@ -55,23 +55,26 @@ def run(args: argparse.Namespace) -> int:
     from newsdex.tasks.clean.empty import no_text
     from newsdex.tasks.clean.rules import load_rules
     from newsdex.tasks.clean.stage import clean_document
-    from newsdex.tasks.load import iter_input_files, load_path
+    from newsdex.tasks.feeds.stream import FeedStream
+    from newsdex.tasks.segment import document_language
 
     encoding = checked_encoding(args.encoding)
     try:
         rules = load_rules(args.rules)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    files = iter_input_files(args.paths)
-    if not files:
-        raise UsageError("no input files (.txt, .html, .htm or their .gz) under " + ", ".join(args.paths))
+    stream = FeedStream(args.paths, encoding)  # a feed file (JSON Lines, WARC) is cleaned record by record
+    if not stream.files:
+        raise UsageError("no input files (.txt, .html, .htm, .jsonl, .ndjson, .warc or their .gz) under "
+                         + ", ".join(args.paths))
     cleaned = 0
-    for path in files:
-        loaded = load_path(path, encoding)
+    for record in stream:
+        loaded = record.doc
         if isinstance(loaded, Quarantined):
             info(f"newsdex clean: skipped {loaded.path}: {loaded.reason}")
             continue
         doc = clean_document(loaded, rules)
+        doc = doc.model_copy(update={"language": document_language(doc)})  # as ingest's segment stage sets it
         empty = no_text(loaded, doc)
         if empty is not None:  # with --explain still shown: every line and the rule that removed it
             info(f"newsdex clean: {'' if args.explain else 'skipped '}{empty.path}: {empty.reason}")

@@ -15,11 +15,14 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         "ingest",
         parents=[common],
         help="run the ingest flow over files and folders (default: seeds/)",
-        description="Load, clean, segment, enrich and index inputs (.txt, .html, .htm and their .gz). "
+        description="Load, clean, segment, enrich and index inputs (.txt, .html, .htm and their .gz: one document "
+        "each; .jsonl, .ndjson, .warc and their .gz: one document per record). "
         "Inputs already indexed with the same bytes and rules are skipped.",
         epilog="examples:\n  newsdex ingest\n  newsdex ingest news/ archive/page.html.gz --json\n"
         "  newsdex ingest news/ --prune      # also drop documents whose files are gone\n"
-        "  newsdex ingest news/ --workers 2  # heavy stages on a local 2-worker Dask cluster",
+        "  newsdex ingest news/ --workers 2  # heavy stages on a local 2-worker Dask cluster\n"
+        "  newsdex ingest items.jsonl --field text=article_body --field date=pub_time\n"
+        "  newsdex ingest crawl.warc.gz",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: seeds/)")
@@ -31,6 +34,9 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
                    "(starts a Prefect server for the run unless PREFECT_API_URL is set)")
     p.add_argument("--dask-address", metavar="tcp://HOST:PORT",
                    help="use an existing Dask cluster (its workers need PREFECT_API_URL of a server they reach)")
+    p.add_argument("--field", action="append", metavar="TARGET=NAME", default=[],
+                   help="JSON Lines: the field that holds TARGET (url, html, text, title, published, byline, "
+                   "language, source); repeatable. Scrapy, news-please and trafilatura names need none")
     add_option(p)
 
 
@@ -41,6 +47,8 @@ def print_report(report: dict[str, Any], verb: str = "ingested") -> None:
         f"{report['removed']} removed, {len(q)} quarantined; {report['documents']} documents in the index "
         f"(rules {report['rules_version']}, {report['seconds']:.1f}s)"
     )
+    if report.get("skipped"):
+        print("  skipped records: " + ", ".join(f"{k} {v}" for k, v in report["skipped"].items()))
     for item in q:
         print(f"  quarantined {item['path']}: {item['reason']}")
     stages = report.get("stages") or {}
@@ -61,6 +69,12 @@ def run(args: argparse.Namespace) -> int:
     if args.workers and args.dask_address:
         raise UsageError("use either --workers or --dask-address, not both")
     encoding = checked_encoding(args.encoding)
+    from newsdex.tasks.feeds.fields import parse_mapping
+
+    try:
+        fields = parse_mapping(args.field)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     from newsdex.index.store import IndexBusy, IndexDamaged, IndexStore
     from newsdex.search_cli.writing import prepare_writer
 
@@ -76,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
         progress=not args.json and sys.stderr.isatty(),
         lock_held=True,
         encoding=encoding,
+        fields=fields or None,
     )
     try:
         # The CLI holds the write lock for the whole run: it fails fast (before Prefect starts) when another

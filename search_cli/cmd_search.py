@@ -21,6 +21,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         epilog="examples:\n  newsdex search gulags\n  newsdex search '\"Kursk region\"' --limit 5\n"
         "  newsdex search --all --sort newest --limit 20\n"
         "  newsdex search troops --entity 'PERSON:Kim Jong-un' --since 2025-01-01 --sort newest\n"
+        "  newsdex search --all --lang de,fr\n"
         "  newsdex search 'title:korea NOT russia' --json",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -32,6 +33,10 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         help="only documents mentioning this entity, any spelling (repeatable)",
     )
     p.add_argument("--source", metavar="SITE", help="only documents from this source")
+    p.add_argument(
+        "--lang", action="append", default=[], metavar="CODE",
+        help="only documents in this language (ISO 639-1: de, en…); repeatable or comma-separated, any of them",
+    )
     p.add_argument("--since", metavar="DATE", help="published on or after (YYYY-MM-DD, YYYY-MM or YYYY)")
     p.add_argument("--until", metavar="DATE", help="published on or before")
     p.add_argument("--sort", choices=["relevance", "newest", "oldest"], default="relevance")
@@ -49,6 +54,17 @@ def parse_entity_filters(values: list[str]) -> list[tuple[str, str]]:
         etype = etype.strip().upper()
         out.append((etype, canonicalize(name.strip(), etype)))
     return out
+
+
+def parse_languages(values: list[str]) -> list[str]:
+    """Language codes from repeated or comma-separated --lang values, lower-cased."""
+    codes = [code.strip().lower() for value in values for code in value.split(",") if code.strip()]
+    for code in codes:
+        if not (code.isascii() and code.isalpha() and 2 <= len(code) <= 3):
+            raise UsageError(f"--lang takes language codes such as de or en, got {code!r}")
+    if values and not codes:
+        raise UsageError("--lang needs a language code such as de or en")
+    return codes
 
 
 def run(args: argparse.Namespace) -> int:
@@ -71,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
             since=args.since,
             until=args.until,
             sort=args.sort,
+            languages=parse_languages(args.lang),
         )
     except (IndexMissing, IndexDamaged, ValueError) as exc:
         raise UsageError(str(exc)) from None
@@ -94,7 +111,8 @@ def print_human(result: dict[str, Any]) -> None:
     if result.get("suggestion"):
         _print(f"did you mean: {printable(result['suggestion'])}", columns, hang="  ")
     for i, hit in enumerate(result["hits"], 1):
-        meta = " · ".join(printable(x) for x in (hit["source"], hit["published"], hit["path"]) if x)
+        parts = (hit["source"], hit["published"], hit.get("language"), hit["path"])
+        meta = " · ".join(printable(x) for x in parts if x)
         print()
         _print(f"{i}. {bold(printable(hit['title'] or '(untitled)'), color)}  [{hit['id']}]", columns, hang="   ")
         _print(meta, columns, indent="   ")

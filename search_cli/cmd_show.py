@@ -14,7 +14,8 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         "show",
         parents=[common],
         help="one article: metadata, body, segments, entities",
-        description="Print one indexed article. ID is a document id (or a unique prefix of one) or its input path.",
+        description="Print one indexed article. ID is a document id (or a unique prefix of one), its input path, "
+        "or its URL (a feed record's, normalised as ingest does).",
         epilog="examples:\n  newsdex show 1b7417ee731c2dd3\n  newsdex show seeds/004_c660a855ca50e628.txt --explain\n"
         "  newsdex show 1b74 --json",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -29,8 +30,13 @@ def run(args: argparse.Namespace) -> int:
     from newsdex.settings import index_dir
 
     root = index_dir(args.index)
+    ref = args.id
+    if ref.lower().startswith(("http://", "https://")):
+        from newsdex.tasks.feeds.identity import url_document_id
+
+        ref = url_document_id(ref) or ref  # a URL names its document as ingest identified it
     try:
-        doc = get_document(root, args.id)
+        doc = get_document(root, ref)
         bad = find_quarantined(root, args.id) if doc is None else None
     except (IndexMissing, IndexDamaged, ValueError) as exc:
         raise UsageError(str(exc)) from None
@@ -57,7 +63,8 @@ def print_document(doc: dict[str, Any], trace: list[dict[str, Any]] | None) -> N
 
     out(doc["title"] or "(untitled)")
     meta = [f"id {doc['id']}", doc["path"]]
-    meta += [x for x in (doc["source"], doc["byline"] and f"by {doc['byline']}", doc["published"], doc["url"]) if x]
+    byline = doc["byline"] and f"by {doc['byline']}"
+    meta += [x for x in (doc["source"], byline, doc["published"], doc.get("language"), doc["url"]) if x]
     out(" · ".join(meta) + f" · rules {doc['rules_version']}")
     print()
     for seg in doc["segments"]:

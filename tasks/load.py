@@ -13,6 +13,7 @@ import re
 import stat
 import zlib
 from collections.abc import Iterable
+from typing import BinaryIO
 
 from newsdex.models import Quarantined, RawDoc, document_id
 from newsdex.settings import max_bytes
@@ -21,30 +22,38 @@ from newsdex.tasks import decode
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")
 INPUT_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES
+FEED_SUFFIXES = (".jsonl", ".ndjson", ".warc")  # many documents per file (tasks/feeds/)
 
 _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.I | re.S)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_\-]+)""", re.I)
 
 
-def is_input_file(path: str | os.PathLike[str]) -> bool:
+def is_input_file(path: str | os.PathLike[str], feeds: bool = False) -> bool:
     name = os.fspath(path).lower()
     if name.endswith(".gz"):
         name = name[:-3]
-    return name.endswith(INPUT_SUFFIXES)
+    return name.endswith(INPUT_SUFFIXES + FEED_SUFFIXES if feeds else INPUT_SUFFIXES)
 
 
-def iter_input_files(paths: Iterable[str]) -> list[str]:
+def is_feed_file(path: str) -> bool:
+    name = path.lower()
+    return name.removesuffix(".gz").endswith(FEED_SUFFIXES)
+
+
+def iter_input_files(paths: Iterable[str], feeds: bool = False) -> list[str]:
     """Expand files and folders (recursively, hidden entries skipped) into input files, in a stable order.
 
     A file named explicitly is always returned (so a bad one is quarantined, not silently skipped); inside
-    folders only .txt/.html/.htm files and their .gz are picked. Paths keep the form they were given in.
+    folders only .txt/.html/.htm files and their .gz are picked (with ``feeds``, also .jsonl/.ndjson/.warc and
+    their .gz: the ingest flow's feed files). Paths keep the form they were given in.
     """
     found: list[str] = []
     for given in paths:
         if os.path.isdir(given):
             for root, dirs, files in os.walk(given):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found.extend(os.path.join(root, f) for f in sorted(files) if not f.startswith(".") and is_input_file(f))
+                found.extend(os.path.join(root, f) for f in sorted(files)
+                             if not f.startswith(".") and is_input_file(f, feeds))
         else:
             found.append(given)
     seen: set[str] = set()
@@ -75,6 +84,31 @@ _KINDS = ((stat.S_ISDIR, "is a directory"), (stat.S_ISFIFO, "not a regular file:
 def _check_regular(mode: int) -> None:
     if not stat.S_ISREG(mode):
         raise NotRegularFile(next((why for test, why in _KINDS if test(mode)), "not a regular file"))
+
+
+def open_regular(path: str) -> BinaryIO:
+    """A regular file opened for reading, as ``read_input`` opens it (a FIFO or device never is): for feed files,
+    which are read a record at a time, each read bounded by the reader."""
+    _check_regular(os.stat(path).st_mode)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
+    try:
+        _check_regular(os.fstat(fd).st_mode)
+    except OSError:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb")
+
+
+def open_failure(path: str, exc: OSError) -> Quarantined:
+    """Why a file could not be opened, as ``load_with_bytes`` words it."""
+    if isinstance(exc, FileNotFoundError):
+        return Quarantined(path=path, reason="no such file")
+    if isinstance(exc, IsADirectoryError):
+        return Quarantined(path=path, reason="is a directory")
+    if isinstance(exc, NotRegularFile):
+        return Quarantined(path=path, reason=str(exc))
+    return Quarantined(path=path, reason=f"unreadable: {exc.strerror or exc}")
 
 
 def read_input(path: str) -> bytes:

@@ -2,7 +2,8 @@
 
 Title, byline and published date are already set by the cleaner (they come from the page header); this stage
 splits every block into sentences with a rule-based splitter that knows common abbreviations, initials and
-quotes, so that no model is needed and it runs at tens of thousands of sentences per second.
+quotes, so that no model is needed and it runs at tens of thousands of sentences per second. It also sets the
+document's language (tasks/language.py) from the cleaned body.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 
 from newsdex.models import CleanDoc, Segment, SegmentedDoc
+from newsdex.tasks.language import detect_language
 
 # Words that end with a period but rarely end a sentence.
 ABBREVIATIONS = frozenset(
@@ -47,9 +49,18 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
+def document_language(doc: CleanDoc) -> str | None:
+    """A feed's language wins; otherwise the cleaned body's (boilerplate no longer mixed in), else the title's."""
+    # A feed may say "de-DE" or "pt_BR": the index and the --lang filter keep the language part only.
+    given = (doc.language or "").strip().lower().replace("_", "-").split("-")[0]
+    if given.isascii() and given.isalpha() and 2 <= len(given) <= 3:
+        return given
+    return detect_language(doc.body) or detect_language(doc.title or "")
+
+
 def segment_document(doc: CleanDoc) -> SegmentedDoc:
     segments = [Segment(kind=b.kind, text=b.text, sentences=split_sentences(b.text)) for b in doc.blocks]
-    return SegmentedDoc(**doc.model_dump(), segments=segments)
+    return SegmentedDoc(**{**doc.model_dump(), "language": document_language(doc)}, segments=segments)
 
 
 def segment_batch(docs: list[CleanDoc]) -> list[SegmentedDoc]:

@@ -45,7 +45,7 @@ def test_sizes_kinds_and_boilerplate(corpus, tmp_path: Path) -> None:
     joined = "\n".join(txt)
     for marker in ("Advertisement", "Share", "Source", "cookies"):
         assert marker.lower() in joined.lower()
-    records = [json.loads(x) for x in (tmp_path / "corpus.jsonl").read_text().splitlines()]
+    records = [json.loads(x) for x in (tmp_path / ".corpus.jsonl").read_text().splitlines()]
     assert len(records) == 300 and {"path", "article", "rare", "kind"} <= set(records[0])
     assert {r["article"].split("/")[0] for r in records} == {"scrapinghub", "wcxb-dev", "seeds"}
 

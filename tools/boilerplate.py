@@ -33,7 +33,7 @@ NAV = ["Home | World | Politics | Business | Tech | Sport", "Home > News > {sect
 SECTIONS = ["World", "Politics", "Business", "Science", "Health", "Culture", "Europe", "Asia"]
 CAPTION = ["{text} © {agency}", "{text} Photo: {agency}", "{text} (Image credit: {agency})", "{text} via {agency}",
            "Photo: {agency}", "{text} | {agency}"]
-# A widget line that only ~1% of documents carry (marked in corpus.jsonl): a rule change aimed at it touches
+# A widget line that only ~1% of documents carry (marked in .corpus.jsonl): a rule change aimed at it touches
 # about 1% of the corpus, which is what bench/reindex.py needs.
 RARE = "Listen to this article · {m} min"
 

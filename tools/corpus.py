@@ -5,7 +5,7 @@ with boilerplate mixed in the way pages carry it: site chrome taken from the sam
 of ``scraped/`` that are not in ``truth/``), navigation, cookie notices, ad markers, share widgets, captioned
 photos with credits, app/newsletter promos, related links, source links, view counters and comment forms.
 About 85% are ``.txt``, the rest HTML (some gzipped). Document ``i`` depends only on (seed, i), so a 1k
-corpus is the first 1k documents of a 50k one. ``corpus.jsonl`` next to the files says, per document, which
+corpus is the first 1k documents of a 50k one. ``.corpus.jsonl`` next to the files says, per document, which
 article it came from and whether it carries the rare widget line (~1% of documents: a rule change aimed at
 that line touches about 1% of the corpus).
 
@@ -227,7 +227,7 @@ def make_document(i: int, seed: int, pool: tuple[Article, ...]) -> tuple[str, by
 
 def generate_corpus(out_dir: Path, n: int, seed: int = 0, extraction: Path | None = DEFAULT_EXTRACTION,
                     seeds: Path | None = None) -> list[Path]:
-    """Write N documents under ``out_dir`` (folders of 1,000) plus ``corpus.jsonl``; returns the file paths.
+    """Write N documents under ``out_dir`` (folders of 1,000) plus ``.corpus.jsonl``; returns the file paths.
 
     Articles come from the sets under ``extraction`` (an error if it is missing) and the seeds; ``extraction=None``
     uses the seeds only."""
@@ -235,7 +235,8 @@ def generate_corpus(out_dir: Path, n: int, seed: int = 0, extraction: Path | Non
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
-    with open(out_dir / "corpus.jsonl", "w", encoding="utf-8") as sidecar:
+    # Hidden, so that `newsdex ingest` of the folder (which reads JSON Lines feeds) skips it.
+    with open(out_dir / ".corpus.jsonl", "w", encoding="utf-8") as sidecar:
         for i in range(n):
             rel, data, record = make_document(i, seed, pool)
             path = out_dir / rel

@@ -11,6 +11,7 @@ from newsdex.models import CleanDoc, RawDoc
 from newsdex.tasks.clean.line_model import line_scorer
 from newsdex.tasks.clean.lines import Line
 from newsdex.tasks.clean.rules import Rules
+from newsdex.tasks.clean.stoplists import page_stopwords
 from newsdex.tasks.clean.text import TextMeta, decide_lines
 
 _TRACE_ROLES = ("title", "byline", "date", "heading", "paragraph", "caption", "meta")
@@ -33,7 +34,8 @@ def clean_lines(
     statistical: bool = True,
 ) -> tuple[list[Line], TextMeta]:
     """Decide a list of lines. ``roles`` pre-assigns structure known from HTML (heading/paragraph/caption)."""
-    lines = [Line.of(t) for t in texts]
+    stopwords, scale = page_stopwords(texts)  # a German page's prose is dense by German stopwords
+    lines = [Line.of(t, stopwords, scale) for t in texts]
     scorer = line_scorer(rules) if statistical else None
     meta = decide_lines(lines, rules, domain, title_hint, scorer=scorer, known_roles=roles)
     return lines, meta
@@ -53,6 +55,7 @@ def assemble(raw: RawDoc, lines: list[Line], meta: TextMeta, rules: Rules, **ext
             removed.append({"text": ln.text, "rule": ln.rule or "removed"})
     url = raw.url or extra.get("url")
     source = raw.source or extra.get("sitename") or domain_of(url)
+    feed = raw.meta  # a feed record's own fields win over what cleaning found
     return CleanDoc.model_validate({
         "id": raw.id,
         "path": raw.path,
@@ -60,12 +63,15 @@ def assemble(raw: RawDoc, lines: list[Line], meta: TextMeta, rules: Rules, **ext
         "raw_hash": raw.raw_hash,
         "url": url,
         "source": source,
-        "title": meta.title,
-        "byline": meta.byline or extra.get("author"),
-        "published": meta.published or extra.get("date"),
+        "title": (feed and feed.title) or meta.title,
+        "byline": (feed and feed.byline) or meta.byline or extra.get("author"),
+        "published": (feed and feed.published) or meta.published or extra.get("date"),
         "blocks": blocks,
         "removed": removed,
         "trace": trace,
         "rules_version": rules.version,
         "encoding": raw.encoding,
+        "provenance": raw.provenance,
+        "crawled": feed and feed.crawled,
+        "language": feed and feed.language,  # the segment stage detects one when the feed gives none
     })

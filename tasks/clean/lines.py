@@ -43,11 +43,12 @@ class Line:
     role: str = "paragraph"
 
     @classmethod
-    def of(cls, text: str) -> Line:
+    def of(cls, text: str, stopwords: frozenset[str] = STOPWORDS, stop_scale: float = 1.0) -> Line:
+        """``stopwords``/``stop_scale``: the page language's list (tasks/clean/stoplists.py); English by default."""
         tokens = _WORD.findall(text.lower())
         alpha = _ALPHA_WORD.findall(text)
         n = len(tokens)
-        stops = sum(map(STOPWORDS.__contains__, tokens))
+        stops = sum(map(stopwords.__contains__, tokens))
         caps = sum(1 for w in alpha if w[0].isupper())
         return cls(
             text=text,
@@ -55,7 +56,7 @@ class Line:
             norm=" ".join(tokens) if "_" not in text else normalise(text),
             words=n,
             tokens=tokens,
-            stop_ratio=stops / n if n else 0.0,
+            stop_ratio=min(1.0, stop_scale * stops / n) if n else 0.0,
             cap_ratio=caps / len(alpha) if alpha else 0.0,
             sentence_end=bool(_SENTENCE_END.search(text)),
         )

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from newsdex.models import CleanDoc, Quarantined, RawDoc, StoredInput, removed_hash
 from newsdex.tasks.clean.rules import Rules
 from newsdex.tasks.clean.stage import clean_within
-from newsdex.tasks.load import decode_input
+from newsdex.tasks.feeds.stream import decode_stored
 
 
 class LineChange(BaseModel):
@@ -68,7 +68,7 @@ def reclean_batch(
         if item.data is None:
             result.quarantined.append((item.id, item.missing or Quarantined(path=item.path, reason="no raw input")))
             continue
-        raw = decode_input(item.path, item.data, gzipped=False)
+        raw = decode_stored(item.path, item.data)  # a feed record through its reader: its URL and fields
         if not isinstance(raw, RawDoc):
             result.quarantined.append((item.id, raw))
             continue
@@ -82,8 +82,11 @@ def reclean_batch(
             if item.removed_hash != removed_hash(new.removed):
                 result.relabelled.append(new)
             continue
+        old = previous(item.id)
+        if old is not None and new.provenance is None and old.provenance is not None:
+            new = new.model_copy(update={"provenance": old.provenance})  # a stored record knows not its line
         result.changed.append(new)
-        removed, restored = diff_lines(previous(item.id), new)
+        removed, restored = diff_lines(old, new)
         result.changes.append(
             DocChange(id=item.id, path=item.path, source=new.source, removed=removed, restored=restored)
         )

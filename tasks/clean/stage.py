@@ -33,7 +33,8 @@ def clean_document(raw: RawDoc, rules: Rules) -> CleanDoc:
         return clean_html(raw, rules)
     # Plain text has no domain: its folder (as given) keys per-site rules, as `rules suggest` proposes.
     domain = domain_of(raw.url) or raw.source or os.path.dirname(raw.path) or None
-    lines, meta = clean_lines(split_lines(raw.text), rules, domain)
+    hint = raw.meta.title if raw.meta else None  # a feed's title: its line is the headline, not body text
+    lines, meta = clean_lines(split_lines(raw.text), rules, domain, title_hint=hint)
     return assemble(raw, lines, meta, rules)
 
 
