@@ -24,7 +24,11 @@ HTML_SUFFIXES = (".html", ".htm")
 INPUT_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES
 FEED_SUFFIXES = (".jsonl", ".ndjson", ".warc")  # many documents per file (tasks/feeds/)
 
-_HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.I | re.S)
+# A page starts like HTML: checked on the bytes (to know whether a <meta charset> may say how to decode them) and
+# on the decoded text (UTF-16 HTML only shows after decoding; a feed's text field may hold a page).
+_HTML_START_PATTERN = r"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b"
+_HTML_START = re.compile(_HTML_START_PATTERN.encode(), re.I | re.S)
+_HTML_START_TEXT = re.compile(_HTML_START_PATTERN, re.I | re.S)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_\-]+)""", re.I)
 
 
@@ -157,15 +161,10 @@ def _gunzip_or_quarantine(path: str, data: bytes) -> bytes | Quarantined:
 
 
 _BINARY = "binary content, not UTF-8 text or HTML"
-_HTML_START_TEXT = re.compile(r"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.I | re.S)
 
 
-def _looks_binary(data: bytes) -> bool:
-    sample = data[:8192]
-    if b"\x00" in sample:
-        return True
-    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
-    return control > len(sample) * 0.05
+def starts_like_html(text: str) -> bool:
+    return bool(_HTML_START_TEXT.match(text[:2048]))
 
 
 def _decode(data: bytes, html: bool, encoding: str | None) -> decode.Decoded:
@@ -176,7 +175,7 @@ def _decode(data: bytes, html: bool, encoding: str | None) -> decode.Decoded:
         if found.text is not None and decode.looks_binary(found.text):
             return decode.Decoded(None, None, _BINARY)
         return found
-    if _looks_binary(data):
+    if decode.looks_binary(data[:8192].decode("latin-1")):  # Latin-1: each byte its own character, none fails
         return decode.Decoded(None, None, _BINARY)
     found = decode.utf8(data)
     if found.text is not None:
@@ -217,7 +216,7 @@ def decode_input(
     text = decode.strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
     if not text.strip():
         return Quarantined(path=path, reason="empty file")
-    is_html = html_name or bool(_HTML_START_TEXT.match(text[:2048]))
+    is_html = html_name or starts_like_html(text)
     return RawDoc(
         id=document_id(path),
         path=path,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -16,21 +15,11 @@ import pytest
 from newsdex.index.layout import IndexPaths, writer_lock
 from newsdex.index.manifest import Manifest
 from newsdex.index.reader import open_index, search
-from tests.conftest import REPO, run_cli
+from tests.conftest import REPO, indexed_rows, run_cli
 from tests.corpus_variants import make_variants
 
 pytestmark = pytest.mark.prefect
 
-
-def _indexed_rows(index: Path) -> int:
-    path = IndexPaths(index).manifest
-    if not path.exists():
-        return 0
-    try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1) as conn:
-            return conn.execute("SELECT COUNT(*) FROM documents WHERE status = 'indexed'").fetchone()[0]
-    except sqlite3.Error:
-        return 0
 
 
 def _snapshot(index: Path) -> dict[str, dict]:
@@ -61,7 +50,7 @@ def test_kill_9_during_ingest_then_rerun_equals_uninterrupted_run(prefect_harnes
     )
     try:
         deadline = time.monotonic() + 240
-        while _indexed_rows(killed) < 10:  # wait until it is well into indexing
+        while indexed_rows(killed) < 10:  # wait until it is well into indexing
             assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
             assert time.monotonic() < deadline, "ingest made no progress"
             time.sleep(0.05)
@@ -72,7 +61,7 @@ def test_kill_9_during_ingest_then_rerun_equals_uninterrupted_run(prefect_harnes
             os.killpg(proc.pid, signal.SIGKILL)  # …then whatever it started (its uvicorn server)
         except ProcessLookupError:
             pass
-    partial = _indexed_rows(killed)
+    partial = indexed_rows(killed)
     assert 10 <= partial < 60
     assert open_index(killed).doc_count() >= partial  # the index opens; it holds at least what the manifest says
 

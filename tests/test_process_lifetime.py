@@ -18,7 +18,7 @@ import pytest
 
 from newsdex.index.store import IndexStore
 from newsdex.lifetime import MARK
-from tests.conftest import REPO, SEEDS, run_cli
+from tests.conftest import REPO, SEEDS, indexed_rows, run_cli
 from tests.corpus_variants import make_variants
 
 linux_only = pytest.mark.skipif(not os.path.exists("/proc/self/environ"), reason="parent-death signal and watchdog")
@@ -73,7 +73,7 @@ class Ingest:
 
     def wait_for_documents(self, n: int, timeout: float = 180.0) -> None:
         deadline = time.monotonic() + timeout
-        while _indexed(self.index) < n:
+        while indexed_rows(self.index) < n:
             assert self.proc.poll() is None, f"ingest ended early: {self.stderr.read_text()[-2000:]}"
             assert time.monotonic() < deadline, "ingest made no progress"
             time.sleep(0.1)
@@ -85,19 +85,6 @@ def _cmdline(p: psutil.Process) -> str:
     except psutil.Error:
         return ""
 
-
-def _indexed(index: Path) -> int:
-    """Documents indexed so far (0 until the manifest exists); read-only, never blocking the writer."""
-    import sqlite3
-
-    path = index / "manifest.sqlite"
-    if not path.exists():
-        return 0
-    try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1) as conn:
-            return conn.execute("SELECT COUNT(*) FROM documents WHERE status = 'indexed'").fetchone()[0]
-    except sqlite3.Error:
-        return 0
 
 
 def _alive(procs: list[psutil.Process]) -> list[str]:
@@ -167,7 +154,7 @@ def test_sigterm_or_sigint_mid_run_stops_children_and_frees_the_lock(
     assert_all_end(children)
     with IndexStore(run.index).lock():  # free at once, not only after the process died
         pass
-    assert 10 <= _indexed(run.index) < 65
+    assert 10 <= indexed_rows(run.index) < 65
 
 
 @linux_only

@@ -15,7 +15,7 @@ from newsdex.tasks import decode
 from newsdex.tasks.feeds.fields import iso_date, pick
 from newsdex.tasks.feeds.identity import record_document_id
 from newsdex.tasks.feeds.records import record_doc
-from newsdex.tasks.load import _HTML_START_TEXT, open_failure, open_regular
+from newsdex.tasks.load import open_failure, open_regular, starts_like_html
 
 
 def read_jsonl(
@@ -78,7 +78,7 @@ def jsonl_record(
         return bad(f"not a JSON object but {type(item).__name__}")
     html = pick(item, "html", mapping)
     body = pick(item, "text", mapping)
-    if html is None and body is not None and _HTML_START_TEXT.match(body[:2048]):
+    if html is None and body is not None and starts_like_html(body):
         html, body = body, None  # a Scrapy item whose "body" is the page
     if html is None and body is None:
         return bad("no text: none of its fields holds the article (" + ", ".join(sorted(item)[:12])
