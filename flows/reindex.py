@@ -46,8 +46,10 @@ def reindex_flow(
     batch_size: int | None = None,
     progress: bool = False,
     lock_held: bool = False,
+    examples: int = 3,
 ) -> dict[str, Any]:
-    """Re-clean every stored input with the current rules and re-index what changed (or everything)."""
+    """Re-clean every stored input with the current rules and re-index what changed (or everything);
+    the report's summary keeps ``examples`` lines per rule."""
     index_root = settings.index_dir(index)
     ruleset = load_rules(rules)
     report = RunReport(kind="reindex-dry-run" if dry_run else ("reindex-full" if full else "reindex"),
@@ -73,7 +75,7 @@ def reindex_flow(
         report.documents = store.document_count() if not dry_run else len(ids) - len(report.quarantined)
         result = report.as_dict()
         result["changes"] = [c.model_dump() for c in changes] if dry_run else len(changes)
-        result["summary"] = summarize_changes(changes)
+        result["summary"] = summarize_changes(changes, examples)
         if dry_run:
             result["dry_run"] = True
         elif run_id is not None:

@@ -55,6 +55,8 @@ def print_dry_run(report: dict[str, Any]) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.dry_run and args.full:
         raise UsageError("--dry-run and --full cannot be combined")
+    if args.examples < 0:
+        raise UsageError("--examples must be 0 or more")
     from newsdex.index.store import IndexBusy, IndexDamaged, IndexStore
     from newsdex.search_cli.writing import prepare_writer
 
@@ -70,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
             report = reindex_flow(
                 index=str(root), rules=args.rules, full=args.full, dry_run=args.dry_run,
                 batch_size=args.batch_size, progress=not args.json and sys.stderr.isatty(), lock_held=True,
+                examples=args.examples,
             )
     except (IndexBusy, IndexDamaged) as exc:
         raise UsageError(str(exc)) from None

@@ -70,6 +70,10 @@ def test_rule_change_reindexes_exactly_the_changed_documents(fresh_index):
     assert [line["text"][:40] for line in predicted["removed"]] == ["Kremlin spokesman Dmitry Peskov on Thurs"]
     assert predicted["restored"] == []
     assert _stored(index) == before  # a dry run writes nothing
+    # Regression: --examples was accepted and ignored (the summary always kept 3 lines per rule).
+    assert len(dry["summary"]["by_rule"]["drop-peskov-line"]["examples"]) == 1
+    none = reindex_flow(index=str(index), rules=str(rules), dry_run=True, examples=0)["summary"]["by_rule"]
+    assert none["drop-peskov-line"] == {"removed": 1, "restored": 0, "examples": []}
 
     real = reindex_flow(index=str(index), rules=str(rules))
     assert real["changed"] == dry["changed"] and real["unchanged"] == dry["unchanged"]
