@@ -40,6 +40,23 @@ class Terminated(BaseException):
     """SIGTERM, raised in the main thread (a BaseException, as KeyboardInterrupt: no ``except Exception`` eats it)."""
 
 
+def interruption(exc: BaseException) -> BaseException | None:
+    """The Terminated or KeyboardInterrupt behind ``exc``, when ``exc`` was raised while a library handled it:
+    the run was stopped, not broken. Prefect's own SIGTERM handler raises its ``TerminationSignal`` (a
+    BaseException carrying ``signal``) and, interrupted while it starts a task run, fails in its crash handler
+    with "Task run is not set" before it hands the signal on: that counts as Terminated too."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        if isinstance(cur, Terminated | KeyboardInterrupt):
+            return cur
+        if not isinstance(cur, Exception) and getattr(cur, "signal", None) == signal.SIGTERM:
+            return Terminated()
+        seen.add(id(cur))
+        cur = cur.__cause__ or cur.__context__
+    return None
+
+
 def _on_sigterm(signum: int, frame: object) -> None:
     global _terminated
     if _terminated:  # a second SIGTERM: stop cleaning up (the watchdog ends the children)

@@ -108,6 +108,15 @@ def _options(argv: list[str]) -> list[str]:
     return argv[: argv.index("--")] if "--" in argv else argv
 
 
+def _stopped(exc: BaseException) -> int:
+    """One line and the exit code of a run stopped by SIGTERM (143) or Ctrl-C (130)."""
+    if isinstance(exc, lifetime.Terminated):
+        sys.stderr.write("newsdex: terminated\n")
+        return 128 + 15
+    sys.stderr.write("newsdex: interrupted\n")
+    return 130
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     argv = _command_first(argv)
@@ -136,15 +145,14 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         sys.stderr.write(f"newsdex {args.command}: {exc}\n")
         return 1
-    except KeyboardInterrupt:
-        sys.stderr.write("newsdex: interrupted\n")
-        return 130
-    except lifetime.Terminated:
-        sys.stderr.write("newsdex: terminated\n")
-        return 128 + 15
+    except (KeyboardInterrupt, lifetime.Terminated) as exc:
+        return _stopped(exc)
     except BrokenPipeError:
         return 0
     except Exception as exc:  # noqa: BLE001 - the contract is exit code 2 with a one-line error
+        stopped = lifetime.interruption(exc)  # a library's error while it handled our SIGTERM or Ctrl-C
+        if stopped is not None:
+            return _stopped(stopped)
         from newsdex.index.damage import as_damage
 
         damaged = as_damage(exc)  # a damaged index is the user's to repair: exit 1, pointing at check --repair

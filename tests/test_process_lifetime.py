@@ -149,7 +149,7 @@ def test_sigterm_or_sigint_mid_run_stops_children_and_frees_the_lock(
     cleanup.extend(children)
     assert any("uvicorn" in _cmdline(p) for p in children)
     run.proc.send_signal(sig)
-    assert run.proc.wait(timeout=60) == code
+    assert run.proc.wait(timeout=60) == code, run.stderr.read_text()[-3000:]
     assert run.stderr.read_text().strip().splitlines()[-1] == line
     assert_all_end(children)
     with IndexStore(run.index).lock():  # free at once, not only after the process died
@@ -217,3 +217,36 @@ def test_rules_still_applies_to_clean(tmp_path):
     proc = run_cli("clean", str(SEEDS / "000_f62cfa61a98d079d.txt"), "--rules", str(tmp_path / "missing.toml"))
     assert proc.returncode == 1 and "rules" in proc.stderr  # taken, and read
     assert "does not apply" not in proc.stderr
+
+
+def test_an_error_raised_while_handling_the_signal_is_the_signal():
+    """Regression: SIGTERM landing while Prefect started a task run made its crash handler fail ("Task run is
+    not set"), and newsdex reported that ValueError as an internal error (exit 2) instead of terminated (143)."""
+    from newsdex import lifetime
+
+    def prefect_like() -> None:
+        try:
+            raise lifetime.Terminated
+        except BaseException:
+            raise ValueError("Task run is not set") from None  # `from None` hides it only from tracebacks
+
+    with pytest.raises(ValueError) as caught:
+        prefect_like()
+    assert isinstance(lifetime.interruption(caught.value), lifetime.Terminated)
+    try:
+        try:
+            raise KeyboardInterrupt
+        except BaseException as exc:
+            raise RuntimeError("cleanup failed") from exc
+    except RuntimeError as err:
+        assert isinstance(lifetime.interruption(err), KeyboardInterrupt)
+    from prefect.exceptions import TerminationSignal
+
+    try:
+        try:
+            raise TerminationSignal(signal=signal.SIGTERM)  # what Prefect's handler raised in the CI failure
+        except BaseException:
+            raise ValueError("Task run is not set") from None
+    except ValueError as err:
+        assert isinstance(lifetime.interruption(err), lifetime.Terminated)
+    assert lifetime.interruption(ValueError("a real bug")) is None
