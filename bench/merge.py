@@ -40,7 +40,7 @@ def documents(index: Path | None, n: int, work: Path) -> list[EnrichedDoc]:
 
     generate_corpus(work / "corpus", n, seed=0)
     raws = [r for r in map(load.load_path, load.iter_input_files([str(work / "corpus")])) if not hasattr(r, "reason")]
-    return process_batch(raws, load_rules())[0]
+    return process_batch(raws, load_rules()).docs
 
 
 def main(argv: list[str] | None = None) -> int:

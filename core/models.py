@@ -105,6 +105,15 @@ class CleanDoc(BaseModel):
         )
         return hashlib.sha256(payload.encode()).hexdigest()
 
+    @property
+    def text_hash(self) -> str:
+        """Hash of what enrichment reads (the title and the blocks): documents with the same one have the same
+        segments and entities, so an exact copy's entities are taken from its original."""
+        import hashlib
+
+        payload = "\x1f".join([self.title or ""] + [f"{b.kind}:{b.text}" for b in self.blocks])
+        return hashlib.sha256(payload.encode()).hexdigest()
+
 
 def removed_hash(removed: list[Removed]) -> str:
     """Hash of the removed lines and the rules that removed them (what --explain shows)."""

@@ -47,6 +47,7 @@ def ingest_flow(
     recycle_after: int = 0,
     encoding: str | None = None,
     fields: dict[str, str] | None = None,
+    reuse_copies: bool = True,
 ) -> dict[str, Any]:
     """Ingest files and folders (default: the seeds) into the index; unchanged inputs are skipped.
     ``encoding`` (a codec name) forces how every input's bytes are read (default: detected). Feed files
@@ -56,6 +57,10 @@ def ingest_flow(
     (``newsdex.flows.batch``: clean, segment, enrich, and the batch's Whoosh segment built on the worker), up to N
     batches submitted at once to the flow's task runner (Dask, see flows/dask.py); the one writer here
     adopts the segments in batch order, so the index holds the same documents either way.
+
+    ``reuse_copies`` (default): an exact copy of an indexed document, or of one earlier in its batch (the same
+    title and text after cleaning), takes its entities from it instead of running the model; False enriches
+    every document (for measuring what the reuse saves).
 
     ``recycle_after`` N (local Dask clusters only): after every N batches, the batches in flight are finished
     and the workers restarted (flows/dask.py), so no worker process lives long enough to grow.
@@ -79,7 +84,9 @@ def ingest_flow(
 
         def _finish(item: tuple[Any, int]) -> None:
             future, n = item
-            rows, timings, built, over_budget = unpack(future.result())
+            rows, built, done = unpack(future.result())
+            timings, over_budget = done.timings, done.quarantined
+            report.reused += done.reused
             report.stage_seconds.update(timings)  # worker seconds per stage (index: segment, manifest rows)
             with report.stage("index"):  # here: adopting the worker's segment, writing the manifest rows
                 steps.index_task(str(index_root), segment=quote(built), rows=quote(rows))
@@ -113,7 +120,8 @@ def ingest_flow(
                     restart_workers()
                     restarts += 1
                     since_restart = 0
-                in_flight.append((steps.process_task.submit(pack(loaded.docs), ruleset, clean_seconds), len(batch)))
+                in_flight.append((steps.process_task.submit(
+                    pack(loaded.docs), ruleset, clean_seconds, str(index_root) if reuse_copies else None), len(batch)))
                 since_restart += 1
                 while len(in_flight) >= concurrent_batches:
                     _finish(in_flight.popleft())
@@ -128,7 +136,9 @@ def ingest_flow(
                 with report.stage("segment"):
                     segmented = steps.segment_task(quote(cleaned))
                 with report.stage("enrich"):
-                    enriched = steps.enrich_task(quote(segmented))
+                    originals = store.originals([d.text_hash for d in segmented]) if reuse_copies else {}
+                    enriched, reused = steps.enrich_task(quote(segmented), quote(originals))
+                report.reused += reused
                 with report.stage("index"):
                     steps.index_task(str(index_root), quote(enriched))
                 report.count_docs(enriched)

@@ -119,7 +119,9 @@ def _reclean_all(
             with report.stage("segment"):
                 segmented = steps.segment_task(quote(res.changed))
             with report.stage("enrich"):
-                enriched = steps.enrich_task(quote(segmented))
+                # Exact copies within the batch share one enrichment (entities depend on title and text alone).
+                enriched, reused = steps.enrich_task(quote(segmented))
+            report.reused += reused
             report.count_docs(enriched)
             with report.stage("index"):
                 if rebuild is not None:

@@ -38,6 +38,7 @@ class RunReport:
     skipped: Counter[str] = field(default_factory=Counter)  # ingest: records that are no documents, by reason
     dated: dict[str, list[int]] = field(default_factory=dict)  # source → [documents, with a published date]
     languages: Counter[str] = field(default_factory=Counter)  # documents by language ("none": none detected)
+    reused: int = 0  # exact copies whose entities were taken from their original (not enriched again)
 
     @contextmanager
     def stage(self, name: str):
@@ -81,6 +82,7 @@ class RunReport:
             "stages": {k: round(v, 3) for k, v in self.stage_seconds.items()},
             "removed_lines_by_rule": dict(self.removed_by_rule.most_common()),
             "entities_by_type": dict(self.entities_by_type.most_common()),
+            "enrichment_reused": self.reused,
         } | (self._ingest_fields() if self.kind == "ingest" else {})
 
     def _ingest_fields(self) -> dict[str, Any]:

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from newsdex.index import copies
+from newsdex.index import fingerprint as fp
 from newsdex.models import CleanDoc, EnrichedDoc, Quarantined, removed_hash
 
 SCHEMA = """
@@ -69,7 +71,7 @@ def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
         conn = sqlite3.connect(path, timeout=30)
         conn.execute("PRAGMA journal_mode=WAL")  # readers never block the writer, nor the writer readers
         conn.execute("PRAGMA synchronous=NORMAL")
-        conn.executescript(SCHEMA)
+        conn.executescript(SCHEMA + copies.SCHEMA)
     conn.row_factory = sqlite3.Row
     return conn
 
@@ -97,8 +99,11 @@ class ManifestRow(NamedTuple):
     body: bytes
     entities: list[tuple[str, str, int]]  # (type, canonical name, mentions)
     removed_rules: list[str]  # the rule of each removed line (for the run report)
-    published: str | None = None  # for the run report's date coverage
+    published: str | None = None  # for the run report's date coverage, and a cluster's representative
     language: str | None = None  # and its language coverage
+    title: str | None = None
+    text_hash: str | None = None  # models.CleanDoc.text_hash: finds exact copies to reuse entities from
+    fingerprint: fp.Fingerprint | None = None  # of the cleaned body, for copies (None: too short)
 
 
 def manifest_row(d: EnrichedDoc) -> ManifestRow:
@@ -106,8 +111,13 @@ def manifest_row(d: EnrichedDoc) -> ManifestRow:
         d.id, d.path, d.url, d.source, d.kind, d.raw_hash, d.clean_hash, removed_hash(d.removed),
         d.rules_version, len(d.segments), pack(d), zlib.compress(d.body.encode(), 6),
         [(e.type, e.name, e.count) for e in d.entities], [r.rule for r in d.removed], d.published,
-        d.language,
+        d.language, d.title, d.text_hash, fp.fingerprint(d.body),
     )
+
+
+def _placement(r: ManifestRow) -> copies.Placement:
+    return copies.Placement(r.id, zlib.decompress(r.body).decode(), r.fingerprint, r.text_hash, r.title,
+                            r.published)
 
 
 def unpack(blob: bytes) -> EnrichedDoc:
@@ -230,6 +240,47 @@ class Manifest:
             for r in self.conn.execute(sql, args)
         ]
 
+    # --- copies (index/copies.py) --------------------------------------------------------------------------
+    def cluster_keys(self, ids: list[str]) -> dict[str, str]:
+        """Cluster key of each of ``ids`` that has copies in the archive."""
+        return copies.clusters_of(self.conn, ids) if copies.available(self.conn) else {}
+
+    def cluster(self, key: str) -> list[dict[str, Any]]:
+        """A cluster's members, representative first."""
+        return [dict(r) for r in copies.members(self.conn, key)] if copies.available(self.conn) else []
+
+    def cluster_keys_all(self, min_size: int = 2) -> list[str]:
+        return list(copies.clusters(self.conn, min_size)) if copies.available(self.conn) else []
+
+    def cluster_of(self, doc_id: str) -> str | None:
+        return copies.cluster_of(self.conn, doc_id) if copies.available(self.conn) else None
+
+    def originals(self, text_hashes: list[str]) -> dict[str, EnrichedDoc]:
+        """Indexed documents with exactly these title-and-text hashes (an exact copy's entities come from one)."""
+        if not text_hashes or not copies.available(self.conn):
+            return {}
+        found = copies.originals(self.conn, text_hashes)
+        docs = {i: self.get(i) for i in set(found.values())}
+        return {h: d for h, i in found.items() if (d := docs.get(i)) is not None}
+
+    def refresh_copies(self, chunk: int = 500) -> int:
+        """Place the indexed documents that have no cluster under the current fingerprint settings (an index
+        made before copies were found): from their stored bodies, a chunk per transaction. Returns how many."""
+        n = 0
+        while ids := copies.stale(self.conn, limit=chunk):
+            with self.conn:
+                for r in self.conn.execute(
+                    f"SELECT id, body, doc FROM documents WHERE id IN ({','.join('?' * len(ids))})", ids
+                ).fetchall():
+                    body = zlib.decompress(r["body"]).decode()
+                    doc = unpack(r["doc"]) if r["doc"] else None
+                    copies.place(self.conn, copies.Placement(
+                        r["id"], body, fp.fingerprint(body), doc.text_hash if doc else None,
+                        doc.title if doc else None, doc.published if doc else None,
+                    ))
+            n += len(ids)
+        return n
+
     def runs(self, limit: int = 5) -> list[dict[str, Any]]:
         rows = self.conn.execute(
             "SELECT kind, started, finished, report FROM runs WHERE finished IS NOT NULL ORDER BY id DESC LIMIT ?",
@@ -265,6 +316,8 @@ class Manifest:
                     "INSERT INTO entities (doc_id, type, name, mentions) VALUES (?,?,?,?)",
                     [(r.id, *e) for e in r.entities],
                 )
+                # In order, within the transaction: a copy later in the batch finds the earlier one.
+                copies.place(self.conn, _placement(r))
 
     def stage(self, docs: Iterable[EnrichedDoc], generation: str) -> None:
         with self.conn:
@@ -333,6 +386,7 @@ class Manifest:
                     (doc_id, q.path, q.reason, now, now),
                 )
                 self.conn.execute("DELETE FROM entities WHERE doc_id = ?", (doc_id,))
+                copies.leave(self.conn, doc_id)
 
     def mark_rules_version(self, ids: Iterable[str], version: str) -> None:
         """Documents whose cleaned text did not change under new rules: record the version, touch nothing else."""
@@ -361,6 +415,7 @@ class Manifest:
             for i in ids:
                 self.conn.execute("DELETE FROM documents WHERE id = ?", (i,))
                 self.conn.execute("DELETE FROM entities WHERE doc_id = ?", (i,))
+                copies.leave(self.conn, i)
 
     def start_run(self, kind: str) -> int:
         with self.conn:

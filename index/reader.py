@@ -199,14 +199,40 @@ def _parser(schema: Any) -> MultifieldParser:
     return _PARSERS[key]
 
 
-def _bodies(root: Path, ids: list[str]) -> dict[str, str]:
-    """Bodies of the hits to highlight, from the manifest (the index does not store them: lean stored
+class _Copies:
+    """What search needs of the copies (index/copies.py) for one result window, from one manifest session:
+    the window's hits one per story (the best ranked of each cluster) unless ``all_copies``, each shown hit's
+    other members, and the bodies of the shown hits to highlight (the index does not store them: lean stored
     fields keep facet counting over hundreds of hits cheap)."""
-    manifest = open_readonly(IndexPaths(root).manifest)
-    if manifest is None:
-        return {}
-    with manifest, manifest_guard(manifest.path):
-        return manifest.bodies(ids)
+
+    def __init__(self, root: Path, ids: list[str], limit: int, all_copies: bool) -> None:
+        self.kept: list[int] = list(range(len(ids)))  # positions in the window: one per story
+        self.others: dict[str, list[dict[str, Any]]] = {}  # shown hit id -> the other members of its cluster
+        self.bodies: dict[str, str] = {}
+        manifest = open_readonly(IndexPaths(root).manifest)
+        if manifest is None:
+            return
+        with manifest, manifest_guard(manifest.path):
+            keys = manifest.cluster_keys(ids)
+            if keys and not all_copies:
+                seen: set[str] = set()
+                self.kept = []
+                for i, doc_id in enumerate(ids):
+                    key = keys.get(doc_id)
+                    if key is None or key not in seen:
+                        self.kept.append(i)
+                        seen.add(key or "")
+            shown = [ids[i] for i in self.kept[:limit]]
+            for doc_id in shown:
+                if doc_id in keys:
+                    self.others[doc_id] = [m for m in manifest.cluster(keys[doc_id]) if m["id"] != doc_id]
+            self.bodies = manifest.bodies(shown)
+
+    def of(self, doc_id: str) -> dict[str, Any]:
+        """The hit's ``copies`` fields: how many other copies of its story the archive holds, and their sources."""
+        others = self.others.get(doc_id, [])
+        return {"copies": len(others),
+                "copy_sources": list(dict.fromkeys(m["source"] or m["path"] for m in others))}
 
 
 def parse_date(value: str, end: bool = False) -> datetime:
@@ -324,8 +350,12 @@ def search(
     until: str | None = None,
     sort: str = "relevance",
     languages: list[str] | None = None,
+    all_copies: bool = False,
 ) -> dict[str, Any]:
     """Run a query; returns the search JSON of docs/contract.md (query, total, hits, facets, suggestion).
+
+    Copies of one story (index/copies.py) are one hit, the best ranked of them, with ``copies`` saying how many
+    others the archive holds; facets count each story once. ``all_copies`` lists every copy as its own hit.
 
     Raises QueryError (a ValueError) for a query that cannot be run: too long, too deeply nested, unparseable."""
     started = time.perf_counter()
@@ -356,10 +386,11 @@ def search(
     fragmenter = highlight.ContextFragmenter(maxchars=240, surround=70)
     formatter = _BoldFormatter()
     stored = _stored_fields(searcher, [docnum for _, docnum in results.top_n])
-    bodies = _bodies(root, [fields["id"] for fields in stored[:limit]])
+    copies = _Copies(root, [fields["id"] for fields in stored], limit, all_copies)
+    stories = [(results.top_n[i][0], stored[i]) for i in copies.kept]
     hits = []
-    for (score, _), fields in zip(results.top_n[:limit], stored, strict=False):
-        body = bodies.get(fields["id"], "")
+    for score, fields in stories[:limit]:
+        body = copies.bodies.get(fields["id"], "")
         snippet = snippets.highlight(results, "body", body, fragmenter, formatter) or snippets.highlight(
             results, "title", fields.get("title") or "", fragmenter, formatter, top=3
         )
@@ -378,6 +409,7 @@ def search(
                 "score": round(float(score), 4) if sort == "relevance" and score is not None else None,
                 "snippet": " ".join(snippet.split()),
                 "entities": _hit_entities(fields),
+                **copies.of(fields["id"]),
             }
         )
     total = len(results)
@@ -387,8 +419,10 @@ def search(
     return {
         "query": query,
         "total": total,
+        # Known when every match is in the window: how many stories the matching documents tell.
+        "stories": len(copies.kept) if total <= len(stored) else None,
         "hits": hits,
-        "facets": _facets(stored),
+        "facets": _facets([fields for _, fields in stories]),  # a story counts once, however many copies
         "suggestion": suggestion,
     }
 
@@ -415,9 +449,37 @@ def get_document(root: Path, doc_id: str) -> dict[str, Any] | None:
         if not ids:
             return None
         doc = manifest.get(doc_id if doc_id in ids else ids[0])
+        members = [m["id"] for m in manifest.cluster(key)] if doc and (key := manifest.cluster_of(doc.id)) else []
     if doc is None:
         return None
-    return document_json(doc, explain=True)
+    copy_of = members[0] if len(members) > 1 and members[0] != doc.id else None
+    return {**document_json(doc, explain=True), "copy_of": copy_of, "copies": [m for m in members if m != doc.id]}
+
+
+def duplicates(root: Path, min_size: int = 2) -> dict[str, Any]:
+    """Every cluster of copies with at least ``min_size`` members, the largest first: its representative's id
+    and its members, representative first, each with its similarity to the representative (the share of the
+    smaller body's word shingles found in the other; 1.0 for the representative)."""
+    from newsdex.index import fingerprint as fp
+
+    _live_documents(root)  # a damaged index says so, whatever the manifest still holds
+    manifest = _manifest(root)
+    out = []
+    with manifest, manifest_guard(manifest.path):
+        for key in manifest.cluster_keys_all(max(1, min_size)):
+            members = manifest.cluster(key)
+            if len(members) < min_size or not members:
+                continue  # a member quarantined but not yet re-placed
+            bodies = manifest.bodies([m["id"] for m in members])
+            rep = fp.shingles(fp.words(bodies.get(members[0]["id"], "")), fp.DEFAULT.shingle)
+            listed = []
+            for i, m in enumerate(members):
+                mine = fp.shingles(fp.words(bodies.get(m["id"], "")), fp.DEFAULT.shingle)
+                listed.append({"id": m["id"], "path": m["path"], "url": m["url"], "title": m["title"],
+                               "source": m["source"], "published": m["published"],
+                               "similarity": 1.0 if i == 0 else fp.similarity(fp.resemblance(rep, mine))})
+            out.append({"id": members[0]["id"], "members": listed})
+    return {"clusters": out}
 
 
 def top_entities(root: Path, type_: str | None = None, limit: int = 20) -> list[dict[str, Any]]:

@@ -19,7 +19,7 @@ from typing import Any
 from newsdex.index.check import RAW_KINDS, CheckResult, check_index, quick_problem
 from newsdex.index.damage import IndexDamaged, manifest_guard
 from newsdex.index.layout import IndexBusy, IndexPaths, held_or_take, live_generation_name, writer_lock
-from newsdex.index.manifest import Manifest, ManifestRow, manifest_row
+from newsdex.index.manifest import Manifest, ManifestRow, manifest_row, open_readonly
 from newsdex.index.rawstore import get_raw, put_raw
 from newsdex.index.repair import Repaired, rebuild_manifest, restore_raw
 from newsdex.index.segments import BuiltSegment
@@ -62,6 +62,7 @@ class IndexStore:
                 self.verify(whoosh=False)  # before Manifest() creates an empty one in its place
             with manifest_guard(self.paths.manifest), Manifest(self.paths.manifest) as manifest:
                 manifest.recover_staged(live_generation_name(self.paths))
+                manifest.refresh_copies()  # an index made before copies were found gets its clusters once
             if verify:
                 self.verify()
             yield self
@@ -151,6 +152,15 @@ class IndexStore:
             manifest.record_quarantined(quarantined)
             manifest.record_locations([(r.id, r.location) for r in records])
         return result
+
+    def originals(self, text_hashes: list[str]) -> dict[str, EnrichedDoc]:
+        """Indexed documents with these title-and-text hashes (``CleanDoc.text_hash``): an exact copy's
+        entities are taken from one of them instead of running the model again."""
+        manifest = open_readonly(self.paths.manifest)  # also from a worker, beside the flow's writer
+        if manifest is None:
+            return {}
+        with manifest:
+            return manifest.originals(list(dict.fromkeys(text_hashes)))
 
     # -- writes: Whoosh first, the manifest second ---------------------------------------------------------
 

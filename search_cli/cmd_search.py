@@ -40,6 +40,8 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--since", metavar="DATE", help="published on or after (YYYY-MM-DD, YYYY-MM or YYYY)")
     p.add_argument("--until", metavar="DATE", help="published on or before")
     p.add_argument("--sort", choices=["relevance", "newest", "oldest"], default="relevance")
+    p.add_argument("--all-copies", action="store_true",
+                   help="list every copy of a story (default: one hit per story, with its number of copies)")
 
 
 def parse_entity_filters(values: list[str]) -> list[tuple[str, str]]:
@@ -88,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
             until=args.until,
             sort=args.sort,
             languages=parse_languages(args.lang),
+            all_copies=args.all_copies,
         )
     except (IndexMissing, IndexDamaged, ValueError) as exc:
         raise UsageError(str(exc)) from None
@@ -115,6 +118,10 @@ def print_human(result: dict[str, Any]) -> None:
         meta = " · ".join(printable(x) for x in parts if x)
         print()
         _print(f"{i}. {bold(printable(hit['title'] or '(untitled)'), color)}  [{hit['id']}]", columns, hang="   ")
+        if hit.get("copies"):
+            sources = hit.get("copy_sources") or []
+            named = ", ".join(printable(s) for s in sources[:4]) + ("…" if len(sources) > 4 else "")
+            meta += f"  (+{hit['copies']} cop{'ies' if hit['copies'] != 1 else 'y'}: {named})"
         _print(meta, columns, indent="   ")
         _print(html_to_terminal(printable(hit["snippet"]), color), columns, indent="   ")
     facets = {t: f for t, f in result["facets"].items() if f}

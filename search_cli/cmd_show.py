@@ -66,6 +66,11 @@ def print_document(doc: dict[str, Any], trace: list[dict[str, Any]] | None) -> N
     byline = doc["byline"] and f"by {doc['byline']}"
     meta += [x for x in (doc["source"], byline, doc["published"], doc.get("language"), doc["url"]) if x]
     out(" · ".join(meta) + f" · rules {doc['rules_version']}")
+    if doc.get("copy_of"):
+        out(f"a copy of {doc['copy_of']}" + (f" (one of {len(doc['copies']) + 1} copies of this story)"))
+    elif doc.get("copies"):
+        out(f"{len(doc['copies'])} other cop{'ies' if len(doc['copies']) != 1 else 'y'} of this story: "
+            + ", ".join(doc["copies"][:5]) + ("…" if len(doc["copies"]) > 5 else ""))
     print()
     for seg in doc["segments"]:
         if seg["kind"] == "heading":

@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "rules": "newsdex.search_cli.cmd_rules",
     "serve": "newsdex.search_cli.cmd_serve",
     "check": "newsdex.search_cli.cmd_check",
+    "duplicates": "newsdex.search_cli.cmd_duplicates",
 }
 # Commands that clean text, and so take --rules; the others do not accept it (it would change nothing).
 USES_RULES = {"ingest", "clean", "reindex", "rules", "serve", "check"}  # check: --repair re-cleans
@@ -87,6 +88,7 @@ _HELP = {
     "rules": "rule tools: suggest candidate rules from repeated lines",
     "serve": "serve the scheduled ingestion deployment",
     "check": "verify the manifest, raw store and index agree; --repair rebuilds what is damaged",
+    "duplicates": "stories the archive holds several copies of",
 }
 
 

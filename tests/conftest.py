@@ -42,7 +42,7 @@ def enriched_folder(root: Path) -> list[EnrichedDoc]:
     from newsdex.tasks.clean.rules import load_rules
 
     raws = [r for r in map(load.load_path, load.iter_input_files([str(root)])) if not hasattr(r, "reason")]
-    return process_batch(raws, load_rules())[0]
+    return process_batch(raws, load_rules()).docs
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ saves. See docs/entities.md for the measurements.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from functools import lru_cache
 
 from newsdex.models import EnrichedDoc, SegmentedDoc
@@ -119,3 +120,33 @@ def enrich_documents(docs: list[SegmentedDoc], nlp=None, n_process: int | None =
         spans = [s for s in spans if _keep(text, *s)]
         out.append(EnrichedDoc(**doc.model_dump(), entities=resolve(text, spans)))
     return out
+
+
+def enrich_reusing(
+    docs: list[SegmentedDoc],
+    originals: Mapping[str, EnrichedDoc] | None = None,
+    nlp=None,
+    n_process: int | None = None,
+) -> tuple[list[EnrichedDoc], int]:
+    """``enrich_documents`` for the documents that need the model, and the entities of an exact copy (the same
+    title and text, ``CleanDoc.text_hash``) taken from its original: one in ``originals`` (already indexed,
+    by text hash), or the first of the batch with that text. Returns the documents in order and how many took
+    their entities from an original. Entities depend on the title and text alone, so the result is what the
+    model would have given."""
+    originals = originals or {}
+    keys = [d.text_hash for d in docs]
+    first: dict[str, int] = {}
+    todo: list[int] = []
+    for i, key in enumerate(keys):
+        if key not in originals and key not in first:
+            first[key] = i
+            todo.append(i)
+    fresh = dict(zip(todo, enrich_documents([docs[i] for i in todo], nlp, n_process), strict=True))
+    out: list[EnrichedDoc] = []
+    for i, (doc, key) in enumerate(zip(docs, keys, strict=True)):
+        if i in fresh:
+            out.append(fresh[i])
+            continue
+        source = originals.get(key) or fresh[first[key]]
+        out.append(EnrichedDoc(**doc.model_dump(), entities=[e.model_copy() for e in source.entities]))
+    return out, len(docs) - len(todo)
