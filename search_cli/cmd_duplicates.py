@@ -15,7 +15,7 @@ EPILOG = """examples:
   newsdex duplicates --json           # {"clusters": [{"id": REP_ID, "members": [...]}]}
 
 The representative (listed first) is the earliest published copy, else the longest, else the first seen.
-A member's similarity is the share of the smaller text's 5-word shingles found in the other (1.0: the same
+A member's similarity is the share of the smaller text's 2-word shingles found in the other (1.0: the same
 text). Copies are found on the cleaned text: a rule change can join or split them (newsdex reindex).
 """
 
