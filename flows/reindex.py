@@ -57,7 +57,9 @@ def reindex_flow(
     size = batch_size or settings.batch_size()
     changes: list[DocChange] = []
     # A full rebuild replaces the live generation: it runs (and repairs) even when that one does not open.
-    with IndexStore(index_root).writing(lock_held, verify=dry_run or not full) as store:
+    # A dry run writes nothing; a full rebuild places every document among the copies after its swap.
+    with IndexStore(index_root).writing(lock_held, verify=dry_run or not full,
+                                        place_copies=not (dry_run or full)) as store:
         ids = store.indexed_ids()
         run_id = None if dry_run else store.start_run(report.kind)
         bar = progress_bar(len(ids), progress)

@@ -25,6 +25,7 @@ _WORD = re.compile(r"\w+")
 # Folded before splitting: the apostrophe variants inside words ("don’t" and "don't" are one word).
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 MAX_WORDS = 20_000  # a body longer than this is fingerprinted on its first MAX_WORDS words (bounded work)
+NORMALISATION = "nfkc-lower-apostrophes-w1"  # change it whenever ``words`` changes
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,10 @@ class Params:
 
     @property
     def version(self) -> str:
-        return f"mh1-k{self.shingle}-b{self.bands}-r{self.rows}"
+        """Names every setting and the word normalisation: placements made under another are redone."""
+        settings = f"{NORMALISATION}|{self.shingle}|{self.bands}|{self.rows}|{self.confirm}|{self.min_jaccard}|" \
+                   f"{self.min_words}|{MAX_WORDS}"
+        return f"mh-k{self.shingle}-b{self.bands}-r{self.rows}-" + hashlib.sha1(settings.encode()).hexdigest()[:8]
 
 
 DEFAULT = Params()

@@ -162,12 +162,13 @@ class Manifest:
         return unpack(row["doc"]).model_copy(update={"rules_version": row["rules_version"]})
 
     def bodies(self, ids: list[str]) -> dict[str, str]:
-        if not ids:
-            return {}
-        rows = self.conn.execute(
-            f"SELECT id, body FROM documents WHERE id IN ({','.join('?' * len(ids))})", ids
-        )
-        return {r["id"]: zlib.decompress(r["body"]).decode() for r in rows if r["body"]}
+        out: dict[str, str] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(f"SELECT id, body FROM documents WHERE id IN ({marks})", chunk)
+            out.update({r["id"]: zlib.decompress(r["body"]).decode() for r in rows if r["body"]})
+        return out
 
     def find_ids(self, prefix: str) -> list[str]:
         rows = self.conn.execute(
@@ -249,6 +250,13 @@ class Manifest:
         """A cluster's members, representative first."""
         return [dict(r) for r in copies.members(self.conn, key)] if copies.available(self.conn) else []
 
+    def cluster_summary(self, key: str, exclude: str, sources: int) -> tuple[int, list[str]]:
+        """How many members of a cluster there are besides ``exclude``, and up to ``sources`` of their distinct
+        sources (a member without a source: its path), representative first."""
+        if not copies.available(self.conn):
+            return 0, []
+        return copies.summary(self.conn, key, exclude, sources)
+
     def cluster_keys_all(self, min_size: int = 2) -> list[str]:
         return list(copies.clusters(self.conn, min_size)) if copies.available(self.conn) else []
 
@@ -265,7 +273,10 @@ class Manifest:
 
     def refresh_copies(self, chunk: int = 500) -> int:
         """Place the indexed documents that have no cluster under the current fingerprint settings (an index
-        made before copies were found): from their stored bodies, a chunk per transaction. Returns how many."""
+        made before copies were found, or after a full rebuild): from their stored bodies, in the order they
+        were first seen, a chunk per transaction. Returns how many. O(1) once settled."""
+        if copies.settled(self.conn):
+            return 0
         n = 0
         while ids := copies.stale(self.conn, limit=chunk):
             with self.conn:
@@ -279,6 +290,8 @@ class Manifest:
                         doc.title if doc else None, doc.published if doc else None,
                     ))
             n += len(ids)
+        with self.conn:
+            copies.mark_settled(self.conn)
         return n
 
     def runs(self, limit: int = 5) -> list[dict[str, Any]]:
@@ -292,10 +305,12 @@ class Manifest:
         ]
 
     # --- writes ------------------------------------------------------------------------------------------
-    def record_indexed(self, docs: Iterable[EnrichedDoc]) -> None:
-        self.record_rows(manifest_row(d) for d in docs)
+    def record_indexed(self, docs: Iterable[EnrichedDoc], place: bool = True) -> None:
+        self.record_rows((manifest_row(d) for d in docs), place)
 
-    def record_rows(self, rows: Iterable[ManifestRow]) -> None:
+    def record_rows(self, rows: Iterable[ManifestRow], place: bool = True) -> None:
+        """Write indexed documents' rows, each placed among the copies as it is written (``place``), in the same
+        transaction."""
         now = time.time()
         with self.conn:
             for r in rows:
@@ -316,8 +331,8 @@ class Manifest:
                     "INSERT INTO entities (doc_id, type, name, mentions) VALUES (?,?,?,?)",
                     [(r.id, *e) for e in r.entities],
                 )
-                # In order, within the transaction: a copy later in the batch finds the earlier one.
-                copies.place(self.conn, _placement(r))
+                if place:  # in order, within the transaction: a copy later in the batch finds the earlier one
+                    copies.place(self.conn, _placement(r))
 
     def stage(self, docs: Iterable[EnrichedDoc], generation: str) -> None:
         with self.conn:
@@ -341,7 +356,11 @@ class Manifest:
             self.conn.execute("DELETE FROM staged")
 
     def apply_staged(self, chunk: int = 500) -> int:
-        """Move a finished rebuild's documents into the manifest, a chunk at a time (memory stays flat)."""
+        """Move a finished rebuild's documents into the manifest, a chunk at a time (memory stays flat); then place
+        every document among the copies again, in the order they were first seen (each against the new bodies
+        of the others, not the old ones a rebuild replaces)."""
+        with self.conn:
+            copies.clear(self.conn)
         n = 0
         last = ""
         while True:
@@ -350,10 +369,11 @@ class Manifest:
             ).fetchall()
             if not rows:
                 break
-            self.record_indexed(unpack(r["doc"]) for r in rows)
+            self.record_indexed((unpack(r["doc"]) for r in rows), place=False)
             last = rows[-1]["id"]
             n += len(rows)
         self.clear_staged()
+        self.refresh_copies()
         return n
 
     def record_recovered(self, rows: Iterable[dict[str, Any]]) -> None:

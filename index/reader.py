@@ -34,6 +34,8 @@ from newsdex.index.schema import ENTITY_FIELDS, FACET_TYPES
 from newsdex.models import document_id, document_json
 
 FACET_WINDOW = 500  # facets are counted over this many top hits: cheap, and what a reader looks at anyway
+MAX_WINDOW = 20_000  # hits read at most to find --limit stories when copies crowd the top ones
+MAX_COPY_SOURCES = 10  # sources listed per hit (the count says how many copies there are)
 
 
 class IndexMissing(RuntimeError):
@@ -207,32 +209,31 @@ class _Copies:
 
     def __init__(self, root: Path, ids: list[str], limit: int, all_copies: bool) -> None:
         self.kept: list[int] = list(range(len(ids)))  # positions in the window: one per story
-        self.others: dict[str, list[dict[str, Any]]] = {}  # shown hit id -> the other members of its cluster
+        self.stories = len(ids)  # stories among the window's documents
+        self.others: dict[str, tuple[int, list[str]]] = {}  # shown hit id -> (other copies, their sources)
         self.bodies: dict[str, str] = {}
         manifest = open_readonly(IndexPaths(root).manifest)
         if manifest is None:
             return
         with manifest, manifest_guard(manifest.path):
             keys = manifest.cluster_keys(ids)
+            first: dict[str, int] = {}
+            for i, doc_id in enumerate(ids):
+                first.setdefault(keys.get(doc_id) or doc_id, i)
+            self.stories = len(first)
             if keys and not all_copies:
-                seen: set[str] = set()
-                self.kept = []
-                for i, doc_id in enumerate(ids):
-                    key = keys.get(doc_id)
-                    if key is None or key not in seen:
-                        self.kept.append(i)
-                        seen.add(key or "")
+                self.kept = sorted(first.values())
             shown = [ids[i] for i in self.kept[:limit]]
             for doc_id in shown:
                 if doc_id in keys:
-                    self.others[doc_id] = [m for m in manifest.cluster(keys[doc_id]) if m["id"] != doc_id]
+                    self.others[doc_id] = manifest.cluster_summary(keys[doc_id], doc_id, MAX_COPY_SOURCES)
             self.bodies = manifest.bodies(shown)
 
     def of(self, doc_id: str) -> dict[str, Any]:
-        """The hit's ``copies`` fields: how many other copies of its story the archive holds, and their sources."""
-        others = self.others.get(doc_id, [])
-        return {"copies": len(others),
-                "copy_sources": list(dict.fromkeys(m["source"] or m["path"] for m in others))}
+        """The hit's ``copies`` fields: how many other copies of its story the archive holds, and (at most
+        MAX_COPY_SOURCES of) their sources."""
+        count, sources = self.others.get(doc_id, (0, []))
+        return {"copies": count, "copy_sources": sources}
 
 
 def parse_date(value: str, end: bool = False) -> datetime:
@@ -378,15 +379,21 @@ def search(
     elif sort != "relevance":
         raise ValueError(f"unknown sort {sort!r} (relevance, newest or oldest)")
     window = max(limit, FACET_WINDOW)
-    results = _ranked(searcher, q, window, filt) if not sort_kwargs else None
-    if results is None:  # a shape index/scoring.py leaves to Whoosh, or a sort by date
-        collector = _counting_collector(searcher, window, filt, sort_kwargs)
-        searcher.search_with_collector(q, collector)
-        results = collector.results()
+    while True:
+        results = _ranked(searcher, q, window, filt) if not sort_kwargs else None
+        if results is None:  # a shape index/scoring.py leaves to Whoosh, or a sort by date
+            collector = _counting_collector(searcher, window, filt, sort_kwargs)
+            searcher.search_with_collector(q, collector)
+            results = collector.results()
+        stored = _stored_fields(searcher, [docnum for _, docnum in results.top_n])
+        copies = _Copies(root, [fields["id"] for fields in stored], limit, all_copies)
+        # Copies of one story can fill the window (a wire story on hundreds of sites): look further, until
+        # ``limit`` stories are found, the matches run out, or the window reaches its bound.
+        if len(copies.kept) >= limit or len(results) <= len(stored) or window >= MAX_WINDOW:
+            break
+        window = min(window * 4, MAX_WINDOW)
     fragmenter = highlight.ContextFragmenter(maxchars=240, surround=70)
     formatter = _BoldFormatter()
-    stored = _stored_fields(searcher, [docnum for _, docnum in results.top_n])
-    copies = _Copies(root, [fields["id"] for fields in stored], limit, all_copies)
     stories = [(results.top_n[i][0], stored[i]) for i in copies.kept]
     hits = []
     for score, fields in stories[:limit]:
@@ -420,7 +427,7 @@ def search(
         "query": query,
         "total": total,
         # Known when every match is in the window: how many stories the matching documents tell.
-        "stories": len(copies.kept) if total <= len(stored) else None,
+        "stories": copies.stories if total <= len(stored) else None,
         "hits": hits,
         "facets": _facets([fields for _, fields in stories]),  # a story counts once, however many copies
         "suggestion": suggestion,

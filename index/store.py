@@ -50,7 +50,7 @@ class IndexStore:
             yield
 
     @contextmanager
-    def writing(self, lock_held: bool = False, verify: bool = True) -> Iterator[IndexStore]:
+    def writing(self, lock_held: bool = False, verify: bool = True, place_copies: bool = True) -> Iterator[IndexStore]:
         """Hold the write lock (unless the caller already does) and finish any full rebuild that a crash
         interrupted after its swap: the manifest then catches up with the live generation.
 
@@ -62,7 +62,8 @@ class IndexStore:
                 self.verify(whoosh=False)  # before Manifest() creates an empty one in its place
             with manifest_guard(self.paths.manifest), Manifest(self.paths.manifest) as manifest:
                 manifest.recover_staged(live_generation_name(self.paths))
-                manifest.refresh_copies()  # an index made before copies were found gets its clusters once
+                if place_copies:  # an index made before copies were found gets its clusters, once
+                    manifest.refresh_copies()
             if verify:
                 self.verify()
             yield self

@@ -258,3 +258,113 @@ def test_top_hits_of_a_corpus_with_copies_are_different_stories(prefect_harness,
     for c in clusters:
         assert len({story[m["id"]] for m in c["members"]}) == 1, c
     assert sum(len(c["members"]) - 1 for c in clusters) == 14
+
+
+# -- clusters under deletes, changes, rebuilds (the manifest alone, no flow) ----------------------------------
+
+
+def _doc(doc_id: str, *parts: list[str]):
+    from newsdex.models import Block, EnrichedDoc
+
+    paras = [p for part in parts for p in part]
+    return EnrichedDoc(id=doc_id, path=f"{doc_id}.txt", kind="text", raw_hash=doc_id, title=doc_id,
+                       blocks=[Block(kind="paragraph", text=p) for p in paras])
+
+
+def _clusters(manifest) -> dict[str, set[str]]:
+    from newsdex.index import copies
+
+    out: dict[str, set[str]] = {}
+    for doc_id, key in manifest.conn.execute("SELECT doc_id, cluster FROM copies"):
+        out.setdefault(key, set()).add(doc_id)
+    assert all(key in members for key, members in out.items())  # a key always names a member
+    assert copies.available(manifest.conn)
+    return {k: v for k, v in out.items() if len(v) > 1}
+
+
+def test_a_cluster_held_by_one_document_splits_when_it_goes(tmp_path):
+    """A = P+Q and C = Q+R are not copies of each other; B = P+Q+R holds both. Without B they part."""
+    from newsdex.index.manifest import Manifest
+
+    p, q, r = (_paragraphs(n)[:3] for n in ("000_f62cfa61a98d079d.txt", "002_5aeb8d7986c9f49e.txt",
+                                             "003_74e64ee529b26e9e.txt"))
+    with Manifest(tmp_path / "manifest.sqlite") as manifest:
+        manifest.record_indexed([_doc("a", p, q), _doc("b", p, q, r), _doc("c", q, r)])
+        assert list(_clusters(manifest).values()) == [{"a", "b", "c"}]
+        manifest.remove(["b"])
+        assert _clusters(manifest) == {}
+        # B back: it joins its best match (A). C, placed before, is not pulled in: clusters are never merged
+        # wholesale (a digest holding two whole stories would otherwise join them). B changed to another story:
+        # A is alone again.
+        manifest.record_indexed([_doc("b", p, q, r)])
+        assert list(_clusters(manifest).values()) == [{"a", "b"}]
+        manifest.record_indexed([_doc("b", _paragraphs("004_c660a855ca50e628.txt"))])
+        assert _clusters(manifest) == {}
+        # A copy of A joins it; quarantining A leaves the copy alone, not in a cluster keyed by a missing id.
+        manifest.record_indexed([_doc("a2", p, q)])
+        assert list(_clusters(manifest).values()) == [{"a", "a2"}]
+        from newsdex.models import Quarantined
+
+        manifest.record_quarantined([("a", Quarantined(path="a.txt", reason="test"))])
+        assert _clusters(manifest) == {}
+        assert manifest.cluster_of("a2") == "a2"
+
+
+def test_placement_is_redone_under_other_settings_and_once_only(tmp_path):
+    from newsdex.index import copies
+    from newsdex.index.manifest import Manifest
+
+    p, q, r = (_paragraphs(n)[:3] for n in ("000_f62cfa61a98d079d.txt", "002_5aeb8d7986c9f49e.txt",
+                                             "003_74e64ee529b26e9e.txt"))
+    with Manifest(tmp_path / "manifest.sqlite") as manifest:
+        manifest.record_indexed([_doc("a", p, q), _doc("b", p, q), _doc("c", r)], place=False)  # as before copies
+        assert manifest.refresh_copies() == 3
+        assert list(_clusters(manifest).values()) == [{"a", "b"}]
+        assert manifest.refresh_copies() == 0  # settled: an O(1) check from now on
+        manifest.conn.execute("UPDATE copies SET version = 'older'")
+        manifest.conn.execute("DELETE FROM copies_meta")
+        assert manifest.refresh_copies() == 3 and copies.settled(manifest.conn)
+
+
+def test_copies_crowding_the_top_hits_do_not_hide_other_stories(tmp_path, monkeypatch):
+    """Thirty copies of one story rank above the others: search still finds --limit stories."""
+    from newsdex.index import reader
+    from newsdex.index.store import IndexStore
+
+    monkeypatch.setattr(reader, "FACET_WINDOW", 10)  # the window the copies fill (500 in use)
+    wire = _paragraphs(ORIGINAL)
+    docs = [_doc(f"wire{i:02d}", [f"Kursk Kursk Kursk {p}" for p in wire]) for i in range(30)]
+    docs += [_doc(f"other{i}", [f"Kursk once. {p}" for p in _paragraphs(n)])
+             for i, n in enumerate(["000_f62cfa61a98d079d.txt", "002_5aeb8d7986c9f49e.txt",
+                                    "003_74e64ee529b26e9e.txt"])]
+    store = IndexStore(tmp_path / "index")
+    with store.writing():
+        store.write(docs)
+    found = search(tmp_path / "index", "kursk", limit=4)
+    assert found["total"] == 33 and len(found["hits"]) == 4
+    assert found["hits"][0]["copies"] == 29 and len(found["hits"][0]["copy_sources"]) == 10
+    assert found["stories"] == 4
+    every = search(tmp_path / "index", "kursk", limit=4, all_copies=True)
+    assert {h["id"][:4] for h in every["hits"]} == {"wire"} and every["stories"] is None
+
+
+def test_a_full_rebuild_keeps_the_clusters_and_a_dry_run_writes_none(archive):
+    from newsdex.flows.ingest import ingest_flow
+    from newsdex.flows.reindex import reindex_flow
+    from newsdex.index.layout import IndexPaths
+    from newsdex.index.manifest import Manifest
+
+    index = archive["index"]
+    before = duplicates(index)
+    reindex_flow(index=str(index), full=True)
+    assert duplicates(index) == before
+    # An index made before copies were found: a dry run leaves it so, the next ingest places every document.
+    with Manifest(IndexPaths(index).manifest) as manifest, manifest.conn:
+        manifest.conn.execute("DELETE FROM copies")
+        manifest.conn.execute("DELETE FROM bands")
+        manifest.conn.execute("DELETE FROM copies_meta")
+    reindex_flow(index=str(index), dry_run=True)
+    assert duplicates(index) == {"clusters": []}
+    report = ingest_flow(paths=[str(archive["first"]), str(archive["tmp"] / "second")], index=str(index))
+    assert report["new"] == report["changed"] == 0
+    assert duplicates(index) == before
