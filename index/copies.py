@@ -43,7 +43,6 @@ CREATE TABLE IF NOT EXISTS copies (
     via TEXT,                        -- the member it was confirmed a copy of when it joined (NULL: it founded)
     similarity REAL                  -- its containment in that member
 );
-CREATE INDEX IF NOT EXISTS copies_via ON copies(via);
 CREATE TABLE IF NOT EXISTS copies_meta (  -- 'version': every indexed document placed under these settings
     name TEXT PRIMARY KEY,
     value TEXT
@@ -79,6 +78,15 @@ class Placement(NamedTuple):
     text_hash: str | None
     title: str | None
     published: str | None
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Bring a ``copies`` table of an earlier layout up to this one (after ``SCHEMA`` ran). Its rows are placed
+    again anyway: their version differs."""
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(copies)")}
+    if "via" not in columns:
+        conn.execute("ALTER TABLE copies ADD COLUMN via TEXT")
+    conn.execute("CREATE INDEX IF NOT EXISTS copies_via ON copies(via)")
 
 
 def _subtree(conn: sqlite3.Connection, root: str) -> list[str]:

@@ -72,6 +72,7 @@ def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode=WAL")  # readers never block the writer, nor the writer readers
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.executescript(SCHEMA + copies.SCHEMA)
+        copies.migrate(conn)
     conn.row_factory = sqlite3.Row
     return conn
 

@@ -368,3 +368,21 @@ def test_a_full_rebuild_keeps_the_clusters_and_a_dry_run_writes_none(archive):
     report = ingest_flow(paths=[str(archive["first"]), str(archive["tmp"] / "second")], index=str(index))
     assert report["new"] == report["changed"] == 0
     assert duplicates(index) == before
+
+
+def test_a_manifest_with_the_first_copies_layout_opens_and_is_placed_again(tmp_path):
+    """Regression: the first copies table had no ``via`` column, and opening such a manifest failed
+    ("no such column: via") when the new index on it was created."""
+    import sqlite3
+
+    from newsdex.index.manifest import Manifest
+
+    path = tmp_path / "manifest.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE copies (doc_id TEXT PRIMARY KEY, cluster TEXT NOT NULL, body_hash TEXT, "
+                     "text_hash TEXT, title TEXT, published TEXT, words INTEGER NOT NULL DEFAULT 0, "
+                     "first_seen REAL NOT NULL, version TEXT, similarity REAL)")
+    p, q = (_paragraphs(n)[:3] for n in ("000_f62cfa61a98d079d.txt", "002_5aeb8d7986c9f49e.txt"))
+    with Manifest(path) as manifest:
+        manifest.record_indexed([_doc("a", p, q), _doc("b", p, q)])
+        assert list(_clusters(manifest).values()) == [{"a", "b"}]
