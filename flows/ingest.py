@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator
+from contextlib import ExitStack
 from itertools import islice
 from typing import Any
 
@@ -13,7 +14,7 @@ from prefect import flow, get_run_logger
 from prefect.utilities.annotations import quote
 
 from newsdex import settings
-from newsdex.flows import steps
+from newsdex.flows import pool, steps
 from newsdex.flows.batch import pack, unpack
 from newsdex.flows.dask import restart_workers
 from newsdex.flows.report import RunReport, markdown_table, progress_bar
@@ -43,6 +44,7 @@ def ingest_flow(
     batch_size: int | None = None,
     progress: bool = False,
     concurrent_batches: int = 0,
+    workers: int | None = None,
     lock_held: bool = False,
     recycle_after: int = 0,
     encoding: str | None = None,
@@ -53,10 +55,14 @@ def ingest_flow(
     ``encoding`` (a codec name) forces how every input's bytes are read (default: detected). Feed files
     (JSON Lines, WARC) give one document per record; ``fields`` maps JSON fields (``{"text": "article_body"}``).
 
-    ``concurrent_batches`` 0 (default): one task per stage, in order. N: one combined task per batch
-    (``newsdex.flows.batch``: clean, segment, enrich, and the batch's Whoosh segment built on the worker), up to N
-    batches submitted at once to the flow's task runner (Dask, see flows/dask.py); the one writer here
-    adopts the segments in batch order, so the index holds the same documents either way.
+    Every batch is one ``process`` task (``newsdex.flows.batch``: clean, segment, enrich, and the batch's Whoosh
+    segment and manifest rows); the one writer here adopts the segments in batch order, so the index holds the
+    same documents whichever runs them:
+    - ``workers`` local worker processes (``flows/pool.py``; default: one per core, started once the run has
+      ``pool.MIN_DOCUMENTS`` documents to process; given explicitly, started for any run; 0: none), up to
+      ``2 × workers + 1`` batches in flight, so that this process writes while they work;
+    - else this process, one batch at a time;
+    - ``concurrent_batches`` N: the flow's task runner is Dask (``flows/runners.py``), N batches in flight.
 
     ``reuse_copies`` (default): an exact copy of an indexed document, or of one earlier in its batch (the same
     title and text after cleaning), takes its entities from it instead of running the model; False enriches
@@ -71,13 +77,18 @@ def ingest_flow(
     report = RunReport(kind="ingest", rules_version=ruleset.version)
     stream = FeedStream(paths or settings.default_inputs(), encoding, fields)
     batches = record_batches(iter(stream), batch_size or settings.batch_size())
-    with IndexStore(index_root).writing(lock_held) as store:
+    # Local worker processes: the default runner's (none on Dask, where the flow's task runner has its own).
+    local = 0 if concurrent_batches else (pool.default_workers() if workers is None else workers)
+    with ExitStack() as stack, IndexStore(index_root).writing(lock_held) as store:
         run_id = store.start_run("ingest")
         seen: list[str] = []
         new_ids: set[str] = set()  # inputs of this run never indexed before
         # Records are counted as they are read: a feed file's number of records is not known in advance.
         bar = progress_bar(None if any(map(is_feed_file, stream.files)) else len(stream.files), progress)
         in_flight: deque[tuple[Any, int]] = deque()
+        # Batches submitted and not yet written: one at a time in this process, more on workers (local or Dask).
+        window = concurrent_batches or 1
+        waiting = 0  # documents to process met so far, while no local worker runs
         submitted: list[float] = []  # work seconds of each combined task
         since_restart = 0  # batches sent to the current worker processes
         restarts = 0
@@ -113,36 +124,27 @@ def ingest_flow(
             if loaded.drop_ids:  # inputs that were searchable and are now bad: keep them listed, not found
                 with report.stage("index"):
                     store.unlist(loaded.drop_ids)
-            if loaded.docs and concurrent_batches:
-                if recycle_after and since_restart >= recycle_after:
-                    while in_flight:
-                        _finish(in_flight.popleft())
-                    restart_workers()
-                    restarts += 1
-                    since_restart = 0
-                in_flight.append((steps.process_task.submit(
-                    pack(loaded.docs), ruleset, clean_seconds, str(index_root) if reuse_copies else None), len(batch)))
-                since_restart += 1
-                while len(in_flight) >= concurrent_batches:
-                    _finish(in_flight.popleft())
+            if not loaded.docs:
+                bar(len(batch))
                 continue
-            if loaded.docs:
-                with report.stage("clean"):
-                    cleaned, over_budget = steps.clean_task(quote(loaded.docs), ruleset, clean_seconds)
-                _quarantine(store, report, over_budget, new_ids)
-                if not cleaned:  # every document of the batch was over its budget
-                    bar(len(batch))
-                    continue
-                with report.stage("segment"):
-                    segmented = steps.segment_task(quote(cleaned))
-                with report.stage("enrich"):
-                    originals = store.originals([d.text_hash for d in segmented]) if reuse_copies else {}
-                    enriched, reused = steps.enrich_task(quote(segmented), quote(originals))
-                report.reused += reused
-                with report.stage("index"):
-                    steps.index_task(str(index_root), quote(enriched))
-                report.count_docs(enriched)
-            bar(len(batch))
+            if local and not pool.active():
+                waiting += len(loaded.docs)
+                if workers is not None or waiting >= pool.MIN_DOCUMENTS:  # see pool.MIN_DOCUMENTS for the line
+                    with report.stage("load"):  # the workers' start overlaps with their first batches
+                        stack.enter_context(pool.local_workers(local, settings.worker_batches()))
+                    # Two batches per worker plus one: while this process writes one, every worker has another.
+                    window = 2 * local + 1
+            if recycle_after and since_restart >= recycle_after:  # Dask only: pool workers recycle themselves
+                while in_flight:
+                    _finish(in_flight.popleft())
+                restart_workers()
+                restarts += 1
+                since_restart = 0
+            in_flight.append((steps.process_task.submit(
+                pack(loaded.docs), ruleset, clean_seconds, str(index_root) if reuse_copies else None), len(batch)))
+            since_restart += 1
+            while len(in_flight) >= window:
+                _finish(in_flight.popleft())
         while in_flight:
             _finish(in_flight.popleft())
         if prune:
@@ -152,12 +154,13 @@ def ingest_flow(
         report.skipped.update(stream.skipped)
         report.documents = store.document_count()
         result = report.as_dict()
-        if concurrent_batches:
-            result["runner"] = {
-                "tasks": len(submitted),
-                "task_work_s": round(sum(submitted), 3),
-                "worker_restarts": restarts,
-            }
+        result["runner"] = {
+            "kind": "dask" if concurrent_batches else "local" if pool.active() else "in-process",
+            "workers": local if pool.active() else None,
+            "tasks": len(submitted),
+            "task_work_s": round(sum(submitted), 3),
+            "worker_restarts": restarts,
+        }
         store.finish_run(run_id, result)
     _publish(result)
     return result

@@ -1,5 +1,6 @@
-"""Which task runner an ingest uses: the default (in-process, one task per stage) or Dask (a local cluster
-of N single-threaded worker processes, or an existing cluster at an address), and running the flow with it.
+"""Which task runner an ingest uses: the default (local worker processes, flows/pool.py) or Dask (a local
+cluster of N single-threaded worker processes, or an existing cluster at an address), and running the flow
+with it. Both run the same function per batch (flows/batch.py).
 
 With Dask (``flows/dask.py``), the flow runs against a real Prefect server (``flows/server.py``) whose URL the
 workers inherit, and sends one combined task per batch (``flows/batch.py``: clean, segment, enrich and the
@@ -17,12 +18,18 @@ from newsdex import settings
 from newsdex.flows.dask import cluster_workers, dask_task_runner, drain_prefect_services
 
 
-def run_ingest(params: dict[str, Any], workers: int = 0, dask_address: str | None = None) -> dict[str, Any]:
-    """Run the ingest flow with the runner the options ask for; returns its run report."""
+def run_ingest(
+    params: dict[str, Any], workers: int | None = None, dask: bool = False, dask_address: str | None = None
+) -> dict[str, Any]:
+    """Run the ingest flow with the runner the options ask for; returns its run report. ``workers``: local
+    worker processes (None: one per core, for a run big enough), or with ``dask`` the workers of a local Dask
+    cluster (None: one per core)."""
     from newsdex.flows.ingest import ingest_flow
+    from newsdex.flows.pool import default_workers
 
-    if not workers and not dask_address:
-        return ingest_flow(**params)
+    if not dask and not dask_address:
+        return ingest_flow(**params, workers=workers)
+    workers = 0 if dask_address else (workers or default_workers())
     from newsdex.flows.server import prefect_server
 
     with prefect_server(services=False) as api_url:  # lives as long as this run

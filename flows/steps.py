@@ -15,7 +15,7 @@ from prefect import Task, task
 from prefect.cache_policies import NO_CACHE
 
 from newsdex import settings
-from newsdex.flows.batch import process_packed
+from newsdex.flows import pool
 from newsdex.index.manifest import ManifestRow
 from newsdex.index.segments import BuiltSegment
 from newsdex.index.store import IndexStore
@@ -66,5 +66,5 @@ clean_task = _task(clean_budgeted, "clean")  # a document over its cleaning budg
 segment_task = _task(segment_batch, "segment")
 enrich_task = _task(enrich_reusing, "enrich")  # an exact copy takes its original's entities
 index_task = _task(index_batch, "index", retries=0)
-process_task = _task(process_packed, "process")
+process_task = _task(pool.process, "process")  # in a local worker, a Dask worker, or here
 reclean_task = _task(reclean_stored, "reclean")

@@ -20,7 +20,8 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         "Inputs already indexed with the same bytes and rules are skipped.",
         epilog="examples:\n  newsdex ingest\n  newsdex ingest news/ archive/page.html.gz --json\n"
         "  newsdex ingest news/ --prune      # also drop documents whose files are gone\n"
-        "  newsdex ingest news/ --workers 2  # heavy stages on a local 2-worker Dask cluster\n"
+        "  newsdex ingest news/ --workers 1  # one worker process (default: one per core)\n"
+        "  newsdex ingest news/ --dask       # the workers as a local Dask cluster\n"
         "  newsdex ingest items.jsonl --field text=article_body --field date=pub_time\n"
         "  newsdex ingest crawl.warc.gz",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -29,9 +30,12 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--prune", action="store_true", help="remove documents whose input files no longer exist")
     p.add_argument("--batch-size", type=int, metavar="N", help="documents per task (default 500; $NEWSDEX_BATCH)")
     p.add_argument("--wait", action="store_true", help="wait for another running ingest instead of exiting")
-    p.add_argument("--workers", type=int, default=0, metavar="N",
-                   help="clean, segment and enrich on a local Dask cluster of N worker processes "
-                   "(starts a Prefect server for the run unless PREFECT_API_URL is set)")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="clean, segment and enrich in N worker processes (default: one per core, once a run has "
+                   "100 documents to process; 0: in the ingest's own process)")
+    p.add_argument("--dask", action="store_true",
+                   help="run the workers as a local Dask cluster (starts a Prefect server for the run unless "
+                   "PREFECT_API_URL is set)")
     p.add_argument("--dask-address", metavar="tcp://HOST:PORT",
                    help="use an existing Dask cluster (its workers need PREFECT_API_URL of a server they reach)")
     p.add_argument("--field", action="append", metavar="TARGET=NAME", default=[],
@@ -64,10 +68,12 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"no such file or folder: {p}")
     if args.batch_size is not None and args.batch_size < 1:
         raise UsageError("--batch-size must be at least 1")
-    if args.workers < 0:
-        raise UsageError("--workers must be 0 (no Dask) or more")
-    if args.workers and args.dask_address:
-        raise UsageError("use either --workers or --dask-address, not both")
+    if args.workers is not None and args.workers < 0:
+        raise UsageError("--workers must be 0 (none: in this process) or more")
+    if args.dask and args.workers == 0:
+        raise UsageError("--dask needs at least one worker")
+    if (args.workers is not None or args.dask) and args.dask_address:
+        raise UsageError("--dask-address uses that cluster's workers: not with --workers or --dask")
     encoding = checked_encoding(args.encoding)
     from newsdex.tasks.feeds.fields import parse_mapping
 
@@ -98,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
         store = IndexStore(root)
         with store.lock(wait=args.wait):
             store.verify()  # a damaged index: one line pointing at `newsdex check --repair`, before Prefect starts
-            report = run_ingest(params, workers=args.workers, dask_address=args.dask_address)
+            report = run_ingest(params, workers=args.workers, dask=args.dask, dask_address=args.dask_address)
     except (IndexBusy, IndexDamaged) as exc:
         raise UsageError(str(exc)) from None
     if args.json:

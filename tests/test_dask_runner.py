@@ -50,7 +50,7 @@ def _results(index: Path) -> list[list[tuple[str, float]]]:
 def test_two_dask_workers_build_the_same_index(corpus: Path, tmp_path: Path) -> None:
     default = _ingest(corpus, tmp_path / "default", tmp_path / "home-default")
     # Workers restarted after each batch per worker: the index must not notice.
-    dask = _ingest(corpus, tmp_path / "dask", tmp_path / "home-dask", "--workers", "2",
+    dask = _ingest(corpus, tmp_path / "dask", tmp_path / "home-dask", "--workers", "2", "--dask",
                    env_extra={"NEWSDEX_WORKER_BATCHES": "1"})
     assert dask["runner"]["tasks"] == 4  # 35 inputs in batches of 10: one combined task per batch
     assert dask["runner"]["worker_restarts"] == 1  # after the first two batches, before the next two
@@ -64,3 +64,20 @@ def test_two_dask_workers_build_the_same_index(corpus: Path, tmp_path: Path) -> 
     # The run-scoped server is gone afterwards (no PREFECT_API_URL was set, so newsdex started and stopped one).
     log = tmp_path / "home-dask" / "newsdex-server" / "server.log"
     assert log.exists()
+
+
+@pytest.mark.prefect
+def test_local_worker_processes_build_the_same_index(corpus: Path, tmp_path: Path) -> None:
+    """The default runner: in the ingest's own process for a small run, in worker processes with --workers N
+    (each replaced after every batch here, NEWSDEX_WORKER_BATCHES=1): the same index either way."""
+    inline = _ingest(corpus, tmp_path / "inline", tmp_path / "home-inline")
+    assert inline["runner"]["kind"] == "in-process"  # 35 documents: below the line where workers pay off
+    local = _ingest(corpus, tmp_path / "local", tmp_path / "home-local", "--workers", "2",
+                    env_extra={"NEWSDEX_WORKER_BATCHES": "1"})
+    assert local["runner"]["kind"] == "local" and local["runner"]["workers"] == 2
+    assert local["runner"]["tasks"] == inline["runner"]["tasks"] == 4  # 35 inputs in batches of 10
+    for key in ("documents", "new", "changed", "unchanged", "quarantined", "removed_lines_by_rule", "entities_by_type"):
+        assert local[key] == inline[key], key
+    assert set(local["stages"]) >= {"load", "clean", "segment", "enrich", "index"}
+    assert _stored(tmp_path / "inline") == _stored(tmp_path / "local")
+    assert _results(tmp_path / "inline") == _results(tmp_path / "local")

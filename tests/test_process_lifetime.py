@@ -161,8 +161,21 @@ def test_sigterm_or_sigint_mid_run_stops_children_and_frees_the_lock(
 @pytest.mark.prefect
 @pytest.mark.server
 def test_sigkill_ends_the_server_and_the_dask_workers_newsdex_started(corpus, prefect_home, tmp_path, cleanup):
-    run = Ingest(corpus, tmp_path / "index", prefect_home, "--workers", "1")
+    run = Ingest(corpus, tmp_path / "index", prefect_home, "--workers", "1", "--dask")
     run.wait_for("Prefect server and Dask worker", _has("server start", "spawn_main"))
+    children = run.descendants()
+    cleanup.extend(children)
+    run.proc.send_signal(signal.SIGKILL)
+    run.proc.wait(timeout=10)
+    assert_all_end(children)
+
+
+@linux_only
+@pytest.mark.prefect
+def test_sigkill_ends_the_local_worker_processes(corpus, prefect_home, tmp_path, cleanup):
+    """The default runner's worker processes (flows/pool.py: forked by a forkserver) end with the ingest."""
+    run = Ingest(corpus, tmp_path / "index", prefect_home, "--workers", "2")
+    run.wait_for("local workers", lambda cmds: sum("forkserver" in c for c in cmds) >= 3)  # the server and two
     children = run.descendants()
     cleanup.extend(children)
     run.proc.send_signal(signal.SIGKILL)
