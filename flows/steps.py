@@ -22,7 +22,6 @@ from newsdex.index.store import IndexStore
 from newsdex.models import EnrichedDoc, LoadResult, Record
 from newsdex.tasks.clean.reclean import RecleanResult, reclean_batch
 from newsdex.tasks.clean.rules import Rules
-from newsdex.tasks.clean.stage import clean_budgeted
 from newsdex.tasks.enrich.stage import enrich_reusing
 from newsdex.tasks.segment import segment_batch
 
@@ -62,7 +61,6 @@ def reclean_stored(index_root: str, ids: list[str], rules: Rules, full: bool = F
 
 
 load_task = _task(load_batch, "load")
-clean_task = _task(clean_budgeted, "clean")  # a document over its cleaning budget comes back quarantined
 segment_task = _task(segment_batch, "segment")
 enrich_task = _task(enrich_reusing, "enrich")  # an exact copy takes its original's entities
 index_task = _task(index_batch, "index", retries=0)
