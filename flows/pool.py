@@ -52,7 +52,9 @@ def _warm() -> None:
 @contextmanager
 def local_workers(n: int, batches_per_worker: int = 0) -> Iterator[ProcessPoolExecutor]:
     """``n`` worker processes for this flow run's ``process`` tasks; each replaced after ``batches_per_worker``
-    batches (0: never). Shut down (waiting for running batches, dropping queued ones) when the block ends."""
+    batches (0: never). When the block ends normally every batch is done and the workers just exit; when it
+    ends by an error or a signal (``Terminated``), the workers are killed at once rather than waited for: the
+    run stops now, and what they were doing is redone by the next run."""
     global _POOL
     if _POOL is not None:
         raise RuntimeError("local workers are already running in this process")
@@ -62,9 +64,15 @@ def local_workers(n: int, batches_per_worker: int = 0) -> Iterator[ProcessPoolEx
     _POOL = pool
     try:
         yield pool
+    except BaseException:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    else:
+        pool.shutdown(wait=True)
     finally:
         _POOL = None
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def active() -> bool:

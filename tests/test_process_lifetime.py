@@ -184,6 +184,22 @@ def test_sigkill_ends_the_local_worker_processes(corpus, prefect_home, tmp_path,
 
 
 @linux_only
+@pytest.mark.prefect
+def test_sigterm_with_local_workers_stops_at_once(corpus, prefect_home, tmp_path, cleanup):
+    """SIGTERM while the local workers run a batch: they are killed, not waited for, and the lock is free."""
+    run = Ingest(corpus, tmp_path / "index", prefect_home, "--workers", "2", "--batch-size", "20")
+    run.wait_for("local workers", lambda cmds: sum("forkserver" in c for c in cmds) >= 3)
+    children = run.descendants()
+    cleanup.extend(children)
+    run.proc.send_signal(signal.SIGTERM)
+    assert run.proc.wait(timeout=30) == 143, run.stderr.read_text()[-3000:]
+    assert run.stderr.read_text().strip().splitlines()[-1] == "newsdex: terminated"
+    assert_all_end(children)
+    with IndexStore(run.index).lock():
+        pass
+
+
+@linux_only
 def test_parent_death_signal_without_a_watchdog(tmp_path):
     """A process newsdex starts itself (``prefect server start``) ends when newsdex is SIGKILLed, by the kernel."""
     code = (
