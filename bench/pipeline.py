@@ -88,10 +88,12 @@ def ingest(work: Path, corpus: Path, label: str, extra: list[str], code: Path | 
     }
 
 
-def task_overhead(work: Path) -> dict:
-    """Seconds an empty combined task costs on a 1-worker Dask runner (submit to result), in a child process."""
+def task_overhead(work: Path, local: bool = False) -> dict:
+    """Seconds an empty combined task costs on a 1-worker Dask runner (or a local worker process), submit to
+    result, in a child process."""
     env = {**os.environ, "PREFECT_HOME": str(work / "prefect"), "PREFECT_LOGGING_LEVEL": "WARNING"}
-    code = "import json; from newsdex.flows.runners import task_overhead; print(json.dumps(task_overhead(1)))"
+    code = ("import json; from newsdex.flows.runners import task_overhead; "
+            f"print(json.dumps(task_overhead(1, local={local})))")
     m = run_measured([sys.executable, "-c", code], env=env, cwd=str(REPO))
     if m.returncode != 0:
         raise SystemExit(m.stderr[-3000:])
@@ -161,6 +163,11 @@ def compare(args: argparse.Namespace, sizes: list[int]) -> int:
                          f"  {r['slowest_stage']} {r['slowest_share']:.0%}  {r['bound_by']}")
         lines.append(f"{'ceiling':<8} {top['documents']:>6} {top['seconds']:>8} {top['docs_per_s']:>7} "
                      f"{top['peak_rss_mb']:>11}  enrich only")
+        per_task = task_overhead(args.out, local=True)
+        tasks = after["orchestration"]["tasks"]
+        lines.append(f"orchestration (after): {per_task['median_s']:.3f} s per process task (median, empty task on "
+                     f"a local worker) x {tasks} tasks = {per_task['median_s'] * tasks / after['wall_s']:.2%} of the "
+                     "run's wall time  (target < 5%)")
         lines.append(f"per process peak RSS (after): {after['process_peaks_mb']}")
         lines.append(f"per process CPU s (after): {after['process_cpu_s']}")
         if "before" in runs:

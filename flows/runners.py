@@ -48,11 +48,12 @@ def run_ingest(
                 drain_prefect_services()
 
 
-def task_overhead(workers: int = 1, samples: int = 8) -> dict[str, float]:
-    """Seconds one (empty) process task costs on the Dask runner, submit to result, one at a time."""
+def task_overhead(workers: int = 1, samples: int = 8, local: bool = False) -> dict[str, float]:
+    """Seconds one (empty) process task costs on the Dask runner (or, ``local``, on the default runner's local
+    worker processes), submit to result, one at a time."""
     from prefect import flow
 
-    from newsdex.flows import steps
+    from newsdex.flows import pool, steps
     from newsdex.flows.batch import pack
     from newsdex.flows.server import prefect_server
     from newsdex.tasks.clean.rules import load_rules
@@ -67,6 +68,11 @@ def task_overhead(workers: int = 1, samples: int = 8) -> dict[str, float]:
             steps.process_task.submit(pack([]), rules).result()
             out.append(time.perf_counter() - t0)
         return out
+
+    if local:
+        with pool.local_workers(workers):
+            times = sorted(probe()[1:])  # the first: the worker's start
+        return {"median_s": times[len(times) // 2], "max_s": times[-1]}
 
     with prefect_server(services=False) as api_url:  # lives as long as this run
         from prefect.settings import PREFECT_API_URL, temporary_settings
