@@ -192,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--compare", action="store_true", help="per size: before, default runner, Dask 2, ceiling")
     ap.add_argument("--before", type=Path, help="an earlier newsdex installed with pip install --target DIR")
     args = ap.parse_args(argv)
+    args.out = args.out.resolve()  # an earlier newsdex runs from there: relative paths would not resolve
     args.out.mkdir(parents=True, exist_ok=True)
     if args.compare:
         return compare(args, [int(s) for s in args.sizes.split(",") if s.strip()])
