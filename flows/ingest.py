@@ -132,8 +132,10 @@ def ingest_flow(
                 waiting += len(loaded.docs)
                 if workers is not None or waiting >= pool.MIN_DOCUMENTS:  # see pool.MIN_DOCUMENTS for the line
                     with report.stage("load"):  # the workers' start overlaps with their first batches
-                        stack.enter_context(pool.local_workers(local, settings.worker_batches()))
-                    # Two batches per worker plus one: while this process writes one, every worker has another.
+                        # NEWSDEX_WORKER_BATCHES counts batches of records; a worker runs tasks of TASK_DOCS.
+                        per_batch = -(-(batch_size or settings.batch_size()) // pool.TASK_DOCS)
+                        stack.enter_context(pool.local_workers(local, settings.worker_batches() * per_batch))
+                    # Two tasks per worker plus one: while this process writes one, every worker has another.
                     window = 2 * local + 1
             if recycle_after and since_restart >= recycle_after:  # Dask only: pool workers recycle themselves
                 while in_flight:
@@ -141,11 +143,18 @@ def ingest_flow(
                 restart_workers()
                 restarts += 1
                 since_restart = 0
-            in_flight.append((steps.process_task.submit(
-                pack(loaded.docs), ruleset, clean_seconds, str(index_root) if reuse_copies else None), len(batch)))
-            since_restart += 1
-            while len(in_flight) >= window:
-                _finish(in_flight.popleft())
+            # On local workers a batch goes as tasks of pool.TASK_DOCS documents: the workers finish together
+            # at the end of a run, and a worker holds a few MB of documents at a time, not a batch's worth.
+            step = pool.TASK_DOCS if pool.active() else len(loaded.docs)
+            for start in range(0, len(loaded.docs), step):
+                part = loaded.docs[start : start + step]
+                last = start + step >= len(loaded.docs)
+                in_flight.append((steps.process_task.submit(
+                    pack(part), ruleset, clean_seconds, str(index_root) if reuse_copies else None),
+                    len(batch) if last else 0))
+                since_restart += 1
+                while len(in_flight) >= window:
+                    _finish(in_flight.popleft())
         while in_flight:
             _finish(in_flight.popleft())
         if prune:

@@ -81,3 +81,21 @@ def test_local_worker_processes_build_the_same_index(corpus: Path, tmp_path: Pat
     assert set(local["stages"]) >= {"load", "clean", "segment", "enrich", "index"}
     assert _stored(tmp_path / "inline") == _stored(tmp_path / "local")
     assert _results(tmp_path / "inline") == _results(tmp_path / "local")
+
+
+@pytest.mark.prefect
+def test_a_batch_split_into_tasks_on_local_workers_builds_the_same_index(
+    corpus: Path, tmp_path: Path, prefect_harness, monkeypatch
+) -> None:
+    """On local workers a batch goes as tasks of pool.TASK_DOCS documents (here 4, in batches of 10)."""
+    from newsdex.flows import pool
+    from newsdex.flows.ingest import ingest_flow
+
+    inline = ingest_flow(paths=[str(corpus)], index=str(tmp_path / "inline"), batch_size=10, workers=0)
+    monkeypatch.setattr(pool, "TASK_DOCS", 4)
+    split = ingest_flow(paths=[str(corpus)], index=str(tmp_path / "split"), batch_size=10, workers=2)
+    assert inline["runner"]["kind"] == "in-process" and inline["runner"]["tasks"] == 4
+    assert split["runner"]["kind"] == "local" and split["runner"]["tasks"] == 11  # 4+4+2 three times, then 4+1
+    assert split["documents"] == inline["documents"] == 35
+    assert _stored(tmp_path / "inline") == _stored(tmp_path / "split")
+    assert _results(tmp_path / "inline") == _results(tmp_path / "split")
