@@ -98,4 +98,10 @@ def test_a_batch_split_into_tasks_on_local_workers_builds_the_same_index(
     assert split["runner"]["kind"] == "local" and split["runner"]["tasks"] == 11  # 4+4+2 three times, then 4+1
     assert split["documents"] == inline["documents"] == 35
     assert _stored(tmp_path / "inline") == _stored(tmp_path / "split")
-    assert _results(tmp_path / "inline") == _results(tmp_path / "split")
+    # Same hits in the same order with the same snippets and facets. Scores agree to within 1%, not exactly:
+    # more, smaller segments are merged more often, and Whoosh re-adds a merged document's field lengths from
+    # their one-byte encoding, so the average field length BM25 uses shifts in the third digit.
+    for a, b in zip(_results(tmp_path / "inline"), _results(tmp_path / "split"), strict=True):
+        assert a[-1] == b[-1]  # facets
+        assert [(h[0], h[2]) for h in a[:-1]] == [(h[0], h[2]) for h in b[:-1]]
+        assert all(abs(x[1] - y[1]) <= 0.01 * abs(x[1]) for x, y in zip(a[:-1], b[:-1], strict=True))
