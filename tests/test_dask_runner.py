@@ -37,12 +37,12 @@ def _stored(index: Path) -> list[dict]:
         return sorted((dict(f) for f in searcher.all_stored_fields()), key=lambda f: f["id"])
 
 
-def _results(index: Path) -> list[list[tuple[str, float]]]:
+def _results(index: Path, all_copies: bool = False) -> list[list[tuple[str, float]]]:
     from newsdex.index.reader import search
 
     out = []
     for q in QUERIES:
-        res = search(index, q, limit=50)
+        res = search(index, q, limit=50, all_copies=all_copies)
         out.append([(h["id"], h["score"], h["snippet"]) for h in res["hits"]] + [("facets", json.dumps(res["facets"]))])
     return out
 
@@ -98,10 +98,15 @@ def test_a_batch_split_into_tasks_on_local_workers_builds_the_same_index(
     assert split["runner"]["kind"] == "local" and split["runner"]["tasks"] == 11  # 4+4+2 three times, then 4+1
     assert split["documents"] == inline["documents"] == 35
     assert _stored(tmp_path / "inline") == _stored(tmp_path / "split")
-    # Same hits in the same order with the same snippets and facets. Scores agree to within 1%, not exactly:
-    # more, smaller segments are merged more often, and Whoosh re-adds a merged document's field lengths from
-    # their one-byte encoding, so the average field length BM25 uses shifts in the third digit.
-    for a, b in zip(_results(tmp_path / "inline"), _results(tmp_path / "split"), strict=True):
+    # The same hits with the same snippets, and the same facets. Scores agree to within 1%, not exactly: more,
+    # smaller segments are merged more often, and Whoosh re-adds a merged document's field lengths from their
+    # one-byte encoding, so the average field length BM25 uses shifts in the third digit and two hits with
+    # near-equal scores may swap (compared with every copy listed, since which copy leads a story may change).
+    inline_results = _results(tmp_path / "inline", all_copies=True)
+    for a, b in zip(inline_results, _results(tmp_path / "split", all_copies=True), strict=True):
         assert a[-1] == b[-1]  # facets
-        assert [(h[0], h[2]) for h in a[:-1]] == [(h[0], h[2]) for h in b[:-1]]
-        assert all(abs(x[1] - y[1]) <= 0.01 * abs(x[1]) for x, y in zip(a[:-1], b[:-1], strict=True))
+        hits_a, hits_b = {h[0]: h for h in a[:-1]}, {h[0]: h for h in b[:-1]}
+        assert hits_a.keys() == hits_b.keys()
+        for doc_id, (_, score, snippet) in hits_a.items():
+            assert hits_b[doc_id][2] == snippet
+            assert abs(hits_b[doc_id][1] - score) <= 0.01 * abs(score)
