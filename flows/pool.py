@@ -31,11 +31,6 @@ from newsdex.tasks.clean.rules import Rules
 # pays off from ~80 documents on. ``make demo`` (5 documents) never starts one.
 MIN_DOCUMENTS = 100
 
-# Documents per task on the local workers (a batch of NEWSDEX_BATCH records is split): small enough that two
-# workers end a run within seconds of each other and each holds little at a time; large enough that a task's
-# ~10 ms of orchestration stays under 1% of its work (docs/performance.md).
-TASK_DOCS = 100
-
 _POOL: ProcessPoolExecutor | None = None
 
 

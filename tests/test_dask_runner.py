@@ -82,31 +82,3 @@ def test_local_worker_processes_build_the_same_index(corpus: Path, tmp_path: Pat
     assert _stored(tmp_path / "inline") == _stored(tmp_path / "local")
     assert _results(tmp_path / "inline") == _results(tmp_path / "local")
 
-
-@pytest.mark.prefect
-def test_a_batch_split_into_tasks_on_local_workers_builds_the_same_index(
-    corpus: Path, tmp_path: Path, prefect_harness, monkeypatch
-) -> None:
-    """On local workers a batch goes as tasks of pool.TASK_DOCS documents (here 4, in batches of 10)."""
-    from newsdex.flows import pool
-    from newsdex.flows.ingest import ingest_flow
-
-    inline = ingest_flow(paths=[str(corpus)], index=str(tmp_path / "inline"), batch_size=10, workers=0)
-    monkeypatch.setattr(pool, "TASK_DOCS", 4)
-    split = ingest_flow(paths=[str(corpus)], index=str(tmp_path / "split"), batch_size=10, workers=2)
-    assert inline["runner"]["kind"] == "in-process" and inline["runner"]["tasks"] == 4
-    assert split["runner"]["kind"] == "local" and split["runner"]["tasks"] == 11  # 4+4+2 three times, then 4+1
-    assert split["documents"] == inline["documents"] == 35
-    assert _stored(tmp_path / "inline") == _stored(tmp_path / "split")
-    # The same hits with the same snippets, and the same facets. Scores agree to within 1%, not exactly: more,
-    # smaller segments are merged more often, and Whoosh re-adds a merged document's field lengths from their
-    # one-byte encoding, so the average field length BM25 uses shifts in the third digit and two hits with
-    # near-equal scores may swap (compared with every copy listed, since which copy leads a story may change).
-    inline_results = _results(tmp_path / "inline", all_copies=True)
-    for a, b in zip(inline_results, _results(tmp_path / "split", all_copies=True), strict=True):
-        assert a[-1] == b[-1]  # facets
-        hits_a, hits_b = {h[0]: h for h in a[:-1]}, {h[0]: h for h in b[:-1]}
-        assert hits_a.keys() == hits_b.keys()
-        for doc_id, (_, score, snippet) in hits_a.items():
-            assert hits_b[doc_id][2] == snippet
-            assert abs(hits_b[doc_id][1] - score) <= 0.01 * abs(score)
