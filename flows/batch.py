@@ -1,11 +1,11 @@
-"""Clean, segment and enrich one batch, and build its Whoosh segment, in a single task: the unit of work sent
-to a Dask worker.
+"""Clean, segment and enrich one batch, and build its Whoosh segment, in a single task: the unit of work of
+every runner (a local worker process, flows/pool.py; a Dask worker; or the flow's own process for a small run).
 
-A task on Dask costs ~0.3–0.4 s of orchestration (docs/pitfalls.md), so the scale-out path sends one task
-per batch instead of one per stage, and returns each stage's seconds so the run report still shows time per
-stage. Each worker is one core: enrichment runs with ``n_process=1``, so spaCy never forks its own processes
-inside a worker (Dask worker processes are daemons and may not have children,
-and two workers each forking two processes would oversubscribe the cores).
+A task on Dask costs ~0.3–0.4 s of orchestration (docs/pitfalls.md), so a batch is one task instead of one
+per stage, and returns each stage's seconds so the run report still shows time per stage. Each worker is one
+core: enrichment runs with ``n_process=1``, so spaCy never forks its own processes inside a worker (Dask worker
+processes are daemons and may not have children, and two workers each forking two would oversubscribe the
+cores).
 """
 
 from __future__ import annotations

@@ -125,18 +125,21 @@ def test_language_is_stored_and_shown(index: Path) -> None:
 
 
 def test_language_facet_counts_the_matches(index: Path) -> None:
+    # doc-de2 is a copy of doc-de (the same text): a story counts once, unless every copy is asked for.
     out = _cli_json("search", "--all", "--index", str(index), "--json")
     assert_valid("search", out)
+    assert out["facets"]["language"] == [{"name": code, "count": 1} for code in ("de", "en", "es", "fr")]
+    out = _cli_json("search", "--all", "--all-copies", "--index", str(index), "--json")
     assert out["facets"]["language"] == [{"name": "de", "count": 2}] + [
         {"name": code, "count": 1} for code in ("en", "es", "fr")]
     assert {h["id"]: h["language"] for h in out["hits"]}["doc-es"] == "es"
-    out = _cli_json("search", "Radwege", "--index", str(index), "--json")
+    out = _cli_json("search", "Radwege", "--all-copies", "--index", str(index), "--json")
     assert out["facets"]["language"] == [{"name": "de", "count": 2}]
 
 
 def test_lang_filter_through_the_cli(index: Path) -> None:
     def ids(*extra: str) -> set[str]:
-        out = _cli_json("search", "--all", "--index", str(index), "--json", *extra)
+        out = _cli_json("search", "--all", "--all-copies", "--index", str(index), "--json", *extra)
         assert out["total"] == len(out["hits"])
         return {h["id"] for h in out["hits"]}
 

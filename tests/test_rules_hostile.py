@@ -217,9 +217,9 @@ def test_a_dask_batch_brings_back_its_over_budget_documents() -> None:
     seed = sorted(SEEDS.glob("*.txt"))[0]
     raws = [RawDoc(id="fast", path=str(seed), kind="text", text=seed.read_text(encoding="utf-8"), raw_hash="f"),
             RawDoc(id="slow", path="slow.txt", kind="text", text=_long_document(), raw_hash="s")]
-    rows, timings, built, quarantined = unpack(process_packed(pack(raws), load_rules(), 0.5))
+    rows, built, done = unpack(process_packed(pack(raws), load_rules(), 0.5))
     assert [r.id for r in rows] == ["fast"] and built is not None and list(built.ids) == ["fast"]
-    assert [(i, q.reason) for i, q in quarantined] == [("slow", "cleaning took over 0.5 s")]
+    assert [(i, q.reason) for i, q in done.quarantined] == [("slow", "cleaning took over 0.5 s")]
 
 
 def test_compiled_rules_pickle_as_dask_sends_them() -> None:
