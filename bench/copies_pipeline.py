@@ -16,7 +16,7 @@ Three parts, one run, one generated corpus (reused when present):
    article key; originals are composites, so stories sharing an article key may rightly share text); distinct
    stories in the top 10 of a few common queries, with and without ``--all-copies``.
 
-    python -m bench.copies_pipeline --n 10000 --seed 0 --copies 0.3 --out var/bench/copies --before /tmp/newsdex-before
+    python -m bench.copies_pipeline --n 10000 --seed 0 --copies 0.3 --out var/bench/copies --before DIR_BEFORE
     python -m bench.copies_pipeline --n 300 --out var/bench/copies                # after only, a few minutes
 
 Tables are printed; a JSON line of every figure is appended to OUT/copies_pipeline.jsonl.

@@ -14,7 +14,7 @@ Dask with 2 workers, and the ceiling (the enrich stage alone over the same segme
 long-lived processes, the model loaded before the clock starts); prints the ratios first, and whether the
 default runner's index equals the earlier one's (same documents, stored fields and search results):
 
-    python -m bench.pipeline --compare --sizes 2000,10000 --before /tmp/newsdex-before --out var/bench
+    python -m bench.pipeline --compare --sizes 2000,10000 --before DIR_BEFORE --out var/bench
 """
 
 from __future__ import annotations
