@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from newsdex.index import fingerprint as fp
+from newsdex.index.sql import rows_in
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS copies (
@@ -262,16 +263,9 @@ def available(conn: sqlite3.Connection) -> bool:
 
 def clusters_of(conn: sqlite3.Connection, ids: list[str]) -> dict[str, str]:
     """The cluster key of each of ``ids`` that has copies in the archive (ids alone in theirs are left out)."""
-    out: dict[str, str] = {}
-    for i in range(0, len(ids), 500):
-        chunk = ids[i : i + 500]
-        rows = conn.execute(
-            f"SELECT c.doc_id, c.cluster FROM copies c WHERE c.doc_id IN ({','.join('?' * len(chunk))}) AND "
-            "EXISTS (SELECT 1 FROM copies o WHERE o.cluster = c.cluster AND o.doc_id != c.doc_id)",
-            chunk,
-        )
-        out.update({r[0]: r[1] for r in rows})
-    return out
+    rows = rows_in(conn, "SELECT c.doc_id, c.cluster FROM copies c WHERE c.doc_id IN ({marks}) AND EXISTS "
+                         "(SELECT 1 FROM copies o WHERE o.cluster = c.cluster AND o.doc_id != c.doc_id)", ids)
+    return {r[0]: r[1] for r in rows}
 
 
 def members(conn: sqlite3.Connection, cluster: str) -> list[sqlite3.Row]:
@@ -314,13 +308,7 @@ def cluster_of(conn: sqlite3.Connection, doc_id: str) -> str | None:
 
 def originals(conn: sqlite3.Connection, text_hashes: list[str]) -> dict[str, str]:
     """For each text hash, an indexed document with exactly that title and text (the first seen)."""
-    out: dict[str, str] = {}
-    for i in range(0, len(text_hashes), 500):
-        chunk = text_hashes[i : i + 500]
-        rows = conn.execute(
-            f"SELECT c.text_hash, c.doc_id FROM copies c JOIN documents d ON d.id = c.doc_id AND d.status = 'indexed'"
-            f" AND d.doc IS NOT NULL WHERE c.text_hash IN ({','.join('?' * len(chunk))}) ORDER BY c.first_seen DESC",
-            chunk,
-        )
-        out.update({r[0]: r[1] for r in rows})  # the earliest wins (ordered last)
-    return out
+    rows = rows_in(conn, "SELECT c.text_hash, c.doc_id FROM copies c JOIN documents d ON d.id = c.doc_id AND "
+                         "d.status = 'indexed' AND d.doc IS NOT NULL WHERE c.text_hash IN ({marks}) "
+                         "ORDER BY c.first_seen DESC", text_hashes)
+    return {r[0]: r[1] for r in rows}  # the earliest wins (ordered last)

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from newsdex.index import copies
 from newsdex.index import fingerprint as fp
+from newsdex.index.sql import rows_in
 from newsdex.models import CleanDoc, EnrichedDoc, Quarantined, removed_hash
 
 SCHEMA = """
@@ -141,17 +142,9 @@ class Manifest:
 
     # --- reads -------------------------------------------------------------------------------------------
     def states_for(self, ids: list[str]) -> dict[str, sqlite3.Row]:
-        out: dict[str, sqlite3.Row] = {}
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            rows = self.conn.execute(
-                "SELECT id, path, raw_hash, clean_hash, removed_hash, rules_version, status FROM documents"
-                " WHERE id IN ("
-                + ",".join("?" * len(chunk)) + ")",
-                chunk,
-            )
-            out.update({r["id"]: r for r in rows})
-        return out
+        rows = rows_in(self.conn, "SELECT id, path, raw_hash, clean_hash, removed_hash, rules_version, status "
+                       "FROM documents WHERE id IN ({marks})", ids)
+        return {r["id"]: r for r in rows}
 
     def get(self, doc_id: str) -> EnrichedDoc | None:
         row = self.conn.execute(
@@ -163,13 +156,8 @@ class Manifest:
         return unpack(row["doc"]).model_copy(update={"rules_version": row["rules_version"]})
 
     def bodies(self, ids: list[str]) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self.conn.execute(f"SELECT id, body FROM documents WHERE id IN ({marks})", chunk)
-            out.update({r["id"]: zlib.decompress(r["body"]).decode() for r in rows if r["body"]})
-        return out
+        rows = rows_in(self.conn, "SELECT id, body FROM documents WHERE id IN ({marks})", ids)
+        return {r["id"]: zlib.decompress(r["body"]).decode() for r in rows if r["body"]}
 
     def find_ids(self, prefix: str) -> list[str]:
         rows = self.conn.execute(
