@@ -341,6 +341,18 @@ def _ranked(searcher: Any, q: Query, window: int, filt: Query | None) -> Any:
     return results
 
 
+def _ties_by_id(results: Any, searcher: Any) -> None:
+    """Equal scores in document-id order, not Whoosh's docnum order: docnums depend on how the segments were
+    written (an ingest adopting segments, a rebuild, merges), so the same index content would otherwise rank
+    its ties differently after ``check --repair`` or ``reindex --full``."""
+    top = results.top_n
+    if len(top) < 2 or all(top[i][0] != top[i + 1][0] for i in range(len(top) - 1)):
+        return
+    ids = [fields["id"] for fields in _stored_fields(searcher, [docnum for _, docnum in top])]
+    order = sorted(range(len(top)), key=lambda i: (-round(float(top[i][0] or 0.0), 9), ids[i]))
+    results.top_n = [top[i] for i in order]
+
+
 def search(
     root: Path,
     query: str,
@@ -385,6 +397,8 @@ def search(
             collector = _counting_collector(searcher, window, filt, sort_kwargs)
             searcher.search_with_collector(q, collector)
             results = collector.results()
+        if sort == "relevance":
+            _ties_by_id(results, searcher)
         stored = _stored_fields(searcher, [docnum for _, docnum in results.top_n])
         copies = _Copies(root, [fields["id"] for fields in stored], limit, all_copies)
         # Copies of one story can fill the window (a wire story on hundreds of sites): look further, until

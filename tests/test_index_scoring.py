@@ -208,3 +208,20 @@ def test_snippets_equal_whooshs_on_awkward_texts(index_root: Path, body: str) ->
     for top in (1, 2, 3):
         ours = snippets.highlight(results, "body", body, FRAGMENTER, FORMATTER, top=top)
         assert ours == _whoosh_snippet(results, 0, body, top=top)
+
+
+def test_equal_scores_rank_by_document_id_whatever_order_they_were_written(
+    docs: list[EnrichedDoc], tmp_path: Path
+) -> None:
+    # Regression: ties followed Whoosh's docnums, so `check --repair` (a rebuild in another order) swapped two
+    # equally scored hits. Two copies of one text, written largest id first, must come back smallest id first.
+    base = docs[0]
+    twins = sorted([base.model_copy(update={"id": "f" * 16}), base.model_copy(update={"id": "0" * 16})],
+                   key=lambda d: d.id, reverse=True)
+    for order in (twins, twins[::-1]):
+        paths = IndexPaths(tmp_path / order[0].id[:1] / "ix")
+        for doc in order:  # one segment each: docnum order is write order
+            apply_changes(paths, [doc])
+        hits = reader.search(paths.root, "gulags OR korea OR garden OR the", all_copies=True)["hits"]
+        assert [h["id"] for h in hits] == ["0" * 16, "f" * 16]
+        assert hits[0]["score"] == hits[1]["score"]

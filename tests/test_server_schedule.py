@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -22,12 +23,24 @@ pytestmark = [pytest.mark.prefect, pytest.mark.server]
 NEVER = "0 0 1 1 *"  # a schedule that will not fire during the test: runs are triggered through the API
 
 
-def api(url: str, path: str, body: dict | None = None) -> dict | list:
+# Prefect's own client retries these: a server on SQLite answers 503 while its database is busy (CI once saw it
+# on create_flow_run under load), so a test client that gave up at once would fail on the server's back-pressure.
+RETRY_STATUS = (408, 429, 502, 503)
+
+
+def api(url: str, path: str, body: dict | None = None, attempts: int = 6) -> dict | list:
     data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(f"{url}{path}", data=data, method="GET" if body is None else "POST",
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=30) as resp:
-        return json.loads(resp.read() or b"null")
+    for attempt in range(attempts):
+        req = urllib.request.Request(f"{url}{path}", data=data, method="GET" if body is None else "POST",
+                                     headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                return json.loads(resp.read() or b"null")
+        except urllib.error.HTTPError as err:
+            if err.code not in RETRY_STATUS or attempt == attempts - 1:
+                raise
+        time.sleep(min(2 ** attempt, 10))
+    raise AssertionError("unreachable")
 
 
 @pytest.fixture(scope="module")
