@@ -17,9 +17,11 @@ import re
 import unicodedata
 import zlib
 from dataclasses import dataclass
-from typing import NamedTuple
+from functools import cache
+from typing import TYPE_CHECKING, NamedTuple
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 _WORD = re.compile(r"\w+")
 # Folded before splitting: the apostrophe variants inside words ("don’t" and "don't" are one word).
@@ -77,15 +79,28 @@ def words(text: str) -> list[str]:
     return out
 
 
-# One odd 64-bit multiplier per position in a shingle: a shingle's hash is a weighted sum of its word hashes.
-_rng = np.random.default_rng(20261130)
-_POSITION = _rng.integers(1, 2**63, size=64, dtype=np.uint64) | np.uint64(1)
-_PERM_A = _rng.integers(1, 2**63, size=1024, dtype=np.uint64) | np.uint64(1)
-_PERM_B = _rng.integers(0, 2**63, size=1024, dtype=np.uint64)
+PERMS_MAX = 1024
+
+
+@cache
+def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The hash constants, made on first use: numpy is imported only by what fingerprints (ingest, duplicates),
+    never by a search that merely reads the copies tables."""
+    import numpy as np
+
+    rng = np.random.default_rng(20261130)
+    # One odd 64-bit multiplier per position in a shingle: a shingle's hash is a weighted sum of its word hashes.
+    position = rng.integers(1, 2**63, size=64, dtype=np.uint64) | np.uint64(1)
+    perm_a = rng.integers(1, 2**63, size=PERMS_MAX, dtype=np.uint64) | np.uint64(1)
+    perm_b = rng.integers(0, 2**63, size=PERMS_MAX, dtype=np.uint64)
+    return position, perm_a, perm_b
 
 
 def shingles(tokens: list[str], k: int) -> np.ndarray:
     """The distinct ``k``-word shingles of ``tokens`` as sorted uint32 hashes (one shingle when shorter)."""
+    import numpy as np
+
+    position = _tables()[0]
     if not tokens:
         return np.zeros(0, dtype=np.uint32)
     ids = np.fromiter((zlib.crc32(t.encode()) for t in tokens), dtype=np.uint64, count=len(tokens))
@@ -93,16 +108,19 @@ def shingles(tokens: list[str], k: int) -> np.ndarray:
     n = len(ids) - k + 1
     acc = np.zeros(n, dtype=np.uint64)
     for j in range(k):  # wraps modulo 2**64 on purpose (numpy does not warn for arrays)
-        acc += ids[j : j + n] * _POSITION[j]
+        acc += ids[j : j + n] * position[j]
     return np.unique((acc >> np.uint64(32)).astype(np.uint32))
 
 
 def signature(hashes: np.ndarray, perms: int) -> np.ndarray:
     """MinHash over ``perms`` multiply-shift hashes of the shingle hashes: uint32 × perms."""
-    if perms > len(_PERM_A):
-        raise ValueError(f"at most {len(_PERM_A)} permutations")
+    import numpy as np
+
+    if perms > PERMS_MAX:
+        raise ValueError(f"at most {PERMS_MAX} permutations")
+    _, perm_a, perm_b = _tables()
     h = hashes.astype(np.uint64)[:, None]
-    values = (h * _PERM_A[None, :perms] + _PERM_B[None, :perms]) >> np.uint64(32)
+    values = (h * perm_a[None, :perms] + perm_b[None, :perms]) >> np.uint64(32)
     return values.min(axis=0).astype(np.uint32)
 
 
@@ -138,6 +156,8 @@ class Resemblance(NamedTuple):
 
 def resemblance(a: np.ndarray, b: np.ndarray) -> Resemblance:
     """How much two shingle sets (from ``shingles``) overlap."""
+    import numpy as np
+
     if not len(a) or not len(b):
         return Resemblance(0.0, 0.0)
     shared = len(np.intersect1d(a, b, assume_unique=True))

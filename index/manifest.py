@@ -10,12 +10,14 @@ import time
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from newsdex.index import copies
 from newsdex.index import fingerprint as fp
 from newsdex.index.sql import rows_in
-from newsdex.models import CleanDoc, EnrichedDoc, Quarantined, removed_hash
+
+if TYPE_CHECKING:  # the model layer (pydantic) is imported by what packs and unpacks documents, not by a search
+    from newsdex.models import CleanDoc, EnrichedDoc, Quarantined
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -109,6 +111,8 @@ class ManifestRow(NamedTuple):
 
 
 def manifest_row(d: EnrichedDoc) -> ManifestRow:
+    from newsdex.models import removed_hash
+
     return ManifestRow(
         d.id, d.path, d.url, d.source, d.kind, d.raw_hash, d.clean_hash, removed_hash(d.removed),
         d.rules_version, len(d.segments), pack(d), zlib.compress(d.body.encode(), 6),
@@ -123,6 +127,8 @@ def _placement(r: ManifestRow) -> copies.Placement:
 
 
 def unpack(blob: bytes) -> EnrichedDoc:
+    from newsdex.models import EnrichedDoc
+
     return EnrichedDoc.model_validate_json(zlib.decompress(blob))
 
 
@@ -407,6 +413,8 @@ class Manifest:
     def update_explanations(self, docs: Iterable[CleanDoc]) -> None:
         """Same cleaned text under new rules, other rule names for the removed lines: refresh what --explain
         shows without touching the index entry."""
+        from newsdex.models import removed_hash
+
         with self.conn:
             for new in docs:
                 old = self.get(new.id)

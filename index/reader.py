@@ -18,6 +18,7 @@ from typing import Any
 
 from whoosh import highlight
 from whoosh import index as whoosh_index
+from whoosh import query as wq
 from whoosh.qparser import MultifieldParser
 from whoosh.query import And, DateRange, Or, Query, Term
 from whoosh.sorting import FieldFacet
@@ -31,7 +32,6 @@ from newsdex.index.layout import IndexPaths
 from newsdex.index.manifest import Manifest, open_readonly
 from newsdex.index.query import QueryError as QueryError  # re-exported: what search raises for a bad query
 from newsdex.index.schema import ENTITY_FIELDS, FACET_TYPES
-from newsdex.models import document_id, document_json
 
 FACET_WINDOW = 500  # facets are counted over this many top hits: cheap, and what a reader looks at anyway
 MAX_WINDOW = 20_000  # hits read at most to find --limit stories when copies crowd the top ones
@@ -448,6 +448,38 @@ def search(
     }
 
 
+def matching_ids(
+    root: Path,
+    query: str,
+    entities: list[tuple[str, str]] | None = None,
+    source: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    languages: list[str] | None = None,
+) -> list[str]:
+    """The id of every document matching ``query`` and the filters (search's syntax and filters), best ranked
+    first, ties by id; every document for an empty query or ``*``, in id order. No window: all of them."""
+    filt = build_filter(entities, source, since, until, languages)
+    searcher = _searcher(root)
+    if query.strip() in ("", "*"):
+        from whoosh.query import Every
+
+        q: Query = Every()
+    else:
+        q = user_query.parse(_parser(searcher.schema), query)
+        user_query.check_expansions(q, searcher.reader())
+    scores = scoring.evaluate(searcher, q, restrict=filt) if not isinstance(q, wq.Every) else None
+    if scores is None:  # a shape left to Whoosh: its own collector, no limit
+        results = searcher.search(q, filter=filt, limit=None, optimize=False)
+        scores = {docnum: score or 0.0 for score, docnum in results.top_n}
+    docnums = list(scores)
+    ids = [fields["id"] for fields in _stored_fields(searcher, docnums)]
+    if isinstance(q, wq.Every):
+        return sorted(ids)
+    order = sorted(range(len(docnums)), key=lambda i: (-round(float(scores[docnums[i]]), 9), ids[i]))
+    return [ids[i] for i in order]
+
+
 def _suggestion(searcher: Any, q: Query, query: str, budget_s: float) -> str | None:
     try:
         return user_query.suggest(searcher, q, query, budget_s)
@@ -457,6 +489,8 @@ def _suggestion(searcher: Any, q: Query, query: str, budget_s: float) -> str | N
 
 def get_document(root: Path, doc_id: str) -> dict[str, Any] | None:
     """The `show` JSON of one document (by id, unique id prefix, or input path); None when not found."""
+    from newsdex.models import document_id, document_json
+
     if not doc_id.strip():
         raise ValueError("an id (or a unique prefix of one, or an input path) is required")
     _live_documents(root)  # a damaged index says so, whatever the manifest still holds

@@ -8,11 +8,13 @@ kept in the manifest, which also holds everything ``show`` prints (segments, men
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from whoosh.analysis import IDTokenizer, LowercaseFilter, StemmingAnalyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from newsdex.models import EnrichedDoc
+if TYPE_CHECKING:  # a search reads the schema without the model layer (pydantic)
+    from newsdex.models import EnrichedDoc
 
 # No stop list: phrase queries such as "sent to the gulags" must match word for word.
 _TEXT = StemmingAnalyzer(stoplist=None)

@@ -26,6 +26,8 @@ COMMANDS: dict[str, str] = {
     "serve": "newsdex.search_cli.cmd_serve",
     "check": "newsdex.search_cli.cmd_check",
     "duplicates": "newsdex.search_cli.cmd_duplicates",
+    "similar": "newsdex.search_cli.cmd_similar",
+    "export": "newsdex.search_cli.cmd_export",
 }
 # Commands that clean text, and so take --rules; the others do not accept it (it would change nothing).
 USES_RULES = {"ingest", "clean", "reindex", "rules", "serve", "check"}  # check: --repair re-cleans
@@ -89,6 +91,8 @@ _HELP = {
     "serve": "serve the scheduled ingestion deployment",
     "check": "verify the manifest, raw store and index agree; --repair rebuilds what is damaged",
     "duplicates": "stories the archive holds several copies of",
+    "similar": "articles about the same thing as one article (not its copies)",
+    "export": "stream documents (metadata, body, segments, entities, copies) as JSON Lines, CSV or Parquet",
 }
 
 
@@ -127,9 +131,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser(only if only else "__none__")
     if only is None:
         if argv and argv[0] in ("-V", "--version"):
-            from newsdex import __version__
+            from newsdex import version
 
-            print(f"newsdex {__version__}")
+            print(f"newsdex {version()}")
             return 0
         if not argv or argv[0] in ("-h", "--help"):
             parser.print_help()

@@ -1,0 +1,226 @@
+"""More like this: the articles about the same thing as one article, from its distinctive words and entities.
+
+The query is the document's own text, reduced to what sets it apart: the body's stems weighted tf × idf (the
+top ``MAX_TERMS``, skipping words of one document or of most documents, numbers and 1–2 letter words) and its
+PERSON / ORG / LOC names (boosted). Each part is scored on its own by index/scoring.py and the parts summed:
+that is what Whoosh's Or of them would score, and it also says which parts each hit shares with the document,
+which is its reason. Copies are not "similar": the document's own cluster is left out entirely, and the rest
+is one hit per story (as search collapses it).
+
+Imports only Whoosh, SQLite and the models, as reader.py does.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from whoosh.query import Term
+
+from newsdex.index import scoring
+from newsdex.index.damage import IndexDamaged
+from newsdex.index.reader import (
+    MAX_WINDOW,
+    _Copies,
+    _hit_entities,
+    _manifest,
+    _searcher,
+    _split_names,
+    _stored_fields,
+    manifest_guard,
+)
+from newsdex.index.schema import ENTITY_FIELDS, FACET_TYPES
+from newsdex.models import document_id
+
+MAX_TERMS = 25  # body words in the query: enough to say what a story is about, few enough to stay fast
+MAX_DF_SHARE = 0.2  # words in more documents than this share say little and cost most (their postings are long)
+ENTITY_BOOST = 2.0  # a shared name says more about "the same thing" than a shared word
+MAX_REASON = 6  # items named in a hit's reason
+SNIPPET_CHARS = 200
+
+
+class _Part:
+    """One clause of the query: a body stem or an entity name, what a reason shows for it, and its matches."""
+
+    __slots__ = ("field", "text", "label", "boost", "scores")
+
+    def __init__(self, field: str, text: str, label: str, boost: float) -> None:
+        self.field, self.text, self.label, self.boost = field, text, label, boost
+        self.scores: dict[int, float] = {}
+
+
+def resolve(manifest: Any, ref: str) -> str | None:
+    """The id ``ref`` names: an id, a unique id prefix or an input path, as ``show`` reads it (ValueError when
+    ambiguous; a URL is turned into its id by the caller, as ``show`` does)."""
+    import os
+
+    if not ref.strip():
+        raise ValueError("an id (or a unique prefix of one, an input path or a URL) is required")
+    ids = manifest.find_ids(ref)
+    if not ids and os.path.exists(ref):  # an input path, spelled differently from when it was ingested
+        ids = manifest.find_ids(document_id(ref))
+    if len(ids) > 1 and ref not in ids:
+        raise ValueError(f"id {ref!r} is ambiguous: {', '.join(ids)}")
+    if not ids:
+        return None
+    return ref if ref in ids else ids[0]
+
+
+def body_terms(analyzer: Any, body: str) -> tuple[Counter[str], dict[str, str]]:
+    """Stem frequencies of a body, and for each stem the surface word a reader recognises (its most frequent
+    spelling in the body, lower-cased unless it is always capitalised: "Kursk", "casualties")."""
+    tf: Counter[str] = Counter()
+    spellings: dict[str, Counter[str]] = {}
+    for token in analyzer(body, chars=True, removestops=False):
+        stem = token.text
+        tf[stem] += 1
+        spellings.setdefault(stem, Counter())[body[token.startchar : token.endchar]] += 1
+    surface = {}
+    for stem, forms in spellings.items():
+        word = forms.most_common(1)[0][0]
+        surface[stem] = word if all(f[:1].isupper() for f in forms) else word.lower()
+    return tf, surface
+
+
+def _distinctive(searcher: Any, body: str) -> tuple[list[_Part], int]:
+    """The body's top stems by tf × idf, each boosted by its weight relative to the best one."""
+    reader = searcher.reader()
+    n = max(1, searcher.doc_count())
+    tf, surface = body_terms(searcher.schema["body"].analyzer, body)
+    weighted = []
+    for stem, count in tf.items():
+        if len(stem) <= 2 or any(ch.isdigit() for ch in stem):
+            continue
+        df = reader.doc_frequency("body", stem)
+        if df < 2 or df > max(2, n * MAX_DF_SHARE):  # only this document, or too common to say anything
+            continue
+        weighted.append((count * math.log(n / df), stem))
+    weighted.sort(key=lambda ws: (-ws[0], ws[1]))
+    top = weighted[:MAX_TERMS]
+    best = top[0][0] if top else 1.0
+    return [_Part("body", stem, surface[stem], max(0.1, w / best)) for w, stem in top], n
+
+
+def _entity_parts(searcher: Any, fields: dict[str, Any], n: int) -> list[_Part]:
+    """The document's PERSON, ORG and LOC names that some other document also has, boosted."""
+    reader = searcher.reader()
+    parts = []
+    for etype in FACET_TYPES:
+        field = ENTITY_FIELDS[etype]
+        for name in _split_names(fields.get(field)):
+            key = name.strip().lower()
+            df = reader.doc_frequency(field, key)
+            if 2 <= df <= max(2, n * MAX_DF_SHARE * 2):  # names are rarer than words: a looser ceiling
+                parts.append(_Part(field, key, name, ENTITY_BOOST))
+    return parts
+
+
+def _snippet(analyzer: Any, body: str, stems: set[str]) -> str:
+    """HTML-escaped text around the first shared word of a hit's body, shared words in <b>…</b> (search's
+    snippet format); the analyzer stops at that word, so a long body is not read to its end."""
+    first = None
+    for token in analyzer(body, chars=True, removestops=False):
+        if token.text in stems:
+            first = token.startchar
+            break
+    if first is None:
+        return html.escape(" ".join(body[:SNIPPET_CHARS].split()), quote=False)
+    start = max(0, body.rfind(" ", 0, max(0, first - 60)) + 1) if first > 60 else 0
+    end = body.find(" ", min(len(body), start + SNIPPET_CHARS))
+    end = len(body) if end < 0 else end
+    window = body[start:end]
+    out, at = [], 0
+    for token in analyzer(window, chars=True, removestops=False):
+        if token.text in stems:
+            out += [html.escape(window[at : token.startchar], quote=False),
+                    f"<b>{html.escape(window[token.startchar : token.endchar], quote=False)}</b>"]
+            at = token.endchar
+    out.append(html.escape(window[at:], quote=False))
+    text = " ".join("".join(out).split())
+    return ("… " if start else "") + text + (" …" if end < len(body) else "")
+
+
+def similar(root: Path, ref: str, limit: int = 10) -> dict[str, Any] | None:
+    """The ``similar`` JSON of docs/contract.md for the document ``ref`` names (id, unique id prefix, input
+    path), or None when there is no such document. Raises ValueError for an ambiguous prefix, IndexMissing and
+    IndexDamaged as search does."""
+    searcher = _searcher(root)  # first: a missing or damaged generation says so (cached per process)
+    manifest = _manifest(root)
+    with manifest, manifest_guard(manifest.path):
+        doc_id = resolve(manifest, ref)
+        if doc_id is None:
+            return None
+        body = manifest.bodies([doc_id]).get(doc_id, "")
+        key = manifest.cluster_of(doc_id)
+        members = [m["id"] for m in manifest.cluster(key)] if key else []
+    docnum = searcher.document_number(id=doc_id)
+    if docnum is None:
+        raise IndexDamaged(f"document {doc_id} is in the manifest but not in the live generation")
+    source = _stored_fields(searcher, [docnum])[0]
+    # The document and every copy of it are left out before ranking, so a story on hundreds of sites does not
+    # crowd the window.
+    excluded = {docnum} | {d for m in members if (d := searcher.document_number(id=m)) is not None}
+
+    parts, n = _distinctive(searcher, body)
+    parts = _entity_parts(searcher, source, n) + parts
+    scores: dict[int, float] = {}
+    for part in parts:
+        found = scoring.evaluate(searcher, Term(part.field, part.text, boost=part.boost))
+        if found is None:  # an index of another codec or weighting: Whoosh scores the term itself
+            found = {d: s for s, d in searcher.search(Term(part.field, part.text, boost=part.boost),
+                                                     limit=None, optimize=False).top_n}
+        part.scores = found
+        for d, s in found.items():
+            scores[d] = scores.get(d, 0.0) + s
+    for d in excluded:
+        scores.pop(d, None)
+
+    window = max(limit * 4, 50)
+    while True:
+        ranked = scoring.top(scores, window)
+        stored = _stored_fields(searcher, [d for _, d in ranked])
+        ids = [f["id"] for f in stored]
+        # Equal scores in id order, not docnum order (which depends on how segments were written).
+        order = sorted(range(len(ranked)), key=lambda i: (-round(ranked[i][0], 9), ids[i]))
+        ranked, stored, ids = [ranked[i] for i in order], [stored[i] for i in order], [ids[i] for i in order]
+        copies = _Copies(root, ids, limit, all_copies=False)
+        if len(copies.kept) >= limit or len(ranked) >= len(scores) or window >= MAX_WINDOW:
+            break
+        window = min(window * 4, MAX_WINDOW)
+
+    analyzer = searcher.schema["body"].analyzer
+    hits = []
+    for i in copies.kept[:limit]:
+        score, d = ranked[i]
+        fields = stored[i]
+        mine = sorted((p for p in parts if d in p.scores), key=lambda p: (p.field == "body", -p.scores[d]))
+        shared = list(dict.fromkeys(p.label for p in mine))[:MAX_REASON]
+        published = fields.get("published")
+        body_stems = {p.text for p in mine if p.field == "body"}
+        hits.append({
+            "id": fields["id"],
+            "title": fields.get("title") or None,
+            "path": fields.get("path"),
+            "url": fields.get("url") or None,
+            "source": fields.get("source") or None,
+            "published": published.date().isoformat() if published else None,
+            "language": fields.get("language") or None,
+            "score": round(float(score), 4),
+            "snippet": _snippet(analyzer, copies.bodies.get(fields["id"], ""), body_stems),
+            "entities": _hit_entities(fields),
+            "shared": shared,
+            "reason": "shared: " + ", ".join(shared),
+            **copies.of(fields["id"]),
+        })
+    return {
+        "id": doc_id,
+        "title": source.get("title") or None,
+        "total": len(scores),
+        "terms": [p.label for p in parts if p.field == "body"],
+        "entities": _hit_entities(source),
+        "copies": [m for m in members if m != doc_id],
+        "hits": hits,
+    }

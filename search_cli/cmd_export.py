@@ -1,0 +1,146 @@
+"""``newsdex export [QUERY]``: every matching document (metadata, cleaned body, segments, entities, copies) as
+JSON Lines, CSV or Parquet, on stdout or into a file, a chunk of documents at a time. Reads the index only (no
+Prefect, no spaCy); pyarrow is imported only for Parquet."""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from newsdex.search_cli.cmd_search import parse_entity_filters, parse_languages
+from newsdex.search_cli.output import UsageError, info
+
+FORMATS = ("jsonl", "csv", "parquet")
+EPILOG = """examples:
+  newsdex export > all.jsonl                                   # every document, one `show --json` object a line
+  newsdex export troops --entity 'PERSON:Kim Jong-un' --since 2025-01-01 --format csv --output troops.csv
+  newsdex export --lang de,fr --format parquet --output docs.parquet
+
+QUERY and the filters are search's (newsdex search --help); without QUERY (or with *), every document, in id
+order; with one, best ranked first. Every copy of a story is exported (search --all-copies).
+  jsonl    one object per line, exactly what `newsdex show ID --json` prints (copy_of and copies included)
+  csv      one row per document: id, title, url, path, source, published, language, byline, rules_version,
+           copy_of, copies (ids joined by a space), body, person, org, loc, norp, misc, date (canonical names
+           joined by "; "), segments (a JSON array)
+  parquet  the jsonl fields as typed columns (segments, entities, removed: lists of structs; copies: a list),
+           one row group per 200 documents; needs pyarrow (pip install 'newsdex[parquet]') and --output
+--json is the same as --format jsonl (the default). --output FILE is written as FILE.partial and renamed
+when complete: an interrupted export leaves no FILE. A one-line summary goes to stderr.
+"""
+
+
+def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "export",
+        parents=[common],
+        help="stream documents (metadata, body, segments, entities, copies) as JSON Lines, CSV or Parquet",
+        description="Write every document matching QUERY and the filters (default: every document) as JSON "
+        "Lines, CSV or Parquet, to stdout or --output FILE, in bounded memory.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("query", metavar="QUERY", nargs="?", default="")
+    p.add_argument("--format", choices=FORMATS, default=None, help="output format (default jsonl)")
+    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout (required for parquet)")
+    # The same filters as search, parsed by its helpers (canonical entity names, language codes).
+    p.add_argument(
+        "--entity", action="append", default=[], metavar="TYPE:NAME",
+        help="only documents mentioning this entity, any spelling (repeatable)",
+    )
+    p.add_argument("--source", metavar="SITE", help="only documents from this source")
+    p.add_argument(
+        "--lang", action="append", default=[], metavar="CODE",
+        help="only documents in this language (ISO 639-1: de, en…); repeatable or comma-separated, any of them",
+    )
+    p.add_argument("--since", metavar="DATE", help="published on or after (YYYY-MM-DD, YYYY-MM or YYYY)")
+    p.add_argument("--until", metavar="DATE", help="published on or before")
+
+
+def _format(args: argparse.Namespace) -> str:
+    if args.json and args.format not in (None, "jsonl"):
+        raise UsageError(f"--json means --format jsonl, not --format {args.format}")
+    return args.format or "jsonl"
+
+
+@contextmanager
+def _destination(output: str, binary: bool) -> Iterator[tuple[Path, IO[Any] | None]]:
+    """FILE.partial to write, renamed to FILE only when the export completed (removed when it did not)."""
+    final = Path(output)
+    if final.is_dir():
+        raise UsageError(f"--output {output}: is a folder")
+    partial = final.with_name(final.name + ".partial")
+    try:  # opened here, so that a folder that does not exist or is not writable is a usage error
+        stream = open(partial, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise UsageError(f"--output {output}: {exc.strerror or exc}") from None
+    if binary:  # pyarrow opens the file itself
+        stream.close()
+        stream = None
+    try:
+        yield partial, stream
+        if stream is not None:
+            stream.close()
+        os.replace(partial, final)
+    except BaseException:
+        if stream is not None:
+            stream.close()
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def _write(fmt: str, chunks: Iterator[list[dict[str, Any]]], out: IO[str] | None, path: Path | None) -> int:
+    from newsdex.index import export
+
+    if fmt == "parquet":
+        assert path is not None
+        return export.write_parquet(chunks, path)
+    assert out is not None
+    docs = itertools.chain.from_iterable(chunks)
+    return export.write_jsonl(docs, out) if fmt == "jsonl" else export.write_csv(docs, out)
+
+
+def run(args: argparse.Namespace) -> int:
+    from newsdex.index.export import PARQUET_HINT, export_chunks
+    from newsdex.index.reader import IndexDamaged, IndexMissing
+    from newsdex.settings import index_dir
+
+    fmt = _format(args)
+    output = None if args.output in (None, "-") else args.output
+    if fmt == "parquet":
+        if output is None:
+            raise UsageError("--format parquet writes a file: give --output FILE")
+        try:
+            import pyarrow  # noqa: F401 - optional: say how to install it before reading anything
+        except ImportError:
+            raise UsageError(PARQUET_HINT) from None
+    chunks = export_chunks(
+        index_dir(args.index),
+        args.query,
+        entities=parse_entity_filters(args.entity),
+        source=args.source,
+        since=args.since,
+        until=args.until,
+        languages=parse_languages(args.lang),
+    )
+    try:  # the first chunk before any output: a missing index or a bad query leaves no file and no header
+        first = next(chunks, [])
+    except (IndexMissing, IndexDamaged, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    chunks = itertools.chain([first], chunks)
+    if output is None:
+        if fmt == "csv":
+            sys.stdout.reconfigure(newline="")  # type: ignore[union-attr] - the csv module ends rows itself
+        n = _write(fmt, chunks, sys.stdout, None)
+        sys.stdout.flush()
+    else:
+        with _destination(output, binary=fmt == "parquet") as (partial, stream):
+            n = _write(fmt, chunks, stream, partial)
+    where = output or "stdout"
+    info(f"newsdex export: {n} document{'s' if n != 1 else ''} as {fmt} to {where}")
+    return 0
