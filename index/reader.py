@@ -9,6 +9,7 @@ from __future__ import annotations
 import heapq
 import html
 import os
+import re
 import time
 from bisect import bisect_right
 from collections import Counter
@@ -23,8 +24,8 @@ from whoosh.qparser import MultifieldParser
 from whoosh.query import And, DateRange, Or, Query, Term
 from whoosh.sorting import FieldFacet
 
+from newsdex.index import dates, scoring, snippets
 from newsdex.index import query as user_query
-from newsdex.index import scoring, snippets
 from newsdex.index.check import generation_problem
 from newsdex.index.damage import IndexDamaged as IndexDamaged  # re-exported: what a damaged index raises
 from newsdex.index.damage import manifest_guard
@@ -36,6 +37,8 @@ from newsdex.index.schema import ENTITY_FIELDS, FACET_TYPES
 FACET_WINDOW = 500  # facets are counted over this many top hits: cheap, and what a reader looks at anyway
 MAX_WINDOW = 20_000  # hits read at most to find --limit stories when copies crowd the top ones
 MAX_COPY_SOURCES = 10  # sources listed per hit (the count says how many copies there are)
+MAX_PASSAGES = 3  # paragraphs shown per hit
+_ONE_MARK = re.compile(r"</b>(\s+)<b>")
 
 
 class IndexMissing(RuntimeError):
@@ -338,6 +341,7 @@ def _ranked(searcher: Any, q: Query, window: int, filt: Query | None) -> Any:
         return None
     results = Results(searcher, q, scoring.top(scores, window), runtime=time.perf_counter() - started)
     results._total = len(scores)
+    results.docset = scores.keys()  # every match, for the date histogram
     return results
 
 
@@ -364,8 +368,13 @@ def search(
     sort: str = "relevance",
     languages: list[str] | None = None,
     all_copies: bool = False,
+    interval: str = "auto",
 ) -> dict[str, Any]:
     """Run a query; returns the search JSON of docs/contract.md (query, total, hits, facets, suggestion).
+
+    Each hit has up to MAX_PASSAGES passages (its paragraphs that answer best) and a snippet read from the best
+    one. ``facets.published`` counts every matching document per ``interval`` (day, month, year; ``auto``
+    picks one from the span of their dates); the entity and language facets count the top ``facet_stories``.
 
     Copies of one story (index/copies.py) are one hit, the best ranked of them, with ``copies`` saying how many
     others the archive holds; facets count each story once. ``all_copies`` lists every copy as its own hit.
@@ -412,10 +421,14 @@ def search(
     hits = []
     for score, fields in stories[:limit]:
         body = copies.bodies.get(fields["id"], "")
-        snippet = snippets.highlight(results, "body", body, fragmenter, formatter) or snippets.highlight(
+        found = snippets.passages(results, "body", body, MAX_PASSAGES)
+        # The snippet is read from the best passage: the paragraph that answers, not the first words matched.
+        best = body[found[0].start : found[0].end] if found else body
+        snippet = snippets.highlight(results, "body", best, fragmenter, formatter) or snippets.highlight(
             results, "title", fields.get("title") or "", fragmenter, formatter, top=3
         )
         snippet = snippet or html.escape(body[:200] or fields.get("title", ""), quote=False)
+        snippet = _ONE_MARK.sub(r"\1", snippet)  # a phrase's words (marked one by one) read as one highlight
         published = fields.get("published")
         hits.append(
             {
@@ -429,6 +442,8 @@ def search(
                 # Sorted results carry the sort key as their score: only relevance has a score to report.
                 "score": round(float(score), 4) if sort == "relevance" and score is not None else None,
                 "snippet": " ".join(snippet.split()),
+                "passages": [{"paragraph": p.paragraph, "start": p.start, "score": p.score, "text": p.text}
+                             for p in found],
                 "entities": _hit_entities(fields),
                 **copies.of(fields["id"]),
             }
@@ -443,7 +458,10 @@ def search(
         # Known when every match is in the window: how many stories the matching documents tell.
         "stories": copies.stories if total <= len(stored) else None,
         "hits": hits,
-        "facets": _facets([fields for _, fields in stories]),  # a story counts once, however many copies
+        # Entity and language facets read the top hits: a story counts once, however many copies.
+        "facets": {**_facets([fields for _, fields in stories]),
+                   "published": dates.histogram(searcher, results.docs(), interval)},
+        "facet_stories": len(stories),
         "suggestion": suggestion,
     }
 

@@ -12,8 +12,10 @@ Imports only Whoosh, SQLite and the models, as reader.py does.
 
 from __future__ import annotations
 
+import heapq
 import html
 import math
+import weakref
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -36,10 +38,12 @@ from newsdex.index.schema import ENTITY_FIELDS, FACET_TYPES
 from newsdex.models import document_id
 
 MAX_TERMS = 25  # body words in the query: enough to say what a story is about, few enough to stay fast
-MAX_DF_SHARE = 0.2  # words in more documents than this share say little and cost most (their postings are long)
+MAX_DF_SHARE = 0.05  # words in more documents than this share say little and cost most (their postings are long)
 ENTITY_BOOST = 2.0  # a shared name says more about "the same thing" than a shared word
 MAX_REASON = 6  # items named in a hit's reason
 SNIPPET_CHARS = 200
+_DF: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], int]] = weakref.WeakKeyDictionary()
+_DF_MAX = 200_000  # remembered document frequencies per searcher
 
 
 class _Part:
@@ -59,6 +63,9 @@ def resolve(manifest: Any, ref: str) -> str | None:
 
     if not ref.strip():
         raise ValueError("an id (or a unique prefix of one, an input path or a URL) is required")
+    state = manifest.states_for([ref]).get(ref)
+    if state is not None and state["status"] == "indexed":
+        return ref  # a whole id: one primary-key lookup (an id prefix or a path scans the table)
     ids = manifest.find_ids(ref)
     if not ids and os.path.exists(ref):  # an input path, spelled differently from when it was ingested
         ids = manifest.find_ids(document_id(ref))
@@ -87,32 +94,50 @@ def body_terms(analyzer: Any, body: str) -> tuple[Counter[str], dict[str, str]]:
 
 def _distinctive(searcher: Any, body: str) -> tuple[list[_Part], int]:
     """The body's top stems by tf × idf, each boosted by its weight relative to the best one."""
-    reader = searcher.reader()
     n = max(1, searcher.doc_count())
     tf, surface = body_terms(searcher.schema["body"].analyzer, body)
-    weighted = []
-    for stem, count in tf.items():
+    ceiling = max(2, n * MAX_DF_SHARE)
+    best_idf = math.log(n / 2)  # the highest idf a kept stem can have (it is in 2 documents at least)
+    weighted: list[tuple[float, str]] = []  # a min-heap of the best MAX_TERMS
+    for stem, count in sorted(tf.items(), key=lambda kv: (-kv[1], kv[0])):
+        if len(weighted) == MAX_TERMS and count * best_idf <= weighted[0][0]:
+            break  # stems come by falling tf: none of the rest can place, so their df is not looked up
         if len(stem) <= 2 or any(ch.isdigit() for ch in stem):
             continue
-        df = reader.doc_frequency("body", stem)
-        if df < 2 or df > max(2, n * MAX_DF_SHARE):  # only this document, or too common to say anything
+        df = _doc_frequency(searcher, "body", stem)
+        if df < 2 or df > ceiling:  # only this document, or too common to say anything
             continue
-        weighted.append((count * math.log(n / df), stem))
-    weighted.sort(key=lambda ws: (-ws[0], ws[1]))
-    top = weighted[:MAX_TERMS]
+        item = (count * math.log(n / df), stem)
+        if len(weighted) < MAX_TERMS:
+            heapq.heappush(weighted, item)
+        elif item > weighted[0]:
+            heapq.heapreplace(weighted, item)
+    top = sorted(weighted, key=lambda ws: (-ws[0], ws[1]))
     best = top[0][0] if top else 1.0
     return [_Part("body", stem, surface[stem], max(0.1, w / best)) for w, stem in top], n
 
 
+def _doc_frequency(searcher: Any, field: str, text: str) -> int:
+    """A term's document frequency, remembered per searcher: a long-lived process (a test session, a web
+    service) looks each common word up once, not once per segment per call."""
+    cache = _DF.setdefault(searcher, {})
+    key = (field, text)
+    found = cache.get(key)
+    if found is None:
+        if len(cache) >= _DF_MAX:
+            cache.clear()
+        found = cache[key] = searcher.reader().doc_frequency(field, text)
+    return found
+
+
 def _entity_parts(searcher: Any, fields: dict[str, Any], n: int) -> list[_Part]:
     """The document's PERSON, ORG and LOC names that some other document also has, boosted."""
-    reader = searcher.reader()
     parts = []
     for etype in FACET_TYPES:
         field = ENTITY_FIELDS[etype]
         for name in _split_names(fields.get(field)):
             key = name.strip().lower()
-            df = reader.doc_frequency(field, key)
+            df = _doc_frequency(searcher, field, key)
             if 2 <= df <= max(2, n * MAX_DF_SHARE * 2):  # names are rarer than words: a looser ceiling
                 parts.append(_Part(field, key, name, ENTITY_BOOST))
     return parts

@@ -4,15 +4,24 @@ Whoosh's highlighter re-analyses each hit's whole body through its chain of gene
 word (a few microseconds per word: the larger part of a warm search once scoring got fast). The stream here
 yields the same tokens with the same ``matched`` marks: the field analyzer's own regular expression, its
 lowercasing and its stemmer, with each word's stem remembered across searches. Fragments, their choice and
-their formatting are Whoosh's own, so snippets read exactly as before.
+their formatting are Whoosh's own.
+
+What is marked is honest, where Whoosh's highlighter is not: a phrase's words are marked only where they stand as
+the phrase, words under NOT are never marked, and a word is marked where its stem is a query word's (what the
+index matched on). A query without phrases or NOT marks exactly what Whoosh marks.
+
+Passages (``passages``) are the paragraphs of a body that answer the query best, ranked as BM25 ranks
+documents, each highlighted whole.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
+from whoosh import query as wq
 from whoosh.analysis import CompositeAnalyzer, LowercaseFilter, RegexTokenizer, StemFilter, Token
 from whoosh.highlight import (
     FIRST,
@@ -35,31 +44,202 @@ _REST_OF_WORD = r"[\w*]*(?:\.?[\w*]+)*"
 _TOKEN_CHAR = re.compile(r"[\w*]")
 
 
+MAX_MARKED_CHARS = 200_000  # a body is scanned for phrases and passages up to here (bounded work per hit)
+
+
+class Plan(NamedTuple):
+    """What to mark in one field: words matched wherever they stand, and phrases matched only whole (each a
+    tuple of indexed words). Words under NOT are in neither."""
+
+    words: frozenset[str]
+    phrases: tuple[tuple[str, ...], ...]
+
+
 def highlight(results: Any, field: str, text: str, fragmenter: Any, formatter: Any, top: int = 2) -> str:
-    """What ``hit.highlights(field, text=text, top=top)`` returns for a hit of ``results``."""
-    words = _query_words(results, field)
-    if not words or not text:
+    """What ``hit.highlights(field, text=text, top=top)`` returns for a hit of ``results``, with honest marks."""
+    plan = query_plan(results, field)
+    if not (plan.words or plan.phrases) or not text:
         return ""  # Whoosh marks nothing in a field the query does not search: no fragment
     analyzer = results.searcher.schema[field].analyzer
     chain = _chain(analyzer)
-    if chain is None:
+    if chain is None:  # an analyzer of another shape: Whoosh's own marking, phrase words as words
+        words = plan.words.union(*plan.phrases)
         tokens: Iterator[Token] = set_matched_filter(
             analyzer(text, chars=True, mode="index", removestops=False), words
         )
-    elif type(fragmenter) is ContextFragmenter and _first_letter_kept(chain):
-        tokens = _near_matches(chain, text, words, fragmenter.surround)
     else:
-        tokens = _tokens(chain, text, words, 0)
+        extra = _phrase_starts(chain, text, plan.phrases)
+        if type(fragmenter) is ContextFragmenter and _first_letter_kept(chain):
+            tokens = _near_matches(chain, text, plan.words, fragmenter.surround, extra)
+        else:
+            tokens = _tokens(chain, text, plan.words, 0, extra)
     fragments = fragmenter.fragment_tokens(text, Highlighter._merge_matched_tokens(tokens))
     return formatter.format(top_fragments(fragments, top, _SCORER, FIRST, minscore=1))
 
 
-def _query_words(results: Any, field: str) -> frozenset[str]:
-    cache = results.__dict__.setdefault("_newsdex_words", {})
+def query_plan(results: Any, field: str) -> Plan:
+    """The query's words and phrases in ``field`` that a document can show: not those under NOT (or on the
+    right of ANDNOT), wildcards and ranges as the index words they stood for."""
+    cache = results.__dict__.setdefault("_newsdex_plan", {})
     if field not in cache:
+        words: set[str] = set()
+        phrases: set[tuple[str, ...]] = set()
+        reader = results.searcher.reader()
         from_bytes = results.searcher.schema[field].from_bytes
-        cache[field] = frozenset(from_bytes(t[1]) for t in results.query_terms(expand=True, fieldname=field))
+        for leaf in _positive_leaves(results.q):
+            if leaf.field() != field:
+                continue
+            if isinstance(leaf, wq.Phrase) and leaf.slop <= 1 and len(leaf.words) > 1:
+                phrases.add(tuple(leaf.words))
+            elif isinstance(leaf, wq.Phrase):  # a sloppy phrase: its words, near each other, not in order
+                words.update(leaf.words)
+            elif isinstance(leaf, wq.Term):
+                words.add(leaf.text)
+            else:
+                words.update(from_bytes(t) for f, t in leaf.expanded_terms(reader) if f == field)
+        cache[field] = Plan(frozenset(words), tuple(sorted(phrases)))
     return cache[field]
+
+
+def _positive_leaves(q: Any) -> Iterator[Any]:
+    if isinstance(q, wq.Not):
+        return
+    if isinstance(q, wq.AndNot):
+        yield from _positive_leaves(q.a)
+        return
+    if q.is_leaf():
+        yield q
+        return
+    for child in q.children():
+        yield from _positive_leaves(child)
+
+
+def _phrase_starts(chain: _Chain, text: str, phrases: tuple[tuple[str, ...], ...]) -> frozenset[int]:
+    """Where the words of each phrase occurrence start in ``text`` (up to MAX_MARKED_CHARS)."""
+    if not phrases:
+        return frozenset()
+    firsts = {p[0] for p in phrases}
+    words = [(m.start(), _indexed(chain, m.group(0))) for m in chain.expression.finditer(text, 0, MAX_MARKED_CHARS)]
+    out: set[int] = set()
+    for i, (_, word) in enumerate(words):
+        if word not in firsts:
+            continue
+        for phrase in phrases:
+            if phrase[0] == word and tuple(w for _, w in words[i : i + len(phrase)]) == phrase:
+                out.update(start for start, _ in words[i : i + len(phrase)])
+    return frozenset(out)
+
+
+class Passage(NamedTuple):
+    paragraph: int  # its place among the body's paragraphs, from 0
+    start: int  # its first character in the body
+    end: int  # the character after its last
+    score: float
+    text: str  # the paragraph, HTML-escaped, matched words in <b>…</b>
+
+
+PASSAGE_K1, PASSAGE_B = 1.2, 0.75  # BM25's usual constants, over paragraphs instead of documents
+PASSAGE_MAX_CHARS = 600  # a longer paragraph is cut around its first match
+PASSAGE_FULL_WORDS = 12  # a paragraph this long or longer is a full passage; shorter ones score less
+
+
+def passages(results: Any, field: str, text: str, top: int = 3) -> list[Passage]:
+    """The ``top`` paragraphs of ``text`` (split at blank lines) that match the query best: BM25 over the
+    paragraphs, each query word weighted by its index-wide idf, a phrase counting once per occurrence with the
+    weight of its words together. Paragraphs with no match are never passages."""
+    plan = query_plan(results, field)
+    chain = _chain(results.searcher.schema[field].analyzer)
+    if chain is None or not (plan.words or plan.phrases) or not text:
+        return []
+    text = text[:MAX_MARKED_CHARS]
+    idf = _idf(results, field, plan)
+    paragraphs = list(_paragraphs(text))
+    if not paragraphs:
+        return []
+    average = sum(_word_count(chain, text, a, b) for a, b in paragraphs) / len(paragraphs) or 1.0
+    found = []
+    for i, (a, b) in enumerate(paragraphs):
+        piece = text[a:b]
+        extra = _phrase_starts(chain, piece, plan.phrases)
+        counts: dict[str, int] = {}
+        length = 0
+        marks: list[tuple[int, int]] = []
+        for t in _tokens(chain, piece, plan.words, 0, extra):
+            length += 1
+            if t.matched:
+                marks.append((t.startchar, t.endchar))
+                if t.text in plan.words:
+                    counts[t.text] = counts.get(t.text, 0) + 1
+        for phrase in plan.phrases:
+            n = _occurrences(chain, piece, phrase)
+            if n:
+                counts[" ".join(phrase)] = n
+        if not counts:
+            continue
+        norm = PASSAGE_K1 * (1 - PASSAGE_B + PASSAGE_B * length / average)
+        score = sum(idf.get(w, 0.0) * tf * (PASSAGE_K1 + 1) / (tf + norm) for w, tf in counts.items())
+        # BM25 favours short paragraphs; a heading or a dateline is not what a person reads for an answer.
+        score *= min(1.0, length / PASSAGE_FULL_WORDS) ** 0.5
+        found.append(Passage(i, a, b, round(score, 4), _marked(piece, marks)))
+    found.sort(key=lambda p: (-p.score, p.paragraph))
+    return found[:top]
+
+
+def _idf(results: Any, field: str, plan: Plan) -> dict[str, float]:
+    searcher = results.searcher
+    out = {w: searcher.idf(field, w) for w in plan.words}
+    for phrase in plan.phrases:
+        out[" ".join(phrase)] = sum(searcher.idf(field, w) for w in phrase)
+    return out
+
+
+def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each non-blank paragraph: blocks separated by blank lines (a cleaned body's shape)."""
+    pos = 0
+    for m in re.finditer(r"\n\s*\n", text):
+        if text[pos : m.start()].strip():
+            yield pos, m.start()
+        pos = m.end()
+    if text[pos:].strip():
+        yield pos, len(text)
+
+
+def _word_count(chain: _Chain, text: str, a: int, b: int) -> int:
+    return sum(1 for _ in chain.expression.finditer(text, a, b))
+
+
+def _occurrences(chain: _Chain, text: str, phrase: tuple[str, ...]) -> int:
+    words = [_indexed(chain, m.group(0)) for m in chain.expression.finditer(text)]
+    n = len(phrase)
+    return sum(1 for i in range(len(words) - n + 1) if tuple(words[i : i + n]) == phrase)
+
+
+def _marked(piece: str, marks: list[tuple[int, int]]) -> str:
+    """The paragraph escaped, marks in <b>…</b> (adjacent ones joined, as a phrase), cut to PASSAGE_MAX_CHARS
+    around the first mark at a word boundary, with an ellipsis where cut."""
+    lo, hi = 0, len(piece)
+    if hi > PASSAGE_MAX_CHARS:
+        first = marks[0][0] if marks else 0
+        lo = max(0, first - PASSAGE_MAX_CHARS // 4)
+        lo = piece.rfind(" ", 0, lo) + 1 if lo else 0
+        hi = min(len(piece), lo + PASSAGE_MAX_CHARS)
+        cut = piece.rfind(" ", lo, hi)
+        hi = cut if cut > lo and hi < len(piece) else hi
+    joined: list[list[int]] = []
+    for a, b in marks:
+        if a < lo or b > hi:
+            continue
+        if joined and not piece[joined[-1][1] : a].strip(" "):  # only spaces between: one highlight
+            joined[-1][1] = b
+        else:
+            joined.append([a, b])
+    out, pos = [], lo
+    for a, b in joined:
+        out += [html.escape(piece[pos:a], quote=False), "<b>", html.escape(piece[a:b], quote=False), "</b>"]
+        pos = b
+    out.append(html.escape(piece[pos:hi], quote=False))
+    text = " ".join("".join(out).split())
+    return ("… " if lo else "") + text + (" …" if hi < len(piece) else "")
 
 
 class _Chain(NamedTuple):
@@ -105,10 +285,13 @@ def _indexed(chain: _Chain, word: str) -> str:
     return stemmed
 
 
-def _tokens(chain: _Chain, text: str, words: frozenset[str], start: int) -> Iterator[Token]:
+def _tokens(
+    chain: _Chain, text: str, words: frozenset[str], start: int, extra: frozenset[int] = frozenset()
+) -> Iterator[Token]:
     """The analyzer's tokens of ``text`` from character ``start`` on (a point no token spans), each marked
     matched or not as Whoosh's set_matched_filter does. One Token object is reused, as Whoosh's tokenizer
-    reuses its own: the fragmenter copies the tokens it keeps."""
+    reuses its own: the fragmenter copies the tokens it keeps. ``extra``: where other matched words start (the
+    words of phrase occurrences)."""
     t = Token(positions=False, chars=True, removestops=False, mode="index")
     t.boost = 1.0
     t.stopped = False
@@ -116,11 +299,13 @@ def _tokens(chain: _Chain, text: str, words: frozenset[str], start: int) -> Iter
         t.text = word = _indexed(chain, match.group(0))
         t.startchar = match.start()
         t.endchar = match.end()
-        t.matched = word in words
+        t.matched = word in words or t.startchar in extra
         yield t
 
 
-def _near_matches(chain: _Chain, text: str, words: frozenset[str], surround: int) -> Iterator[Token]:
+def _near_matches(
+    chain: _Chain, text: str, words: frozenset[str], surround: int, extra: frozenset[int] = frozenset()
+) -> Iterator[Token]:
     """Only the tokens that can change what a ContextFragmenter yields: those around matched words.
 
     Idle, the fragmenter only remembers where the tokens of the last ``surround`` characters start; after
@@ -128,13 +313,15 @@ def _near_matches(chain: _Chain, text: str, words: frozenset[str], surround: int
     point before (the end of the word before a match, less ``surround``) to that far after each match are
     produced, the rest skipped: the same fragments at a fraction of the work for long bodies. Matches are
     found first with a search for words starting with a query word's first letter."""
+    starts = sorted(extra)
     letters = "".join(sorted({w[0] for w in words if w}))
-    finder = re.compile(_WORD_START + "(?i:[" + re.escape(letters) + "])" + _REST_OF_WORD)
-    starts = [m.start() for m in finder.finditer(text) if _indexed(chain, m.group(0)) in words]
+    if letters:
+        finder = re.compile(_WORD_START + "(?i:[" + re.escape(letters) + "])" + _REST_OF_WORD)
+        starts = sorted({*extra, *(m.start() for m in finder.finditer(text) if _indexed(chain, m.group(0)) in words)})
     i = 0
     while i < len(starts):
         since_match = -1  # characters of tokens after the last match; -1 before the first
-        for t in _tokens(chain, text, words, _restart_before(text, starts[i], surround)):
+        for t in _tokens(chain, text, words, _restart_before(text, starts[i], surround), extra):
             yield t
             if t.matched:
                 since_match = 0

@@ -47,7 +47,8 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("query", metavar="QUERY", nargs="?", default="")
     p.add_argument("--format", choices=FORMATS, default=None, help="output format (default jsonl)")
-    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout (required for parquet)")
+    p.add_argument("--output", "-o", metavar="FILE",
+                   help="write to FILE instead of stdout (-: stdout); parquet needs a FILE")
     # The same filters as search, parsed by its helpers (canonical entity names, language codes).
     p.add_argument(
         "--entity", action="append", default=[], metavar="TYPE:NAME",
@@ -132,15 +133,15 @@ def run(args: argparse.Namespace) -> int:
         first = next(chunks, [])
     except (IndexMissing, IndexDamaged, ValueError) as exc:
         raise UsageError(str(exc)) from None
-    chunks = itertools.chain([first], chunks)
+    every = itertools.chain([first], chunks)
     if output is None:
         if fmt == "csv":
             sys.stdout.reconfigure(newline="")  # type: ignore[union-attr] - the csv module ends rows itself
-        n = _write(fmt, chunks, sys.stdout, None)
+        n = _write(fmt, every, sys.stdout, None)
         sys.stdout.flush()
     else:
         with _destination(output, binary=fmt == "parquet") as (partial, stream):
-            n = _write(fmt, chunks, stream, partial)
+            n = _write(fmt, every, stream, partial)
     where = output or "stdout"
     info(f"newsdex export: {n} document{'s' if n != 1 else ''} as {fmt} to {where}")
     return 0

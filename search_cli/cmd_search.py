@@ -42,6 +42,10 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--sort", choices=["relevance", "newest", "oldest"], default="relevance")
     p.add_argument("--all-copies", action="store_true",
                    help="list every copy of a story (default: one hit per story, with its number of copies)")
+    p.add_argument("--passages", action="store_true",
+                   help="show each hit's best-matching paragraphs (at most 3; always in --json)")
+    p.add_argument("--interval", choices=["auto", "day", "month", "year"], default="auto",
+                   help="periods of the date histogram (default: chosen from the span of the matches' dates)")
 
 
 def parse_entity_filters(values: list[str]) -> list[tuple[str, str]]:
@@ -91,17 +95,18 @@ def run(args: argparse.Namespace) -> int:
             sort=args.sort,
             languages=parse_languages(args.lang),
             all_copies=args.all_copies,
+            interval=args.interval,
         )
     except (IndexMissing, IndexDamaged, ValueError) as exc:
         raise UsageError(str(exc)) from None
     if args.json:
         emit_json(result)
         return 0
-    print_human(result)
+    print_human(result, passages=args.passages)
     return 0
 
 
-def print_human(result: dict[str, Any]) -> None:
+def print_human(result: dict[str, Any], passages: bool = False) -> None:
     """Hits wrapped to the terminal width, the query shortened to fit its header line."""
     color = sys.stdout.isatty()
     columns = width()
@@ -123,13 +128,42 @@ def print_human(result: dict[str, Any]) -> None:
             named = ", ".join(printable(s) for s in sources[:4]) + ("…" if len(sources) > 4 else "")
             meta += f"  (+{hit['copies']} cop{'ies' if hit['copies'] != 1 else 'y'}: {named})"
         _print(meta, columns, indent="   ")
-        _print(html_to_terminal(printable(hit["snippet"]), color), columns, indent="   ")
-    facets = {t: f for t, f in result["facets"].items() if f}
+        if passages and hit.get("passages"):
+            for p in hit["passages"]:
+                _print(f"¶{p['paragraph'] + 1}  " + html_to_terminal(printable(p["text"]), color), columns,
+                       indent="     ", hang="        ")
+        else:
+            _print(html_to_terminal(printable(hit["snippet"]), color), columns, indent="   ")
+    dates = result["facets"].get("published") or {}
+    if dates.get("counts"):
+        print()
+        _print(date_line(dates, total), columns, hang="  ")
+    facets = {t: f for t, f in result["facets"].items() if f and t != "published"}
     if facets:
         print()
+        counted = result.get("facet_stories")
+        if counted is not None and result.get("stories") is None:  # more matches than the facets read
+            print(f"(entities and languages of the top {counted} stories)")
         for etype, items in facets.items():
             names = ", ".join(f"{printable(f['name'])} ({f['count']})" for f in items[:8])
             _print(f"{etype}: {names}", columns, hang="  ")
+
+
+BARS = " ▁▂▃▄▅▆▇█"
+
+
+def date_line(dates: dict[str, Any], total: int) -> str:
+    """The date histogram in one line: first period, a bar per period (at most 60: neighbours summed), last
+    period, and how many matches it counts."""
+    counts = [c["count"] for c in dates["counts"]]
+    step = -(-len(counts) // 60)
+    sums = [sum(counts[i : i + step]) for i in range(0, len(counts), step)]
+    top = max(sums) or 1
+    bars = "".join(BARS[0 if n == 0 else max(1, round(n / top * (len(BARS) - 1)))] for n in sums)
+    dated = sum(counts)
+    undated = f", {dates['undated']} undated" if dates.get("undated") else ""
+    return (f"published per {dates['interval']}: {dates['counts'][0]['name']} {bars} {dates['counts'][-1]['name']}"
+            f"  ({dated} of {total} matches dated{undated}; peak {max(counts)})")
 
 
 def _print(text: str, columns: int, indent: str = "", hang: str | None = None) -> None:
