@@ -7,6 +7,7 @@ is counted, not only the top hits.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
@@ -24,11 +25,17 @@ def histogram(searcher: Any, docnums: Iterable[int], interval: str = "auto") -> 
     days up to two months, months up to eight years, else years."""
     if interval not in ("auto", *INTERVALS):
         raise ValueError(f"unknown interval {interval!r} (auto, {', '.join(INTERVALS)})")
-    column = searcher.reader().column_reader("published", translate=False)
+    # Per segment: Whoosh's multi-segment column fails when no segment has the column (no dated document).
+    leaves = searcher.leaf_searchers()
+    offsets = [offset for _, offset in leaves]
+    columns = [s.reader().column_reader("published", translate=False) if s.reader().has_column("published")
+               else None for s, _ in leaves]
     days: Counter[int] = Counter()
     undated = 0
     for docnum in docnums:
-        ordinal = column[docnum] // _USEC_PER_DAY + 1
+        i = bisect_right(offsets, docnum) - 1
+        column = columns[i]
+        ordinal = column[docnum - offsets[i]] // _USEC_PER_DAY + 1 if column is not None else 0
         if 1 <= ordinal <= _LAST_ORDINAL:
             days[ordinal] += 1
         else:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from newsdex.index import copies
+from newsdex.index import copies, vocabulary
 from newsdex.index import fingerprint as fp
 from newsdex.index.sql import rows_in
 
@@ -74,7 +74,7 @@ def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
         conn = sqlite3.connect(path, timeout=30)
         conn.execute("PRAGMA journal_mode=WAL")  # readers never block the writer, nor the writer readers
         conn.execute("PRAGMA synchronous=NORMAL")
-        conn.executescript(SCHEMA + copies.SCHEMA)
+        conn.executescript(SCHEMA + copies.SCHEMA + vocabulary.SCHEMA)
         copies.migrate(conn)
     conn.row_factory = sqlite3.Row
     return conn
@@ -289,6 +289,16 @@ class Manifest:
             copies.mark_settled(self.conn)
         return n
 
+    def fill_vocabulary(self) -> int:
+        """Store the words of an index made before did-you-mean kept them (index/vocabulary.py). O(1) once done."""
+        return vocabulary.fill(self.conn)
+
+    def vocabulary_candidates(self, word: str, distance: int) -> list[str] | None:
+        """Stored words near ``word`` (about ``distance`` edits); None when the table is not filled yet."""
+        if not vocabulary.available(self.conn):
+            return None
+        return vocabulary.candidates(self.conn, word, distance)
+
     def runs(self, limit: int = 5) -> list[dict[str, Any]]:
         rows = self.conn.execute(
             "SELECT kind, started, finished, report FROM runs WHERE finished IS NOT NULL ORDER BY id DESC LIMIT ?",
@@ -307,6 +317,7 @@ class Manifest:
         """Write indexed documents' rows, each placed among the copies as it is written (``place``), in the same
         transaction."""
         now = time.time()
+        texts: list[str] = []
         with self.conn:
             for r in rows:
                 self.conn.execute(
@@ -328,6 +339,9 @@ class Manifest:
                 )
                 if place:  # in order, within the transaction: a copy later in the batch finds the earlier one
                     copies.place(self.conn, _placement(r))
+                texts.append(zlib.decompress(r.body).decode())
+                texts.append(r.title or "")
+            vocabulary.add(self.conn, texts)  # did-you-mean's words (index/vocabulary.py)
 
     def stage(self, docs: Iterable[EnrichedDoc], generation: str) -> None:
         with self.conn:

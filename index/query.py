@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import time
 import traceback
+from collections.abc import Callable
 from itertools import islice
 from typing import Any
 
@@ -133,23 +134,103 @@ def _short(text: str, n: int = 40) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def suggest(searcher: Any, q: wq.Query, text: str, budget_s: float = 0.0) -> str | None:
-    """``text`` with its misspelt words replaced by the nearest indexed terms, or None.
+Aliases = Callable[[str], list[tuple[str, str]]]
+"""The words of a query (a word, or a phrase's text) -> [(entity type, canonical name)] when they are another
+spelling of a known entity (the alias file); given by the caller: the index does not read the alias file."""
+Neighbours = Callable[[str, int], "list[str] | None"]
+"""A word and a distance -> the archive's words about that near (index/vocabulary.py); None: not available."""
 
-    Bounded: only short queries, only plain words and phrase words typed where the index spells them (body,
-    title), a few words, and no more time than ``budget_s`` (the search's own) or SUGGEST_FLOOR_S."""
+FEW_HITS = 2  # a query with this many hits or fewer gets a suggestion too, for its rare words
+RARE_RATIO = 20  # ...when a neighbour of a rare word is in this many times more documents
+
+
+def _span(leaf: wq.Query) -> tuple[int, int] | None:
+    """Where a word or a phrase stands in the query string (None when the parser did not say)."""
+    if isinstance(leaf, wq.Phrase):
+        ranges = getattr(leaf, "char_ranges", None)
+        return (ranges[0][0], ranges[-1][1]) if ranges else None
+    start, end = getattr(leaf, "startchar", None), getattr(leaf, "endchar", None)
+    return (start, end) if start is not None and end is not None else None
+
+
+def _group_span(node: wq.Query) -> tuple[int, int] | None:
+    """The span of a word or phrase searched in every default field (the parser's Or of one leaf per field)."""
+    if not isinstance(node, wq.Or) or not node.subqueries:
+        return None
+    spans = set()
+    for leaf in node.subqueries:
+        if type(leaf) not in (wq.Term, wq.Phrase) or leaf.field() not in SEARCH_FIELDS:
+            return None
+        spans.add(_span(leaf))
+    return spans.pop() if len(spans) == 1 and None not in spans else None
+
+
+def with_entities(q: wq.Query, text: str, aliases: Aliases | None, reader: Any) -> tuple[wq.Query, list[dict]]:
+    """``q`` where each word or phrase that is another spelling of an entity the index knows also matches the
+    documents naming that entity (its canonical name in the entity field), and the list of those expansions.
+    Words under NOT and words typed with a field (``title:x``) are left as typed."""
+    from newsdex.index.schema import ENTITY_FIELDS
+
+    found: list[dict] = []
+    if aliases is None:
+        return q, found
+
+    def visit(node: wq.Query) -> wq.Query:
+        if isinstance(node, wq.Not):
+            return node
+        if isinstance(node, wq.AndNot):
+            return wq.AndNot(visit(node.a), node.b, boost=node.boost)
+        span = _group_span(node)
+        if span is not None:
+            words = text[span[0] : span[1]]
+            extra: list[wq.Query] = []
+            for etype, name in aliases(words)[:3]:
+                field, term = ENTITY_FIELDS.get(etype), name.replace(",", " ").lower()
+                if field and reader.doc_frequency(field, term):
+                    extra.append(wq.Term(field, term))
+                    found.append({"text": words, "type": etype, "name": name})
+            return wq.Or([node, *extra]) if extra else node
+        return node if node.is_leaf() else node.apply(visit)
+
+    return visit(q), found
+
+
+def suggest(
+    searcher: Any,
+    q: wq.Query,
+    text: str,
+    budget_s: float = 0.0,
+    neighbours: Neighbours | None = None,
+    total: int = 0,
+    aliases: Aliases | None = None,
+) -> str | None:
+    """``text`` with its misspelt words replaced by the archive's likeliest words, and its entity aliases by
+    their canonical names; None when there is nothing to offer.
+
+    A word is misspelt when the index does not have it, or (with ``total`` at most FEW_HITS) when a neighbour
+    within one edit (two for words over five letters) is in RARE_RATIO times more documents. Neighbours come
+    from the archive's words (``neighbours``; index/vocabulary.py), ranked by edit distance, then by how many
+    documents hold them; without them, Whoosh's corrector. Bounded: only short queries, a few words, and no
+    more time than ``budget_s`` (the search's own) or SUGGEST_FLOOR_S."""
     if len(text) > SUGGEST_MAX_CHARS:
         return None
     deadline = time.perf_counter() + max(budget_s, SUGGEST_FLOOR_S)
     reader = searcher.reader()
     fixes: dict[tuple[int, int], str] = {}
-    for (start, end), (field, word) in _misspelt(reader, q):
+    for start, end in _group_spans(q) if aliases else []:
+        named = aliases(text[start:end])
+        if named:
+            name = named[0][1]
+            quoted = text[start - 1 : start] == '"'  # a phrase's span is inside its quotes
+            fixes[(start, end)] = f'"{name}"' if " " in name and not quoted else name
+    for (start, end), (field, word) in _misspelt(reader, q, rare=True) if total <= FEW_HITS else []:
         if len(fixes) >= SUGGEST_MAX_WORDS or time.perf_counter() > deadline:
             break
-        maxdist = 1 if len(word) <= 5 else 2
-        found = reader.corrector(field).suggest(word, limit=1, maxdist=maxdist, prefix=1)
-        if found and found[0] != word:
-            fixes[(start, end)] = found[0]
+        if any(a <= start and end <= b for a, b in fixes):
+            continue
+        fix = _nearest(reader, field, text[start:end].lower(), word, neighbours)
+        if fix is not None:
+            fixes[(start, end)] = fix
     if not fixes:
         return None
     out, last = [], 0
@@ -159,11 +240,59 @@ def suggest(searcher: Any, q: wq.Query, text: str, budget_s: float = 0.0) -> str
     return "".join(out) + text[last:]
 
 
-def _misspelt(reader: Any, q: wq.Query) -> list[tuple[tuple[int, int], tuple[str, str]]]:
-    """(place in the query string, (field, word)) of each word the index does not have, one per place: a
-    plain word is searched in several fields, its spelling is checked against the body."""
+def _group_spans(q: wq.Query) -> list[tuple[int, int]]:
+    found: list[tuple[int, int]] = []
+
+    def visit(node: wq.Query) -> None:
+        if isinstance(node, wq.Not):
+            return
+        if isinstance(node, wq.AndNot):
+            visit(node.a)
+            return
+        span = _group_span(node)
+        if span is not None:
+            found.append(span)
+        elif not node.is_leaf():
+            for child in node.children():
+                visit(child)
+
+    visit(q)
+    return found
+
+
+def _nearest(reader: Any, field: str, surface: str, indexed: str, neighbours: Neighbours | None) -> str | None:
+    """The archive's likeliest word for ``surface`` (as typed; ``indexed``: as the index has it), or None."""
+    from newsdex.index.vocabulary import distance
+
+    maxdist = 1 if len(surface) <= 5 else 2
+    spell = "spell_" + field if ("spell_" + field) in reader.schema else field
+    found = neighbours(surface, maxdist) if neighbours is not None and surface.isalpha() else None
+    if found is None:  # no word table (an index made before it, not yet written to): Whoosh's corrector
+        fixed = reader.corrector(field).suggest(indexed, limit=1, maxdist=maxdist, prefix=1)
+        return fixed[0] if fixed and fixed[0] != indexed else None
+    own = reader.doc_frequency(spell, surface)
+    best: tuple[float, int, str] | None = None
+    for word in found:
+        d = distance(surface, word, maxdist)
+        if d > maxdist:
+            continue
+        df = reader.doc_frequency(spell, word)
+        if df == 0 or (own and df < RARE_RATIO * own):
+            continue
+        # People rarely mistype a word's first letter (Whoosh's corrector does not try it at all): a change
+        # there counts half an edit more, so `kurst` is `kursk` before it is `burst`.
+        rank = (d + (0.5 if word[0] != surface[0] else 0.0), -df, word)
+        if best is None or rank < best:
+            best = rank
+    return best[2] if best else None
+
+
+def _misspelt(reader: Any, q: wq.Query, rare: bool = False) -> list[tuple[tuple[int, int], tuple[str, str]]]:
+    """(place in the query string, (field, word)) of each word the index does not have (or, ``rare``, has in
+    at most FEW_HITS documents), one per place: a plain word is searched in several fields, its spelling is
+    checked against the body. Words under NOT are never corrected."""
     places: dict[tuple[int, int], tuple[str, str]] = {}
-    for leaf in q.leaves():
+    for leaf in positive_leaves(q):
         if type(leaf) not in (wq.Term, wq.Phrase) or leaf.field() not in ("body", "title"):
             continue
         for token in leaf.tokens():
@@ -174,4 +303,20 @@ def _misspelt(reader: Any, q: wq.Query) -> list[tuple[tuple[int, int], tuple[str
                 continue
             if places.get((start, end), ("",))[0] != "body":
                 places[(start, end)] = (token.fieldname, word)
-    return [(place, fw) for place, fw in places.items() if fw not in reader]
+    out = []
+    for place, (field, word) in places.items():
+        df = reader.doc_frequency(field, word)
+        if df == 0 or (rare and df <= FEW_HITS):
+            out.append((place, (field, word)))
+    return out
+
+
+def positive_leaves(q: wq.Query) -> list[wq.Query]:
+    """The leaves a matching document can show: not those under NOT, nor on the right of ANDNOT."""
+    if isinstance(q, wq.Not):
+        return []
+    if isinstance(q, wq.AndNot):
+        return positive_leaves(q.a)
+    if q.is_leaf():
+        return [q]
+    return [leaf for child in q.children() for leaf in positive_leaves(child)]

@@ -345,17 +345,14 @@ def _ranked(searcher: Any, q: Query, window: int, filt: Query | None) -> Any:
     return results
 
 
-def _ties_by_id(results: Any, searcher: Any) -> None:
+def _ties_by_id(top: list, stored: list[dict[str, Any]]) -> tuple[list, list[dict[str, Any]]]:
     """Equal scores in document-id order, not Whoosh's docnum order: docnums depend on how the segments were
     written (an ingest adopting segments, a rebuild, merges), so the same index content would otherwise rank
     its ties differently after ``check --repair`` or ``reindex --full``."""
-    top = results.top_n
     if len(top) < 2 or all(top[i][0] != top[i + 1][0] for i in range(len(top) - 1)):
-        return
-    ids = [fields["id"] for fields in _stored_fields(searcher, [docnum for _, docnum in top])]
-    order = sorted(range(len(top)), key=lambda i: (-round(float(top[i][0] or 0.0), 9), ids[i]))
-    results.top_n = [top[i] for i in order]
-
+        return top, stored
+    order = sorted(range(len(top)), key=lambda i: (-round(float(top[i][0] or 0.0), 9), stored[i]["id"]))
+    return [top[i] for i in order], [stored[i] for i in order]
 
 def search(
     root: Path,
@@ -369,12 +366,17 @@ def search(
     languages: list[str] | None = None,
     all_copies: bool = False,
     interval: str = "auto",
+    aliases: user_query.Aliases | None = None,
 ) -> dict[str, Any]:
     """Run a query; returns the search JSON of docs/contract.md (query, total, hits, facets, suggestion).
 
     Each hit has up to MAX_PASSAGES passages (its paragraphs that answer best) and a snippet read from the best
     one. ``facets.published`` counts every matching document per ``interval`` (day, month, year; ``auto``
     picks one from the span of their dates); the entity and language facets count the top ``facet_stories``.
+
+    ``aliases`` (the caller's: the alias file is not the index's) makes a word or phrase that is another spelling
+    of a known entity also match the documents naming that entity (``expanded`` lists them) and suggests the
+    canonical name; a query with few hits gets spelling suggestions from the archive's words.
 
     Copies of one story (index/copies.py) are one hit, the best ranked of them, with ``copies`` saying how many
     others the archive holds; facets count each story once. ``all_copies`` lists every copy as its own hit.
@@ -392,6 +394,7 @@ def search(
     else:
         q = user_query.parse(parser, query)
         user_query.check_expansions(q, searcher.reader())
+    q, expanded = user_query.with_entities(q, query, aliases, searcher.reader())
     sort_kwargs: dict[str, Any] = {}
     if sort in ("newest", "oldest"):
         # Dated documents first, then by date: Whoosh would otherwise put the undated ones at the top.
@@ -406,9 +409,9 @@ def search(
             collector = _counting_collector(searcher, window, filt, sort_kwargs)
             searcher.search_with_collector(q, collector)
             results = collector.results()
-        if sort == "relevance":
-            _ties_by_id(results, searcher)
         stored = _stored_fields(searcher, [docnum for _, docnum in results.top_n])
+        if sort == "relevance":
+            results.top_n, stored = _ties_by_id(results.top_n, stored)
         copies = _Copies(root, [fields["id"] for fields in stored], limit, all_copies)
         # Copies of one story can fill the window (a wire story on hundreds of sites): look further, until
         # ``limit`` stories are found, the matches run out, or the window reaches its bound.
@@ -450,8 +453,8 @@ def search(
         )
     total = len(results)
     suggestion = None
-    if total == 0 and query.strip():
-        suggestion = _suggestion(searcher, q, query, time.perf_counter() - started)
+    if query.strip() not in ("", "*") and (total <= user_query.FEW_HITS or expanded):
+        suggestion = _suggestion(root, searcher, q, query, time.perf_counter() - started, total, aliases)
     return {
         "query": query,
         "total": total,
@@ -463,6 +466,7 @@ def search(
                    "published": dates.histogram(searcher, results.docs(), interval)},
         "facet_stories": len(stories),
         "suggestion": suggestion,
+        "expanded": expanded,
     }
 
 
@@ -498,9 +502,15 @@ def matching_ids(
     return [ids[i] for i in order]
 
 
-def _suggestion(searcher: Any, q: Query, query: str, budget_s: float) -> str | None:
+def _suggestion(
+    root: Path, searcher: Any, q: Query, query: str, budget_s: float, total: int, aliases: Any
+) -> str | None:
     try:
-        return user_query.suggest(searcher, q, query, budget_s)
+        manifest = open_readonly(IndexPaths(root).manifest)
+        if manifest is None:
+            return user_query.suggest(searcher, q, query, budget_s, None, total, aliases)
+        with manifest:
+            return user_query.suggest(searcher, q, query, budget_s, manifest.vocabulary_candidates, total, aliases)
     except Exception:  # noqa: BLE001 - a suggestion is a nicety: whatever it trips on, the search result stands
         return None
 

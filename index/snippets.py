@@ -33,6 +33,8 @@ from whoosh.highlight import (
 )
 from whoosh.lang import porter
 
+from newsdex.index.query import positive_leaves
+
 # stemmer -> lowercased word -> stem, shared by every search of the process
 _STEMS: dict[Callable[[str], str], dict[str, str]] = {}
 _STEMS_MAX = 200_000
@@ -86,7 +88,7 @@ def query_plan(results: Any, field: str) -> Plan:
         phrases: set[tuple[str, ...]] = set()
         reader = results.searcher.reader()
         from_bytes = results.searcher.schema[field].from_bytes
-        for leaf in _positive_leaves(results.q):
+        for leaf in positive_leaves(results.q):
             if leaf.field() != field:
                 continue
             if isinstance(leaf, wq.Phrase) and leaf.slop <= 1 and len(leaf.words) > 1:
@@ -97,21 +99,11 @@ def query_plan(results: Any, field: str) -> Plan:
                 words.add(leaf.text)
             else:
                 words.update(from_bytes(t) for f, t in leaf.expanded_terms(reader) if f == field)
+        # As Whoosh's highlighter: only words the index has (a word no document has marks nothing).
+        words = {w for w in words if (field, w) in reader}
+        phrases = {p for p in phrases if all((field, w) in reader for w in p)}
         cache[field] = Plan(frozenset(words), tuple(sorted(phrases)))
     return cache[field]
-
-
-def _positive_leaves(q: Any) -> Iterator[Any]:
-    if isinstance(q, wq.Not):
-        return
-    if isinstance(q, wq.AndNot):
-        yield from _positive_leaves(q.a)
-        return
-    if q.is_leaf():
-        yield q
-        return
-    for child in q.children():
-        yield from _positive_leaves(child)
 
 
 def _phrase_starts(chain: _Chain, text: str, phrases: tuple[tuple[str, ...], ...]) -> frozenset[int]:
@@ -156,30 +148,37 @@ def passages(results: Any, field: str, text: str, top: int = 3) -> list[Passage]
     paragraphs = list(_paragraphs(text))
     if not paragraphs:
         return []
-    average = sum(_word_count(chain, text, a, b) for a, b in paragraphs) / len(paragraphs) or 1.0
+    average = sum(b - a for a, b in paragraphs) / len(paragraphs)  # in characters: no tokenising needed
+    # A paragraph can match only if it holds a query word's stem less its last letter (Porter's stemmer only
+    # changes a word's ending, at most its last letter: happy -> happi): only those are tokenised.
+    cues = {w[:-1] if len(w) > 3 else w for w in plan.words.union(*plan.phrases)} if _first_letter_kept(chain) else {""}
     found = []
     for i, (a, b) in enumerate(paragraphs):
         piece = text[a:b]
-        extra = _phrase_starts(chain, piece, plan.phrases)
+        lowered = piece.lower()
+        if not any(cue in lowered for cue in cues):
+            continue
+        tokens = [(m.start(), m.end(), _indexed(chain, m.group(0))) for m in chain.expression.finditer(piece)]
+        stems = [t[2] for t in tokens]
         counts: dict[str, int] = {}
-        length = 0
-        marks: list[tuple[int, int]] = []
-        for t in _tokens(chain, piece, plan.words, 0, extra):
-            length += 1
-            if t.matched:
-                marks.append((t.startchar, t.endchar))
-                if t.text in plan.words:
-                    counts[t.text] = counts.get(t.text, 0) + 1
+        marked: set[int] = set()
+        for k, stem in enumerate(stems):
+            if stem in plan.words:
+                counts[stem] = counts.get(stem, 0) + 1
+                marked.add(k)
         for phrase in plan.phrases:
-            n = _occurrences(chain, piece, phrase)
-            if n:
-                counts[" ".join(phrase)] = n
+            n = len(phrase)
+            at = [k for k in range(len(stems) - n + 1) if stems[k] == phrase[0] and tuple(stems[k : k + n]) == phrase]
+            if at:
+                counts[" ".join(phrase)] = len(at)
+                marked.update(k + j for k in at for j in range(n))
         if not counts:
             continue
-        norm = PASSAGE_K1 * (1 - PASSAGE_B + PASSAGE_B * length / average)
+        norm = PASSAGE_K1 * (1 - PASSAGE_B + PASSAGE_B * (b - a) / average)
         score = sum(idf.get(w, 0.0) * tf * (PASSAGE_K1 + 1) / (tf + norm) for w, tf in counts.items())
         # BM25 favours short paragraphs; a heading or a dateline is not what a person reads for an answer.
-        score *= min(1.0, length / PASSAGE_FULL_WORDS) ** 0.5
+        score *= min(1.0, len(tokens) / PASSAGE_FULL_WORDS) ** 0.5
+        marks = [(tokens[k][0], tokens[k][1]) for k in sorted(marked)]
         found.append(Passage(i, a, b, round(score, 4), _marked(piece, marks)))
     found.sort(key=lambda p: (-p.score, p.paragraph))
     return found[:top]
@@ -202,16 +201,6 @@ def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
         pos = m.end()
     if text[pos:].strip():
         yield pos, len(text)
-
-
-def _word_count(chain: _Chain, text: str, a: int, b: int) -> int:
-    return sum(1 for _ in chain.expression.finditer(text, a, b))
-
-
-def _occurrences(chain: _Chain, text: str, phrase: tuple[str, ...]) -> int:
-    words = [_indexed(chain, m.group(0)) for m in chain.expression.finditer(text)]
-    n = len(phrase)
-    return sum(1 for i in range(len(words) - n + 1) if tuple(words[i : i + n]) == phrase)
 
 
 def _marked(piece: str, marks: list[tuple[int, int]]) -> str:

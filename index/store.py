@@ -62,8 +62,9 @@ class IndexStore:
                 self.verify(whoosh=False)  # before Manifest() creates an empty one in its place
             with manifest_guard(self.paths.manifest), Manifest(self.paths.manifest) as manifest:
                 manifest.recover_staged(live_generation_name(self.paths))
-                if place_copies:  # an index made before copies were found gets its clusters, once
+                if place_copies:  # an index made before copies were found gets its clusters, once,
                     manifest.refresh_copies()
+                    manifest.fill_vocabulary()  # and one made before did-you-mean kept its words, its words
             if verify:
                 self.verify()
             yield self

@@ -62,6 +62,20 @@ def parse_entity_filters(values: list[str]) -> list[tuple[str, str]]:
     return out
 
 
+def alias_names(words: str) -> list[tuple[str, str]]:
+    """[(type, canonical name)] for query words that are another spelling of an entity in the alias file
+    (``zelenskiy`` -> PERSON Volodymyr Zelensky); nothing for the canonical spelling itself."""
+    from newsdex.tasks.enrich.canonical import alias_entry, canonical_key
+
+    key = canonical_key(words)
+    found = []
+    for etype in ("PERSON", "ORG", "LOC", "NORP"):
+        hit = alias_entry(words, etype)
+        if hit and canonical_key(hit[1]) != key:
+            found.append((etype, hit[1]))
+    return found
+
+
 def parse_languages(values: list[str]) -> list[str]:
     """Language codes from repeated or comma-separated --lang values, lower-cased."""
     codes = [code.strip().lower() for value in values for code in value.split(",") if code.strip()]
@@ -96,6 +110,7 @@ def run(args: argparse.Namespace) -> int:
             languages=parse_languages(args.lang),
             all_copies=args.all_copies,
             interval=args.interval,
+            aliases=alias_names,
         )
     except (IndexMissing, IndexDamaged, ValueError) as exc:
         raise UsageError(str(exc)) from None
@@ -118,6 +133,9 @@ def print_human(result: dict[str, Any], passages: bool = False) -> None:
     print(head + shorten(query, max(12, columns - len(head) - len(more))) + more)
     if result.get("suggestion"):
         _print(f"did you mean: {printable(result['suggestion'])}", columns, hang="  ")
+    for e in result.get("expanded") or []:
+        _print(f"also matching {e['type']} {printable(e['name'])} ({printable(e['text'])} is another spelling)",
+               columns, hang="  ")
     for i, hit in enumerate(result["hits"], 1):
         parts = (hit["source"], hit["published"], hit.get("language"), hit["path"])
         meta = " · ".join(printable(x) for x in parts if x)

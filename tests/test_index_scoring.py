@@ -177,7 +177,8 @@ def test_snippets_equal_whooshs_on_every_hit(index_root: Path, docs: list[Enrich
     searcher = reader.open_index(index_root).searcher()
     bodies = {d.id: d.body for d in docs}
     compared = 0
-    for text in ["the", "korea", '"Kursk region"', "war OR peace", "president", "kim jong-un"]:
+    # Queries without phrases or NOT: there our marks are Whoosh's (with them, see test_search_answers.py).
+    for text in ["the", "korea", "war OR peace", "president", "kim jong-un", "kursk region"]:
         results = _results_for(searcher, text)
         stored = reader._stored_fields(searcher, [d for _, d in results.top_n])
         for rank, fields in enumerate(stored):
