@@ -38,7 +38,7 @@ FACET_WINDOW = 500  # facets are counted over this many top hits: cheap, and wha
 MAX_WINDOW = 20_000  # hits read at most to find --limit stories when copies crowd the top ones
 MAX_COPY_SOURCES = 10  # sources listed per hit (the count says how many copies there are)
 MAX_PASSAGES = 3  # paragraphs shown per hit
-_ONE_MARK = re.compile(r"</b>(\s+)<b>")
+_ONE_MARK = re.compile(r"</b>([\s\-\u2010\u2011]+)<b>")  # marks apart only by spaces or a hyphen: one
 
 
 class IndexMissing(RuntimeError):

@@ -1,26 +1,27 @@
 """More like this: the articles about the same thing as one article, from its distinctive words and entities.
 
 The query is the document's own text, reduced to what sets it apart: the body's stems weighted tf × idf (the
-top ``MAX_TERMS``, skipping words of one document or of most documents, numbers and 1–2 letter words) and its
-PERSON / ORG / LOC names (boosted). Each part is scored on its own by index/scoring.py and the parts summed:
-that is what Whoosh's Or of them would score, and it also says which parts each hit shares with the document,
-which is its reason. Copies are not "similar": the document's own cluster is left out entirely, and the rest
-is one hit per story (as search collapses it).
+top ``MAX_TERMS``, skipping words of that document alone or of more than ``MAX_DF_SHARE`` of the archive,
+numbers and 1–2 letter words) and its most mentioned PERSON / ORG / LOC names (boosted). Each part is scored on
+its own from the posting blocks (index/scoring.py's BM25F) and the parts summed: exactly what Whoosh's Or of
+them would score, and it also says which parts each hit shares with the document, which is its reason. Copies
+are not "similar": the document's own cluster is left out entirely, and the rest is one hit per story (as
+search collapses it).
 
-Imports only Whoosh, SQLite and the models, as reader.py does.
-"""
+Imports only Whoosh and SQLite (the models only to read an input path), as reader.py does."""
 
 from __future__ import annotations
 
 import heapq
 import html
 import math
+import os
 import weakref
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from whoosh.query import Term
+from whoosh.query import NullQuery, Term
 
 from newsdex.index import scoring
 from newsdex.index.damage import IndexDamaged
@@ -35,14 +36,17 @@ from newsdex.index.reader import (
     manifest_guard,
 )
 from newsdex.index.schema import ENTITY_FIELDS, FACET_TYPES
-from newsdex.models import document_id
 
 MAX_TERMS = 25  # body words in the query: enough to say what a story is about, few enough to stay fast
 MAX_DF_SHARE = 0.05  # words in more documents than this share say little and cost most (their postings are long)
+SMALL_ARCHIVE_DF = 50  # ... but never fewer than this many (or half the archive, when smaller)
+MAX_NAMES = 6  # names per entity type in the query: a long article's passing mentions say little
 ENTITY_BOOST = 2.0  # a shared name says more about "the same thing" than a shared word
 MAX_REASON = 6  # items named in a hit's reason
+MAX_REASON_NAMES = 4  # of which names, when there are shared words to name too
 SNIPPET_CHARS = 200
 _DF: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], int]] = weakref.WeakKeyDictionary()
+_NORMS: weakref.WeakKeyDictionary[Any, dict[str, list[float]]] = weakref.WeakKeyDictionary()
 _DF_MAX = 200_000  # remembered document frequencies per searcher
 
 
@@ -59,8 +63,6 @@ class _Part:
 def resolve(manifest: Any, ref: str) -> str | None:
     """The id ``ref`` names: an id, a unique id prefix or an input path, as ``show`` reads it (ValueError when
     ambiguous; a URL is turned into its id by the caller, as ``show`` does)."""
-    import os
-
     if not ref.strip():
         raise ValueError("an id (or a unique prefix of one, an input path or a URL) is required")
     state = manifest.states_for([ref]).get(ref)
@@ -68,6 +70,8 @@ def resolve(manifest: Any, ref: str) -> str | None:
         return ref  # a whole id: one primary-key lookup (an id prefix or a path scans the table)
     ids = manifest.find_ids(ref)
     if not ids and os.path.exists(ref):  # an input path, spelled differently from when it was ingested
+        from newsdex.models import document_id  # pydantic: only for a path, as reader.get_document does
+
         ids = manifest.find_ids(document_id(ref))
     if len(ids) > 1 and ref not in ids:
         raise ValueError(f"id {ref!r} is ambiguous: {', '.join(ids)}")
@@ -96,7 +100,7 @@ def _distinctive(searcher: Any, body: str) -> tuple[list[_Part], int]:
     """The body's top stems by tf × idf, each boosted by its weight relative to the best one."""
     n = max(1, searcher.doc_count())
     tf, surface = body_terms(searcher.schema["body"].analyzer, body)
-    ceiling = max(2, n * MAX_DF_SHARE)
+    ceiling = _ceiling(n, MAX_DF_SHARE)
     best_idf = math.log(n / 2)  # the highest idf a kept stem can have (it is in 2 documents at least)
     weighted: list[tuple[float, str]] = []  # a min-heap of the best MAX_TERMS
     for stem, count in sorted(tf.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -113,8 +117,14 @@ def _distinctive(searcher: Any, body: str) -> tuple[list[_Part], int]:
         elif item > weighted[0]:
             heapq.heapreplace(weighted, item)
     top = sorted(weighted, key=lambda ws: (-ws[0], ws[1]))
-    best = top[0][0] if top else 1.0
+    best = top[0][0] if top and top[0][0] > 0 else 1.0
     return [_Part("body", stem, surface[stem], max(0.1, w / best)) for w, stem in top], n
+
+
+def _ceiling(n: int, share: float) -> float:
+    """The most documents a query term may be in: ``share`` of a large archive; in a small one (where a
+    story's words are in a good part of it) up to half of it."""
+    return max(n * share, min(n / 2, SMALL_ARCHIVE_DF))
 
 
 def _doc_frequency(searcher: Any, field: str, text: str) -> int:
@@ -131,16 +141,74 @@ def _doc_frequency(searcher: Any, field: str, text: str) -> int:
 
 
 def _entity_parts(searcher: Any, fields: dict[str, Any], n: int) -> list[_Part]:
-    """The document's PERSON, ORG and LOC names that some other document also has, boosted."""
+    """The document's most mentioned PERSON, ORG and LOC names (``MAX_NAMES`` of each) that some other document
+    also has, boosted."""
     parts = []
     for etype in FACET_TYPES:
         field = ENTITY_FIELDS[etype]
-        for name in _split_names(fields.get(field)):
+        kept = 0
+        for name in _split_names(fields.get(field)):  # most mentioned first (enrich sorts them so)
             key = name.strip().lower()
             df = _doc_frequency(searcher, field, key)
-            if 2 <= df <= max(2, n * MAX_DF_SHARE * 2):  # names are rarer than words: a looser ceiling
+            if 2 <= df <= _ceiling(n, 2 * MAX_DF_SHARE):  # names are rarer than words: a looser ceiling
                 parts.append(_Part(field, key, name, ENTITY_BOOST))
+                kept += 1
+                if kept == MAX_NAMES:
+                    break
     return parts
+
+
+class _Leaf(scoring._Segment):
+    """index/scoring.py's segment scorer, with each field's BM25 length norms computed once per searcher
+    instead of once per term and segment (a fifth of a call at 40 terms and 9 segments)."""
+
+    def __init__(self, searcher: Any, reader: Any, norms: dict[str, list[float]]) -> None:
+        super().__init__(searcher, reader)
+        self.norms = norms
+
+    def _scores(self, field: str, btext: bytes, ids: list[int], weights: list) -> list[float]:
+        if not self.reader.schema[field].scorable:
+            return list(weights)
+        norm = self.norms.get(field)
+        if norm is None:
+            w = self.searcher.weighting
+            avgfl = self.searcher.avg_field_length(field) or 1
+            B = w._field_B.get(field, w.B)
+            norm = self.norms[field] = [w.K1 * ((1 - B) + B * fl / avgfl) for fl in scoring._LENGTH_OF_BYTE]
+        idf = self.searcher.idf(field, btext)
+        lengths = self._lengths(field)
+        k1p1 = self.searcher.weighting.K1 + 1
+        return [idf * ((tf * k1p1) / (tf + norm[lengths[d]])) for d, tf in zip(ids, weights, strict=True)]
+
+
+def _score_parts(searcher: Any, parts: list[_Part]) -> None:
+    """Each part's matches (global docnum -> its BM25F score × boost), read straight from the posting blocks
+    when index/scoring.py can (Whoosh's scores, to the last bits), else by Whoosh."""
+    if scoring.evaluate(searcher, NullQuery) is None:  # another weighting or codec: Whoosh does it all
+        for part in parts:
+            q = Term(part.field, part.text, boost=part.boost)
+            part.scores = {d: s for s, d in searcher.search(q, limit=None, optimize=False).top_n}
+        return
+    norms = _NORMS.setdefault(searcher, {})
+    for sub, offset in searcher.leaf_searchers():
+        leaf = _Leaf(searcher, sub.reader(), norms)
+        for part in parts:
+            for d, s in leaf.term(part.field, part.text, part.boost, None).items():
+                part.scores[d + offset] = s
+
+
+def _shared(mine: list[_Part], docnum: int) -> list[str]:
+    """A hit's reason: the shared names, then the shared words, each group by what it adds to the hit's score
+    (the rarer, the more: the most specific first); at most ``MAX_REASON_NAMES`` names, so that words show
+    too, and no word already said by a name ("Kursk" after "Kursk")."""
+    def weight(p: _Part) -> float:
+        return -p.scores[docnum]
+
+    names = list(dict.fromkeys(p.label for p in sorted((p for p in mine if p.field != "body"), key=weight)))
+    said = {w.lower() for name in names for w in name.split()}
+    words = [p.label for p in sorted((p for p in mine if p.field == "body"), key=weight) if p.label.lower() not in said]
+    names = names[: max(MAX_REASON_NAMES, MAX_REASON - len(words))]
+    return list(dict.fromkeys(names + words))[:MAX_REASON]
 
 
 def _snippet(analyzer: Any, body: str, stems: set[str]) -> str:
@@ -191,14 +259,10 @@ def similar(root: Path, ref: str, limit: int = 10) -> dict[str, Any] | None:
 
     parts, n = _distinctive(searcher, body)
     parts = _entity_parts(searcher, source, n) + parts
+    _score_parts(searcher, parts)
     scores: dict[int, float] = {}
-    for part in parts:
-        found = scoring.evaluate(searcher, Term(part.field, part.text, boost=part.boost))
-        if found is None:  # an index of another codec or weighting: Whoosh scores the term itself
-            found = {d: s for s, d in searcher.search(Term(part.field, part.text, boost=part.boost),
-                                                     limit=None, optimize=False).top_n}
-        part.scores = found
-        for d, s in found.items():
+    for part in parts:  # summed part by part, as Whoosh's Or of the parts would
+        for d, s in part.scores.items():
             scores[d] = scores.get(d, 0.0) + s
     for d in excluded:
         scores.pop(d, None)
@@ -221,8 +285,8 @@ def similar(root: Path, ref: str, limit: int = 10) -> dict[str, Any] | None:
     for i in copies.kept[:limit]:
         score, d = ranked[i]
         fields = stored[i]
-        mine = sorted((p for p in parts if d in p.scores), key=lambda p: (p.field == "body", -p.scores[d]))
-        shared = list(dict.fromkeys(p.label for p in mine))[:MAX_REASON]
+        mine = [p for p in parts if d in p.scores]
+        shared = _shared(mine, d)
         published = fields.get("published")
         body_stems = {p.text for p in mine if p.field == "body"}
         hits.append({

@@ -218,7 +218,7 @@ def _marked(piece: str, marks: list[tuple[int, int]]) -> str:
     for a, b in marks:
         if a < lo or b > hi:
             continue
-        if joined and not piece[joined[-1][1] : a].strip(" "):  # only spaces between: one highlight
+        if joined and not piece[joined[-1][1] : a].strip(" -\u2010\u2011"):  # spaces or a hyphen: one highlight
             joined[-1][1] = b
         else:
             joined.append([a, b])
