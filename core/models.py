@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Sequence
 from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, Field
@@ -200,6 +201,13 @@ def document_json(doc: CleanDoc, explain: bool) -> dict[str, Any]:
     if explain:
         out["trace"] = [t.model_dump() for t in doc.trace]
     return out
+
+
+def show_json(doc: CleanDoc, members: Sequence[str], explain: bool = False) -> dict[str, Any]:
+    """The `show --json` object of ``doc``, given the ids of its story's copies, representative first ([] when it
+    has none): document_json plus ``copy_of`` (the representative, when it is another document) and ``copies``."""
+    copy_of = members[0] if len(members) > 1 and members[0] != doc.id else None
+    return {**document_json(doc, explain=explain), "copy_of": copy_of, "copies": [m for m in members if m != doc.id]}
 
 
 def document_id(path: str) -> str:

@@ -20,7 +20,7 @@ _LAST_ORDINAL = date.max.toordinal()
 
 
 def histogram(searcher: Any, docnums: Iterable[int], interval: str = "auto") -> dict[str, Any]:
-    """``{"interval", "counts": [{"name": period, "count": n}, …], "undated": n}``: every period from the
+    """``{"interval", "counts": [{"period": name, "count": n}, …], "undated": n}``: every period from the
     first dated match to the last (empty ones count 0), oldest first. ``auto`` picks the interval from the span:
     days up to two months, months up to eight years, else years."""
     if interval not in ("auto", *INTERVALS):
@@ -50,7 +50,7 @@ def histogram(searcher: Any, docnums: Iterable[int], interval: str = "auto") -> 
     for ordinal, n in days.items():
         counts[_name(date.fromordinal(ordinal), chosen)] += n
     return {"interval": chosen,
-            "counts": [{"name": name, "count": counts.get(name, 0)} for name in _names(first, last, chosen)],
+            "counts": [{"period": name, "count": counts.get(name, 0)} for name in _names(first, last, chosen)],
             "undated": undated}
 
 

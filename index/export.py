@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from newsdex.index.damage import manifest_guard
 from newsdex.index.manifest import Manifest
 from newsdex.index.reader import _live_documents, _manifest, matching_ids
-from newsdex.models import CleanDoc, document_json
+from newsdex.models import show_json
 
 CHUNK = 200  # documents held at once: one manifest read, one Parquet row group
 ENTITY_TYPES = ("PERSON", "ORG", "LOC", "NORP", "MISC", "DATE")  # CSV columns, lower-cased
@@ -41,13 +41,6 @@ def chunked(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
             part = []
     if part:
         yield part
-
-
-def show_json(doc: CleanDoc, members: Sequence[str], explain: bool = False) -> dict[str, Any]:
-    """The `show --json` object of ``doc``, given the ids of its story's copies, representative first ([] when it
-    has none): document_json plus ``copy_of`` and ``copies``. (reader.get_document builds the same object.)"""
-    copy_of = members[0] if len(members) > 1 and members[0] != doc.id else None
-    return {**document_json(doc, explain=explain), "copy_of": copy_of, "copies": [m for m in members if m != doc.id]}
 
 
 def _read_chunk(manifest: Manifest, ids: list[str]) -> list[dict[str, Any]]:

@@ -372,7 +372,8 @@ def search(
 
     Each hit has up to MAX_PASSAGES passages (its paragraphs that answer best) and a snippet read from the best
     one. ``facets.published`` counts every matching document per ``interval`` (day, month, year; ``auto``
-    picks one from the span of their dates); the entity and language facets count the top ``facet_stories``.
+    picks one from the span of their dates; ``dates`` says which, and how many are undated); the entity and
+    language facets count the top ``facet_stories``.
 
     ``aliases`` (the caller's: the alias file is not the index's) makes a word or phrase that is another spelling
     of a known entity also match the documents naming that entity (``expanded`` lists them) and suggests the
@@ -445,13 +446,14 @@ def search(
                 # Sorted results carry the sort key as their score: only relevance has a score to report.
                 "score": round(float(score), 4) if sort == "relevance" and score is not None else None,
                 "snippet": " ".join(snippet.split()),
-                "passages": [{"paragraph": p.paragraph, "start": p.start, "score": p.score, "text": p.text}
+                "passages": [{"text": p.text, "position": p.paragraph, "start": p.start, "score": p.score}
                              for p in found],
                 "entities": _hit_entities(fields),
                 **copies.of(fields["id"]),
             }
         )
     total = len(results)
+    histogram = dates.histogram(searcher, results.docs(), interval)
     suggestion = None
     if query.strip() not in ("", "*") and (total <= user_query.FEW_HITS or expanded):
         suggestion = _suggestion(root, searcher, q, query, time.perf_counter() - started, total, aliases)
@@ -462,8 +464,8 @@ def search(
         "stories": copies.stories if total <= len(stored) else None,
         "hits": hits,
         # Entity and language facets read the top hits: a story counts once, however many copies.
-        "facets": {**_facets([fields for _, fields in stories]),
-                   "published": dates.histogram(searcher, results.docs(), interval)},
+        "facets": {**_facets([fields for _, fields in stories]), "published": histogram["counts"]},
+        "dates": {"interval": histogram["interval"], "undated": histogram["undated"]},
         "facet_stories": len(stories),
         "suggestion": suggestion,
         "expanded": expanded,
@@ -517,7 +519,7 @@ def _suggestion(
 
 def get_document(root: Path, doc_id: str) -> dict[str, Any] | None:
     """The `show` JSON of one document (by id, unique id prefix, or input path); None when not found."""
-    from newsdex.models import document_id, document_json
+    from newsdex.models import document_id, show_json
 
     if not doc_id.strip():
         raise ValueError("an id (or a unique prefix of one, or an input path) is required")
@@ -535,8 +537,7 @@ def get_document(root: Path, doc_id: str) -> dict[str, Any] | None:
         members = [m["id"] for m in manifest.cluster(key)] if doc and (key := manifest.cluster_of(doc.id)) else []
     if doc is None:
         return None
-    copy_of = members[0] if len(members) > 1 and members[0] != doc.id else None
-    return {**document_json(doc, explain=True), "copy_of": copy_of, "copies": [m for m in members if m != doc.id]}
+    return show_json(doc, members, explain=True)
 
 
 def duplicates(root: Path, min_size: int = 2) -> dict[str, Any]:

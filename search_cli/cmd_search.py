@@ -148,14 +148,13 @@ def print_human(result: dict[str, Any], passages: bool = False) -> None:
         _print(meta, columns, indent="   ")
         if passages and hit.get("passages"):
             for p in hit["passages"]:
-                _print(f"¶{p['paragraph'] + 1}  " + html_to_terminal(printable(p["text"]), color), columns,
+                _print(f"¶{p['position'] + 1}  " + html_to_terminal(printable(p["text"]), color), columns,
                        indent="     ", hang="        ")
         else:
             _print(html_to_terminal(printable(hit["snippet"]), color), columns, indent="   ")
-    dates = result["facets"].get("published") or {}
-    if dates.get("counts"):
+    if result["facets"].get("published"):
         print()
-        _print(date_line(dates, total), columns, hang="  ")
+        _print(date_line(result["facets"]["published"], result["dates"], total), columns, hang="  ")
     facets = {t: f for t, f in result["facets"].items() if f and t != "published"}
     if facets:
         print()
@@ -170,17 +169,17 @@ def print_human(result: dict[str, Any], passages: bool = False) -> None:
 BARS = " ▁▂▃▄▅▆▇█"
 
 
-def date_line(dates: dict[str, Any], total: int) -> str:
+def date_line(periods: list[dict[str, Any]], dates: dict[str, Any], total: int) -> str:
     """The date histogram in one line: first period, a bar per period (at most 60: neighbours summed), last
     period, and how many matches it counts."""
-    counts = [c["count"] for c in dates["counts"]]
+    counts = [c["count"] for c in periods]
     step = -(-len(counts) // 60)
     sums = [sum(counts[i : i + step]) for i in range(0, len(counts), step)]
     top = max(sums) or 1
     bars = "".join(BARS[0 if n == 0 else max(1, round(n / top * (len(BARS) - 1)))] for n in sums)
     dated = sum(counts)
     undated = f", {dates['undated']} undated" if dates.get("undated") else ""
-    return (f"published per {dates['interval']}: {dates['counts'][0]['name']} {bars} {dates['counts'][-1]['name']}"
+    return (f"published per {dates['interval']}: {periods[0]['period']} {bars} {periods[-1]['period']}"
             f"  ({dated} of {total} matches dated{undated}; peak {max(counts)})")
 
 

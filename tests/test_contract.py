@@ -19,7 +19,8 @@ from jsonschema import Draft202012Validator
 from tests.conftest import SEEDS, run_cli
 
 SCHEMAS = Path(__file__).parent.parent / "docs" / "schemas"
-SCHEMA_NAMES = ("search", "show", "run-report", "stats", "entities", "duplicates")  # duplicates: test_copies.py
+# duplicates: test_copies.py; similar: test_similar.py
+SCHEMA_NAMES = ("search", "show", "run-report", "stats", "entities", "duplicates", "similar")
 CLEAN_FIXTURES = Path(__file__).parent / "fixtures" / "clean"
 INPUT_SUFFIXES = (".txt", ".html", ".htm", ".txt.gz", ".html.gz", ".htm.gz")
 SEED_004 = "004_c660a855ca50e628.txt"  # has removed lines ("Source link", "Leave a Reply")

@@ -47,16 +47,16 @@ def test_passages_are_the_paragraphs_that_hold_the_words(seed_index) -> None:
     paragraphs = _paragraphs(body)
     holding = [i for i, p in enumerate(paragraphs) if "gulags" in p.lower()]
     assert holding and 1 <= len(hit["passages"]) <= 3
-    assert sorted(p["paragraph"] for p in hit["passages"]) == sorted(holding)[:3]
+    assert sorted(p["position"] for p in hit["passages"]) == sorted(holding)[:3]
     for p in hit["passages"]:
-        assert body[p["start"] :].startswith(paragraphs[p["paragraph"]][:40])
+        assert body[p["start"] :].startswith(paragraphs[p["position"]][:40])
         assert [m.lower() for m in MARK.findall(p["text"])] and all(
             m.lower() == "gulags" for m in MARK.findall(p["text"]))
-        assert " ".join(_plain(p["text"]).split()) in " ".join(paragraphs[p["paragraph"]].split())
+        assert " ".join(_plain(p["text"]).split()) in " ".join(paragraphs[p["position"]].split())
     scores = [p["score"] for p in hit["passages"]]
     assert scores == sorted(scores, reverse=True)
     # The snippet is read from the best passage.
-    best = " ".join(paragraphs[hit["passages"][0]["paragraph"]].split())
+    best = " ".join(paragraphs[hit["passages"][0]["position"]].split())
     assert " ".join(_plain(hit["snippet"]).split()) in best
 
 
@@ -65,7 +65,7 @@ def test_passages_rank_the_paragraph_with_more_of_the_query_first(seed_index) ->
     body = reader.get_document(seed_index["index"], hit["id"])["body"]
     paragraphs = _paragraphs(body)
     words = ("kursk", "casualt", "gulag", "brutal")
-    distinct = [sum(w in paragraphs[p["paragraph"]].lower() for w in words) for p in hit["passages"]]
+    distinct = [sum(w in paragraphs[p["position"]].lower() for w in words) for p in hit["passages"]]
     assert distinct[0] == max(sum(w in p.lower() for w in words) for p in paragraphs)
 
 
@@ -118,19 +118,21 @@ def test_an_alias_suggests_its_canonical_name_and_matches_its_documents(seed_ind
 def test_a_name_spelt_another_way_finds_the_same_person(seed_index) -> None:
     hyphen = {h["id"] for h in _search(seed_index["index"], '"Kim Jong-un"', "--limit", "50")["hits"]}
     spaced = {h["id"] for h in _search(seed_index["index"], '"Kim Jong Un"', "--limit", "50")["hits"]}
-    named = {h["id"] for h in _search(seed_index["index"], "*", "--entity", "PERSON:Kim Jong-un", "--limit", "50")["hits"]}
+    by_entity = _search(seed_index["index"], "*", "--entity", "PERSON:Kim Jong-un", "--limit", "50")
+    named = {h["id"] for h in by_entity["hits"]}
     assert named and hyphen == spaced and named <= hyphen
 
 
 def test_date_histogram_counts_every_match_not_only_the_hits_shown(seed_index) -> None:
     result = _search(seed_index["index"], "*", "--limit", "1")
-    dates = result["facets"]["published"]
+    periods, dates = result["facets"]["published"], result["dates"]
     assert len(result["hits"]) == 1 and result["total"] > 1
-    assert sum(c["count"] for c in dates["counts"]) + dates["undated"] == result["total"]
-    assert dates["interval"] in ("day", "month", "year") and dates["counts"]
-    yearly = _search(seed_index["index"], "*", "--limit", "1", "--interval", "year")["facets"]["published"]
-    assert yearly["interval"] == "year" and all(re.fullmatch(r"\d{4}", c["name"]) for c in yearly["counts"])
-    assert sum(c["count"] for c in yearly["counts"]) == sum(c["count"] for c in dates["counts"])
+    assert sum(c["count"] for c in periods) + dates["undated"] == result["total"]
+    assert dates["interval"] in ("day", "month", "year") and periods
+    yearly = _search(seed_index["index"], "*", "--limit", "1", "--interval", "year")
+    assert yearly["dates"]["interval"] == "year"
+    assert all(re.fullmatch(r"\d{4}", c["period"]) for c in yearly["facets"]["published"])
+    assert sum(c["count"] for c in yearly["facets"]["published"]) == sum(c["count"] for c in periods)
     proc = run_cli("search", "*", "--index", str(seed_index["index"]))
     assert "published per " in proc.stdout
 
