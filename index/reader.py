@@ -38,6 +38,7 @@ FACET_WINDOW = 500  # facets are counted over this many top hits: cheap, and wha
 MAX_WINDOW = 20_000  # hits read at most to find --limit stories when copies crowd the top ones
 MAX_COPY_SOURCES = 10  # sources listed per hit (the count says how many copies there are)
 MAX_PASSAGES = 3  # paragraphs shown per hit
+STORED_CACHE = 20_000  # decoded stored fields kept per searcher (~1-2 KB each: tens of MB at most)
 _ONE_MARK = re.compile(r"</b>([\s\-\u2010\u2011]+)<b>")  # marks apart only by spaces or a hyphen: one
 
 
@@ -184,16 +185,29 @@ def _searcher(root: Path):  # -> whoosh.searching.Searcher
     return searcher
 
 
-def _stored_fields(searcher: Any, docnums: list[int]) -> list[dict[str, Any]]:
+def _stored_fields(searcher: Any, docnums: list[int], cache: bool = True) -> list[dict[str, Any]]:
     """Stored fields of many hits, read from each segment's stored column directly: half the time of
     ``searcher.stored_fields`` per document, which dispatches through the multi-segment reader and copies
-    the dictionary to drop fields no longer in the schema (ours only ever adds fields)."""
+    the dictionary to drop fields no longer in the schema (ours only ever adds fields).
+
+    With ``cache``, decoded fields are kept as long as the searcher (a searcher reopened after a commit starts
+    afresh), at most STORED_CACHE documents: every search decodes the ~500 hits its facets read (zlib and
+    pickle, the larger part of a warm search), and a process that searches again meets many of them again
+    (Solr's documentCache). The dictionaries returned are shared: read them, never change them."""
     leaves = searcher.leaf_searchers()
     offsets = [offset for _, offset in leaves]
+    kept: dict[int, dict[str, Any]] = searcher.__dict__.setdefault("_newsdex_stored", {}) if cache else {}
     out = []
     for docnum in docnums:
-        i = bisect_right(offsets, docnum) - 1
-        out.append(leaves[i][0].reader()._perdoc.stored_fields(docnum - offsets[i]))
+        fields = kept.get(docnum)
+        if fields is None:
+            i = bisect_right(offsets, docnum) - 1
+            fields = leaves[i][0].reader()._perdoc.stored_fields(docnum - offsets[i])
+            if cache:
+                if len(kept) >= STORED_CACHE:
+                    kept.clear()
+                kept[docnum] = fields
+        out.append(fields)
     return out
 
 
@@ -265,6 +279,21 @@ def _split_names(value: str | None) -> list[str]:
 
 def _hit_entities(fields: dict[str, Any]) -> dict[str, list[str]]:
     return {t: _split_names(fields.get(ENTITY_FIELDS[t])) for t in FACET_TYPES}
+
+
+def hit_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """What a hit says of its document, from its stored fields (search and similar hits alike)."""
+    published = fields.get("published")
+    return {
+        "id": fields["id"],
+        "title": fields.get("title") or None,
+        "path": fields.get("path"),
+        "url": fields.get("url") or None,
+        "source": fields.get("source") or None,
+        "published": published.date().isoformat() if published else None,
+        "language": fields.get("language") or None,
+        "entities": _hit_entities(fields),
+    }
 
 
 def _facets(stored: list[dict[str, Any]], size: int = 10) -> dict[str, list[dict[str, Any]]]:
@@ -433,22 +462,14 @@ def search(
         )
         snippet = snippet or html.escape(body[:200] or fields.get("title", ""), quote=False)
         snippet = _ONE_MARK.sub(r"\1", snippet)  # a phrase's words (marked one by one) read as one highlight
-        published = fields.get("published")
         hits.append(
             {
-                "id": fields["id"],
-                "title": fields.get("title") or None,
-                "path": fields.get("path"),
-                "url": fields.get("url") or None,
-                "source": fields.get("source") or None,
-                "published": published.date().isoformat() if published else None,
-                "language": fields.get("language") or None,
+                **hit_fields(fields),
                 # Sorted results carry the sort key as their score: only relevance has a score to report.
                 "score": round(float(score), 4) if sort == "relevance" and score is not None else None,
                 "snippet": " ".join(snippet.split()),
                 "passages": [{"text": p.text, "position": p.paragraph, "start": p.start, "score": p.score}
                              for p in found],
-                "entities": _hit_entities(fields),
                 **copies.of(fields["id"]),
             }
         )
@@ -497,7 +518,7 @@ def matching_ids(
         results = searcher.search(q, filter=filt, limit=None, optimize=False)
         scores = {docnum: score or 0.0 for score, docnum in results.top_n}
     docnums = list(scores)
-    ids = [fields["id"] for fields in _stored_fields(searcher, docnums)]
+    ids = [fields["id"] for fields in _stored_fields(searcher, docnums, cache=False)]  # maybe every document
     if isinstance(q, wq.Every):
         return sorted(ids)
     order = sorted(range(len(docnums)), key=lambda i: (-round(float(scores[docnums[i]]), 9), ids[i]))
@@ -517,23 +538,39 @@ def _suggestion(
         return None
 
 
+def resolve_id(manifest: Manifest, ref: str) -> str | None:
+    """The indexed document ``ref`` names: an id, a unique id prefix or an input path (ValueError when empty or
+    ambiguous; a URL is turned into its id by the caller, as ``show`` does); None when none."""
+    if not ref.strip():
+        raise ValueError("an id (or a unique prefix of one, or an input path) is required")
+    state = manifest.states_for([ref]).get(ref)
+    if state is not None and state["status"] == "indexed":
+        return ref  # a whole id: one primary-key lookup (an id prefix or a path scans the table)
+    ids = manifest.find_ids(ref)
+    if not ids and os.path.exists(ref):  # an input path, spelled differently from when it was ingested
+        from newsdex.models import document_id  # the model layer (pydantic) only for a path
+
+        ids = manifest.find_ids(document_id(ref))
+    if len(ids) > 1 and ref not in ids:
+        raise ValueError(f"id {ref!r} is ambiguous: {', '.join(ids)}")
+    if not ids:
+        return None
+    return ref if ref in ids else ids[0]
+
+
 def get_document(root: Path, doc_id: str) -> dict[str, Any] | None:
     """The `show` JSON of one document (by id, unique id prefix, or input path); None when not found."""
-    from newsdex.models import document_id, show_json
+    from newsdex.models import show_json
 
     if not doc_id.strip():
         raise ValueError("an id (or a unique prefix of one, or an input path) is required")
     _live_documents(root)  # a damaged index says so, whatever the manifest still holds
     manifest = _manifest(root)
     with manifest, manifest_guard(manifest.path):
-        ids = manifest.find_ids(doc_id)
-        if not ids and os.path.exists(doc_id):  # an input path, spelled differently from when it was ingested
-            ids = manifest.find_ids(document_id(doc_id))
-        if len(ids) > 1 and doc_id not in ids:
-            raise ValueError(f"id {doc_id!r} is ambiguous: {', '.join(ids)}")
-        if not ids:
+        found = resolve_id(manifest, doc_id)
+        if found is None:
             return None
-        doc = manifest.get(doc_id if doc_id in ids else ids[0])
+        doc = manifest.get(found)
         members = [m["id"] for m in manifest.cluster(key)] if doc and (key := manifest.cluster_of(doc.id)) else []
     if doc is None:
         return None

@@ -15,7 +15,6 @@ from __future__ import annotations
 import heapq
 import html
 import math
-import os
 import weakref
 from collections import Counter
 from pathlib import Path
@@ -33,7 +32,9 @@ from newsdex.index.reader import (
     _searcher,
     _split_names,
     _stored_fields,
+    hit_fields,
     manifest_guard,
+    resolve_id,
 )
 from newsdex.index.schema import ENTITY_FIELDS, FACET_TYPES
 
@@ -58,26 +59,6 @@ class _Part:
     def __init__(self, field: str, text: str, label: str, boost: float) -> None:
         self.field, self.text, self.label, self.boost = field, text, label, boost
         self.scores: dict[int, float] = {}
-
-
-def resolve(manifest: Any, ref: str) -> str | None:
-    """The id ``ref`` names: an id, a unique id prefix or an input path, as ``show`` reads it (ValueError when
-    ambiguous; a URL is turned into its id by the caller, as ``show`` does)."""
-    if not ref.strip():
-        raise ValueError("an id (or a unique prefix of one, an input path or a URL) is required")
-    state = manifest.states_for([ref]).get(ref)
-    if state is not None and state["status"] == "indexed":
-        return ref  # a whole id: one primary-key lookup (an id prefix or a path scans the table)
-    ids = manifest.find_ids(ref)
-    if not ids and os.path.exists(ref):  # an input path, spelled differently from when it was ingested
-        from newsdex.models import document_id  # pydantic: only for a path, as reader.get_document does
-
-        ids = manifest.find_ids(document_id(ref))
-    if len(ids) > 1 and ref not in ids:
-        raise ValueError(f"id {ref!r} is ambiguous: {', '.join(ids)}")
-    if not ids:
-        return None
-    return ref if ref in ids else ids[0]
 
 
 def body_terms(analyzer: Any, body: str) -> tuple[Counter[str], dict[str, str]]:
@@ -243,7 +224,7 @@ def similar(root: Path, ref: str, limit: int = 10) -> dict[str, Any] | None:
     searcher = _searcher(root)  # first: a missing or damaged generation says so (cached per process)
     manifest = _manifest(root)
     with manifest, manifest_guard(manifest.path):
-        doc_id = resolve(manifest, ref)
+        doc_id = resolve_id(manifest, ref)
         if doc_id is None:
             return None
         body = manifest.bodies([doc_id]).get(doc_id, "")
@@ -287,19 +268,11 @@ def similar(root: Path, ref: str, limit: int = 10) -> dict[str, Any] | None:
         fields = stored[i]
         mine = [p for p in parts if d in p.scores]
         shared = _shared(mine, d)
-        published = fields.get("published")
         body_stems = {p.text for p in mine if p.field == "body"}
         hits.append({
-            "id": fields["id"],
-            "title": fields.get("title") or None,
-            "path": fields.get("path"),
-            "url": fields.get("url") or None,
-            "source": fields.get("source") or None,
-            "published": published.date().isoformat() if published else None,
-            "language": fields.get("language") or None,
+            **hit_fields(fields),
             "score": round(float(score), 4),
             "snippet": _snippet(analyzer, copies.bodies.get(fields["id"], ""), body_stems),
-            "entities": _hit_entities(fields),
             "shared": shared,
             "reason": "shared: " + ", ".join(shared),
             **copies.of(fields["id"]),

@@ -38,6 +38,7 @@ from newsdex.index.query import positive_leaves
 # stemmer -> lowercased word -> stem, shared by every search of the process
 _STEMS: dict[Callable[[str], str], dict[str, str]] = {}
 _STEMS_MAX = 200_000
+_SURFACE: dict[Any, dict[str, str]] = {}  # analyzer chain -> word as written -> its indexed form
 _SCORER = BasicFragmentScorer()
 # Whoosh's default word pattern, and the same words when they start at a given letter.
 _DEFAULT_PATTERN = r"[\w\*]+(\.?[\w\*]+)*"
@@ -152,13 +153,24 @@ def passages(results: Any, field: str, text: str, top: int = 3) -> list[Passage]
     # A paragraph can match only if it holds a query word's stem less its last letter (Porter's stemmer only
     # changes a word's ending, at most its last letter: happy -> happi): only those are tokenised.
     cues = {w[:-1] if len(w) > 3 else w for w in plan.words.union(*plan.phrases)} if _first_letter_kept(chain) else {""}
+    # Words as written -> stem, for this process: most words of a body were met before (a dictionary lookup
+    # instead of lowercasing and stemming each word again).
+    known = _SURFACE.setdefault(chain, {})
+    if len(known) >= _STEMS_MAX:
+        known.clear()
     found = []
     for i, (a, b) in enumerate(paragraphs):
         piece = text[a:b]
         lowered = piece.lower()
         if not any(cue in lowered for cue in cues):
             continue
-        tokens = [(m.start(), m.end(), _indexed(chain, m.group(0))) for m in chain.expression.finditer(piece)]
+        tokens = []
+        for m in chain.expression.finditer(piece):
+            word = m.group(0)
+            stem = known.get(word)
+            if stem is None:
+                stem = known[word] = _indexed(chain, word)
+            tokens.append((m.start(), m.end(), stem))
         stems = [t[2] for t in tokens]
         counts: dict[str, int] = {}
         marked: set[int] = set()

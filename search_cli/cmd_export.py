@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from newsdex.search_cli.cmd_search import parse_entity_filters, parse_languages
+from newsdex.search_cli.cmd_search import add_filter_options, parse_entity_filters, parse_languages
 from newsdex.search_cli.output import UsageError, info
 
 FORMATS = ("jsonl", "csv", "parquet")
@@ -49,18 +49,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=FORMATS, default=None, help="output format (default jsonl)")
     p.add_argument("--output", "-o", metavar="FILE",
                    help="write to FILE instead of stdout (-: stdout); parquet needs a FILE")
-    # The same filters as search, parsed by its helpers (canonical entity names, language codes).
-    p.add_argument(
-        "--entity", action="append", default=[], metavar="TYPE:NAME",
-        help="only documents mentioning this entity, any spelling (repeatable)",
-    )
-    p.add_argument("--source", metavar="SITE", help="only documents from this source")
-    p.add_argument(
-        "--lang", action="append", default=[], metavar="CODE",
-        help="only documents in this language (ISO 639-1: de, en…); repeatable or comma-separated, any of them",
-    )
-    p.add_argument("--since", metavar="DATE", help="published on or after (YYYY-MM-DD, YYYY-MM or YYYY)")
-    p.add_argument("--until", metavar="DATE", help="published on or before")
+    add_filter_options(p)  # the same filters as search, parsed by its helpers
 
 
 def _format(args: argparse.Namespace) -> str:

@@ -28,6 +28,18 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("query", metavar="QUERY", nargs="?", default="")
     p.add_argument("--all", action="store_true", help="every document (the same as the query *); takes no QUERY")
     p.add_argument("--limit", type=int, default=10, metavar="N", help="hits to print (default 10)")
+    add_filter_options(p)
+    p.add_argument("--sort", choices=["relevance", "newest", "oldest"], default="relevance")
+    p.add_argument("--all-copies", action="store_true",
+                   help="list every copy of a story (default: one hit per story, with its number of copies)")
+    p.add_argument("--passages", action="store_true",
+                   help="show each hit's best-matching paragraphs (at most 3; always in --json)")
+    p.add_argument("--interval", choices=["auto", "day", "month", "year"], default="auto",
+                   help="periods of the date histogram (default: chosen from the span of the matches' dates)")
+
+
+def add_filter_options(p: argparse.ArgumentParser) -> None:
+    """The filters a search takes (search, export): entity, source, language, dates."""
     p.add_argument(
         "--entity", action="append", default=[], metavar="TYPE:NAME",
         help="only documents mentioning this entity, any spelling (repeatable)",
@@ -39,13 +51,6 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--since", metavar="DATE", help="published on or after (YYYY-MM-DD, YYYY-MM or YYYY)")
     p.add_argument("--until", metavar="DATE", help="published on or before")
-    p.add_argument("--sort", choices=["relevance", "newest", "oldest"], default="relevance")
-    p.add_argument("--all-copies", action="store_true",
-                   help="list every copy of a story (default: one hit per story, with its number of copies)")
-    p.add_argument("--passages", action="store_true",
-                   help="show each hit's best-matching paragraphs (at most 3; always in --json)")
-    p.add_argument("--interval", choices=["auto", "day", "month", "year"], default="auto",
-                   help="periods of the date histogram (default: chosen from the span of the matches' dates)")
 
 
 def parse_entity_filters(values: list[str]) -> list[tuple[str, str]]:
