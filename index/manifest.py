@@ -224,17 +224,27 @@ class Manifest:
         return [r["generation"] for r in self.conn.execute("SELECT DISTINCT generation FROM staged")]
 
     def top_entities(self, type_: str | None, limit: int) -> list[dict[str, Any]]:
+        """The most mentioned entities: names that differ only in case or hyphens ("Chung In-beom", "Chung In
+        Beom": one indexed term, schema.name_key) count as one, shown under the spelling most documents use."""
+        key = "lower(replace(replace(replace(e.name, '-', ' '), '\u2010', ' '), '\u2011', ' '))"
         sql = (
-            "SELECT e.type, e.name, COUNT(DISTINCT e.doc_id) documents, SUM(e.mentions) mentions FROM entities e "
+            f"SELECT e.type, {key} k, COUNT(DISTINCT e.doc_id) documents, SUM(e.mentions) mentions,"
+            " json_group_array(DISTINCT e.name) names FROM entities e "
             "JOIN documents d ON d.id = e.doc_id AND d.status = 'indexed' "
             + ("WHERE e.type = ? " if type_ else "")
-            + "GROUP BY e.type, e.name ORDER BY documents DESC, mentions DESC, e.name LIMIT ?"
+            + "GROUP BY e.type, k ORDER BY documents DESC, mentions DESC, MIN(e.name) LIMIT ?"
         )
         args: tuple[Any, ...] = (type_, limit) if type_ else (limit,)
-        return [
-            {"name": r["name"], "type": r["type"], "documents": r["documents"], "mentions": r["mentions"]}
-            for r in self.conn.execute(sql, args)
-        ]
+        out = []
+        for r in self.conn.execute(sql, args).fetchall():
+            names = sorted(json.loads(r["names"]))
+            if len(names) > 1:  # the spelling of the most documents (the first by name on a tie)
+                names = [self.conn.execute(
+                    f"SELECT name FROM entities WHERE type = ? AND name IN ({','.join('?' * len(names))}) "
+                    "GROUP BY name ORDER BY COUNT(DISTINCT doc_id) DESC, name LIMIT 1", (r["type"], *names),
+                ).fetchone()[0]]
+            out.append({"name": names[0], "type": r["type"], "documents": r["documents"], "mentions": r["mentions"]})
+        return out
 
     # --- copies (index/copies.py) --------------------------------------------------------------------------
     def cluster_keys(self, ids: list[str]) -> dict[str, str]:

@@ -169,7 +169,7 @@ def with_entities(q: wq.Query, text: str, aliases: Aliases | None, reader: Any) 
     """``q`` where each word or phrase that is another spelling of an entity the index knows also matches the
     documents naming that entity (its canonical name in the entity field), and the list of those expansions.
     Words under NOT and words typed with a field (``title:x``) are left as typed."""
-    from newsdex.index.schema import ENTITY_FIELDS
+    from newsdex.index.schema import ENTITY_FIELDS, name_term
 
     found: list[dict] = []
     if aliases is None:
@@ -185,7 +185,8 @@ def with_entities(q: wq.Query, text: str, aliases: Aliases | None, reader: Any) 
             words = text[span[0] : span[1]]
             extra: list[wq.Query] = []
             for etype, name in aliases(words)[:3]:
-                field, term = ENTITY_FIELDS.get(etype), name.replace(",", " ").lower()
+                field = ENTITY_FIELDS.get(etype)
+                term = name_term(reader.schema, field, name) if field else ""
                 if field and reader.doc_frequency(field, term):
                     extra.append(wq.Term(field, term))
                     found.append({"text": words, "type": etype, "name": name})

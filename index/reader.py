@@ -32,7 +32,7 @@ from newsdex.index.damage import manifest_guard
 from newsdex.index.layout import IndexPaths
 from newsdex.index.manifest import Manifest, open_readonly
 from newsdex.index.query import QueryError as QueryError  # re-exported: what search raises for a bad query
-from newsdex.index.schema import ENTITY_FIELDS, FACET_TYPES
+from newsdex.index.schema import ENTITY_FIELDS, FACET_TYPES, name_key, name_term
 
 FACET_WINDOW = 500  # facets are counted over this many top hits: cheap, and what a reader looks at anyway
 MAX_WINDOW = 20_000  # hits read at most to find --limit stories when copies crowd the top ones
@@ -305,7 +305,7 @@ def _facets(stored: list[dict[str, Any]], size: int = 10) -> dict[str, list[dict
         names: list[str] = []
         for fields in stored:
             names.extend(_split_names(fields.get(field)))
-        counts = Counter(names)
+        counts = _by_key(Counter(names))
         items = list(counts.items())
         if len(items) > size:  # only names as frequent as the size-th one can place: skip sorting the rest
             floor = heapq.nlargest(size, counts.values())[-1]
@@ -318,19 +318,32 @@ def _facets(stored: list[dict[str, Any]], size: int = 10) -> dict[str, list[dict
     return out
 
 
+def _by_key(counts: Counter[str]) -> Counter[str]:
+    """Counts of names that differ only in hyphens or case ("Chung In-beom", "Chung In Beom") as one, under
+    the spelling most counted (then the first in order): a spelling the texts use, never a respelling."""
+    groups: dict[str, list[tuple[str, int]]] = {}
+    for name, n in counts.items():
+        groups.setdefault(name_key(name), []).append((name, n))
+    if len(groups) == len(counts):
+        return counts
+    return Counter({min(g, key=lambda x: (-x[1], x[0]))[0]: sum(n for _, n in g) for g in groups.values()})
+
+
 def build_filter(
     entities: list[tuple[str, str]] | None = None,
     source: str | None = None,
     since: str | None = None,
     until: str | None = None,
     languages: list[str] | None = None,
+    schema: Any | None = None,
 ) -> Query | None:
+    """The filter of a search; ``schema``: the index's, whose analyzer makes an entity name's term."""
     parts: list[Query] = []
     for etype, name in entities or []:
         field = ENTITY_FIELDS.get(etype.upper())
         if field is None:
             raise ValueError(f"unknown entity type {etype!r} (one of {', '.join(ENTITY_FIELDS)})")
-        parts.append(Term(field, name.replace(",", " ").lower()))
+        parts.append(Term(field, name_term(schema, field, name) if schema is not None else name_key(name)))
     if source:
         parts.append(Term("source", source.lower()))
     codes = sorted({code.strip().lower() for code in languages or [] if code.strip()})
@@ -413,8 +426,8 @@ def search(
 
     Raises QueryError (a ValueError) for a query that cannot be run: too long, too deeply nested, unparseable."""
     started = time.perf_counter()
-    filt = build_filter(entities, source, since, until, languages)
     searcher = _searcher(root)
+    filt = build_filter(entities, source, since, until, languages, searcher.schema)
     # The searcher is cached per process (see _searcher): not closed here.
     parser = _parser(searcher.schema)
     if query.strip() in ("", "*"):
@@ -504,8 +517,8 @@ def matching_ids(
 ) -> list[str]:
     """The id of every document matching ``query`` and the filters (search's syntax and filters), best ranked
     first, ties by id; every document for an empty query or ``*``, in id order. No window: all of them."""
-    filt = build_filter(entities, source, since, until, languages)
     searcher = _searcher(root)
+    filt = build_filter(entities, source, since, until, languages, searcher.schema)
     if query.strip() in ("", "*"):
         from whoosh.query import Every
 

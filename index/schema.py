@@ -7,10 +7,18 @@ kept in the manifest, which also holds everything ``show`` prints (segments, men
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from whoosh.analysis import IDTokenizer, LowercaseFilter, StemmingAnalyzer
+from whoosh.analysis import (
+    CommaSeparatedTokenizer,
+    IDTokenizer,
+    LowercaseFilter,
+    StemmingAnalyzer,
+    StripFilter,
+    SubstitutionFilter,
+)
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 if TYPE_CHECKING:  # a search reads the schema without the model layer (pydantic)
@@ -30,10 +38,31 @@ ENTITY_FIELDS: dict[str, str] = {
 }
 FACET_TYPES = ("PERSON", "ORG", "LOC")
 
+# Names are shown as their texts write them ("Chung In-beom"), and one text may write "Chung In Beom": both are
+# indexed as one term, hyphens and dashes folded to spaces, so that a filter, an alias and a facet find both.
+_DASHES = r"\s*[\-\u2010-\u2015]+\s*"
+_NAME_ANALYZER = (CommaSeparatedTokenizer() | StripFilter() | LowercaseFilter()
+                  | SubstitutionFilter(_DASHES, " "))
+_DASHES_RE = re.compile(_DASHES)
+
+
+def name_key(name: str) -> str:
+    """The indexed term of an entity name (as the entity fields' analyzer makes it): what facets group by."""
+    return _DASHES_RE.sub(" ", name.replace(",", " ").strip().lower())
+
+
+def name_term(schema: object, field: str, name: str) -> str:
+    """The term ``name`` is indexed under in ``field`` of this index: its own analyzer's (an index made before
+    names were folded lower-cases them only), so a query meets the documents however the index was made."""
+    analyzer = schema[field].analyzer  # type: ignore[index]
+    tokens = [t.text for t in analyzer(name.replace(",", " "), mode="query")]
+    return tokens[0] if tokens else name_key(name)
+
 
 def build_schema() -> Schema:
     entity_fields = {
-        name: KEYWORD(stored=True, commas=True, lowercase=True, scorable=True) for name in ENTITY_FIELDS.values()
+        name: KEYWORD(stored=True, commas=True, scorable=True, analyzer=_NAME_ANALYZER)
+        for name in ENTITY_FIELDS.values()
     }
     return Schema(
         id=ID(stored=True, unique=True),

@@ -36,7 +36,7 @@ from newsdex.index.reader import (
     manifest_guard,
     resolve_id,
 )
-from newsdex.index.schema import ENTITY_FIELDS, FACET_TYPES
+from newsdex.index.schema import ENTITY_FIELDS, FACET_TYPES, name_term
 
 MAX_TERMS = 25  # body words in the query: enough to say what a story is about, few enough to stay fast
 MAX_DF_SHARE = 0.05  # words in more documents than this share say little and cost most (their postings are long)
@@ -129,7 +129,7 @@ def _entity_parts(searcher: Any, fields: dict[str, Any], n: int) -> list[_Part]:
         field = ENTITY_FIELDS[etype]
         kept = 0
         for name in _split_names(fields.get(field)):  # most mentioned first (enrich sorts them so)
-            key = name.strip().lower()
+            key = name_term(searcher.schema, field, name)
             df = _doc_frequency(searcher, field, key)
             if 2 <= df <= _ceiling(n, 2 * MAX_DF_SHARE):  # names are rarer than words: a looser ceiling
                 parts.append(_Part(field, key, name, ENTITY_BOOST))

@@ -180,3 +180,32 @@ def test_word_keys_find_words_one_and_two_edits_away() -> None:
                              ("ukriane", "ukraine", 2)]:
         probe = vocabulary.lookup_keys(typo, dist)
         assert probe & stored[word], (typo, word)
+
+
+def test_a_name_written_with_and_without_its_hyphen_is_one_entity(tmp_path: Path) -> None:
+    # Names are shown as the texts write them; the index folds hyphens, so a filter, a facet and the
+    # entity ranking meet both spellings as one entity (under the spelling most documents use).
+    from newsdex.index.writer import apply_changes
+    from tests.conftest import enriched_folder
+
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    sentence = ("South Korean defence analyst {name} said on Monday that the talks in Seoul would resume. "
+                "{name} told reporters the delegation would meet again next week.\n\n")
+    for i, name in enumerate(["Chung In-beom", "Chung In-beom", "Chung In Beom"]):
+        (inputs / f"{i}.txt").write_text(f"Talks resume in Seoul, analyst says\n\n{sentence.format(name=name) * 3}",
+                                         encoding="utf-8")
+    from newsdex.models import Entity
+
+    docs = sorted(enriched_folder(inputs), key=lambda d: d.path)
+    # The names as an enricher shows them (written, never respelled): the index's part is what is tested here.
+    docs = [d.model_copy(update={"entities": [Entity(name=name, type="PERSON", mentions=[name], count=6)]})
+            for d, name in zip(docs, ["Chung In-beom", "Chung In-beom", "Chung In Beom"], strict=True)]
+    paths = IndexPaths(tmp_path / "index")
+    apply_changes(paths, docs)
+    for spelling in ("Chung In Beom", "Chung In-beom", "chung in-beom"):
+        found = reader.search(paths.root, "*", entities=[("PERSON", spelling)], all_copies=True)
+        assert found["total"] == 3, spelling
+    facet = reader.search(paths.root, "talks", all_copies=True)["facets"]["PERSON"]
+    assert {"name": "Chung In-beom", "count": 3} in facet
+    assert not any(f["name"] == "Chung In Beom" for f in facet)
