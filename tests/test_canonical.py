@@ -29,7 +29,8 @@ from newsdex.tasks.enrich.canonical import canonical_key, canonicalize, load_ali
         ("ISW", "ORG", "Institute for the Study of War"),
         ("Institute of the Study of War", "ORG", "Institute for the Study of War"),
         ("the Associated Press", "ORG", "Associated Press"),
-        ("Lim Eul-chul", "PERSON", "Lim Eul Chul"),
+        ("Lim Eul-chul", "PERSON", "Lim Eul-chul"),  # hyphens stay as written; the key folds them
+        ("Lim Eul Chul", "PERSON", "Lim Eul Chul"),
         ("Jean-Claude Juncker", "PERSON", "Jean-Claude Juncker"),  # a capitalised hyphen stays
         ("North Koreans", "NORP", "North Korean"),
     ],

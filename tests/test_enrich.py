@@ -79,7 +79,7 @@ def test_places_people_and_organisations_of_the_seeds(seeds) -> None:
     assert by_name(seeds["001"])["Kyiv"][:2] == ("LOC", ["Kiev"])  # "Kiev's readiness"
     assert by_name(seeds["001"])["Waseda University"][0] == "ORG"
     assert by_name(seeds["001"])["Toshimitsu Shigemura"][2] == 3  # full name, then "Shigemura" twice
-    assert by_name(seeds["001"])["Chung In Beom"][0] == "PERSON"
+    assert by_name(seeds["001"])["Chung In-beom"][0] == "PERSON"  # shown as written, not "Chung In Beom"
     assert by_name(seeds["000"])["Keir Giles"][1] == ["Keir Giles", "Giles"]  # "Mr Giles"
     for ident, place in [("000", "Sochi"), ("003", "Donetsk"), ("004", "Brussels"), ("002", "Pyongyang")]:
         assert by_name(seeds[ident])[place][0] == "LOC"
@@ -168,3 +168,22 @@ def test_a_long_document_goes_through_in_pieces(monkeypatch) -> None:
     long, own = enrich_documents([make_doc("Long\n\n" + para, "long"), make_doc(OWN, "own")])
     assert by_name(long)["Kyiv"][2] == 200 and by_name(long)["Angela Merkel"][2] == 200
     assert "Keir Starmer" in by_name(own)
+
+
+def test_names_in_transliteration_and_no_bare_compass_places() -> None:
+    text = ("Talks\n\nSouth Korean President Yoon Suk Yeol met Lieutenant General Kyrylo Budanov in Seoul. "
+            "Officials said Osama bin Laden and Abu Bakr al-Baghdadi were dead. Defense Minister Kim Yong-hyun "
+            "spoke. The North's constitution was changed, and the West was warned; the shelling of Donetsk last "
+            "week went on.")
+    names = by_name(enrich_documents([make_doc(text)])[0])
+    for person in ("Yoon Suk Yeol", "Kyrylo Budanov", "Osama bin Laden", "Kim Yong-hyun"):
+        assert names[person][0] == "PERSON", (person, names)
+    assert names["Donetsk"][0] == "LOC"
+    assert "North" not in names and "West" not in names
+
+
+def test_display_name_is_the_most_frequent_spelling_written() -> None:
+    text = ("Visit\n\nChung In-beom spoke. Later CHUNG IN-BEOM and Chung In-beom spoke again, and Chung In Beom "
+            "left.")
+    names = by_name(enrich_documents([make_doc(text)])[0])
+    assert "Chung In-beom" in names and "Chung In Beom" not in names

@@ -61,3 +61,14 @@ def test_document_windows_give_each_sentence_its_own_spans() -> None:
         return [[(i, i + 3, "PERSON") for i in range(len(t)) if t.startswith("Kim", i)] for t in joined]
 
     assert in_documents(texts, [range(0, 2)], predict) == [{(0, 3, "PERSON")}, {(5, 8, "PERSON")}]
+
+
+def test_split_is_by_window_text_and_covers_every_sentence() -> None:
+    from tools.conll import parts, split_of
+
+    texts = [f"Sentence number {i} ." for i in range(100)]
+    groups = windows(len(texts), 20, [])
+    split = parts(texts, groups)
+    assert sorted(split["fit"] + split["held"]) == list(range(100))
+    # The part depends on the window's own words only: the same window elsewhere lands in the same part.
+    assert split_of(texts, groups[1]) == split_of(texts[20:40], range(0, 20))

@@ -4,6 +4,7 @@ characters, sentences grouped into documents, exact span-and-type precision, rec
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from pathlib import Path
 
@@ -61,6 +62,24 @@ def windows(n_sentences: int, size: int, starts: list[int]) -> list[range]:
         cuts = sorted({0, *starts, n_sentences})
         return [range(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
     return [range(i, min(i + size, n_sentences)) for i in range(0, n_sentences, size)]
+
+
+def split_of(texts: list[str], group: range) -> str:
+    """"fit" or "held": a deterministic half of the groups, by a hash of the group's own text.
+
+    The rules and thresholds may be chosen by looking at the "fit" part only; the "held" part is scored and
+    never read. The hash depends on the window's words alone, not on its position or on the run.
+    """
+    digest = hashlib.sha256(" ".join(texts[i] for i in group).encode("utf-8")).digest()
+    return "held" if digest[0] % 2 else "fit"
+
+
+def parts(texts: list[str], groups: list[range]) -> dict[str, list[int]]:
+    """{"fit": sentence indices, "held": sentence indices}: every sentence goes with its window."""
+    out: dict[str, list[int]] = {"fit": [], "held": []}
+    for g in groups:
+        out[split_of(texts, g)].extend(g)
+    return out
 
 
 def in_documents(texts: list[str], groups: list[range], predict) -> list[set[Span]]:

@@ -5,8 +5,9 @@ No spaCy here: ``newsdex search --entity TYPE:NAME`` calls :func:`canonicalize` 
 - :func:`canonical_key` folds the spelling differences that never make two entities different
   (case, diacritics, hyphens vs spaces, apostrophes, dots, a leading "the", a possessive "'s").
 - :func:`canonicalize` maps any alias or variant to the one display name the index stores: the curated
-  alias file (``tasks/data/aliases.toml``) first, then a deterministic tidy-up of the name itself, so the
-  same variant gives the same name in every document.
+  alias file (``tasks/data/aliases.toml``) first, then a deterministic tidy-up of the name itself (spaces,
+  quotes, a leading "the", a possessive) that never respells it: hyphens stay as written ("Chung In-beom").
+  Which of a document's spellings is shown is chosen in tasks/enrich/resolve.py (the most frequent one).
 """
 
 from __future__ import annotations
@@ -58,12 +59,10 @@ def tidy_name(name: str, type_: str | None = None) -> str:
     text = _POSSESSIVE.sub("", text).rstrip("'")
     if re.match(r"(?i)the\s", text) and len(text) > 4:
         text = text[4:]
-    if type_group(type_) == "PERSON":
-        # Romanised given names: "Kim Jong-un" and "Kim Jong Un" are the same person, shown spaced.
-        text = re.sub(r"(?<=\w)-(\w)", lambda m: " " + m.group(1).upper() if m.group(1).islower() else "-" + m.group(1),
-                      text)
-        if text.isupper() and len(text) > 4:
-            text = text.title()
+    if type_group(type_) == "PERSON" and text.isupper() and len(text) > 4:
+        # A name seen only in capitals ("KEIR GILES") is shown title-cased. Hyphens and spaces stay as written:
+        # "Chung In-beom" is not respelt "Chung In Beom" (canonical_key folds them for comparison).
+        text = text.title()
     if type_group(type_) == "NORP" and re.search(r"[ie]ans$", text):
         text = text[:-1]  # "North Koreans" and "North Korean" are one group of people
     return text

@@ -85,3 +85,22 @@ NOT_ORG_ACRONYMS = frozenset(
     BA BSc MSc MD QC KO NB PS AD BC BCE CE ET OT VS II III IV VI VII VIII IX XI XII XX HQ RIP FAQ DIY ASAP
     CCTV SUV ATM PIN IQ IVF ICU ER PR HR POOL VIA""".split()
 )
+
+# Single words that are names of some first-level subdivision somewhere (Cameroon's "North", Burkina Faso's
+# "Centre-Nord") but in English text are directions or plain words: alone they are not a place.
+GENERIC_PLACE_WORDS = frozenset(
+    """north south east west northern southern eastern western central centre center coast lakes littoral
+    midlands plateau plateaux savanes savannah nord sud est ouest north-west north-east south-west south-east
+    centre-est centre-nord centre-ouest centre-sud hauts-bassins kara capital interior islands""".split()
+)
+
+# Korean family names as romanised in news text (Revised Romanization and McCune-Reischauer spellings).
+KOREAN_SURNAMES = frozenset(
+    """Kim Lee Rhee Yi Park Pak Choi Choe Jung Chung Jeong Kang Cho Jo Yoon Yun Jang Chang Lim Im Han Oh Seo Suh
+    Shin Sin Kwon Hwang Ahn An Song Yoo Yu Ryu Hong Jeon Jun Chun Ko Go Moon Mun Yang Son Sohn Bae Baek Paik Heo
+    Hur Nam Shim Sim Roh Noh Ha Kwak Sung Cha Joo Ju Woo Koo Ku Min Na Jin Ji Eom Um Chae Won Cheon Bang Kong
+    Hyun Ham Byun Yeom Yeo Choo Do Seok Sun Seol Ma Gil Wi Pyo Myung Ki Ban Ra Wang Geum Ok Yook Tak Mo""".split()
+)
+
+# Particles inside Arabic (and Persian, Malay) names: "Osama bin Laden", "Abu Bakr al-Baghdadi".
+NAME_PARTICLES = frozenset("bin ibn bint binti al el abu abd abdul ben".split())

@@ -4,7 +4,9 @@ Within a document: an acronym spelled out in the text ("Institute of the Study o
 long form, whatever the alias file says; a bare surname or given name ("Putin", "Kim") joins the person
 written in full in the same document, unless a role in front of it says it is someone else ("Minister Kim"
 in an article about leader Kim Jong Un), which then holds for the rest of that paragraph. Across
-documents: every group is named by :func:`newsdex.tasks.enrich.canonical.canonicalize`, so spellings converge.
+documents: every group is named by :func:`newsdex.tasks.enrich.canonical.canonicalize` of its most frequent
+written spelling (:func:`_spelling`): the alias file's name when it lists one, else the spelling as written
+(hyphens kept: "Chung In-beom"); documents that write a name differently compare equal by ``canonical_key``.
 """
 
 from __future__ import annotations
@@ -111,6 +113,16 @@ def _person_for(m: Mention, people: list[Group], local: dict, group_for) -> Grou
     return group_for("PERSON", m.text)
 
 
+def _spelling(g: Group) -> str:
+    """The spelling a group is shown under: of the mentions written like its full name (same canonical key:
+    "Chung In-beom", "CHUNG IN-BEOM", "Chung In Beom"), the most frequent, mixed case before all capitals,
+    the first written on a tie. Always a spelling that occurs in the text, never a respelling."""
+    key = canonical_key(g.name)
+    written = [m.text for m in g.mentions if canonical_key(m.text) == key] or [g.name]
+    order = {t: i for i, t in reversed(list(enumerate(written)))}
+    return min(order, key=lambda t: (t.isupper(), -written.count(t), order[t]))
+
+
 def _titles_of(g: Group) -> set[str]:
     return g.titles | {m.title for m in g.mentions if m.title}
 
@@ -120,7 +132,7 @@ def _entities(groups: list[Group]) -> list[Entity]:
     for g in groups:
         if not g.mentions:
             continue
-        label, name = g.label, canonicalize(g.name, g.label)
+        label, name = g.label, canonicalize(_spelling(g), g.label)
         hit = alias_entry(g.name)
         if hit and hit[0] != label and label not in ("DATE",):
             label, name = hit  # the alias file knows the type better than the model

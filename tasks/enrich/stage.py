@@ -13,6 +13,7 @@ saves. See docs/entities.md for the measurements.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 
@@ -101,6 +102,41 @@ def document_text(doc: SegmentedDoc) -> str:
     return "\n\n".join(p.strip() for p in parts if p and p.strip())[:MAX_CHARS]
 
 
+# Photo credits written into the text: a short line ending "via AP", "© KCNA VIA KNS/AFP via Getty Images",
+# "Photo: Reuters", "(AP Photo/Ahn Young-joon)". The agencies they name took the picture, which is not what the
+# article is about: their mentions are not article entities.
+CREDIT = re.compile(
+    r"(?m)^[^\n]{0,100}\bvia\s+(?:AP|AFP|Reuters|EPA|Getty\s+Images?)[ \t]*$"
+    r"|©[^\n]*"
+    r"|\b(?:Photo(?:graph)?s?|Image|Picture|Credit)\s*:[^\n]{0,80}"
+    r"|\((?:AP|AFP|Reuters|EPA)\s+Photo\b[^)\n]*\)?"
+    r"|\bGetty\s+Images?\b"
+    r"|\b(?:AP|AFP|Reuters|EPA)\s+Photo\b[^\n]{0,60}")
+
+
+def credit_ranges(text: str) -> list[tuple[int, int]]:
+    """Character ranges of photo credits in a document's text."""
+    return [m.span() for m in CREDIT.finditer(text)]
+
+
+def _in_ranges(ranges: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(a <= start and end <= b for a, b in ranges)
+
+
+def caption_ranges(doc: SegmentedDoc) -> list[tuple[int, int]]:
+    """Character ranges of the caption segments in document_text(doc) (before the MAX_CHARS cut)."""
+    out, offset = [], 0
+    parts = [("title", doc.title or "")] + [(s.kind, s.text) for s in doc.segments]
+    for kind, part in parts:
+        part = part.strip() if part else ""
+        if not part:
+            continue
+        if kind == "caption":
+            out.append((offset, offset + len(part)))
+        offset += len(part) + 2
+    return out
+
+
 def _keep(text: str, start: int, end: int, label: str) -> bool:
     if label == "DATE" and DATE_NEEDS_DIGIT:
         return any(c.isdigit() for c in text[start:end])
@@ -112,13 +148,23 @@ def enrich_documents(docs: list[SegmentedDoc], nlp=None, n_process: int | None =
 
     ``n_process``: worker processes for the model (default: 2 above PARALLEL_MIN_WORDS words, else 1).
     """
+    from newsdex.models import Entity
     from newsdex.tasks.enrich.resolve import resolve
 
     texts = [document_text(d) for d in docs]
+    flag = "caption_only" in Entity.model_fields  # the field proposed for core/models.py (docs/entities.md)
     out = []
     for doc, text, spans in zip(docs, texts, recognise(texts, nlp, n_process), strict=True):
-        spans = [s for s in spans if _keep(text, *s)]
-        out.append(EnrichedDoc(**doc.model_dump(), entities=resolve(text, spans)))
+        credits = credit_ranges(text)
+        spans = [s for s in spans if _keep(text, *s) and not _in_ranges(credits, s[0], s[1])]
+        entities = resolve(text, spans)
+        if flag:
+            captions = caption_ranges(doc)
+            caption_names = {text[a:b] for a, b, _ in spans if _in_ranges(captions, a, b)}
+            body_names = {text[a:b] for a, b, _ in spans if not _in_ranges(captions, a, b)}
+            for e in entities:
+                e.caption_only = bool(caption_names & set(e.mentions)) and not body_names & set(e.mentions)
+        out.append(EnrichedDoc(**doc.model_dump(), entities=entities))
     return out
 
 
