@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "duplicates": "newsdex.search_cli.cmd_duplicates",
     "similar": "newsdex.search_cli.cmd_similar",
     "export": "newsdex.search_cli.cmd_export",
+    "web": "newsdex.search_cli.cmd_web",
 }
 # Commands that clean text, and so take --rules; the others do not accept it (it would change nothing).
 USES_RULES = {"ingest", "clean", "reindex", "rules", "serve", "check"}  # check: --repair re-cleans
@@ -93,6 +94,7 @@ _HELP = {
     "duplicates": "stories the archive holds several copies of",
     "similar": "articles about the same thing as one article (not its copies)",
     "export": "stream documents (metadata, body, segments, entities, copies) as JSON Lines, CSV or Parquet",
+    "web": "a read-only web page over the index (search, articles, entities), on 127.0.0.1",
 }
 
 

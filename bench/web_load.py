@@ -1,0 +1,162 @@
+"""Load test of ``newsdex web``: N concurrent clients for S seconds of mixed page and API searches against a
+running server on 127.0.0.1 (started here over --index, read-only), reporting errors, throughput, latency
+percentiles and the server's memory over the run (RSS sampled every second: flat is the goal).
+
+    python -m bench.web_load --index var/bench/search/index-10000 --clients 20 --seconds 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+WORDS = ["troops", "ukraine", "korea", "election", "market", "police", "climate", "court", "health", "school",
+         "energy", "football", "president", "bank", "water", "fire", "music", "space", "tax", "war"]
+
+
+def _request(rng: random.Random, ids: list[str], names: list[tuple[str, str]]) -> str:
+    """One request of the mix: mostly searches (pages and API, with filters, sorts, pages), some articles and
+    entity pages."""
+    word = rng.choice(WORDS)
+    kind = rng.random()
+    if kind < 0.30:
+        return f"/search?q={word}"
+    if kind < 0.45:
+        return f"/api/search?q={word}+OR+{rng.choice(WORDS)}&limit=20"
+    if kind < 0.55:
+        return f"/search?q=%22{word}%22&sort=newest&page={rng.randint(1, 3)}"
+    if kind < 0.65 and names:
+        etype, name = rng.choice(names)
+        return f"/search?q={word}&entity={quote(etype + ':' + name)}"
+    if kind < 0.72:
+        return f"/search?q={word[:-1]}*&since=2020&until=2025"
+    if kind < 0.80:
+        return f"/search?q={word}x"  # no hits: the did-you-mean path
+    if kind < 0.92 and ids:
+        return f"/doc/{rng.choice(ids)}"
+    if names:
+        etype, name = rng.choice(names)
+        return f"/entity/{etype}/{quote(name, safe='')}"
+    return f"/search?q={word}"
+
+
+def _rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--index", required=True, help="index folder (read only)")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--warmup", type=float, default=3, help="seconds of requests before measuring")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+
+    log = Path(tempfile.gettempdir()) / f"newsdex-web-load-{time.time_ns()}.log"  # never beside the index
+    started = time.monotonic()
+    with open(log, "wb") as err:
+        server = subprocess.Popen([sys.executable, "-m", "newsdex.search_cli", "web", "--index", args.index,
+                                   "--port", "0"], stdout=subprocess.DEVNULL, stderr=err)
+    try:
+        base = None
+        while base is None and time.monotonic() - started < 60:
+            found = re.search(r"at (http://127\.0\.0\.1:\d+)/", log.read_text(errors="replace"))
+            base = found.group(1) if found else None
+            if server.poll() is not None:
+                sys.exit(f"server exited: {log.read_text(errors='replace')}")
+            time.sleep(0.05)
+        if base is None:
+            sys.exit("server did not start")
+        startup = time.monotonic() - started
+        with urllib.request.urlopen(base + "/api/search?q=*&limit=100", timeout=60) as r:
+            ids = [h["id"] for h in json.loads(r.read())["hits"]]
+        with urllib.request.urlopen(base + "/api/entities?limit=60", timeout=60) as r:
+            names = [(e["type"], e["name"]) for e in json.loads(r.read()) if e["type"] in ("PERSON", "ORG", "LOC")]
+
+        lock = threading.Lock()
+        latencies: list[float] = []
+        errors: list[str] = []
+        measuring = threading.Event()
+        stop = threading.Event()
+
+        def client(n: int) -> None:
+            rng = random.Random(args.seed * 1000 + n)
+            while not stop.is_set():
+                url = _request(rng, ids, names)
+                t0 = time.perf_counter()
+                try:
+                    with urllib.request.urlopen(base + url, timeout=60) as r:
+                        r.read()
+                        ok = r.status == 200
+                except urllib.error.HTTPError as exc:
+                    ok = False
+                    url = f"{url} -> {exc.code}"
+                except OSError as exc:
+                    ok = False
+                    url = f"{url} -> {exc}"
+                elapsed = time.perf_counter() - t0
+                if measuring.is_set():
+                    with lock:
+                        latencies.append(elapsed)
+                        if not ok:
+                            errors.append(url)
+
+        threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(args.clients)]
+        for t in threads:
+            t.start()
+        time.sleep(args.warmup)
+        rss = [_rss_kib(server.pid)]
+        measuring.set()
+        t_start = time.monotonic()
+        while time.monotonic() - t_start < args.seconds:
+            time.sleep(1)
+            rss.append(_rss_kib(server.pid))
+        measuring.clear()
+        stop.set()
+        for t in threads:
+            t.join(70)
+        wall = time.monotonic() - t_start
+    finally:
+        server.terminate()
+        server.wait(10)
+        log.unlink(missing_ok=True)
+
+    lat = sorted(latencies)
+
+    def pct(p: float) -> float:
+        return lat[min(len(lat) - 1, int(p / 100 * len(lat)))] * 1000 if lat else float("nan")
+
+    third = max(1, len(rss) // 3)
+    report = {
+        "index": args.index, "clients": args.clients, "seconds": round(wall, 1), "startup_s": round(startup, 2),
+        "requests": len(lat), "errors": len(errors), "rps": round(len(lat) / wall, 1),
+        "latency_ms": {"p50": round(pct(50), 1), "p95": round(pct(95), 1), "p99": round(pct(99), 1),
+                       "max": round(lat[-1] * 1000, 1) if lat else None,
+                       "mean": round(statistics.fmean(lat) * 1000, 1) if lat else None},
+        "rss_mib": {"start": round(rss[0] / 1024, 1), "first_third": round(statistics.fmean(rss[:third]) / 1024, 1),
+                    "last_third": round(statistics.fmean(rss[-third:]) / 1024, 1),
+                    "max": round(max(rss) / 1024, 1), "end": round(rss[-1] / 1024, 1)},
+        "error_examples": errors[:5],
+    }
+    print(json.dumps(report, indent=1))
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,304 @@
+"""``newsdex web`` without a browser: the API returns the CLI's JSON byte for byte, only GET, security headers,
+clear error pages, bounds, escaping, a server that never writes to the index and imports neither Prefect, spaCy
+nor trafilatura. (tests/test_web_browser.py drives the pages in a real Chromium.)"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SEEDS, enriched_folder, run_cli
+
+HOSTILE_TITLE = "Kyiv <b>bold</b> <script>alert('title')</script> report"
+HOSTILE_TEXT = f"""{HOSTILE_TITLE}
+
+Advertisement
+
+Vladimir Putin met officials in Moscow, <script>alert(1)</script> said the report from Ukraine.
+
+A picture <img src=x onerror=alert(2)> was posted, and a link javascript:alert(3) went round.
+
+The \x1b[31mred\x1b[0m text and \x1b]0;title\x07 escapes came from a terminal, said Volodymyr Zelensky.
+
+Share this article
+"""
+HOSTILE_URL = "javascript:alert(document.domain)"
+HOSTILE_SOURCE = "<img src=x onerror=alert(4)>"
+
+
+def build_index(root: Path, inputs: Path, hostile: bool = False) -> Path:
+    """An index of every input under ``inputs`` (cleaned, segmented, enriched and written as ingest does, without
+    a Prefect server); with ``hostile``, one more document whose every text field tries to inject markup."""
+    from newsdex.flows.batch import process_batch
+    from newsdex.index.store import IndexStore
+    from newsdex.tasks import load
+    from newsdex.tasks.clean.rules import load_rules
+
+    docs = enriched_folder(inputs) if any(inputs.iterdir()) else []
+    if hostile:
+        path = root.parent / "hostile.txt"
+        path.write_text(HOSTILE_TEXT, encoding="utf-8")
+        raw = load.load_path(str(path)).model_copy(update={"url": HOSTILE_URL, "source": HOSTILE_SOURCE})
+        docs += process_batch([raw], load_rules()).docs
+    store = IndexStore(root)
+    with store.writing():
+        store.write(docs)
+    return root
+
+
+@contextmanager
+def serving(index: Path, *extra: str, env: dict[str, str] | None = None, log: Path | None = None) -> Iterator[str]:
+    """``newsdex web`` as a real subprocess on a free port (``--port 0``); yields its base URL once it said
+    where it listens, and ends it (by its own pid) afterwards."""
+    log = log or index.parent / f"web-{time.monotonic_ns()}.log"
+    with open(log, "wb") as err:
+        proc = subprocess.Popen(
+            [sys.executable, *extra, "-m", "newsdex.search_cli", "web", "--index", str(index), "--port", "0"],
+            stdout=subprocess.DEVNULL, stderr=err, env={**os.environ, **(env or {})},
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            found = re.search(r"at (http://127\.0\.0\.1:\d+/)", log.read_text(errors="replace"))
+            if found:
+                yield found.group(1).rstrip("/")
+                break
+            if proc.poll() is not None:
+                raise AssertionError(f"newsdex web exited {proc.returncode}: {log.read_text(errors='replace')}")
+            time.sleep(0.05)
+        else:
+            raise AssertionError(f"newsdex web did not start: {log.read_text(errors='replace')}")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``folder`` with its size and modification time, except SQLite's own companions of a WAL
+    database (``-shm``, ``-wal``): every reader, each CLI read command too, maps the shared-memory index and
+    SQLite creates both, empty, when a reader opens the database without them. Their sizes are kept apart."""
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.endswith(("-shm", "-wal"))}
+
+
+def assert_unchanged(folder: Path, before: dict[str, tuple[int, int]], wal_before: int) -> None:
+    """Nothing written, created or touched in ``folder`` since ``before``; its write-ahead log no longer."""
+    assert snapshot(folder) == before
+    wal = folder / "manifest.sqlite-wal"
+    assert (wal.stat().st_size if wal.exists() else 0) == wal_before
+
+
+def wal_size(folder: Path) -> int:
+    wal = folder / "manifest.sqlite-wal"
+    return wal.stat().st_size if wal.exists() else 0
+
+
+@pytest.fixture(scope="module")
+def web_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = tmp_path_factory.mktemp("web")
+    inputs = work / "inputs"
+    inputs.mkdir()
+    (inputs / "000.txt").write_bytes((SEEDS / "000_f62cfa61a98d079d.txt").read_bytes())
+    (inputs / "004.txt").write_bytes((SEEDS / "004_c660a855ca50e628.txt").read_bytes())
+    return build_index(work / "index", inputs, hostile=True)
+
+
+@pytest.fixture(scope="module")
+def client(web_index: Path):
+    import warnings
+
+    with warnings.catch_warnings():  # Starlette's test client prefers httpx2: the requests are the same
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+
+        from newsdex.search_cli.web.app import create_app
+
+        yield TestClient(create_app(web_index))
+
+
+def _ids(client) -> dict[str, str]:
+    hits = client.get("/api/search", params={"q": "*", "limit": 10}).json()["hits"]
+    return {("hostile" if h["source"] == HOSTILE_SOURCE else Path(h["path"]).stem): h["id"] for h in hits}
+
+
+def test_the_api_returns_the_cli_json_byte_for_byte(client, web_index: Path) -> None:
+    ids = _ids(client)
+    index = str(web_index)
+    pairs = [
+        ("/api/search?q=troops&limit=3", ["search", "troops", "--limit", "3"]),
+        ("/api/search?q=*&lang=en&entity=PERSON:Vladimir%20Putin&sort=newest",
+         ["search", "--all", "--lang", "en", "--entity", "PERSON:Vladimir Putin", "--sort", "newest"]),
+        ("/api/search?q=kurst", ["search", "kurst"]),
+        (f"/api/show/{ids['000']}", ["show", ids["000"]]),
+        (f"/api/show/{ids['000']}?explain=1", ["show", ids["000"], "--explain"]),
+        (f"/api/similar/{ids['004']}?limit=2", ["similar", ids["004"], "--limit", "2"]),
+        ("/api/entities?type=person&limit=5", ["entities", "--type", "PERSON", "--limit", "5"]),
+        ("/api/entities", ["entities"]),
+        ("/api/stats", ["stats"]),
+    ]
+    for url, argv in pairs:
+        response = client.get(url)
+        proc = run_cli(*argv, "--index", index, "--json")
+        assert proc.returncode == 0, proc.stderr
+        assert response.status_code == 200, (url, response.text)
+        assert response.headers["content-type"].startswith("application/json")
+        assert response.text == proc.stdout, url
+
+
+def test_only_get_and_head_and_security_headers_everywhere(client) -> None:
+    for method in ("POST", "PUT", "DELETE", "PATCH", "OPTIONS"):
+        for url in ("/", "/api/search?q=x", "/static/style.css", "/nowhere"):
+            response = client.request(method, url)
+            assert response.status_code == 405, (method, url)
+            assert response.headers["allow"] == "GET, HEAD"
+    for url in ("/", "/search?q=troops", "/api/stats", "/static/app.js", "/nowhere", "/search?q=NOT%20NOT%20x"):
+        headers = client.get(url).headers
+        csp = headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "default-src 'none'" in csp, url
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "no-referrer"
+    assert client.head("/").status_code == 200
+
+
+def test_pages_have_no_inline_script_or_style(client) -> None:
+    ids = _ids(client)
+    for url in ("/", "/search?q=troops", f"/doc/{ids['000']}", "/entity/PERSON/Vladimir%20Putin"):
+        page = client.get(url).text
+        assert re.findall(r"<script\b[^>]*>", page) == ['<script src="/static/app.js" defer>'], url
+        assert " style=" not in page and "<style" not in page and " on" + "click=" not in page, url
+
+
+def test_bad_requests_are_400_pages_with_the_message(client) -> None:
+    cases = {
+        "/search?q=NOT%20NOT%20x": "cannot parse the query",
+        "/search?q=" + "a" * 1001: "at most 1,000",
+        "/search?q=x&page=11": "page must be between 1 and 10",
+        "/search?q=x&page=zero": "page must be a whole number",
+        "/search?q=x&since=2025-13": "not a date",
+        "/search?q=x&entity=nocolon": "TYPE:NAME",
+        "/search?q=x&entity=BOGUS:x": "unknown entity type",
+        "/search?q=x&sort=random": "sort must be one of",
+        "/search?q=x&lang=d3": "language codes",
+        "/api/search?q=x&limit=101": "limit must be between 1 and 100",
+        "/api/search?q=x&limit=0": "limit must be between 1 and 100",
+        "/api/search?q=": "empty query",
+        "/api/entities?type=THING": "unknown entity type",
+    }
+    for url, message in cases.items():
+        response = client.get(url)
+        assert response.status_code == 400, url
+        assert message in (response.json()["error"] if url.startswith("/api/") else response.text), url
+        assert "Traceback" not in response.text
+    assert client.get("/doc/ffffffffffffffff").status_code == 404
+    assert client.get("/api/show/ffffffffffffffff").json() == {
+        "error": "no document 'ffffffffffffffff' in the index", "status": 404}
+    assert client.get("/entity/THING/x").status_code == 404
+    assert client.get("/nowhere").status_code == 404
+
+
+def test_a_missing_or_damaged_index_is_a_clear_page(tmp_path: Path, web_index: Path) -> None:
+    import shutil
+
+    from starlette.testclient import TestClient
+
+    from newsdex.search_cli.web.app import create_app
+
+    missing = TestClient(create_app(tmp_path / "no-index"))
+    for url in ("/", "/search?q=troops", "/doc/abc", "/entity/PERSON/x", "/api/stats", "/api/search?q=x"):
+        response = missing.get(url)
+        assert response.status_code == 503, url
+        assert "no index at" in response.text and "Traceback" not in response.text, url
+    damaged_root = tmp_path / "damaged"
+    shutil.copytree(web_index, damaged_root, symlinks=True)
+    (damaged_root / "manifest.sqlite").unlink()
+    damaged = TestClient(create_app(damaged_root))
+    for url in ("/", "/api/stats", "/doc/abc"):
+        response = damaged.get(url)
+        assert response.status_code == 503, url
+        assert "manifest.sqlite is missing" in response.text, url
+        assert "check --repair" in response.text or url.startswith("/api/"), url
+
+
+def test_hostile_text_is_escaped_and_urls_are_links_only_when_http(client) -> None:
+    hostile = _ids(client)["hostile"]
+    pages = [client.get(url).text for url in (
+        "/search?q=report", f"/doc/{hostile}", f"/doc/{hostile}?removed=1", "/entity/PERSON/Vladimir%20Putin",
+        "/entity/PERSON/%3Cscript%3Ealert(5)%3C%2Fscript%3E", "/search?q=%3Cimg%20src%3Dx%20onerror%3Dalert(6)%3E",
+    )]
+    for page in pages:
+        assert "<script>alert" not in page and "<img" not in page and "<b>bold" not in page
+        assert 'href="javascript:' not in page.lower() and "\x1b" not in page and "\x07" not in page
+    doc = pages[1]
+    assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;" in doc and "&lt;b&gt;bold&lt;/b&gt;" in doc
+    assert f'<span class="original">{HOSTILE_URL}</span>' in doc  # shown, never a link
+    assert "&lt;img src=x onerror=alert(4)&gt;" in doc
+    assert "&lt;script&gt;alert(5)&lt;/script&gt;" in pages[4]
+
+
+def test_marks_keep_only_our_highlights() -> None:
+    from newsdex.search_cli.web.render import marks, web_url
+
+    assert str(marks("a <b>kursk</b> &lt;b&gt;x&lt;/b&gt; <b>open")) == (
+        "a <mark>kursk</mark> &lt;b&gt;x&lt;/b&gt; <mark>open</mark>")
+    assert str(marks("<i>x</i> </b> <script>y</script>")) == "&lt;i&gt;x&lt;/i&gt;  &lt;script&gt;y&lt;/script&gt;"
+    assert str(marks("\x1b[31mred")) == "\ufffd[31mred"
+    assert web_url("https://example.com/a?b=1") == "https://example.com/a?b=1"
+    for bad in ("javascript:alert(1)", " JAVASCRIPT:x", "data:text/html,x", "//evil.example", "http://a b",
+                "http://", "vbscript:x", "https://x\x00y"):
+        assert web_url(bad) is None, bad
+
+
+def test_paging_is_bounded_and_the_url_holds_the_state(client) -> None:
+    from newsdex.search_cli.web.data import SearchState
+
+    page = client.get("/search", params={"q": "*", "sort": "newest", "lang": "en"}).text
+    assert 'name="sort" value="newest"' in page and 'name="lang" value="en"' in page
+    state = SearchState(q="troops", entity=["PERSON:Kim Jong Un"], since="2025-01", page=3)
+    assert state.url() == "/search?q=troops&entity=PERSON%3AKim+Jong+Un&since=2025-01"
+    assert state.url(page=2) == "/search?q=troops&entity=PERSON%3AKim+Jong+Un&since=2025-01&page=2"
+
+
+def test_the_server_starts_fast_reads_only_and_imports_no_prefect_spacy_or_trafilatura(web_index: Path) -> None:
+    import urllib.request
+
+    before, wal = snapshot(web_index), wal_size(web_index)
+    log = web_index.parent / "importtime.log"
+    started = time.monotonic()
+    with serving(web_index, "-X", "importtime", log=log) as base:
+        startup = time.monotonic() - started
+        hostile = None
+        for url in ("/", "/search?q=troops&page=1", "/api/search?q=*&limit=5", "/entity/PERSON/Vladimir%20Putin",
+                    "/api/stats", "/static/style.css"):
+            with urllib.request.urlopen(base + url, timeout=30) as response:
+                assert response.status == 200, url
+                body = response.read()
+                if url.startswith("/api/search"):
+                    import json
+
+                    hostile = next(h["id"] for h in json.loads(body)["hits"] if h["source"] == HOSTILE_SOURCE)
+        for url in (f"/doc/{hostile}", f"/api/show/{hostile}", f"/api/similar/{hostile}"):
+            with urllib.request.urlopen(base + url, timeout=30) as response:
+                assert response.status == 200, url
+    heavy = [line for line in log.read_text().splitlines() if re.search(r"\b(prefect|spacy|trafilatura)\b", line)]
+    assert not heavy, heavy[:5]
+    assert startup < 10, f"newsdex web took {startup:.1f} s to listen"  # about 1 s on an idle machine
+    assert_unchanged(web_index, before, wal)  # nothing written, created or touched in the index folder
+
+
+def test_web_takes_no_json_and_binds_to_localhost_by_default() -> None:
+    proc = run_cli("web", "--json")
+    assert proc.returncode == 1 and "--json does not apply to web" in proc.stderr
+    help_text = run_cli("web", "--help").stdout
+    assert "default 127.0.0.1" in help_text
