@@ -227,7 +227,11 @@ def suggest(
     for (start, end), (field, word) in _misspelt(reader, q, rare=True) if total <= FEW_HITS else []:
         if len(fixes) >= SUGGEST_MAX_WORDS or time.perf_counter() > deadline:
             break
-        if any(a <= start and end <= b for a, b in fixes):
+        while start < end and not text[start].isalnum():  # the parser's word may hold a `-` or `+` in front
+            start += 1
+        while end > start and not text[end - 1].isalnum():
+            end -= 1
+        if start == end or any(a <= start and end <= b for a, b in fixes):
             continue
         fix = _nearest(reader, field, text[start:end].lower(), word, neighbours)
         if fix is not None:

@@ -531,7 +531,7 @@ def matching_ids(
         results = searcher.search(q, filter=filt, limit=None, optimize=False)
         scores = {docnum: score or 0.0 for score, docnum in results.top_n}
     docnums = list(scores)
-    ids = [fields["id"] for fields in _stored_fields(searcher, docnums, cache=False)]  # maybe every document
+    ids = [_stored_fields(searcher, [d], cache=False)[0]["id"] for d in docnums]  # one document's fields at a time
     if isinstance(q, wq.Every):
         return sorted(ids)
     order = sorted(range(len(docnums)), key=lambda i: (-round(float(scores[docnums[i]]), 9), ids[i]))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
@@ -47,7 +48,7 @@ _REST_OF_WORD = r"[\w*]*(?:\.?[\w*]+)*"
 _TOKEN_CHAR = re.compile(r"[\w*]")
 
 
-MAX_MARKED_CHARS = 200_000  # a body is scanned for phrases and passages up to here (bounded work per hit)
+MAX_MARKED_CHARS = 1_000_000  # a body is scanned for phrases and passages up to here (bounded work per hit)
 
 
 class Plan(NamedTuple):
@@ -150,20 +151,17 @@ def passages(results: Any, field: str, text: str, top: int = 3) -> list[Passage]
     if not paragraphs:
         return []
     average = sum(b - a for a, b in paragraphs) / len(paragraphs)  # in characters: no tokenising needed
-    # A paragraph can match only if it holds a query word's stem less its last letter (Porter's stemmer only
-    # changes a word's ending, at most its last letter: happy -> happi): only those are tokenised.
-    cues = {w[:-1] if len(w) > 3 else w for w in plan.words.union(*plan.phrases)} if _first_letter_kept(chain) else {""}
     # Words as written -> stem, for this process: most words of a body were met before (a dictionary lookup
     # instead of lowercasing and stemming each word again).
     known = _SURFACE.setdefault(chain, {})
     if len(known) >= _STEMS_MAX:
         known.clear()
+    hits = _matching_starts(chain, text, plan, known)  # where a query word (or a phrase's) stands
     found = []
     for i, (a, b) in enumerate(paragraphs):
+        if hits is not None and not _any_between(hits, a, b):
+            continue  # no query word in it: not tokenised at all
         piece = text[a:b]
-        lowered = piece.lower()
-        if not any(cue in lowered for cue in cues):
-            continue
         tokens = []
         for m in chain.expression.finditer(piece):
             word = m.group(0)
@@ -194,6 +192,31 @@ def passages(results: Any, field: str, text: str, top: int = 3) -> list[Passage]
         found.append(Passage(i, a, b, round(score, 4), _marked(piece, marks)))
     found.sort(key=lambda p: (-p.score, p.paragraph))
     return found[:top]
+
+
+def _matching_starts(chain: _Chain, text: str, plan: Plan, known: dict[str, str]) -> list[int] | None:
+    """Sorted offsets of the words of ``text`` whose indexed form is a query word or a phrase's word, found
+    with a search for words starting with one of their first letters (the Porter stemmer never changes a
+    word's first letter); None when the analyzer does not keep first letters (then every paragraph is read)."""
+    words = plan.words.union(*plan.phrases)
+    if not _first_letter_kept(chain) or not words:
+        return None
+    letters = "".join(sorted({w[0] for w in words if w}))
+    finder = re.compile(_WORD_START + "(?i:[" + re.escape(letters) + "])" + _REST_OF_WORD)
+    out = []
+    for m in finder.finditer(text):
+        word = m.group(0)
+        stem = known.get(word)
+        if stem is None:
+            stem = known[word] = _indexed(chain, word)
+        if stem in words:
+            out.append(m.start())
+    return out
+
+
+def _any_between(starts: list[int], a: int, b: int) -> bool:
+    i = bisect_left(starts, a)
+    return i < len(starts) and starts[i] < b
 
 
 def _idf(results: Any, field: str, plan: Plan) -> dict[str, float]:

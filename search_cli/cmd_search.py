@@ -67,12 +67,17 @@ def parse_entity_filters(values: list[str]) -> list[tuple[str, str]]:
     return out
 
 
+ALIAS_MIN_CHARS = 4  # shorter words of a query are not taken for an entity's other spelling
+
+
 def alias_names(words: str) -> list[tuple[str, str]]:
     """[(type, canonical name)] for query words that are another spelling of an entity in the alias file
     (``zelenskiy`` -> PERSON Volodymyr Zelensky); nothing for the canonical spelling itself."""
     from newsdex.tasks.enrich.canonical import alias_entry, canonical_key
 
     key = canonical_key(words)
+    if len(key) < ALIAS_MIN_CHARS or not (words[:1].isalnum() and words[-1:].isalnum()):
+        return []  # "us", "un" are words before they are names; "-zelenskiy" is an operator and a word
     found = []
     for etype in ("PERSON", "ORG", "LOC", "NORP"):
         hit = alias_entry(words, etype)

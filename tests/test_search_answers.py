@@ -209,3 +209,31 @@ def test_a_name_written_with_and_without_its_hyphen_is_one_entity(tmp_path: Path
     facet = reader.search(paths.root, "talks", all_copies=True)["facets"]["PERSON"]
     assert {"name": "Chung In-beom", "count": 3} in facet
     assert not any(f["name"] == "Chung In Beom" for f in facet)
+
+
+def test_words_whose_stem_respells_their_ending_still_have_passages(seed_index) -> None:
+    # Regression: paragraphs were skipped unless they held the stem less its last letter, and Porter's stem
+    # of "says" is "sai": a hit whose body says "says" got no passage.
+    result = _search(seed_index["index"], "says", "--limit", "10")
+    in_body = [h for h in result["hits"]
+               if re.search(r"\bsays\b", reader.get_document(seed_index["index"], h["id"])["body"])]
+    assert in_body and all(h["passages"] for h in in_body)
+    assert all("<b>says</b>" in h["passages"][0]["text"].lower() for h in in_body)
+
+
+def test_short_words_and_operators_are_not_taken_for_aliases(seed_index) -> None:
+    # Regression: "un" in `kim jong un` became the United Nations; `-zelenskiy` lost its minus.
+    result = _search(seed_index["index"], "kim jong un")
+    assert result["expanded"] == [] and result["suggestion"] is None
+    assert _search(seed_index["index"], "us troops")["expanded"] == []
+    assert _search(seed_index["index"], "russia -kurst")["suggestion"] == "russia -kursk"
+
+
+def test_matching_ids_reads_one_document_s_fields_at_a_time(seed_index) -> None:
+    # Regression: every match's stored fields were decoded into one list before the ids were taken (export's
+    # memory grew with the archive); now one document's at a time, and none kept in the searcher's cache.
+    ids = reader.matching_ids(seed_index["index"], "*")
+    searcher = reader._searcher(seed_index["index"])
+    searcher.__dict__.pop("_newsdex_stored", None)
+    assert reader.matching_ids(seed_index["index"], "*") == ids == sorted(ids)
+    assert not searcher.__dict__.get("_newsdex_stored")
