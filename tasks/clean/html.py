@@ -9,15 +9,18 @@ names such as "has-share-buttons" on an article container must not take the arti
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from newsdex.models import CleanDoc, RawDoc
+from newsdex.tasks.clean.choice import Evidence, choose, evidence
 from newsdex.tasks.clean.decide import assemble, clean_lines, domain_of
 from newsdex.tasks.clean.flatten import naive_text
+from newsdex.tasks.clean.line_model import line_scorer
 from newsdex.tasks.clean.lines import split_lines
 from newsdex.tasks.clean.parse import load_tree, naming_input
-from newsdex.tasks.clean.rescue import doubtful, readability_lines
+from newsdex.tasks.clean.rescue import doubtful, readability_blocks
 from newsdex.tasks.clean.rules import Rules
 
 _PROTECTED = frozenset(("html", "body", "main", "article"))
@@ -221,7 +224,32 @@ def clean_html(raw: RawDoc, rules: Rules) -> CleanDoc:
         return _clean_html(raw, rules)
 
 
-def _clean_html(raw: RawDoc, rules: Rules) -> CleanDoc:
+@dataclass
+class Candidates:
+    """What both extractors made of one page, before the choice: the HTML path's inputs, also read by
+    ``bench/cleaning_choice.py`` to judge choice rules without re-extracting."""
+
+    tree: Any | None
+    meta: dict[str, str | None]
+    dropped: list[tuple[str, str]]
+    page_words: int
+    trafilatura: tuple[list[str], list[str]]
+    readability: tuple[list[str], list[str], float] | None  # texts, roles, link density; None: not asked
+
+    def evidence(self, rules: Rules) -> Evidence:
+        r_texts, _, r_links = self.readability or ([], [], 0.0)
+        th = rules.thresholds
+        scorer = line_scorer(rules) if th.choice_min_extra_model > 0 else None
+        return evidence(self.trafilatura[0], r_texts, self.page_words, r_links, scorer, th.dense_min_words)
+
+
+def _words(texts: list[str]) -> int:
+    return sum(len(t.split()) for t in texts)
+
+
+def extract_candidates(raw: RawDoc, rules: Rules, readability: bool | None = None) -> Candidates:
+    """Parse, pre-pass, trafilatura; readability-lxml too when the configured choice needs it (``readability``
+    forces it on or off)."""
     import trafilatura
 
     # trafilatura's loader, without lxml's depth limit (parse.load_tree): deeply nested pages keep their text.
@@ -230,21 +258,51 @@ def _clean_html(raw: RawDoc, rules: Rules) -> CleanDoc:
     dropped, page_words = prepass(tree, rules) if tree is not None else ([], 0)
     doc = trafilatura.bare_extraction(tree if tree is not None else raw.text, url=raw.url, include_comments=False)
     texts: list[str] = []
-    roles: list[str] | None = []
+    roles: list[str] = []
     if doc is not None and doc.body is not None:
         texts, roles = _body_lines(doc.body)
+    th = rules.thresholds
+    if readability is None:
+        words = _words(texts)
+        if th.html_choice == "evidence":
+            # readability's text is part of the page's: when the page does not hold choice_min_gain times
+            # trafilatura's words, its answer cannot win, and it is not asked (a third to half of pages).
+            readability = words < th.html_fallback_min_words or page_words >= th.choice_min_gain * words
+        else:
+            readability = th.html_choice == "readability" or (
+                th.html_choice == "rescue" and words >= th.html_fallback_min_words
+                and doubtful(words, page_words, th.html_rescue_max_share))
+    alt = readability_blocks(tree) if readability and tree is not None else None
+    return Candidates(tree, meta, dropped, page_words, (texts, roles), alt)
+
+
+def choose_lines(cand: Candidates, rules: Rules) -> tuple[str, list[str], list[str]]:
+    """Which extractor's lines the page keeps, under the configured choice: (name, texts, roles)."""
+    th = rules.thresholds
+    texts, roles = cand.trafilatura
+    if cand.readability is None or th.html_choice == "trafilatura":
+        return "trafilatura", texts, roles
+    r_texts, r_roles, _ = cand.readability
+    if th.html_choice == "readability":
+        pick = "readability" if r_texts else "trafilatura"
+    elif th.html_choice == "rescue":  # the former rule: a fixed share of the page, then a fixed gain
+        words = _words(texts)
+        pick = "readability" if (
+            words >= th.html_fallback_min_words and doubtful(words, cand.page_words, th.html_rescue_max_share)
+            and _words(r_texts) >= th.html_rescue_min_gain * words) else "trafilatura"
+    else:
+        pick = choose(cand.evidence(rules), th)
+    return (pick, r_texts, r_roles) if pick == "readability" else ("trafilatura", texts, roles)
+
+
+def finish(raw: RawDoc, rules: Rules, cand: Candidates, texts: list[str], roles: list[str] | None) -> CleanDoc:
+    """The chosen lines through the line rules, or the text path when no extractor kept enough."""
+    meta = dict(cand.meta)
     title = meta.pop("title", None)
     domain = domain_of(raw.url or meta.get("url")) or raw.source
-    th = rules.thresholds
-    words = sum(len(t.split()) for t in texts)
-    # trafilatura kept a small part of the page: readability-lxml's answer when it finds far more.
-    if words >= th.html_fallback_min_words and doubtful(words, page_words, th.html_rescue_max_share):
-        alt = readability_lines(tree, raw.url)
-        if sum(len(t.split()) for t in alt) >= th.html_rescue_min_gain * words:
-            texts, roles = alt, ["paragraph"] * len(alt)
-    if words < th.html_fallback_min_words:
-        # trafilatura found too little: clean the page's flattened text with the text path instead.
-        source = load_tree(raw.text) if tree is not None else None
+    if _words(texts) < rules.thresholds.html_fallback_min_words:
+        # the extractors found too little: clean the page's flattened text with the text path instead.
+        source = load_tree(raw.text) if cand.tree is not None else None
         texts = split_lines(naive_text(source)) if source is not None else split_lines(raw.text)
         roles = None
         title = None
@@ -255,6 +313,13 @@ def _clean_html(raw: RawDoc, rules: Rules) -> CleanDoc:
     # The pre-pass removals belong in the explanation too.
     from newsdex.models import LineDecision, Removed
 
+    dropped = cand.dropped
     cleaned.removed = [Removed(text=t, rule=r) for r, t in dropped] + cleaned.removed
     cleaned.trace = [LineDecision(text=t, kept=False, rule=r, role="removed") for r, t in dropped] + cleaned.trace
     return cleaned
+
+
+def _clean_html(raw: RawDoc, rules: Rules) -> CleanDoc:
+    cand = extract_candidates(raw, rules)
+    _, texts, roles = choose_lines(cand, rules)
+    return finish(raw, rules, cand, texts, roles)

@@ -115,6 +115,13 @@ class Thresholds(BaseModel):
     html_fallback_min_words: int = 40
     html_rescue_max_share: float = 0.3
     html_rescue_min_gain: float = 2.0
+    html_choice: Literal["evidence", "rescue", "trafilatura", "readability"] = "evidence"
+    choice_min_gain: float = 1.3
+    choice_min_extra_dense: float = 0.3
+    choice_max_link_density: float = 0.5
+    choice_min_agreement: float = 0.0
+    choice_max_trim: float = 0.0
+    choice_min_extra_model: float = 0.0
 
 
 class Zones(BaseModel):
