@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 from array import array
-from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -29,19 +28,9 @@ def histogram(searcher: Any, docnums: Iterable[int], interval: str = "auto") -> 
     days up to two months, months up to eight years, else years."""
     if interval not in ("auto", *INTERVALS):
         raise ValueError(f"unknown interval {interval!r} (auto, {', '.join(INTERVALS)})")
-    # Per segment: Whoosh's multi-segment column fails when no segment has the column (no dated document).
-    leaves = searcher.leaf_searchers()
-    docs = sorted(docnums)
-    raw: Counter[int] = Counter()  # published value -> matches: many share a date, so convert each value once
+    column = _published_all(searcher)
+    raw: Counter[int] = Counter(map(column.__getitem__, docnums))  # value -> matches: many share a date
     undated = 0
-    for k, (sub, offset) in enumerate(leaves):
-        end = leaves[k + 1][1] if k + 1 < len(leaves) else offset + sub.reader().doc_count_all()
-        lo, hi = bisect_left(docs, offset), bisect_left(docs, end)
-        column = _published(sub.reader())
-        if column is None:
-            undated += hi - lo
-        else:
-            raw.update(map(column.__getitem__, [d - offset for d in docs[lo:hi]]))
     days: Counter[int] = Counter()
     for value, n in raw.items():
         ordinal = value // _USEC_PER_DAY + 1
@@ -61,6 +50,26 @@ def histogram(searcher: Any, docnums: Iterable[int], interval: str = "auto") -> 
     return {"interval": chosen,
             "counts": [{"period": name, "count": counts.get(name, 0)} for name in _names(first, last, chosen)],
             "undated": undated}
+
+
+def _published_all(searcher: Any) -> Sequence[int]:
+    """Every document's ``published`` value by global docnum, made once per searcher: the segments' columns end
+    to end (Whoosh's multi-segment column fails when no segment has the column), a segment without a dated
+    document holding the undated value."""
+    cached = searcher.__dict__.get("_newsdex_published")
+    if cached is None:
+        cached = array("Q")
+        for sub, _ in searcher.leaf_searchers():
+            reader = sub.reader()
+            column = _published(reader)
+            n = reader.doc_count_all()
+            cached.extend(column if isinstance(column, array) else
+                          [_UNDATED] * n if column is None else [column[i] for i in range(n)])
+        searcher.__dict__["_newsdex_published"] = cached
+    return cached
+
+
+_UNDATED = 2**64 - 1  # what Whoosh's DATETIME column holds for a document without the field
 
 
 def _published(reader: Any) -> Sequence[int] | None:

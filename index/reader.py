@@ -396,6 +396,7 @@ def _ties_by_id(top: list, stored: list[dict[str, Any]]) -> tuple[list, list[dic
     order = sorted(range(len(top)), key=lambda i: (-round(float(top[i][0] or 0.0), 9), stored[i]["id"]))
     return [top[i] for i in order], [stored[i] for i in order]
 
+
 def search(
     root: Path,
     query: str,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from whoosh.analysis import (
@@ -46,6 +47,7 @@ _NAME_ANALYZER = (CommaSeparatedTokenizer() | StripFilter() | LowercaseFilter()
 _DASHES_RE = re.compile(_DASHES)
 
 
+@lru_cache(maxsize=100_000)  # facets fold thousands of names per search, mostly the same few hundred
 def name_key(name: str) -> str:
     """The indexed term of an entity name (as the entity fields' analyzer makes it): what facets group by."""
     return _DASHES_RE.sub(" ", name.replace(",", " ").strip().lower())
