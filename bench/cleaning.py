@@ -25,29 +25,17 @@ The line model itself trains on a hash split of wcxb-dev only: pass ``--split he
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from bench.cleaning_protocol import label, loso, parse_grid, parse_value, print_table
+from bench.cleaning_protocol import label, loso, parse_grid, parse_value, print_table, score
 from tools.evaldata import DEFAULT_EXTRACTION, load_pages, require
 
 EXTRACTORS = ("nothing", "text", "html", "trafilatura", "readability")
-_TOKEN = re.compile(r"\w+")
-
-
-def score(pred: str, truth: str) -> tuple[float, float, float]:
-    p, t = Counter(_TOKEN.findall(pred.lower())), Counter(_TOKEN.findall(truth.lower()))
-    if not p or not t:
-        return 0.0, 0.0, 0.0
-    common = sum((p & t).values())
-    prec, rec = common / sum(p.values()), common / sum(t.values())
-    return prec, rec, (2 * prec * rec / (prec + rec) if common else 0.0)
 
 
 def _ours(kind: str, overrides: dict[str, Any] | None = None) -> Callable[[str, str | None], str]:

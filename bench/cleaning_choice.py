@@ -21,8 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from bench.cleaning import score
-from bench.cleaning_protocol import label, loso, print_table
+from bench.cleaning_protocol import label, loso, print_table, score
 from tools.evaldata import DEFAULT_EXTRACTION, load_pages, require
 
 GAINS = (1.5, 1.2, 1.3, 1.7, 2.0, 2.5)

@@ -12,6 +12,8 @@ two is what fitting the set would have claimed. Only the held-out column counts.
 from __future__ import annotations
 
 import itertools
+import re
+from collections import Counter
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 
@@ -69,3 +71,16 @@ def print_table(title: str, held: list[Held]) -> None:
     for h in held:
         print(f"{h.dataset:<14} {h.fitted:9.3f} {h.held_out:11.3f}  {label(h.chosen_config)} | "
               f"{label(h.fitted_config)}", flush=True)
+
+
+_TOKEN = re.compile(r"\w+")
+
+
+def score(pred: str, truth: str) -> tuple[float, float, float]:
+    """Precision, recall and F1 of ``pred`` against ``truth`` over token multisets (the data README's metric)."""
+    p, t = Counter(_TOKEN.findall(pred.lower())), Counter(_TOKEN.findall(truth.lower()))
+    if not p or not t:
+        return 0.0, 0.0, 0.0
+    common = sum((p & t).values())
+    prec, rec = common / sum(p.values()), common / sum(t.values())
+    return prec, rec, (2 * prec * rec / (prec + rec) if common else 0.0)

@@ -22,7 +22,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from bench._measure import run_measured
-from bench.cleaning import score
+from bench.cleaning_protocol import score
 from newsdex.index.reader import get_document
 from newsdex.models import document_id
 from newsdex.tasks.feeds.identity import url_document_id
