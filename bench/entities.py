@@ -146,7 +146,7 @@ def seed_check(gold: list[tuple[str, str, list[str]]] | None = None) -> list[dic
     out = []
     for seed, type_, names in gold or read_seed_gold():
         keys = {canonical_key(n) for n in names}
-        hit = next((e for e in docs[seed].entities if e.type == type_
+        hit = next((e for e in docs[seed].entities if e.type == type_ and not e.caption_only
                     and keys & {canonical_key(x) for x in (e.name, *e.mentions)}), None)
         out.append({"seed": seed, "type": type_, "gold": names[0], "found": hit is not None,
                     "shown": hit.name if hit else None, "display_ok": bool(hit and hit.name in names)})

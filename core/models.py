@@ -138,6 +138,9 @@ class Entity(BaseModel):
     type: EntityType
     mentions: list[str] = Field(default_factory=list)  # surface forms as written
     count: int = 0
+    # Named only in photo credits ("© KCNA VIA KNS/AFP via Getty Images"): who took the picture, not what the
+    # article is about. Kept for `show`; the index's entity fields, facets and rankings leave it out.
+    caption_only: bool = False
 
 
 class EnrichedDoc(SegmentedDoc):

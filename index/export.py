@@ -105,7 +105,7 @@ def csv_row(doc: dict[str, Any]) -> dict[str, str]:
     row["copies"] = " ".join(doc["copies"])
     row["body"] = doc["body"]
     for etype in ENTITY_TYPES:
-        names = dict.fromkeys(e["name"] for e in doc["entities"] if e["type"] == etype)
+        names = dict.fromkeys(e["name"] for e in doc["entities"] if e["type"] == etype and not e.get("caption_only"))
         row[etype.lower()] = "; ".join(names)
     row["segments"] = json.dumps(doc["segments"], ensure_ascii=False)
     return row
@@ -135,7 +135,7 @@ def parquet_schema() -> Any:  # -> pyarrow.Schema
         ("published", text), ("rules_version", text), ("body", text),
         ("segments", pa.list_(pa.struct([("kind", text), ("text", text)]))),
         ("entities", pa.list_(pa.struct([("name", text), ("type", text), ("mentions", pa.list_(text)),
-                                         ("count", pa.int64())]))),
+                                         ("count", pa.int64()), ("caption_only", pa.bool_())]))),
         ("removed", pa.list_(pa.struct([("text", text), ("rule", text)]))),
         ("encoding", text),
         ("provenance", pa.struct([("file", text), ("line", pa.int64()), ("offset", pa.int64())])),

@@ -116,7 +116,7 @@ def manifest_row(d: EnrichedDoc) -> ManifestRow:
     return ManifestRow(
         d.id, d.path, d.url, d.source, d.kind, d.raw_hash, d.clean_hash, removed_hash(d.removed),
         d.rules_version, len(d.segments), pack(d), zlib.compress(d.body.encode(), 6),
-        [(e.type, e.name, e.count) for e in d.entities], [r.rule for r in d.removed], d.published,
+        [(e.type, e.name, e.count) for e in d.entities if not e.caption_only], [r.rule for r in d.removed], d.published,
         d.language, d.title, d.text_hash, fp.fingerprint(d.body),
     )
 

@@ -115,7 +115,7 @@ def to_fields(doc: EnrichedDoc) -> dict[str, object]:
             pass
     by_type: dict[str, list[str]] = {}
     for ent in doc.entities:
-        if ent.type in ENTITY_FIELDS:
+        if ent.type in ENTITY_FIELDS and not ent.caption_only:  # credits and captions: not the article's names
             by_type.setdefault(ENTITY_FIELDS[ent.type], []).append(ent.name)
     for field, names in by_type.items():
         fields[field] = _names(names)

@@ -187,3 +187,15 @@ def test_display_name_is_the_most_frequent_spelling_written() -> None:
             "left.")
     names = by_name(enrich_documents([make_doc(text)])[0])
     assert "Chung In-beom" in names and "Chung In Beom" not in names
+
+
+def test_photo_credit_agencies_are_caption_entities_not_the_article_s(seeds) -> None:
+    # Seed 000's photos are credited "© KCNA VIA KNS/AFP via Getty Images": who took the pictures.
+    credited = {e.name for e in seeds["000"].entities if e.caption_only}
+    assert {"Getty Images", "Agence France-Presse"} <= credited
+    article = {e.name for e in seeds["000"].entities if not e.caption_only}
+    assert "Kim Jong Un" in article and not credited & article
+    from newsdex.index.schema import to_fields
+
+    fields = to_fields(seeds["000"])  # the index's entity fields (facets, --entity) leave them out
+    assert "getty" not in str(fields.get("org", "")).lower() and "Kim Jong Un" in str(fields.get("person"))

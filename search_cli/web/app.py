@@ -119,7 +119,8 @@ def create_app(root: Path) -> ASGIApp:
         doc = data.show(root, request.path_params["ref"])
         grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for ent in sorted(doc["entities"], key=lambda e: (-e["count"], e["name"])):
-            grouped[ent["type"]].append(ent)
+            if not ent.get("caption_only"):  # who took the pictures is not what the article names
+                grouped[ent["type"]].append(ent)
         groups = [(t, grouped.pop(t)) for t in ENTITY_ORDER if t in grouped] + sorted(grouped.items())
         copies = []
         for other in ([doc["copy_of"]] if doc.get("copy_of") else []) + [c for c in doc["copies"]

@@ -123,20 +123,6 @@ def _in_ranges(ranges: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(a <= start and end <= b for a, b in ranges)
 
 
-def caption_ranges(doc: SegmentedDoc) -> list[tuple[int, int]]:
-    """Character ranges of the caption segments in document_text(doc) (before the MAX_CHARS cut)."""
-    out, offset = [], 0
-    parts = [("title", doc.title or "")] + [(s.kind, s.text) for s in doc.segments]
-    for kind, part in parts:
-        part = part.strip() if part else ""
-        if not part:
-            continue
-        if kind == "caption":
-            out.append((offset, offset + len(part)))
-        offset += len(part) + 2
-    return out
-
-
 def _keep(text: str, start: int, end: int, label: str) -> bool:
     if label == "DATE" and DATE_NEEDS_DIGIT:
         return any(c.isdigit() for c in text[start:end])
@@ -148,22 +134,24 @@ def enrich_documents(docs: list[SegmentedDoc], nlp=None, n_process: int | None =
 
     ``n_process``: worker processes for the model (default: 2 above PARALLEL_MIN_WORDS words, else 1).
     """
-    from newsdex.models import Entity
     from newsdex.tasks.enrich.resolve import resolve
 
     texts = [document_text(d) for d in docs]
-    flag = "caption_only" in Entity.model_fields  # the field proposed for core/models.py (docs/entities.md)
     out = []
     for doc, text, spans in zip(docs, texts, recognise(texts, nlp, n_process), strict=True):
+        spans = [s for s in spans if _keep(text, *s)]
+        # Names in photo credits resolve on their own, as caption entities: a credit's agency must not lend its
+        # type or its full name to the article's mentions, nor be taken for one of them. (Names a caption
+        # describes, "Kim Jong Un inspects troops", stay the article's.)
         credits = credit_ranges(text)
-        spans = [s for s in spans if _keep(text, *s) and not _in_ranges(credits, s[0], s[1])]
-        entities = resolve(text, spans)
-        if flag:
-            captions = caption_ranges(doc)
-            caption_names = {text[a:b] for a, b, _ in spans if _in_ranges(captions, a, b)}
-            body_names = {text[a:b] for a, b, _ in spans if not _in_ranges(captions, a, b)}
-            for e in entities:
-                e.caption_only = bool(caption_names & set(e.mentions)) and not body_names & set(e.mentions)
+        inside = [s for s in spans if _in_ranges(credits, s[0], s[1])]
+        article = [s for s in spans if not _in_ranges(credits, s[0], s[1])]
+        entities = resolve(text, article)
+        known = {(e.type, e.name) for e in entities}
+        for e in resolve(text, inside):
+            if (e.type, e.name) not in known:  # a name the article itself uses stays an article entity
+                entities.append(e.model_copy(update={"caption_only": True}))
+        entities.sort(key=lambda e: -e.count)  # stable: resolve's order among equal counts
         out.append(EnrichedDoc(**doc.model_dump(), entities=entities))
     return out
 
