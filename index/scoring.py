@@ -30,6 +30,7 @@ from whoosh.util.numeric import byte_to_length
 _LENGTH_OF_BYTE = [byte_to_length(b) for b in range(256)]
 # Field-length bytes per (segment reader, field): read once per opened searcher, 1 byte per document.
 _LENGTH_BYTES: weakref.WeakKeyDictionary[Any, dict[str, bytes]] = weakref.WeakKeyDictionary()
+_NORMS: weakref.WeakKeyDictionary[Any, dict[str, list[float]]] = weakref.WeakKeyDictionary()  # per searcher
 
 _POSITIONS: dict[bytes, tuple[int, ...]] = {}  # a posting's encoded positions -> the positions
 _POSITIONS_MAX = 200_000
@@ -189,15 +190,23 @@ class _Segment:
         fieldobj = self.reader.schema[field]
         if not fieldobj.scorable:
             return list(weights)  # Whoosh's WeightScorer
-        w = self.searcher.weighting
-        B = w._field_B.get(field, w.B)
-        K1 = w.K1
+        K1 = self.searcher.weighting.K1
         idf = self.searcher.idf(field, btext)
-        avgfl = self.searcher.avg_field_length(field) or 1
-        norm = [K1 * ((1 - B) + B * fl / avgfl) for fl in _LENGTH_OF_BYTE]
+        norm = self._norms(field)
         lengths = self._lengths(field)
         k1p1 = K1 + 1
         return [idf * ((tf * k1p1) / (tf + norm[lengths[d]])) for d, tf in zip(ids, weights, strict=True)]
+
+    def _norms(self, field: str) -> list[float]:
+        """BM25's length normalisation for each of the 256 length bytes of a field: it depends on the searcher's
+        average field length only, so it is made once per searcher and field, not once per term and segment."""
+        cache = _NORMS.setdefault(self.searcher, {})
+        if field not in cache:
+            w = self.searcher.weighting
+            B = w._field_B.get(field, w.B)
+            avgfl = self.searcher.avg_field_length(field) or 1
+            cache[field] = [w.K1 * ((1 - B) + B * fl / avgfl) for fl in _LENGTH_OF_BYTE]
+        return cache[field]
 
     def term(self, field: str, text: Any, boost: float, within: list[int] | None) -> Scores:
         btext = self._term_bytes(field, text)

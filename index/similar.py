@@ -32,6 +32,7 @@ from newsdex.index.reader import (
     _searcher,
     _split_names,
     _stored_fields,
+    _ties_by_id,
     hit_fields,
     manifest_guard,
     resolve_id,
@@ -47,7 +48,6 @@ MAX_REASON = 6  # items named in a hit's reason
 MAX_REASON_NAMES = 4  # of which names, when there are shared words to name too
 SNIPPET_CHARS = 200
 _DF: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], int]] = weakref.WeakKeyDictionary()
-_NORMS: weakref.WeakKeyDictionary[Any, dict[str, list[float]]] = weakref.WeakKeyDictionary()
 _DF_MAX = 200_000  # remembered document frequencies per searcher
 
 
@@ -139,29 +139,6 @@ def _entity_parts(searcher: Any, fields: dict[str, Any], n: int) -> list[_Part]:
     return parts
 
 
-class _Leaf(scoring._Segment):
-    """index/scoring.py's segment scorer, with each field's BM25 length norms computed once per searcher
-    instead of once per term and segment (a fifth of a call at 40 terms and 9 segments)."""
-
-    def __init__(self, searcher: Any, reader: Any, norms: dict[str, list[float]]) -> None:
-        super().__init__(searcher, reader)
-        self.norms = norms
-
-    def _scores(self, field: str, btext: bytes, ids: list[int], weights: list) -> list[float]:
-        if not self.reader.schema[field].scorable:
-            return list(weights)
-        norm = self.norms.get(field)
-        if norm is None:
-            w = self.searcher.weighting
-            avgfl = self.searcher.avg_field_length(field) or 1
-            B = w._field_B.get(field, w.B)
-            norm = self.norms[field] = [w.K1 * ((1 - B) + B * fl / avgfl) for fl in scoring._LENGTH_OF_BYTE]
-        idf = self.searcher.idf(field, btext)
-        lengths = self._lengths(field)
-        k1p1 = self.searcher.weighting.K1 + 1
-        return [idf * ((tf * k1p1) / (tf + norm[lengths[d]])) for d, tf in zip(ids, weights, strict=True)]
-
-
 def _score_parts(searcher: Any, parts: list[_Part]) -> None:
     """Each part's matches (global docnum -> its BM25F score × boost), read straight from the posting blocks
     when index/scoring.py can (Whoosh's scores, to the last bits), else by Whoosh."""
@@ -170,9 +147,8 @@ def _score_parts(searcher: Any, parts: list[_Part]) -> None:
             q = Term(part.field, part.text, boost=part.boost)
             part.scores = {d: s for s, d in searcher.search(q, limit=None, optimize=False).top_n}
         return
-    norms = _NORMS.setdefault(searcher, {})
     for sub, offset in searcher.leaf_searchers():
-        leaf = _Leaf(searcher, sub.reader(), norms)
+        leaf = scoring._Segment(searcher, sub.reader())
         for part in parts:
             for d, s in leaf.term(part.field, part.text, part.boost, None).items():
                 part.scores[d + offset] = s
@@ -251,12 +227,8 @@ def similar(root: Path, ref: str, limit: int = 10) -> dict[str, Any] | None:
     window = max(limit * 4, 50)
     while True:
         ranked = scoring.top(scores, window)
-        stored = _stored_fields(searcher, [d for _, d in ranked])
-        ids = [f["id"] for f in stored]
-        # Equal scores in id order, not docnum order (which depends on how segments were written).
-        order = sorted(range(len(ranked)), key=lambda i: (-round(ranked[i][0], 9), ids[i]))
-        ranked, stored, ids = [ranked[i] for i in order], [stored[i] for i in order], [ids[i] for i in order]
-        copies = _Copies(root, ids, limit, all_copies=False)
+        ranked, stored = _ties_by_id(ranked, _stored_fields(searcher, [d for _, d in ranked]))  # as search ranks
+        copies = _Copies(root, [f["id"] for f in stored], limit, all_copies=False)
         if len(copies.kept) >= limit or len(ranked) >= len(scores) or window >= MAX_WINDOW:
             break
         window = min(window * 4, MAX_WINDOW)
