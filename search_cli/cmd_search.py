@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from newsdex.search_cli.output import UsageError, bold, emit_json, html_to_terminal
+from newsdex.search_cli.output import UsageError, bold, copies_note, emit_json, html_to_terminal
 from newsdex.search_cli.terminal import printable, shorten, width, wrap
 
 
@@ -151,10 +151,7 @@ def print_human(result: dict[str, Any], passages: bool = False) -> None:
         meta = " · ".join(printable(x) for x in parts if x)
         print()
         _print(f"{i}. {bold(printable(hit['title'] or '(untitled)'), color)}  [{hit['id']}]", columns, hang="   ")
-        if hit.get("copies"):
-            sources = hit.get("copy_sources") or []
-            named = ", ".join(printable(s) for s in sources[:4]) + ("…" if len(sources) > 4 else "")
-            meta += f"  (+{hit['copies']} cop{'ies' if hit['copies'] != 1 else 'y'}: {named})"
+        meta += copies_note(hit, printable)
         _print(meta, columns, indent="   ")
         if passages and hit.get("passages"):
             for p in hit["passages"]:

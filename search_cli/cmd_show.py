@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from newsdex.search_cli.output import UsageError, emit_json
+from newsdex.search_cli.output import UsageError, document_ref, emit_json
 from newsdex.search_cli.terminal import printable, width, wrap
 
 
@@ -30,11 +30,7 @@ def run(args: argparse.Namespace) -> int:
     from newsdex.settings import index_dir
 
     root = index_dir(args.index)
-    ref = args.id
-    if ref.lower().startswith(("http://", "https://")):
-        from newsdex.tasks.feeds.identity import url_document_id
-
-        ref = url_document_id(ref) or ref  # a URL names its document as ingest identified it
+    ref = document_ref(args.id)
     try:
         doc = get_document(root, ref)
         bad = find_quarantined(root, args.id) if doc is None else None

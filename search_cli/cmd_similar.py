@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from newsdex.search_cli.output import UsageError, bold, emit_json
+from newsdex.search_cli.output import UsageError, bold, copies_note, document_ref, emit_json
 from newsdex.search_cli.terminal import printable, width, wrap
 
 EPILOG = """examples:
@@ -42,11 +42,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
-    ref = args.id
-    if ref.lower().startswith(("http://", "https://")):
-        from newsdex.tasks.feeds.identity import url_document_id
-
-        ref = url_document_id(ref) or ref  # a URL names its document as ingest identified it (as show reads it)
+    ref = document_ref(args.id)
     try:
         result = similar(index_dir(args.index), ref, limit=args.limit)
     except (IndexMissing, IndexDamaged, ValueError) as exc:
@@ -73,10 +69,7 @@ def print_human(result: dict[str, Any], color: bool) -> None:
         f"[{result['id']}]", hang="  ")
     for i, hit in enumerate(hits, 1):
         meta = " · ".join(printable(x) for x in (hit["source"], hit["published"], hit["path"]) if x)
-        if hit.get("copies"):
-            sources = hit.get("copy_sources") or []
-            named = ", ".join(printable(s) for s in sources[:4]) + ("…" if len(sources) > 4 else "")
-            meta += f"  (+{hit['copies']} cop{'ies' if hit['copies'] != 1 else 'y'}: {named})"
+        meta += copies_note(hit, printable)
         print()
         out(f"{i}. {bold(printable(hit['title'] or '(untitled)'), color)}  [{hit['id']}]", hang="   ")
         out(meta, indent="   ")

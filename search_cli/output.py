@@ -36,3 +36,22 @@ def html_to_terminal(snippet: str, color: bool) -> str:
     if color:
         return html.unescape(snippet.replace("<b>", "\033[1;33m").replace("</b>", "\033[0m"))
     return html.unescape(snippet.replace("<b>", "[").replace("</b>", "]"))
+
+
+def document_ref(ref: str) -> str:
+    """What names a document for ``show``, ``similar`` and the web page: a URL becomes the id ingest gave its
+    document (newsdex.tasks.feeds.identity); anything else (an id, an id prefix, a path) stays as given."""
+    if ref.lower().startswith(("http://", "https://")):
+        from newsdex.tasks.feeds.identity import url_document_id
+
+        return url_document_id(ref) or ref
+    return ref
+
+
+def copies_note(hit: dict[str, Any], printable: Any) -> str:
+    """The "(+N copies: site, site…)" after a hit that has copies (at most four sources named); "" without."""
+    if not hit.get("copies"):
+        return ""
+    sources = hit.get("copy_sources") or []
+    named = ", ".join(printable(s) for s in sources[:4]) + ("…" if len(sources) > 4 else "")
+    return f"  (+{hit['copies']} cop{'ies' if hit['copies'] != 1 else 'y'}: {named})"

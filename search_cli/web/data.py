@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from newsdex.index.query import MAX_QUERY_CHARS
 from newsdex.index.reader import IndexDamaged, IndexMissing
 from newsdex.index.schema import ENTITY_FIELDS
-from newsdex.search_cli.output import UsageError
+from newsdex.search_cli.output import UsageError, document_ref
 
 PAGE_SIZE = 20  # hits per page
 MAX_PAGES = 10  # the result window a page may reach: PAGE_SIZE * MAX_PAGES hits (the search has no offset)
@@ -154,15 +154,6 @@ def page_of(result: dict[str, Any], page: int) -> tuple[list[dict[str, Any]], in
     found = stories if stories is not None else result["total"]
     pages = max(1, min(MAX_PAGES, math.ceil(found / PAGE_SIZE)))
     return result["hits"][(page - 1) * PAGE_SIZE : page * PAGE_SIZE], pages
-
-
-def document_ref(ref: str) -> str:
-    """A URL names its document as ingest identified it (as ``show`` and ``similar`` read it)."""
-    if ref.lower().startswith(("http://", "https://")):
-        from newsdex.tasks.feeds.identity import url_document_id
-
-        return url_document_id(ref) or ref
-    return ref
 
 
 def show(root: Path, ref: str) -> dict[str, Any]:
