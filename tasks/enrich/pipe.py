@@ -148,10 +148,7 @@ class EntityRefiner:
         """part_of_name, except that a neighbour which is a demonym entity of its own ("Russian") does not count."""
         if not RULES["place_beside_norp"]:
             return part_of_name(doc, s, e)
-        norp = {i for x in ents if x[2] == "NORP" for i in range(x[0], x[1])}
-        before = s > 0 and s - 1 not in norp and doc[s - 1].is_title and not sentence_start(doc, s - 1)
-        after = e < len(doc) and e not in norp and doc[e].is_title
-        return before or after
+        return part_of_name(doc, s, e, besides={i for x in ents if x[2] == "NORP" for i in range(x[0], x[1])})
 
     def _date_places(self, doc: Doc, ents: list[Ent]) -> list[Ent]:
         """A DATE that starts with a place name ("on Donetsk last week"): the place is split off as LOC."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 from spacy.tokens import Doc
 
 Ent = list  # [start_token, end_token, label]: mutable while refining
@@ -25,8 +27,9 @@ def sentence_start(doc: Doc, i: int) -> bool:
     return i == 0 or doc[i - 1].text in SENT_END or doc[i - 1].is_space
 
 
-def part_of_name(doc: Doc, s: int, e: int) -> bool:
-    """A capitalised word touching the match makes it part of a longer name ("Paris Hilton")."""
-    before = s > 0 and doc[s - 1].is_title and not sentence_start(doc, s - 1)
-    after = e < len(doc) and doc[e].is_title
+def part_of_name(doc: Doc, s: int, e: int, besides: Container[int] = ()) -> bool:
+    """A capitalised word touching the match makes it part of a longer name ("Paris Hilton"); words at the
+    token positions ``besides`` do not count (a demonym entity of its own: "Russian Kursk region")."""
+    before = s > 0 and s - 1 not in besides and doc[s - 1].is_title and not sentence_start(doc, s - 1)
+    after = e < len(doc) and e not in besides and doc[e].is_title
     return before or after
