@@ -11,12 +11,17 @@ class UsageError(Exception):
     """Bad input or usage: exit code 1 with a one-line message."""
 
 
+def json_line(obj: Any) -> str:
+    """The JSON every command prints (and the web API serves, byte for byte): one line, UTF-8 as is."""
+    return json.dumps(obj, ensure_ascii=False, default=str) + "\n"
+
+
 def emit_json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.write(json_line(obj))
 
 
 def emit_jsonl(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.write(json_line(obj))
     sys.stdout.flush()
 
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from newsdex.search_cli.output import json_line
 from newsdex.search_cli.web import data
 from newsdex.search_cli.web.data import PAGE_SIZE, SearchState, WebError
 from newsdex.search_cli.web.render import entity_href, environment
@@ -65,9 +65,8 @@ class ReadOnly:
 
 
 def _json(obj: Any, status: int = 200) -> Response:
-    """The body ``newsdex … --json`` prints, byte for byte (output.emit_json)."""
-    body = json.dumps(obj, ensure_ascii=False, default=str) + "\n"
-    return Response(body, status_code=status, media_type="application/json")
+    """The body ``newsdex … --json`` prints, byte for byte."""
+    return Response(json_line(obj), status_code=status, media_type="application/json")
 
 
 def create_app(root: Path) -> ASGIApp:
