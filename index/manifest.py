@@ -121,9 +121,8 @@ def manifest_row(d: EnrichedDoc) -> ManifestRow:
     )
 
 
-def _placement(r: ManifestRow) -> copies.Placement:
-    return copies.Placement(r.id, zlib.decompress(r.body).decode(), r.fingerprint, r.text_hash, r.title,
-                            r.published)
+def _placement(r: ManifestRow, body: str) -> copies.Placement:
+    return copies.Placement(r.id, body, r.fingerprint, r.text_hash, r.title, r.published)
 
 
 def unpack(blob: bytes) -> EnrichedDoc:
@@ -347,10 +346,10 @@ class Manifest:
                     "INSERT INTO entities (doc_id, type, name, mentions) VALUES (?,?,?,?)",
                     [(r.id, *e) for e in r.entities],
                 )
+                body = zlib.decompress(r.body).decode()  # once, for the copies and the word table
                 if place:  # in order, within the transaction: a copy later in the batch finds the earlier one
-                    copies.place(self.conn, _placement(r))
-                texts.append(zlib.decompress(r.body).decode())
-                texts.append(r.title or "")
+                    copies.place(self.conn, _placement(r, body))
+                texts += [body, r.title or ""]
             vocabulary.add(self.conn, texts)  # did-you-mean's words (index/vocabulary.py)
 
     def stage(self, docs: Iterable[EnrichedDoc], generation: str) -> None:
