@@ -73,27 +73,19 @@ _UNDATED = 2**64 - 1  # what Whoosh's DATETIME column holds for a document witho
 
 
 def _published(reader: Any) -> Sequence[int] | None:
-    """A segment's ``published`` values, one per document, read once per segment reader: the column's bytes in
-    one read (8 bytes a document) rather than a read and an unpack per match; Whoosh's own reader for a column
-    of another shape. None when the segment has no dated document."""
-    cached = reader.__dict__.get("_newsdex_published", _MISSING)
-    if cached is not _MISSING:
-        return cached
-    values: Sequence[int] | None = None
-    if reader.has_column("published"):
-        column = reader.column_reader("published", translate=False)
-        values = column
-        if isinstance(column, NumericColumn.Reader) and column._typecode == "Q":
-            raw = array("Q", column._dbfile.get(column._basepos, column._count * column._fixedlen))
-            if sys.byteorder == "little":  # Whoosh writes columns big-endian
-                raw.byteswap()
-            raw.extend([column._default] * (reader.doc_count_all() - len(raw)))
-            values = raw
-    reader.__dict__["_newsdex_published"] = values
-    return values
-
-
-_MISSING = object()
+    """A segment's ``published`` values, one per document: the column's bytes in one read (8 bytes a document)
+    rather than a read and an unpack per match; Whoosh's own reader for a column of another shape. None when the
+    segment has no dated document."""
+    if not reader.has_column("published"):
+        return None
+    column = reader.column_reader("published", translate=False)
+    if not (isinstance(column, NumericColumn.Reader) and column._typecode == "Q"):
+        return column
+    raw = array("Q", column._dbfile.get(column._basepos, column._count * column._fixedlen))
+    if sys.byteorder == "little":  # Whoosh writes columns big-endian
+        raw.byteswap()
+    raw.extend([column._default] * (reader.doc_count_all() - len(raw)))
+    return raw
 
 
 def _auto(first: date, last: date) -> str:
