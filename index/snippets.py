@@ -112,16 +112,16 @@ def _phrase_starts(chain: _Chain, text: str, phrases: tuple[tuple[str, ...], ...
     """Where the words of each phrase occurrence start in ``text`` (up to MAX_MARKED_CHARS)."""
     if not phrases:
         return frozenset()
-    firsts = {p[0] for p in phrases}
     words = [(m.start(), _indexed(chain, m.group(0))) for m in chain.expression.finditer(text, 0, MAX_MARKED_CHARS)]
-    out: set[int] = set()
-    for i, (_, word) in enumerate(words):
-        if word not in firsts:
-            continue
-        for phrase in phrases:
-            if phrase[0] == word and tuple(w for _, w in words[i : i + len(phrase)]) == phrase:
-                out.update(start for start, _ in words[i : i + len(phrase)])
-    return frozenset(out)
+    stems = [w for _, w in words]
+    return frozenset(words[k + j][0] for phrase in phrases for k in _occurrences(stems, phrase)
+                     for j in range(len(phrase)))
+
+
+def _occurrences(stems: list[str], phrase: tuple[str, ...]) -> list[int]:
+    """Where ``phrase`` starts among ``stems`` (indexed words in order)."""
+    n = len(phrase)
+    return [k for k in range(len(stems) - n + 1) if stems[k] == phrase[0] and tuple(stems[k : k + n]) == phrase]
 
 
 class Passage(NamedTuple):
@@ -177,11 +177,10 @@ def passages(results: Any, field: str, text: str, top: int = 3) -> list[Passage]
                 counts[stem] = counts.get(stem, 0) + 1
                 marked.add(k)
         for phrase in plan.phrases:
-            n = len(phrase)
-            at = [k for k in range(len(stems) - n + 1) if stems[k] == phrase[0] and tuple(stems[k : k + n]) == phrase]
+            at = _occurrences(stems, phrase)
             if at:
                 counts[" ".join(phrase)] = len(at)
-                marked.update(k + j for k in at for j in range(n))
+                marked.update(k + j for k in at for j in range(len(phrase)))
         if not counts:
             continue
         norm = PASSAGE_K1 * (1 - PASSAGE_B + PASSAGE_B * (b - a) / average)
