@@ -5,6 +5,10 @@ ends (docs/pitfalls.md). The commands that start processes (a Prefect server, Da
 - **SIGTERM** raises ``Terminated`` in the main thread, so the command unwinds as on Ctrl-C: ``finally`` blocks
   stop the server and the cluster it started and release the write lock, and ``atexit`` stops Prefect's
   temporary server. A second SIGTERM, or a cleanup still running after ``EXIT_GRACE`` seconds, ends it at once.
+- A command stopped by SIGTERM or Ctrl-C ends through ``exit_stopped()``: once its own cleanup has run, the
+  ``atexit`` handlers run (they stop what libraries started), its last line is written, and the process ends
+  without the interpreter's finalization, where library threads still reacting to the stop (Prefect's log and
+  event services, restarting after their exit hook) printed tracebacks after the command's last line.
 - **SIGKILL** runs no code in the dying process. On Linux the environment every later child inherits carries a
   token (``MARK``), and a watchdog process waits on a pipe whose only write end this process holds: however
   this process ends, the kernel then closes that end, and the watchdog ends every process whose environment
@@ -19,6 +23,7 @@ Without ``/proc`` or ``prctl`` (not Linux) only the SIGTERM handling applies.
 
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import sys
@@ -26,6 +31,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import NoReturn
 
 # Not a setting (no NEWSDEX_ prefix): the tokens of every newsdex process a process was started under.
 MARK = "_NEWSDEX_OWNERS"
@@ -69,6 +75,27 @@ def _on_sigterm(signum: int, frame: object) -> None:
     timer.daemon = True
     timer.start()
     raise Terminated
+
+
+def exit_stopped(code: int, last_line: str) -> NoReturn:
+    """End a stopped command's process with ``code`` once its cleanup has run: ``atexit`` handlers now (they stop
+    Prefect's temporary server and event loop), then ``last_line`` on stderr, then no interpreter finalization.
+    Finalization first marks threading as shutting down and then waits for every thread; a library thread still
+    reacting to the stop then fails ("can't register atexit after shutdown") and prints its traceback after the
+    command's last line."""
+    _flush()
+    atexit._run_exitfuncs()
+    sys.stderr.write(last_line)
+    _flush()
+    os._exit(code)
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more can be said there
+            pass
 
 
 @contextmanager

@@ -116,16 +116,38 @@ def _options(argv: list[str]) -> list[str]:
     return argv[: argv.index("--")] if "--" in argv else argv
 
 
+# The exit code of a run stopped by SIGTERM or Ctrl-C, and the one line it ends with (written last: see entry).
+STOPPED = {128 + 15: "newsdex: terminated\n", 130: "newsdex: interrupted\n"}
+
+
 def _stopped(exc: BaseException) -> int:
-    """One line and the exit code of a run stopped by SIGTERM (143) or Ctrl-C (130)."""
-    if isinstance(exc, lifetime.Terminated):
-        sys.stderr.write("newsdex: terminated\n")
-        return 128 + 15
-    sys.stderr.write("newsdex: interrupted\n")
-    return 130
+    return 128 + 15 if isinstance(exc, lifetime.Terminated) else 130
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The ``newsdex`` command in this process; returns its exit code."""
+    code = run_command(argv)
+    if code in STOPPED:
+        sys.stderr.write(STOPPED[code])
+    return code
+
+
+def entry() -> None:
+    """``newsdex`` as a process (the console script, ``python -m newsdex.search_cli``). A run stopped by SIGTERM
+    or Ctrl-C first sends Prefect's buffered logs and events while the run's server is up, then exits through
+    ``lifetime.exit_stopped``, so that its one line is the last thing it prints."""
+    code = run_command()
+    if code not in STOPPED:
+        raise SystemExit(code)
+    if "prefect.logging.handlers" in sys.modules:  # only a run that used Prefect has anything buffered
+        from newsdex.flows.dask import drain_prefect_services
+
+        drain_prefect_services(timeout=5.0)
+    lifetime.exit_stopped(code, STOPPED[code])
+
+
+def run_command(argv: list[str] | None = None) -> int:
+    """Parse, run the command, map its end to an exit code; a stopped run's line is left to the caller."""
     argv = list(sys.argv[1:] if argv is None else argv)
     argv = _command_first(argv)
     chosen = argv[0] if argv and not argv[0].startswith("-") else None
@@ -176,4 +198,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    entry()

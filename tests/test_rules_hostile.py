@@ -43,19 +43,20 @@ def _long_document(lines: int = 60_000) -> str:
 def test_catastrophic_regex_cleans_a_41_char_line_at_once() -> None:
     rules = parse_rules(HOSTILE)
     text = "Harbour council approves a new flood barrier\n" + "a" * 40 + "b\n" + "a" * 40 + "\n"
-    t0 = time.perf_counter()
+    clean_document(_doc("Warm-up headline for the line model\nA first paragraph, warm."), rules)
+    t0 = time.process_time()  # CPU seconds: what backtracking burns, whatever else the machine runs
     doc = clean_document(_doc(text), rules)
-    assert time.perf_counter() - t0 < 0.5  # Python's re: hours for the second line alone
+    assert time.process_time() - t0 < 0.5  # Python's re: hours for the second line alone
     assert [(r.text, r.rule) for r in doc.removed if r.rule == "hostile"] == [("a" * 40, "hostile")]
 
 
 @pytest.mark.parametrize(("regex", "line"), REDOS)
 def test_catastrophic_patterns_take_linear_time(regex: str, line: str) -> None:
     compiled = compile_rule(regex, re.I)
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     for n in (1, 10, 100):  # a line a hundred times longer: still no time at all
         compiled.search(line * n)
-    assert time.perf_counter() - t0 < 0.5
+    assert time.process_time() - t0 < 0.5
 
 
 @pytest.mark.parametrize(("regex", "why"), [
