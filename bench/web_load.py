@@ -1,8 +1,11 @@
 """Load test of ``newsdex web``: N concurrent clients for S seconds of mixed page and API searches against a
 running server on 127.0.0.1 (started here over --index, read-only), reporting errors, throughput, latency
-percentiles and the server's memory over the run (RSS sampled every second: flat is the goal).
+percentiles and the server's memory over the run (RSS of its process tree sampled every second: flat is
+the goal).
 
-    python -m bench.web_load --index var/bench/search/index-10000 --clients 20 --seconds 30
+    python -m bench.web_load --index var/bench/search/index-10000 --clients 20 --seconds 30 --workers 1,2
+
+With several ``--workers`` values each gets its own run in this one invocation, and the ratios to the first.
 """
 
 from __future__ import annotations
@@ -59,20 +62,37 @@ def _rss_kib(pid: int) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--index", required=True, help="index folder (read only)")
-    parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--warmup", type=float, default=3, help="seconds of requests before measuring")
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args(argv)
+def _tree(pid: int) -> list[int]:
+    """``pid`` and every process under it (the server's worker processes)."""
+    out, todo = [], [pid]
+    while todo:
+        cur = todo.pop()
+        out.append(cur)
+        for task in Path(f"/proc/{cur}/task").glob("*"):
+            try:
+                todo += [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                pass
+    return out
 
+
+def _rss_tree_kib(pid: int) -> int:
+    total = 0
+    for p in _tree(pid):
+        try:
+            total += _rss_kib(p)
+        except OSError:  # ended meanwhile
+            pass
+    return total
+
+
+def load(args: argparse.Namespace, workers: int) -> dict:
+    """One server (``--workers``), ``args.clients`` clients for ``args.seconds``: the figures of that run."""
     log = Path(tempfile.gettempdir()) / f"newsdex-web-load-{time.time_ns()}.log"  # never beside the index
     started = time.monotonic()
     with open(log, "wb") as err:
         server = subprocess.Popen([sys.executable, "-m", "newsdex.search_cli", "web", "--index", args.index,
-                                   "--port", "0"], stdout=subprocess.DEVNULL, stderr=err)
+                                   "--port", "0", "--workers", str(workers)], stdout=subprocess.DEVNULL, stderr=err)
     try:
         base = None
         while base is None and time.monotonic() - started < 60:
@@ -83,9 +103,9 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(0.05)
         if base is None:
             sys.exit("server did not start")
-        startup = time.monotonic() - started
         with urllib.request.urlopen(base + "/api/search?q=*&limit=100", timeout=60) as r:
             ids = [h["id"] for h in json.loads(r.read())["hits"]]
+        startup = time.monotonic() - started  # to the first answer (several processes: the first one ready)
         with urllib.request.urlopen(base + "/api/entities?limit=60", timeout=60) as r:
             names = [(e["type"], e["name"]) for e in json.loads(r.read()) if e["type"] in ("PERSON", "ORG", "LOC")]
 
@@ -121,12 +141,12 @@ def main(argv: list[str] | None = None) -> int:
         for t in threads:
             t.start()
         time.sleep(args.warmup)
-        rss = [_rss_kib(server.pid)]
+        rss = [_rss_tree_kib(server.pid)]
         measuring.set()
         t_start = time.monotonic()
         while time.monotonic() - t_start < args.seconds:
             time.sleep(1)
-            rss.append(_rss_kib(server.pid))
+            rss.append(_rss_tree_kib(server.pid))
         measuring.clear()
         stop.set()
         for t in threads:
@@ -134,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         wall = time.monotonic() - t_start
     finally:
         server.terminate()
-        server.wait(10)
+        server.wait(30)
         log.unlink(missing_ok=True)
 
     lat = sorted(latencies)
@@ -143,19 +163,43 @@ def main(argv: list[str] | None = None) -> int:
         return lat[min(len(lat) - 1, int(p / 100 * len(lat)))] * 1000 if lat else float("nan")
 
     third = max(1, len(rss) // 3)
-    report = {
-        "index": args.index, "clients": args.clients, "seconds": round(wall, 1), "startup_s": round(startup, 2),
-        "requests": len(lat), "errors": len(errors), "rps": round(len(lat) / wall, 1),
+    return {
+        "workers": workers, "index": args.index, "clients": args.clients, "seconds": round(wall, 1),
+        "startup_s": round(startup, 2), "requests": len(lat), "errors": len(errors), "rps": round(len(lat) / wall, 1),
         "latency_ms": {"p50": round(pct(50), 1), "p95": round(pct(95), 1), "p99": round(pct(99), 1),
                        "max": round(lat[-1] * 1000, 1) if lat else None,
                        "mean": round(statistics.fmean(lat) * 1000, 1) if lat else None},
-        "rss_mib": {"start": round(rss[0] / 1024, 1), "first_third": round(statistics.fmean(rss[:third]) / 1024, 1),
-                    "last_third": round(statistics.fmean(rss[-third:]) / 1024, 1),
-                    "max": round(max(rss) / 1024, 1), "end": round(rss[-1] / 1024, 1)},
+        "rss_tree_mib": {"start": round(rss[0] / 1024, 1),
+                         "first_third": round(statistics.fmean(rss[:third]) / 1024, 1),
+                         "last_third": round(statistics.fmean(rss[-third:]) / 1024, 1),
+                         "max": round(max(rss) / 1024, 1), "end": round(rss[-1] / 1024, 1)},
         "error_examples": errors[:5],
     }
-    print(json.dumps(report, indent=1))
-    return 1 if errors else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--index", required=True, help="index folder (read only)")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--warmup", type=float, default=3, help="seconds of requests before measuring")
+    parser.add_argument("--workers", default="1,2", help="server processes, one run each, side by side (1,2)")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+
+    runs = [load(args, int(n)) for n in args.workers.split(",")]
+    first = runs[0]
+    for run in runs:  # ratios against the first run: the machine is shared, so compare within one invocation
+        run["vs_first"] = {"rps": round(run["rps"] / first["rps"], 2) if first["rps"] else None,
+                           "p95": round(run["latency_ms"]["p95"] / first["latency_ms"]["p95"], 2)
+                           if first["latency_ms"]["p95"] else None}
+    print(json.dumps(runs, indent=1))
+    for run in runs:
+        print(f"workers={run['workers']}: {run['rps']} req/s ({run['vs_first']['rps']}x), "
+              f"p95 {run['latency_ms']['p95']} ms ({run['vs_first']['p95']}x), errors {run['errors']}, "
+              f"RSS tree {run['rss_tree_mib']['first_third']} -> {run['rss_tree_mib']['last_third']} MiB",
+              file=sys.stderr)
+    return 1 if any(run["errors"] for run in runs) else 0
 
 
 if __name__ == "__main__":

@@ -392,6 +392,9 @@ class Manifest:
             n += len(rows)
         self.clear_staged()
         self.refresh_copies()
+        indexed = self.conn.execute("SELECT COUNT(*) FROM documents WHERE status = 'indexed'").fetchone()[0]
+        if n and n == indexed:  # every document's words were just stored: did-you-mean's table is whole again
+            vocabulary.mark_complete(self.conn)
         return n
 
     def record_recovered(self, rows: Iterable[dict[str, Any]]) -> None:

@@ -109,10 +109,16 @@ def fill(conn: sqlite3.Connection, chunk: int = 500) -> int:
             # Titles are searched too; the document JSON holds them (the body does not).
             add(conn, (_title(r[2]) for r in rows if r[2]))
         last, n = rows[-1][0], n + len(rows)
+    mark_complete(conn)
+    return n
+
+
+def mark_complete(conn: sqlite3.Connection) -> None:
+    """Record that the table holds every indexed document's words (``fill`` did it, or a full rebuild wrote
+    every document again)."""
     with conn:
         conn.execute("DELETE FROM words_meta")
         conn.execute("INSERT INTO words_meta (version) VALUES (?)", (VERSION,))
-    return n
 
 
 def _title(doc: bytes) -> str:

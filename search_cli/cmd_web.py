@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from newsdex.search_cli.output import UsageError
@@ -12,6 +13,7 @@ from newsdex.search_cli.output import UsageError
 EPILOG = """examples:
   newsdex web                          # http://127.0.0.1:8765/ over var/index
   newsdex web --index var/bench/search/index-10000 --port 9000
+  newsdex web --workers 2              # one process per core when several people search at once
   curl 'http://127.0.0.1:8765/api/search?q=troops&limit=3'
 
 Pages: / (search), /doc/ID, /entity/TYPE/NAME. API: /api/search, /api/show/ID, /api/similar/ID,
@@ -31,6 +33,9 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=8765, help="port (default 8765; 0: any free port)")
+    p.add_argument("--workers", type=int, default=1,
+                   help="server processes sharing the port, each with its own searcher (default 1; one per core "
+                   "serves concurrent users: docs/web.md)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,32 +45,73 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--json does not apply to web: it serves pages (the JSON API is under /api/)")
     if not 0 <= args.port <= 65535:
         raise UsageError(f"--port must be between 0 and 65535, got {args.port}")
+    if not 1 <= args.workers <= MAX_WORKERS:
+        raise UsageError(f"--workers must be between 1 and {MAX_WORKERS}, got {args.workers}")
+    root = index_dir(args.index)
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        sys.stderr.write(f"newsdex web: listening on {args.host}: other machines can read this archive\n")
+    return _serve_processes(root, args) if args.workers > 1 else _serve(root, args)
+
+
+MAX_WORKERS = 64
+OPTIONS: dict[str, Any] = {"log_level": "warning", "access_log": False, "server_header": False, "lifespan": "off"}
+
+
+def _announce(root: Path, sock: Any, workers: int = 1) -> None:
+    """The address on stderr once the socket listens (a test or script waits for this line)."""
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    processes = f", {workers} processes" if workers > 1 else ""
+    sys.stderr.write(f"newsdex web: serving {root} at http://{shown}:{port}/ (Ctrl-C to stop{processes})\n")
+    sys.stderr.flush()
+
+
+def _serve(root: Path, args: argparse.Namespace) -> int:
+    """One process: the application built here, served by one uvicorn server."""
     import uvicorn  # lazily: `newsdex --help` and the other commands never pay for the server
 
     from newsdex.search_cli.web.app import create_app
 
-    root = index_dir(args.index)
-    app = create_app(root)
-    config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning", access_log=False,
-                            server_header=False, lifespan="off")
-    server = uvicorn.Server(config)
-    if args.host not in ("127.0.0.1", "localhost", "::1"):
-        sys.stderr.write(f"newsdex web: listening on {args.host}: other machines can read this archive\n")
-
-    # The address goes to stderr once the socket is bound (a test or script waits for this line).
+    server = uvicorn.Server(uvicorn.Config(create_app(root), host=args.host, port=args.port, **OPTIONS))
     started = server.startup
 
     async def announce(sockets: Any = None) -> None:
         await started(sockets=sockets)
         for s in server.servers:
             for sock in s.sockets:
-                host, port = sock.getsockname()[:2]
-                shown = f"[{host}]" if ":" in host else host
-                sys.stderr.write(f"newsdex web: serving {root} at http://{shown}:{port}/ (Ctrl-C to stop)\n")
-                sys.stderr.flush()
+                _announce(root, sock)
 
     server.startup = announce  # type: ignore[method-assign]
     server.run()
     if not server.started:  # the port was taken, or the address does not exist: uvicorn said why
         raise UsageError(f"could not listen on {args.host}:{args.port}")
+    return 0
+
+
+def _serve_processes(root: Path, args: argparse.Namespace) -> int:
+    """Several processes accepting on one socket, bound here: uvicorn's supervisor starts them (fresh
+    interpreters, each building the application over $NEWSDEX_INDEX with its own searcher and caches), restarts
+    one that dies, and stops them all on Ctrl-C or SIGTERM. The searcher is not shared between threads, so one
+    process answers one request at a time: processes are what use the other cores."""
+    import os
+
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from newsdex import lifetime
+
+    os.environ["NEWSDEX_INDEX"] = str(root.resolve())  # what each worker's application reads
+    lifetime.start_watchdog()  # the workers end with this process, even when it is killed
+    config = uvicorn.Config("newsdex.search_cli.web.app:from_environment", factory=True, host=args.host,
+                            port=args.port, workers=args.workers, **OPTIONS)
+    try:
+        sock = config.bind_socket()
+    except SystemExit:  # uvicorn logged why (the port is taken, the address does not exist)
+        raise UsageError(f"could not listen on {args.host}:{args.port}") from None
+    sock.listen(config.backlog)  # connections wait in the queue while the workers start
+    _announce(root, sock, args.workers)
+    try:
+        Multiprocess(config, sockets=[sock]).run()
+    finally:
+        sock.close()
     return 0

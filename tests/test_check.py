@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +18,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
+from newsdex.index import vocabulary
 from newsdex.index.check import stored_documents
 from newsdex.index.layout import IndexPaths
 from tests.conftest import run_cli
@@ -221,6 +223,9 @@ def test_repair_brings_back_every_document_and_the_same_results(outcomes, case) 
     assert report["healthy"] and report["problems"] == []
     assert out["ids after"] == outcomes["ids"]  # every raw input of the seed index is stored: all come back
     assert out["searches after"] == outcomes["baseline"]
+    if "rebuilt the index from the raw store" in repair.stdout:  # the rebuild wrote every word again
+        with sqlite3.connect(IndexPaths(Path(out["root"])).manifest) as conn:
+            assert vocabulary.available(conn)  # did-you-mean's word table is whole, not left for the next write
     if case == "manifest":  # the damaged manifest is kept aside, never deleted
         assert list(Path(out["root"]).glob("manifest.sqlite.corrupt-*"))
     if case in ("toc", "segment", "manifest"):

@@ -55,15 +55,18 @@ def build_index(root: Path, inputs: Path, hostile: bool = False) -> Path:
 
 
 @contextmanager
-def serving(index: Path, *extra: str, env: dict[str, str] | None = None, log: Path | None = None) -> Iterator[str]:
-    """``newsdex web`` as a real subprocess on a free port (``--port 0``); yields its base URL once it said
-    where it listens, and ends it (by its own pid) afterwards."""
+def serving(index: Path, *extra: str, env: dict[str, str] | None = None, log: Path | None = None,
+            options: tuple[str, ...] = (), started: list[subprocess.Popen] | None = None) -> Iterator[str]:
+    """``newsdex web`` (with ``options``) as a real subprocess on a free port (``--port 0``); yields its base URL
+    once it said where it listens (the process is appended to ``started``), and ends it afterwards."""
     log = log or index.parent / f"web-{time.monotonic_ns()}.log"
     with open(log, "wb") as err:
         proc = subprocess.Popen(
-            [sys.executable, *extra, "-m", "newsdex.search_cli", "web", "--index", str(index), "--port", "0"],
-            stdout=subprocess.DEVNULL, stderr=err, env={**os.environ, **(env or {})},
+            [sys.executable, *extra, "-m", "newsdex.search_cli", "web", "--index", str(index), "--port", "0",
+             *options], stdout=subprocess.DEVNULL, stderr=err, env={**os.environ, **(env or {})},
         )
+    if started is not None:
+        started.append(proc)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -141,6 +144,7 @@ def test_the_api_returns_the_cli_json_byte_for_byte(client, web_index: Path) -> 
         ("/api/search?q=*&lang=en&entity=PERSON:Vladimir%20Putin&sort=newest",
          ["search", "--all", "--lang", "en", "--entity", "PERSON:Vladimir Putin", "--sort", "newest"]),
         ("/api/search?q=kurst", ["search", "kurst"]),
+        ("/api/search?q=troops&all_copies=1", ["search", "troops", "--all-copies"]),
         (f"/api/show/{ids['000']}", ["show", ids["000"]]),
         (f"/api/show/{ids['000']}?explain=1", ["show", ids["000"], "--explain"]),
         (f"/api/similar/{ids['004']}?limit=2", ["similar", ids["004"], "--limit", "2"]),
@@ -193,6 +197,7 @@ def test_bad_requests_are_400_pages_with_the_message(client) -> None:
         "/search?q=x&lang=d3": "language codes",
         "/api/search?q=x&limit=101": "limit must be between 1 and 100",
         "/api/search?q=x&limit=0": "limit must be between 1 and 100",
+        "/api/search?q=x&all_copies=yes": "all_copies must be a whole number",
         "/api/search?q=": "empty query",
         "/api/entities?type=THING": "unknown entity type",
     }
@@ -268,6 +273,29 @@ def test_paging_is_bounded_and_the_url_holds_the_state(client) -> None:
     state = SearchState(q="troops", entity=["PERSON:Kim Jong Un"], since="2025-01", page=3)
     assert state.url() == "/search?q=troops&entity=PERSON%3AKim+Jong+Un&since=2025-01"
     assert state.url(page=2) == "/search?q=troops&entity=PERSON%3AKim+Jong+Un&since=2025-01&page=2"
+    assert state.url(all_copies=True, page=2).endswith("&since=2025-01&all_copies=1&page=2")
+
+
+def test_every_copy_of_a_story_on_request(tmp_path: Path) -> None:
+    """One hit per story with "+1 copy" by default; ``all_copies=1`` (the checkbox, the API) lists the copy too."""
+    from starlette.testclient import TestClient
+
+    from newsdex.search_cli.web.app import create_app
+
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    seed = sorted(SEEDS.glob("*.txt"))[0]
+    (inputs / "original.txt").write_text(seed.read_text(encoding="utf-8"), encoding="utf-8")
+    (inputs / "republished.txt").write_text(seed.read_text(encoding="utf-8"), encoding="utf-8")
+    client = TestClient(create_app(build_index(tmp_path / "index", inputs)))
+    one = client.get("/api/search", params={"q": "*"}).json()
+    every = client.get("/api/search", params={"q": "*", "all_copies": "1"}).json()
+    assert [h["copies"] for h in one["hits"]] == [1]
+    assert len(every["hits"]) == 2
+    page = client.get("/search", params={"q": "*", "all_copies": "1"}).text
+    assert page.count('class="hit"') == 2 and 'name="all_copies" value="1" checked' in page
+    assert "every copy" in page  # the active-filter chip, whose × goes back to one hit per story
+    assert client.get("/search", params={"q": "*"}).text.count('class="hit"') == 1
 
 
 def test_the_server_starts_fast_reads_only_and_imports_no_prefect_spacy_or_trafilatura(web_index: Path) -> None:
@@ -302,3 +330,35 @@ def test_web_takes_no_json_and_binds_to_localhost_by_default() -> None:
     assert proc.returncode == 1 and "--json does not apply to web" in proc.stderr
     help_text = run_cli("web", "--help").stdout
     assert "default 127.0.0.1" in help_text
+
+
+def test_several_worker_processes_share_the_port_and_end_with_the_server(web_index: Path) -> None:
+    """``--workers 2``: two processes answer on one port, each the same bytes as the CLI; SIGTERM to the server
+    ends them all; the index is untouched."""
+    import json
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    import psutil
+
+    before, wal = snapshot(web_index), wal_size(web_index)
+    started: list[subprocess.Popen] = []
+    with serving(web_index, options=("--workers", "2"), started=started) as base:
+        url = base + "/api/search?q=troops&limit=5"
+        with ThreadPoolExecutor(8) as pool:  # concurrent requests while the workers start: queued, none refused
+            bodies = list(pool.map(lambda _: urllib.request.urlopen(url, timeout=60).read(), range(16)))
+        server = psutil.Process(started[0].pid)
+        workers = [p for p in server.children(recursive=True) if "multiprocessing.spawn" in " ".join(p.cmdline())]
+        assert len(workers) == 2
+    assert started[0].returncode == 0  # a clean stop on SIGTERM
+    cli = run_cli("search", "troops", "--limit", "5", "--json", "--index", str(web_index))
+    assert set(bodies) == {cli.stdout.encode()}
+    assert json.loads(bodies[0])["total"] > 0
+    assert psutil.wait_procs(workers, timeout=20)[1] == []  # every worker ended with the server
+    assert_unchanged(web_index, before, wal)
+
+
+def test_workers_out_of_range_is_a_usage_error() -> None:
+    for bad in ("0", "65"):
+        proc = run_cli("web", "--workers", bad, "--port", "0")
+        assert proc.returncode == 1 and "--workers must be between 1 and 64" in proc.stderr, proc.stderr

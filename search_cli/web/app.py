@@ -69,6 +69,13 @@ def _json(obj: Any, status: int = 200) -> Response:
     return Response(json_line(obj), status_code=status, media_type="application/json")
 
 
+def from_environment() -> ASGIApp:
+    """The application over $NEWSDEX_INDEX: what each process of ``newsdex web --workers N`` builds."""
+    from newsdex.settings import index_dir
+
+    return create_app(index_dir())
+
+
 def create_app(root: Path) -> ASGIApp:
     """The application over the index folder ``root`` (which may not exist yet: each page says so)."""
     env = environment()
@@ -163,8 +170,6 @@ def create_app(root: Path) -> ASGIApp:
         state = SearchState.from_params(params)
         if not state.q.strip():
             raise WebError(400, "empty query: give words to search for (q=…), or q=* for every document")
-        if params.get("all_copies") not in (None, "", "0"):
-            raise WebError(400, "all_copies is not offered here")
         return _json(state.run(root, data.api_limit(params)))
 
     def api_show(request: Request) -> Response:

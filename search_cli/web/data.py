@@ -92,6 +92,7 @@ class SearchState:
     sort: str = "relevance"
     interval: str = "auto"
     page: int = 1
+    all_copies: bool = False  # every copy of a story as its own hit (the CLI's --all-copies)
 
     @classmethod
     def from_params(cls, params: Any, max_page: int = MAX_PAGES) -> SearchState:
@@ -106,7 +107,7 @@ class SearchState:
             q=_one(params, "q"), entity=list(dict.fromkeys(entity)), source=_one(params, "source").strip(),
             lang=list(dict.fromkeys(lang)), since=_one(params, "since").strip(), until=_one(params, "until").strip(),
             sort=_choice(params, "sort", SORTS), interval=_choice(params, "interval", INTERVALS),
-            page=_int(params, "page", 1, 1, max_page),
+            page=_int(params, "page", 1, 1, max_page), all_copies=_int(params, "all_copies", 0, 0, 1) == 1,
         )
 
     def filtered(self) -> bool:
@@ -119,10 +120,13 @@ class SearchState:
         """The state as URL parameters, with ``changes`` applied; defaults and empty values left out."""
         values = {**self.__dict__, **changes}
         out: list[tuple[str, str]] = []
-        for name in ("q", "entity", "source", "lang", "since", "until", "sort", "interval", "page"):
+        for name in ("q", "entity", "source", "lang", "since", "until", "sort", "interval", "all_copies", "page"):
             value = values[name]
+            if isinstance(value, bool):
+                value = int(value)
             for item in value if isinstance(value, list) else [value]:
-                if item in ("", None) or (name, item) in (("sort", "relevance"), ("interval", "auto"), ("page", 1)):
+                if item in ("", None) or (name, item) in (("sort", "relevance"), ("interval", "auto"), ("page", 1),
+                                                          ("all_copies", 0)):
                     continue
                 out.append((name, str(item)))
         return out
@@ -143,6 +147,7 @@ class SearchState:
                 root, self.q if self.q.strip() else "*", limit=limit, entities=parse_entity_filters(self.entity),
                 source=self.source or None, since=self.since or None, until=self.until or None, sort=self.sort,
                 languages=parse_languages(self.lang), interval=self.interval, aliases=alias_names,
+                all_copies=self.all_copies,
             )
 
         return guarded(call)
