@@ -61,7 +61,7 @@ def _published_all(searcher: Any) -> Sequence[int]:
         cached = array("Q")
         for sub, _ in searcher.leaf_searchers():
             reader = sub.reader()
-            column = _published(reader)
+            column = segment_published(reader)
             n = reader.doc_count_all()
             cached.extend(column if isinstance(column, array) else
                           [_UNDATED] * n if column is None else [column[i] for i in range(n)])
@@ -70,6 +70,15 @@ def _published_all(searcher: Any) -> Sequence[int]:
 
 
 _UNDATED = 2**64 - 1  # what Whoosh's DATETIME column holds for a document without the field
+LAST_DATED = _LAST_ORDINAL * _USEC_PER_DAY - 1  # the largest value a dated document can hold (9999-12-31)
+
+
+def segment_published(reader: Any) -> Sequence[int] | None:
+    """``_published`` of one segment, read once per opened segment reader (a date filter reads it per search)."""
+    cache = reader.__dict__
+    if "_newsdex_published" not in cache:
+        cache["_newsdex_published"] = _published(reader)
+    return cache["_newsdex_published"]
 
 
 def _published(reader: Any) -> Sequence[int] | None:

@@ -372,6 +372,15 @@ def _counting_collector(searcher: Any, window: int, filt: Query | None, sort_kwa
     return collector
 
 
+def _resolved(searcher: Any, filt: Query) -> Any:
+    """The filter for Whoosh's collector: its documents as a set when index/scoring.py can list them (a date
+    range from the column, not Whoosh's tiered terms), else the query itself."""
+    allowed = scoring.matching(searcher, filt)
+    if allowed is None:
+        return filt
+    return allowed or {-1}  # Whoosh takes an empty set for "no filter": -1 is no document's number
+
+
 def _ranked(searcher: Any, q: Query, window: int, filt: Query | None) -> Any:
     """Whoosh ``Results`` for a relevance search scored by index/scoring.py (every match scored once, exact
     total), or None when the query's shape is left to Whoosh's matchers."""
@@ -447,10 +456,13 @@ def search(
     elif sort != "relevance":
         raise ValueError(f"unknown sort {sort!r} (relevance, newest or oldest)")
     window = max(limit, FACET_WINDOW)
+    whoosh_filter: Any = None
     while True:
         results = _ranked(searcher, q, window, filt) if not sort_kwargs else None
         if results is None:  # a shape index/scoring.py leaves to Whoosh, or a sort by date
-            collector = _counting_collector(searcher, window, filt, sort_kwargs)
+            if whoosh_filter is None and filt is not None:
+                whoosh_filter = _resolved(searcher, filt)
+            collector = _counting_collector(searcher, window, whoosh_filter, sort_kwargs)
             searcher.search_with_collector(q, collector)
             results = collector.results()
         stored = _stored_fields(searcher, [docnum for _, docnum in results.top_n])

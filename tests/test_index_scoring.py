@@ -41,6 +41,8 @@ QUERIES = [
     "title:(korea OR garden)",
     "zzzznotaword",
     '"zzzznotaword korea"',
+    "published:[2020 to 2030]",
+    "korea AND published:[2024 to 2025]",
 ]
 UNSUPPORTED = [
     "gov*",
@@ -50,7 +52,6 @@ UNSUPPORTED = [
     '"Kursk region"~3',
     "*",
     "NOT korea",
-    "published:[2020 to 2030]",
 ]
 
 
@@ -123,7 +124,11 @@ def test_queries_with_matches_are_among_them(index_root: Path) -> None:
     [
         {"entities": [("LOC", "Ukraine")]},
         {"entities": [("PERSON", "Kim Jong Un"), ("LOC", "North Korea")]},
-        {"since": "2020", "until": "2030"},  # a date range: resolved by Whoosh, applied here
+        {"since": "2020", "until": "2030"},  # a date range: read from the column, not Whoosh's tiered terms
+        {"since": "2024-03", "until": "2024-06-15"},
+        {"since": "2025"},
+        {"until": "2019"},
+        {"since": "2024", "entities": [("LOC", "Ukraine")]},
         {"source": "nobody.example"},
     ],
 )
@@ -139,6 +144,30 @@ def test_filtered_scores_and_totals_equal_whooshs(index_root: Path, filters: dic
         _same(ours[1], ranked)
 
 
+def test_date_ranges_match_the_documents_whoosh_finds(index_root: Path) -> None:
+    """The column read gives Whoosh's documents for open, closed and exclusive ranges, a dated document's own
+    instant at either end included; undated documents never match."""
+    from datetime import datetime, timedelta
+
+    from whoosh.query import DateRange
+
+    from newsdex.index import dates
+
+    searcher = reader.open_index(index_root).searcher()
+    instants = sorted({v for v in dates._published_all(searcher) if v <= dates.LAST_DATED})
+    assert len(instants) >= 5
+    edge = datetime.min + timedelta(microseconds=instants[len(instants) // 2])
+    ranges = [DateRange("published", None, None), DateRange("published", edge, None),
+              DateRange("published", None, edge), DateRange("published", edge, edge),
+              DateRange("published", edge, edge + timedelta(days=400), startexcl=True),
+              DateRange("published", edge - timedelta(days=400), edge, endexcl=True),
+              DateRange("published", datetime(2030, 1, 1), None)]
+    for q in ranges:
+        assert scoring.matching(searcher, q) == set(searcher.docs_for_query(q)), q
+    assert sum(bool(scoring.matching(searcher, q)) for q in ranges) >= 5
+    assert len(scoring.matching(searcher, ranges[0])) < searcher.doc_count()  # the undated are left out
+
+
 @pytest.mark.parametrize("text", UNSUPPORTED)
 def test_other_shapes_are_left_to_whoosh(index_root: Path, text: str) -> None:
     searcher = reader.open_index(index_root).searcher()
@@ -151,9 +180,12 @@ def test_search_output_is_the_same_through_either_path(index_root: Path, monkeyp
     queries = [*QUERIES[:8], "korea NOT missile"]
     ours = [reader.search(index_root, q, limit=20) for q in queries]
     ours.append(reader.search(index_root, "the", entities=[("LOC", "Ukraine")]))
+    ours += [reader.search(index_root, q, since="2024", until="2025-06", limit=20) for q in ("korea", "gov*", "*")]
     monkeypatch.setattr(scoring, "evaluate", lambda *a, **k: None)
+    monkeypatch.setattr(scoring, "matching", lambda *a, **k: None)
     theirs = [reader.search(index_root, q, limit=20) for q in queries]
     theirs.append(reader.search(index_root, "the", entities=[("LOC", "Ukraine")]))
+    theirs += [reader.search(index_root, q, since="2024", until="2025-06", limit=20) for q in ("korea", "gov*", "*")]
     assert ours == theirs
     assert sum(r["total"] for r in ours) > 0
 
