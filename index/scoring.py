@@ -13,7 +13,10 @@ column, one comparison per document, instead of the tiered terms Whoosh expands 
 documents for a range of years); it scores its boost, as Whoosh's constant-score range does. ``matching``
 gives a filter's documents as a set of docnums, which Whoosh's own collector also takes.
 
-``evaluate`` returns None for anything else (prefix, wildcard, fuzzy and other range queries, sloppy phrases,
+Prefix and wildcard words (``gov*``, ``gu?ag``) are scored as Whoosh scores them, quirks included (see
+``_Segment.pattern``).
+
+``evaluate`` returns None for anything else (fuzzy and other range queries, sloppy phrases,
 other weighting models, other codecs): the caller then lets Whoosh's matchers do the work.
 """
 
@@ -44,6 +47,10 @@ _POSITIONS: dict[bytes, tuple[int, ...]] = {}  # a posting's encoded positions -
 _POSITIONS_MAX = 200_000
 
 Scores = dict[int, float]  # docnum within a segment -> score
+# Whoosh's Or picks an unscored array matcher for many words, or in a segment of at most this many documents
+# (query/compound.py: Or.TOO_MANY_CLAUSES, and its literal 5000).
+TOO_MANY_CLAUSES = wq.Or.TOO_MANY_CLAUSES
+ARRAY_DOC_LIMIT = 5000
 
 
 class _Unsupported(Exception):
@@ -136,6 +143,8 @@ class _Segment:
             return self.phrase(q, within)
         if kind is wq.DateRange or kind is wq.NumericRange:
             return self.published_range(q, within)
+        if kind is wq.Prefix or kind is wq.Wildcard:
+            return self.pattern(q, within)
         if q is wq.NullQuery:
             return {}
         raise _Unsupported
@@ -248,6 +257,24 @@ class _Segment:
         if boost != 1.0:  # Whoosh wraps the matcher to multiply its score
             scores = [s * boost for s in scores]
         return dict(zip(ids, scores, strict=True))
+
+    def pattern(self, q: wq.PatternQuery, within: list[int] | None) -> Scores:
+        """Whoosh's Prefix and Wildcard as its matchers score them in one segment (MultiTerm, then Or's choice of
+        matcher): the segment's words that match; a lone word scored as a plain term (the pattern's boost is
+        dropped); several summed as an OR of terms times the boost when they are two or the segment holds over
+        5,000 documents; otherwise (a smaller segment, or 1,024 words and more) Whoosh's unscored array matcher,
+        where every matching document scores 1."""
+        if type(q) is wq.Prefix and q.text == "":
+            raise _Unsupported  # Whoosh matches every document
+        words = [w for w in q._btexts(self.reader) if w]
+        if not words:
+            return {}
+        if len(words) == 1:
+            return self.term(q.fieldname, words[0], 1.0, within)
+        parts = [self.term(q.fieldname, w, 1.0, within) for w in words]
+        if len(words) < TOO_MANY_CLAUSES and (len(words) == 2 or self.reader.doc_count_all() > ARRAY_DOC_LIMIT):
+            return _boosted(_sum_union(parts), q.boost)
+        return {d: 1.0 for part in parts for d in part}
 
     def published_range(self, q: wq.NumericRange, within: list[int] | None) -> Scores:
         """Whoosh's range on the ``published`` DATETIME field (tiered terms under a constant-score query: each

@@ -43,10 +43,15 @@ QUERIES = [
     '"zzzznotaword korea"',
     "published:[2020 to 2030]",
     "korea AND published:[2024 to 2025]",
-]
-UNSUPPORTED = [
     "gov*",
     "gu?ag",
+    "kor*",
+    "title:g*",
+    "gov* AND korea",
+    "nor* NOT korea",
+    "gul*",
+]
+UNSUPPORTED = [
     "korea ANDMAYBE garden",
     "korea OR NOT missile",
     '"Kursk region"~3',
