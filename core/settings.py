@@ -58,6 +58,12 @@ def index_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     return _path(explicit, "NEWSDEX_INDEX") or Path.cwd() / "var" / "index"
 
 
+def use_index_dir(path: Path) -> None:
+    """Make ``path`` the index folder of this process and of every process it starts from now on (the web
+    server's worker processes build their application from ``index_dir()``)."""
+    os.environ["NEWSDEX_INDEX"] = str(path.resolve())
+
+
 def rules_path(explicit: str | os.PathLike[str] | None = None) -> Path | None:
     """The rules file asked for (option, then NEWSDEX_RULES); None means the packaged one."""
     return _path(explicit, "NEWSDEX_RULES")

@@ -93,14 +93,13 @@ def _serve_processes(root: Path, args: argparse.Namespace) -> int:
     interpreters, each building the application over $NEWSDEX_INDEX with its own searcher and caches), restarts
     one that dies, and stops them all on Ctrl-C or SIGTERM. The searcher is not shared between threads, so one
     process answers one request at a time: processes are what use the other cores."""
-    import os
-
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
     from newsdex import lifetime
+    from newsdex.settings import use_index_dir
 
-    os.environ["NEWSDEX_INDEX"] = str(root.resolve())  # what each worker's application reads
+    use_index_dir(root)  # what each worker's application reads
     lifetime.start_watchdog()  # the workers end with this process, even when it is killed
     config = uvicorn.Config("newsdex.search_cli.web.app:from_environment", factory=True, host=args.host,
                             port=args.port, workers=args.workers, **OPTIONS)
