@@ -83,11 +83,17 @@ def exit_stopped(code: int, last_line: str) -> NoReturn:
     Finalization first marks threading as shutting down and then waits for every thread; a library thread still
     reacting to the stop then fails ("can't register atexit after shutdown") and prints its traceback after the
     command's last line."""
-    _flush()
-    atexit._run_exitfuncs()
-    sys.stderr.write(last_line)
-    _flush()
-    os._exit(code)
+    try:
+        _flush()
+        atexit._run_exitfuncs()
+        sys.stderr.write(last_line)
+        _flush()
+    except (OSError, ValueError):  # stderr's reader is gone: nothing more can be said
+        pass
+    except KeyboardInterrupt:  # a second Ctrl-C: stop cleaning up
+        pass
+    finally:
+        os._exit(code)
 
 
 def _flush() -> None:

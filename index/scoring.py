@@ -92,6 +92,8 @@ def evaluate(searcher: Any, q: wq.Query, restrict: wq.Query | None = None) -> Sc
 def matching(searcher: Any, restrict: wq.Query) -> set[int] | None:
     """The global docnums a filter (entity, source, language, dates) lets through, or None when a part of it
     is a shape left to Whoosh."""
+    if type(searcher.weighting) is not BM25F:
+        return None
     if any(type(getattr(sub.reader(), "_codec", None)) is not W3Codec for sub, _ in searcher.leaf_searchers()):
         return None
     out: set[int] = set()
@@ -264,8 +266,10 @@ class _Segment:
         dropped); several summed as an OR of terms times the boost when they are two or the segment holds over
         5,000 documents; otherwise (a smaller segment, or 1,024 words and more) Whoosh's unscored array matcher,
         where every matching document scores 1."""
-        if type(q) is wq.Prefix and q.text == "":
-            raise _Unsupported  # Whoosh matches every document
+        if not q.constantscore or (type(q) is wq.Prefix and q.text == "") or (
+            type(q) is wq.Wildcard and q.text.strip("*") == ""
+        ):
+            raise _Unsupported  # scored otherwise (the array matcher sums), or Whoosh matches every document
         words = [w for w in q._btexts(self.reader) if w]
         if not words:
             return {}
@@ -282,10 +286,11 @@ class _Segment:
         the column's default, above every date, and no term: they never match."""
         if q.fieldname != "published" or not q.constantscore or "published" not in self.reader.schema:
             raise _Unsupported
-        if not isinstance(self.reader.schema["published"], DATETIME) or not all(
+        field = self.reader.schema["published"]
+        if not isinstance(field, DATETIME) or field.column_type is None or not all(
             x is None or isinstance(x, int) for x in (q.start, q.end)
         ):
-            raise _Unsupported
+            raise _Unsupported  # not a sortable DATETIME: no column to read
         values = dates.segment_published(self.reader)  # DATETIME's column holds the value itself, unshifted
         if values is None:  # no dated document in this segment
             return {}

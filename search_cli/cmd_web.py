@@ -82,22 +82,47 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
                 _announce(root, sock)
 
     server.startup = announce  # type: ignore[method-assign]
-    server.run()
-    if not server.started:  # the port was taken, or the address does not exist: uvicorn said why
+    try:
+        server.run()
+    except SystemExit:  # uvicorn's startup failure (exit 3): the port is taken, or the address does not exist
+        raise UsageError(f"could not listen on {args.host}:{args.port}") from None
+    if not server.started:
         raise UsageError(f"could not listen on {args.host}:{args.port}")
     return 0
 
 
 def _serve_processes(root: Path, args: argparse.Namespace) -> int:
     """Several processes accepting on one socket, bound here: uvicorn's supervisor starts them (fresh
-    interpreters, each building the application over $NEWSDEX_INDEX with its own searcher and caches), restarts
-    one that dies, and stops them all on Ctrl-C or SIGTERM. The searcher is not shared between threads, so one
-    process answers one request at a time: processes are what use the other cores."""
+    interpreters, each building the application over $NEWSDEX_INDEX with its own searcher and caches) and
+    restarts one that dies. The searcher is not shared between threads, so one process answers one request at a
+    time: processes are what use the other cores.
+
+    It ends as the one-process server does: Ctrl-C stops every worker and exits 130 ("newsdex: interrupted"),
+    SIGTERM and a hang-up (the terminal closed: uvicorn would restart the workers) stop them and end this process
+    by the signal. Workers that fail before serving are a one-line error, exit 1."""
+    import signal
+
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
     from newsdex import lifetime
     from newsdex.settings import use_index_dir
+
+    class Supervisor(Multiprocess):
+        stopped_by: int | None = None  # the signal that ended it; None: it gave up on workers that cannot start
+
+        def _stop(self, sig: int) -> None:
+            self.stopped_by = self.stopped_by or sig
+            self.should_exit.set()
+
+        def handle_int(self) -> None:
+            self._stop(signal.SIGINT)
+
+        def handle_term(self) -> None:
+            self._stop(signal.SIGTERM)
+
+        def handle_hup(self) -> None:
+            self._stop(signal.SIGHUP)
 
     use_index_dir(root)  # what each worker's application reads
     lifetime.start_watchdog()  # the workers end with this process, even when it is killed
@@ -109,8 +134,16 @@ def _serve_processes(root: Path, args: argparse.Namespace) -> int:
         raise UsageError(f"could not listen on {args.host}:{args.port}") from None
     sock.listen(config.backlog)  # connections wait in the queue while the workers start
     _announce(root, sock, args.workers)
+    stops = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP]
+    previous = {sig: signal.getsignal(sig) for sig in stops}  # the supervisor installs its own for good
+    supervisor = Supervisor(config, sockets=[sock])
     try:
-        Multiprocess(config, sockets=[sock]).run()
+        supervisor.run()  # returns once every worker has ended
     finally:
         sock.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if supervisor.stopped_by is None:  # uvicorn logged why
+        raise UsageError("the server processes could not start")
+    signal.raise_signal(supervisor.stopped_by)  # Ctrl-C: KeyboardInterrupt here; SIGTERM, SIGHUP: the end
     return 0

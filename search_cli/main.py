@@ -134,15 +134,19 @@ def main(argv: list[str] | None = None) -> int:
 
 def entry() -> None:
     """``newsdex`` as a process (the console script, ``python -m newsdex.search_cli``). A run stopped by SIGTERM
-    or Ctrl-C first sends Prefect's buffered logs and events while the run's server is up, then exits through
-    ``lifetime.exit_stopped``, so that its one line is the last thing it prints."""
+    or Ctrl-C first sends Prefect's buffered logs and events (to Prefect's temporary server, which atexit stops
+    next; a Dask run drained its own server before stopping it), then exits through ``lifetime.exit_stopped``,
+    so that its one line is the last thing it prints."""
     code = run_command()
     if code not in STOPPED:
         raise SystemExit(code)
-    if "prefect.logging.handlers" in sys.modules:  # only a run that used Prefect has anything buffered
-        from newsdex.flows.dask import drain_prefect_services
+    try:
+        if "prefect.logging.handlers" in sys.modules:  # only a run that used Prefect has anything buffered
+            from newsdex.flows.dask import drain_prefect_services
 
-        drain_prefect_services(timeout=5.0)
+            drain_prefect_services(timeout=5.0)
+    except KeyboardInterrupt:  # a second Ctrl-C: skip the rest of the logs
+        pass
     lifetime.exit_stopped(code, STOPPED[code])
 
 

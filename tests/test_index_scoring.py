@@ -263,3 +263,32 @@ def test_equal_scores_rank_by_document_id_whatever_order_they_were_written(
         hits = reader.search(paths.root, "gulags OR korea OR garden OR the", all_copies=True)["hits"]
         assert [h["id"] for h in hits] == ["0" * 16, "f" * 16]
         assert hits[0]["score"] == hits[1]["score"]
+
+
+def test_prefix_words_in_a_segment_over_5000_documents_are_summed_as_whoosh_does(tmp_path: Path) -> None:
+    """Whoosh sums a prefix's words (times its boost) only in a segment of over 5,000 documents; in smaller
+    ones every match scores 1. One segment of each size, compared with Whoosh's matchers."""
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.query import Prefix
+
+    from newsdex.index.schema import build_schema
+
+    ix = FileStorage(str(tmp_path)).create_index(build_schema())
+    for first, count in ((0, 5_001), (5_001, 300)):  # two commits: a large segment, then a small one
+        with ix.writer() as writer:
+            for i in range(first, first + count):
+                writer.add_document(id=f"d{i}", title=f"harbour{i % 3}ing report",
+                                    body=f"gov{i % 5}ern said text{i % 13} text{i % 7} gov{i % 11}ern")
+    searcher = ix.searcher()
+    assert sorted(r.doc_count_all() for r in (sub.reader() for sub, _ in searcher.leaf_searchers())) == [300, 5_001]
+    parser = reader._parser(searcher.schema)
+    for text in ["gov*", "body:gov*", "gov*^2", "harbour*", "text1* AND gov*"]:
+        q = parser.parse(text)
+        ours = _ours(searcher, q)
+        assert ours is not None, text
+        total, ranked = _whoosh(searcher, q)
+        assert ours[0] == total > 0, text
+        _same(ours[1], ranked)
+    scores = {score for _, score in _ours(searcher, parser.parse("body:gov*"))[1]}
+    assert 1.0 in scores and len(scores) > 2  # both branches were taken
+    assert _ours(searcher, Prefix("body", "gov", constantscore=False)) is None  # a scored prefix: Whoosh's

@@ -48,3 +48,12 @@ def test_exit_stopped_runs_exit_handlers_and_keeps_the_last_line(tmp_path: Path)
     assert code == 143
     assert lines == ["newsdex: terminated"]
     assert atexit_ran == "atexit ran"  # what libraries registered to stop their servers still runs
+
+
+def test_exit_stopped_keeps_its_exit_code_when_stderr_is_gone() -> None:
+    """The reader of stderr went away (a closed pipe): the line cannot be written, the exit code still holds."""
+    code = ("import time\nfrom newsdex import lifetime\ntime.sleep(0.5)\n"
+            "lifetime.exit_stopped(130, 'newsdex: interrupted\\n' * 20000)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE)
+    proc.stderr.close()  # before the child writes: its write fails with a broken pipe
+    assert proc.wait(60) == 130

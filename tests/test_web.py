@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import re
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -350,12 +352,47 @@ def test_several_worker_processes_share_the_port_and_end_with_the_server(web_ind
         server = psutil.Process(started[0].pid)
         workers = [p for p in server.children(recursive=True) if "multiprocessing.spawn" in " ".join(p.cmdline())]
         assert len(workers) == 2
-    assert started[0].returncode == 0  # a clean stop on SIGTERM
+    assert started[0].returncode == -signal.SIGTERM  # ended by the signal, as the one-process server is
     cli = run_cli("search", "troops", "--limit", "5", "--json", "--index", str(web_index))
     assert set(bodies) == {cli.stdout.encode()}
     assert json.loads(bodies[0])["total"] > 0
     assert psutil.wait_procs(workers, timeout=20)[1] == []  # every worker ended with the server
     assert_unchanged(web_index, before, wal)
+
+
+@pytest.mark.parametrize(("sig", "code", "last"), [
+    (signal.SIGINT, 130, "newsdex: interrupted"),  # Ctrl-C: the contract's exit 130 and its one line
+    (signal.SIGHUP, -signal.SIGHUP, None),  # the terminal closed: the server ends (uvicorn would restart it)
+])
+def test_worker_processes_stop_on_ctrl_c_and_hang_up_as_one_process_does(web_index: Path, tmp_path: Path,
+                                                                         sig: int, code: int, last: str | None) -> None:
+    import psutil
+
+    started: list[subprocess.Popen] = []
+    log = tmp_path / "web.log"
+    with serving(web_index, options=("--workers", "2"), started=started, log=log):
+        server = psutil.Process(started[0].pid)
+        deadline = time.monotonic() + 30
+        while len(workers := [p for p in server.children(recursive=True)
+                              if "multiprocessing.spawn" in " ".join(p.cmdline())]) < 2:
+            assert time.monotonic() < deadline, "the worker processes did not start"
+            time.sleep(0.05)
+        started[0].send_signal(sig)
+        assert started[0].wait(30) == code, log.read_text()
+    if last is not None:
+        assert log.read_text().strip().splitlines()[-1] == last
+    assert psutil.wait_procs(workers, timeout=20)[1] == []
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_taken_port_is_a_one_line_error(workers: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        proc = run_cli("web", "--port", str(port), "--workers", workers)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == f"newsdex web: could not listen on 127.0.0.1:{port}"
 
 
 def test_workers_out_of_range_is_a_usage_error() -> None:
