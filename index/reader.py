@@ -36,6 +36,7 @@ from newsdex.index.schema import ENTITY_FIELDS, FACET_TYPES, name_key, name_term
 
 FACET_WINDOW = 500  # facets are counted over this many top hits: cheap, and what a reader looks at anyway
 MAX_WINDOW = 20_000  # hits read at most to find --limit stories when copies crowd the top ones
+MAX_OFFSET = 10_000  # stories a search may skip (--offset): deeper paging reads too much for one request
 MAX_COPY_SOURCES = 10  # sources listed per hit (the count says how many copies there are)
 MAX_PASSAGES = 3  # paragraphs shown per hit
 STORED_CACHE = 20_000  # decoded stored fields kept per searcher (~1-2 KB each: tens of MB at most)
@@ -224,7 +225,7 @@ class _Copies:
     other members, and the bodies of the shown hits to highlight (the index does not store them: lean stored
     fields keep facet counting over hundreds of hits cheap)."""
 
-    def __init__(self, root: Path, ids: list[str], limit: int, all_copies: bool) -> None:
+    def __init__(self, root: Path, ids: list[str], limit: int, all_copies: bool, offset: int = 0) -> None:
         self.kept: list[int] = list(range(len(ids)))  # positions in the window: one per story
         self.stories = len(ids)  # stories among the window's documents
         self.others: dict[str, tuple[int, list[str]]] = {}  # shown hit id -> (other copies, their sources)
@@ -240,7 +241,7 @@ class _Copies:
             self.stories = len(first)
             if keys and not all_copies:
                 self.kept = sorted(first.values())
-            shown = [ids[i] for i in self.kept[:limit]]
+            shown = [ids[i] for i in self.kept[offset : offset + limit]]
             for doc_id in shown:
                 if doc_id in keys:
                     self.others[doc_id] = manifest.cluster_summary(keys[doc_id], doc_id, MAX_COPY_SOURCES)
@@ -419,8 +420,12 @@ def search(
     all_copies: bool = False,
     interval: str = "auto",
     aliases: user_query.Aliases | None = None,
+    offset: int = 0,
 ) -> dict[str, Any]:
     """Run a query; returns the search JSON of docs/contract.md (query, total, hits, facets, suggestion).
+
+    ``offset`` skips that many stories (a page of results: hits are ranks offset+1 to offset+limit, passages
+    built for those only); totals, facets and the histogram do not depend on it. At most MAX_OFFSET.
 
     Each hit has up to MAX_PASSAGES passages (its paragraphs that answer best) and a snippet read from the best
     one. ``facets.published`` counts every matching document per ``interval`` (day, month, year; ``auto``
@@ -435,6 +440,8 @@ def search(
     others the archive holds; facets count each story once. ``all_copies`` lists every copy as its own hit.
 
     Raises QueryError (a ValueError) for a query that cannot be run: too long, too deeply nested, unparseable."""
+    if not 0 <= offset <= MAX_OFFSET:
+        raise ValueError(f"offset must be between 0 and {MAX_OFFSET:,}, got {offset}")
     started = time.perf_counter()
     searcher = _searcher(root)
     filt = build_filter(entities, source, since, until, languages, searcher.schema)
@@ -455,7 +462,8 @@ def search(
         sort_kwargs["sortedby"] = [FieldFacet("dated", reverse=True), FieldFacet("published", reverse=newest)]
     elif sort != "relevance":
         raise ValueError(f"unknown sort {sort!r} (relevance, newest or oldest)")
-    window = max(limit, FACET_WINDOW)
+    wanted = offset + limit  # stories to rank: the skipped ones, then the hits
+    window = max(wanted, FACET_WINDOW)
     whoosh_filter: Any = None
     while True:
         results = _ranked(searcher, q, window, filt) if not sort_kwargs else None
@@ -468,17 +476,17 @@ def search(
         stored = _stored_fields(searcher, [docnum for _, docnum in results.top_n])
         if sort == "relevance":
             results.top_n, stored = _ties_by_id(results.top_n, stored)
-        copies = _Copies(root, [fields["id"] for fields in stored], limit, all_copies)
+        copies = _Copies(root, [fields["id"] for fields in stored], limit, all_copies, offset)
         # Copies of one story can fill the window (a wire story on hundreds of sites): look further, until
-        # ``limit`` stories are found, the matches run out, or the window reaches its bound.
-        if len(copies.kept) >= limit or len(results) <= len(stored) or window >= MAX_WINDOW:
+        # offset + limit stories are found, the matches run out, or the window reaches its bound.
+        if len(copies.kept) >= wanted or len(results) <= len(stored) or window >= MAX_WINDOW:
             break
         window = min(window * 4, MAX_WINDOW)
     fragmenter = highlight.ContextFragmenter(maxchars=240, surround=70)
     formatter = _BoldFormatter()
     stories = [(results.top_n[i][0], stored[i]) for i in copies.kept]
     hits = []
-    for score, fields in stories[:limit]:
+    for score, fields in stories[offset:wanted]:
         body = copies.bodies.get(fields["id"], "")
         found = snippets.passages(results, "body", body, MAX_PASSAGES)
         # The snippet is read from the best passage: the paragraph that answers, not the first words matched.

@@ -28,6 +28,8 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("query", metavar="QUERY", nargs="?", default="")
     p.add_argument("--all", action="store_true", help="every document (the same as the query *); takes no QUERY")
     p.add_argument("--limit", type=int, default=10, metavar="N", help="hits to print (default 10)")
+    p.add_argument("--offset", type=int, default=0, metavar="N",
+                   help="skip the N best stories first: the next page (default 0; at most 10,000)")
     add_filter_options(p)
     p.add_argument("--sort", choices=["relevance", "newest", "oldest"], default="relevance")
     p.add_argument("--all-copies", action="store_true",
@@ -121,6 +123,7 @@ def run(args: argparse.Namespace) -> int:
             all_copies=args.all_copies,
             interval=args.interval,
             aliases=alias_names,
+            offset=args.offset,
         )
     except (IndexMissing, IndexDamaged, ValueError) as exc:
         raise UsageError(str(exc)) from None

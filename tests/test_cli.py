@@ -59,7 +59,8 @@ def test_stats_json(seed_index):
 @pytest.mark.parametrize(
     "args",
     [["search"], ["search", "x", "--limit", "0"], ["show", "nope"], ["frobnicate"],
-     ["search", "x", "--since", "yesterday"], ["search", "x", "--entity", "nonsense"]],
+     ["search", "x", "--since", "yesterday"], ["search", "x", "--entity", "nonsense"],
+     ["search", "x", "--offset", "-1"]],
 )
 def test_bad_usage_exits_1_with_one_line(seed_index, args):
     proc = run_cli(*args, "--index", str(seed_index["index"]))

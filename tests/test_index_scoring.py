@@ -292,3 +292,18 @@ def test_prefix_words_in_a_segment_over_5000_documents_are_summed_as_whoosh_does
     scores = {score for _, score in _ours(searcher, parser.parse("body:gov*"))[1]}
     assert 1.0 in scores and len(scores) > 2  # both branches were taken
     assert _ours(searcher, Prefix("body", "gov", constantscore=False)) is None  # a scored prefix: Whoosh's
+
+
+def test_an_offset_returns_the_next_page_of_the_same_ranking(index_root: Path) -> None:
+    """Pages read with ``offset`` are the slices of one long result: same hits, passages and scores; totals,
+    facets and the histogram do not change."""
+    whole = reader.search(index_root, "the", limit=12)
+    assert len(whole["hits"]) == 12
+    pages = [reader.search(index_root, "the", limit=4, offset=k) for k in (0, 4, 8)]
+    assert [h for page in pages for h in page["hits"]] == whole["hits"]
+    for page in pages:
+        assert {k: v for k, v in page.items() if k != "hits"} == {k: v for k, v in whole.items() if k != "hits"}
+    assert reader.search(index_root, "the", limit=4, offset=10_000)["hits"] == []
+    for bad in (-1, reader.MAX_OFFSET + 1):
+        with pytest.raises(ValueError, match="offset must be between 0 and 10,000"):
+            reader.search(index_root, "the", offset=bad)

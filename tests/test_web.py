@@ -147,6 +147,7 @@ def test_the_api_returns_the_cli_json_byte_for_byte(client, web_index: Path) -> 
          ["search", "--all", "--lang", "en", "--entity", "PERSON:Vladimir Putin", "--sort", "newest"]),
         ("/api/search?q=kurst", ["search", "kurst"]),
         ("/api/search?q=troops&all_copies=1", ["search", "troops", "--all-copies"]),
+        ("/api/search?q=*&limit=2&offset=3", ["search", "--all", "--limit", "2", "--offset", "3"]),
         (f"/api/show/{ids['000']}", ["show", ids["000"]]),
         (f"/api/show/{ids['000']}?explain=1", ["show", ids["000"], "--explain"]),
         (f"/api/similar/{ids['004']}?limit=2", ["similar", ids["004"], "--limit", "2"]),
@@ -200,6 +201,7 @@ def test_bad_requests_are_400_pages_with_the_message(client) -> None:
         "/api/search?q=x&limit=101": "limit must be between 1 and 100",
         "/api/search?q=x&limit=0": "limit must be between 1 and 100",
         "/api/search?q=x&all_copies=yes": "all_copies must be a whole number",
+        "/api/search?q=x&offset=-1": "offset must be between 0 and 10000",
         "/api/search?q=": "empty query",
         "/api/entities?type=THING": "unknown entity type",
     }
@@ -294,6 +296,8 @@ def test_every_copy_of_a_story_on_request(tmp_path: Path) -> None:
     every = client.get("/api/search", params={"q": "*", "all_copies": "1"}).json()
     assert [h["copies"] for h in one["hits"]] == [1]
     assert len(every["hits"]) == 2
+    assert client.get("/api/search", params={"q": "*", "offset": "1"}).json()["hits"] == []  # one story only
+    assert len(client.get("/api/search", params={"q": "*", "offset": "1", "all_copies": "1"}).json()["hits"]) == 1
     page = client.get("/search", params={"q": "*", "all_copies": "1"}).text
     assert page.count('class="hit"') == 2 and 'name="all_copies" value="1" checked' in page
     assert "every copy" in page  # the active-filter chip, whose × goes back to one hit per story

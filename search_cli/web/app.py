@@ -109,8 +109,7 @@ def create_app(root: Path) -> ASGIApp:
         state = SearchState.from_params(request.query_params)
         if state.empty():
             return home(request)
-        result = state.run(root, state.page * PAGE_SIZE)
-        hits, pages = data.page_of(result, state.page)
+        result, hits, pages = data.search_page(state, root)
         return page(request, "search.html", state=state, result=result, hits=hits, pages=pages,
                     page_url=lambda n: state.url(page=n), first=(state.page - 1) * PAGE_SIZE + 1,
                     title=f"{state.q or 'all documents'} – search")
@@ -156,8 +155,7 @@ def create_app(root: Path) -> ASGIApp:
             raise WebError(400, "an entity name of 1 to 200 characters is required")
         state = SearchState(entity=[f"{etype}:{name}"], sort="newest",
                             page=SearchState.from_params(request.query_params).page)
-        result = state.run(root, state.page * PAGE_SIZE)
-        hits, pages = data.page_of(result, state.page)
+        result, hits, pages = data.search_page(state, root)
         me = name.casefold()
         related = {t: [f for f in result["facets"].get(t, []) if not (t == etype and f["name"].casefold() == me)]
                    for t in ("PERSON", "ORG", "LOC")}
@@ -170,7 +168,7 @@ def create_app(root: Path) -> ASGIApp:
         state = SearchState.from_params(params)
         if not state.q.strip():
             raise WebError(400, "empty query: give words to search for (q=…), or q=* for every document")
-        return _json(state.run(root, data.api_limit(params)))
+        return _json(state.run(root, data.api_limit(params), data.api_offset(params)))
 
     def api_show(request: Request) -> Response:
         doc = data.show(root, request.path_params["ref"])

@@ -16,7 +16,7 @@ from newsdex.index.schema import ENTITY_FIELDS
 from newsdex.search_cli.output import UsageError, document_ref
 
 PAGE_SIZE = 20  # hits per page
-MAX_PAGES = 10  # the result window a page may reach: PAGE_SIZE * MAX_PAGES hits (the search has no offset)
+MAX_PAGES = 10  # pages of a search: the ranking reaches PAGE_SIZE * MAX_PAGES stories at most
 API_MAX_LIMIT = 100  # /api/search and /api/similar ?limit=
 MAX_FILTERS = 10  # entity filters in one request
 MAX_PARAM_CHARS = 200  # any parameter other than the query
@@ -137,7 +137,7 @@ class SearchState:
         query = urlencode(self.pairs(**changes))
         return "/search" + (f"?{query}" if query else "")
 
-    def run(self, root: Path, limit: int) -> dict[str, Any]:
+    def run(self, root: Path, limit: int, offset: int = 0) -> dict[str, Any]:
         """The library's search for this state (the CLI's --all when there are filters but no words)."""
         from newsdex.index.reader import search
         from newsdex.search_cli.cmd_search import alias_names, parse_entity_filters, parse_languages
@@ -147,18 +147,19 @@ class SearchState:
                 root, self.q if self.q.strip() else "*", limit=limit, entities=parse_entity_filters(self.entity),
                 source=self.source or None, since=self.since or None, until=self.until or None, sort=self.sort,
                 languages=parse_languages(self.lang), interval=self.interval, aliases=alias_names,
-                all_copies=self.all_copies,
+                all_copies=self.all_copies, offset=offset,
             )
 
         return guarded(call)
 
 
-def page_of(result: dict[str, Any], page: int) -> tuple[list[dict[str, Any]], int]:
-    """The hits of one page, and how many pages there are (within the bounded window)."""
+def search_page(state: SearchState, root: Path) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
+    """The search of one page (its 20 hits, read from its offset), its hits, and how many pages there are
+    (within the bounded window)."""
+    result = state.run(root, PAGE_SIZE, offset=(state.page - 1) * PAGE_SIZE)
     stories = result.get("stories")
     found = stories if stories is not None else result["total"]
-    pages = max(1, min(MAX_PAGES, math.ceil(found / PAGE_SIZE)))
-    return result["hits"][(page - 1) * PAGE_SIZE : page * PAGE_SIZE], pages
+    return result, result["hits"], max(1, min(MAX_PAGES, math.ceil(found / PAGE_SIZE)))
 
 
 def show(root: Path, ref: str) -> dict[str, Any]:
@@ -204,3 +205,9 @@ def stats(root: Path) -> dict[str, Any]:
 
 def api_limit(params: Any) -> int:
     return _int(params, "limit", 10, 1, API_MAX_LIMIT)
+
+
+def api_offset(params: Any) -> int:
+    from newsdex.index.reader import MAX_OFFSET
+
+    return _int(params, "offset", 0, 0, MAX_OFFSET)
