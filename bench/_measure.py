@@ -40,7 +40,7 @@ def _label(p) -> str:
     return f"{p.pid} {cmd[:40]}"
 
 
-def _tree_mem(proc, peaks: dict[str, float], cpu: dict[str, float]) -> tuple[int, int]:
+def tree_memory(proc, peaks: dict[str, float], cpu: dict[str, float]) -> tuple[int, int]:
     """(RSS, PSS) summed over the tree; PSS is 0 where the platform has none. Updates per-process peaks and
     CPU seconds."""
     import psutil
@@ -90,7 +90,7 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None, cwd: str | N
         t.start()
     try:
         while popen.poll() is None:
-            rss, pss = _tree_mem(proc, peaks, cpu)
+            rss, pss = tree_memory(proc, peaks, cpu)
             peak, peak_pss = max(peak, rss), max(peak_pss, pss)
             time.sleep(interval)
     finally:

@@ -25,6 +25,10 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
+import psutil
+
+from bench._measure import tree_memory
+
 WORDS = ["troops", "ukraine", "korea", "election", "market", "police", "climate", "court", "health", "school",
          "energy", "football", "president", "bank", "water", "fire", "music", "space", "tax", "war"]
 
@@ -55,35 +59,9 @@ def _request(rng: random.Random, ids: list[str], names: list[tuple[str, str]]) -
     return f"/search?q={word}"
 
 
-def _rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
-def _tree(pid: int) -> list[int]:
-    """``pid`` and every process under it (the server's worker processes)."""
-    out, todo = [], [pid]
-    while todo:
-        cur = todo.pop()
-        out.append(cur)
-        for task in Path(f"/proc/{cur}/task").glob("*"):
-            try:
-                todo += [int(c) for c in (task / "children").read_text().split()]
-            except OSError:
-                pass
-    return out
-
-
-def _rss_tree_kib(pid: int) -> int:
-    total = 0
-    for p in _tree(pid):
-        try:
-            total += _rss_kib(p)
-        except OSError:  # ended meanwhile
-            pass
-    return total
+def _rss_tree_kib(server: psutil.Process) -> int:
+    """Summed RSS of the server and every process under it (its worker processes), as the other benches sample."""
+    return tree_memory(server, {}, {})[0] // 1024
 
 
 def load(args: argparse.Namespace, workers: int) -> dict:
@@ -141,12 +119,13 @@ def load(args: argparse.Namespace, workers: int) -> dict:
         for t in threads:
             t.start()
         time.sleep(args.warmup)
-        rss = [_rss_tree_kib(server.pid)]
+        tree = psutil.Process(server.pid)
+        rss = [_rss_tree_kib(tree)]
         measuring.set()
         t_start = time.monotonic()
         while time.monotonic() - t_start < args.seconds:
             time.sleep(1)
-            rss.append(_rss_tree_kib(server.pid))
+            rss.append(_rss_tree_kib(tree))
         measuring.clear()
         stop.set()
         for t in threads:

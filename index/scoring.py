@@ -57,15 +57,21 @@ class _Unsupported(Exception):
     """A query shape this module leaves to Whoosh."""
 
 
+def _readable(searcher: Any) -> bool:
+    """Whether this module can score for ``searcher``: Whoosh's BM25F, and every segment in Whoosh 2.7's default
+    codec (whose posting blocks are read here)."""
+    return type(searcher.weighting) is BM25F and all(
+        type(getattr(sub.reader(), "_codec", None)) is W3Codec for sub, _ in searcher.leaf_searchers()
+    )
+
+
 def evaluate(searcher: Any, q: wq.Query, restrict: wq.Query | None = None) -> Scores | None:
     """Every matching document of ``q`` (global docnum -> score), or None when Whoosh must do it.
 
     ``restrict`` (a filter: entity, source, dates) is applied first, so only the blocks that hold its
     documents are read; a filter of a shape not handled here is resolved by Whoosh."""
-    if type(searcher.weighting) is not BM25F:
+    if not _readable(searcher):
         return None
-    if any(type(getattr(sub.reader(), "_codec", None)) is not W3Codec for sub, _ in searcher.leaf_searchers()):
-        return None  # the posting blocks read here are Whoosh 2.7's default codec's
     out: Scores = {}
     allowed_all: set[int] | None = None
     try:
@@ -92,9 +98,7 @@ def evaluate(searcher: Any, q: wq.Query, restrict: wq.Query | None = None) -> Sc
 def matching(searcher: Any, restrict: wq.Query) -> set[int] | None:
     """The global docnums a filter (entity, source, language, dates) lets through, or None when a part of it
     is a shape left to Whoosh."""
-    if type(searcher.weighting) is not BM25F:
-        return None
-    if any(type(getattr(sub.reader(), "_codec", None)) is not W3Codec for sub, _ in searcher.leaf_searchers()):
+    if not _readable(searcher):
         return None
     out: set[int] = set()
     try:

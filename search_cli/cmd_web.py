@@ -57,6 +57,10 @@ MAX_WORKERS = 64
 OPTIONS: dict[str, Any] = {"log_level": "warning", "access_log": False, "server_header": False, "lifespan": "off"}
 
 
+def _cannot_listen(args: argparse.Namespace) -> UsageError:
+    return UsageError(f"could not listen on {args.host}:{args.port}")
+
+
 def _announce(root: Path, sock: Any, workers: int = 1) -> None:
     """The address on stderr once the socket listens (a test or script waits for this line)."""
     host, port = sock.getsockname()[:2]
@@ -85,9 +89,9 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
     try:
         server.run()
     except SystemExit:  # uvicorn's startup failure (exit 3): the port is taken, or the address does not exist
-        raise UsageError(f"could not listen on {args.host}:{args.port}") from None
+        raise _cannot_listen(args) from None
     if not server.started:
-        raise UsageError(f"could not listen on {args.host}:{args.port}")
+        raise _cannot_listen(args)
     return 0
 
 
@@ -131,7 +135,7 @@ def _serve_processes(root: Path, args: argparse.Namespace) -> int:
     try:
         sock = config.bind_socket()
     except SystemExit:  # uvicorn logged why (the port is taken, the address does not exist)
-        raise UsageError(f"could not listen on {args.host}:{args.port}") from None
+        raise _cannot_listen(args) from None
     sock.listen(config.backlog)  # connections wait in the queue while the workers start
     _announce(root, sock, args.workers)
     stops = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP]
