@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from newsdex.models import EnrichedDoc, Quarantined
+from newsdex.tasks.enrich.stage import recogniser_for
 
 if TYPE_CHECKING:
     from newsdex.index.manifest import ManifestRow
@@ -38,6 +39,7 @@ class RunReport:
     skipped: Counter[str] = field(default_factory=Counter)  # ingest: records that are no documents, by reason
     dated: dict[str, list[int]] = field(default_factory=dict)  # source → [documents, with a published date]
     languages: Counter[str] = field(default_factory=Counter)  # documents by language ("none": none detected)
+    recognisers: Counter[str] = field(default_factory=Counter)  # documents by entity recogniser (their language's)
     reused: int = 0  # exact copies whose entities were taken from their original (not enriched again)
 
     @contextmanager
@@ -54,6 +56,7 @@ class RunReport:
             self.entities_by_type.update(e.type for e in d.entities)
             self._date(d.source, d.published)
             self.languages[d.language or "none"] += 1
+            self.recognisers[recogniser_for(d.language)] += 1
 
     def count_rows(self, rows: list[ManifestRow]) -> None:
         """``count_docs`` for documents that arrive as manifest rows (the Dask path)."""
@@ -62,6 +65,7 @@ class RunReport:
             self.entities_by_type.update(etype for etype, _, _ in r.entities)
             self._date(r.source, r.published)
             self.languages[r.language or "none"] += 1
+            self.recognisers[recogniser_for(r.language)] += 1
 
     def _date(self, source: str | None, published: str | None) -> None:
         counts = self.dated.setdefault(source or "(no source)", [0, 0])
@@ -94,6 +98,7 @@ class RunReport:
                 for source, (n, k) in sorted(self.dated.items())
             },
             "languages": dict(self.languages.most_common()),
+            "recognisers": dict(self.recognisers.most_common()),
         }
 
 

@@ -45,6 +45,21 @@ _ESCAPES = re.compile(
 # C0 controls but tab and newline, DEL, C1 controls (vertical tab and form feed become newlines first).
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
+# Invisible characters that split a word for every reader but a human: soft hyphen (U+00AD: "réorganisations"
+# written "réor\u00adgani\u00adsa\u00adtions" is found only without them), word joiner and the invisible
+# mathematical operators (U+2060-U+2064), a byte-order mark inside the text (U+FEFF), and the zero-width space
+# (U+200B), except between letters of Thai, Lao, Myanmar and Khmer, which write no spaces and where it is the
+# only mark of a word boundary. Zero-width joiner and non-joiner (U+200D, U+200C) stay: Persian, Urdu and the
+# Indic scripts need them to spell words, and emoji sequences ("family", flags with a tag) are built with the
+# joiner; they are removed only between two Latin characters, where they join nothing.
+_INVISIBLE = re.compile(
+    r"[\u00ad\u2060-\u2064\ufeff]+"
+    r"|(?<![\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff])\u200b+"
+    r"|\u200b+(?![\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff])"
+    r"|(?<=[\x21-\x7e\u00c0-\u024f])[\u200c\u200d]+(?=[\x21-\x7e\u00c0-\u024f])"
+)
+_ANY_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060-\u2064\ufeff]")
+
 
 class Decoded(NamedTuple):
     text: str | None
@@ -64,11 +79,21 @@ def normalize_encoding(name: str) -> str:
 
 
 def strip_controls(text: str) -> str:
-    """Text without terminal escape sequences or control characters (tab and newline kept)."""
+    """Text without terminal escape sequences, control characters (tab and newline kept) or invisible
+    characters inside words (``strip_invisible``)."""
+    text = strip_invisible(text)
     if _CONTROLS.search(text) is None:
         return text
     text = _ESCAPES.sub("", text.replace("\x0b", "\n").replace("\x0c", "\n"))
     return _CONTROLS.sub("", text)
+
+
+def strip_invisible(text: str) -> str:
+    """Text without the invisible characters that split words (see _INVISIBLE); ZWJ/ZWNJ kept where a script
+    needs them."""
+    if _ANY_INVISIBLE.search(text) is None:
+        return text
+    return _INVISIBLE.sub("", text)
 
 
 def looks_binary(text: str) -> bool:

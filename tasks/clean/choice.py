@@ -66,7 +66,7 @@ def evidence(t_texts: list[str], r_texts: list[str], page_words: int, r_links: f
     # readability's lines trafilatura did not keep: a line is "held" when most of its tokens are in t's answer
     t_set = set(t)
     lines = [Line.of(x) for x in r_texts]
-    extra = [i for i, ln in enumerate(lines) if ln.words and sum(w in t_set for w in ln.tokens) < 0.5 * ln.words]
+    extra = [i for i, ln in enumerate(lines) if ln.tokens and sum(w in t_set for w in ln.tokens) < 0.5 * len(ln.tokens)]
     extra_words = sum(lines[i].words for i in extra)
     dense = sum(lines[i].words for i in extra if is_dense(lines[i], dense_min_words))
     model = 0.0

@@ -13,6 +13,7 @@ from newsdex.tasks.clean.lines import Line
 from newsdex.tasks.clean.rules import Rules
 from newsdex.tasks.clean.stoplists import page_stopwords
 from newsdex.tasks.clean.text import TextMeta, decide_lines
+from newsdex.tasks.decode import strip_invisible
 
 _TRACE_ROLES = ("title", "byline", "date", "heading", "paragraph", "caption", "meta")
 _ROLE_TO_BLOCK = {"heading": "heading", "paragraph": "paragraph", "caption": "caption"}
@@ -34,6 +35,12 @@ def clean_lines(
     statistical: bool = True,
 ) -> tuple[list[Line], TextMeta]:
     """Decide a list of lines. ``roles`` pre-assigns structure known from HTML (heading/paragraph/caption)."""
+    # An HTML page's "&shy;" or "&#8203;" become characters only when the page is parsed: removed here too.
+    stripped = [strip_invisible(t).strip() for t in texts]
+    if roles is not None:
+        roles = [r for r, t in zip(roles, stripped, strict=True) if t]
+    texts = [t for t in stripped if t]
+    title_hint = strip_invisible(title_hint) if title_hint else title_hint
     stopwords, scale = page_stopwords(texts)  # a German page's prose is dense by German stopwords
     lines = [Line.of(t, stopwords, scale) for t in texts]
     scorer = line_scorer(rules) if statistical else None

@@ -18,7 +18,7 @@ from newsdex.tasks.clean.choice import Evidence, choose, evidence
 from newsdex.tasks.clean.decide import assemble, clean_lines, domain_of
 from newsdex.tasks.clean.flatten import naive_text
 from newsdex.tasks.clean.line_model import line_scorer
-from newsdex.tasks.clean.lines import split_lines
+from newsdex.tasks.clean.lines import split_lines, word_count
 from newsdex.tasks.clean.parse import load_tree, naming_input
 from newsdex.tasks.clean.rescue import doubtful, readability_blocks
 from newsdex.tasks.clean.rules import Rules
@@ -134,7 +134,7 @@ def prepass(tree: Any, rules: Rules) -> tuple[list[tuple[str, str]], int]:
     page_text = tree.text_content()
     key = tuple((d.name, tuple(d.selectors)) for d in rules.html.drop)
     if not key:
-        return [], len(page_text.split())
+        return [], word_count(page_text)
     total = len(page_text) or 1
     dropped: list[tuple[str, str]] = []
     gone: set[Any] = set()
@@ -148,7 +148,7 @@ def prepass(tree: Any, rules: Rules) -> tuple[list[tuple[str, str]], int]:
         el.drop_tree()
         if text:
             dropped.append((name, text[:200]))
-    return dropped, len(page_text.split())
+    return dropped, word_count(page_text)
 
 
 _DATE_KEYS = ("article:published_time", "og:published_time", "datepublished", "publishdate", "pubdate",
@@ -244,7 +244,7 @@ class Candidates:
 
 
 def _words(texts: list[str]) -> int:
-    return sum(len(t.split()) for t in texts)
+    return sum(map(word_count, texts))
 
 
 def extract_candidates(raw: RawDoc, rules: Rules, readability: bool | None = None) -> Candidates:

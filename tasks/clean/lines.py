@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -11,8 +12,13 @@ from newsdex.tasks.clean.rules import normalise
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _WORD = re.compile(r"\w+")
 _ALPHA_WORD = re.compile(r"[^\W\d_]+")
-# A sentence ends with . ! ? (or … ;), possibly followed by closing quotes or brackets.
-_SENTENCE_END = re.compile(r"[.!?…;][\"'”’»)\]]*$")
+# A sentence ends with . ! ? (or … ;), possibly followed by closing quotes or brackets; the full stops of
+# Chinese and Japanese (。！？；), Arabic and Urdu (؟ ۔), the Indic danda (।), Armenian (։) and Ethiopic (።) too.
+_SENTENCE_END = re.compile(r"[.!?…;。！？；؟۔।։።][\"'”’»)\]」』）]*$")
+# Scripts written without spaces between words: CJK ideographs, kana, Thai, Lao, Khmer, Myanmar. A line of them
+# is one \w+ "word"; its words are counted as its characters / CHARS_PER_WORD instead.
+SPACELESS = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+CHARS_PER_WORD = 2  # Chinese words average 1.5-2 characters, Japanese about 2 (counting kana)
 
 STOPWORDS = frozenset(
     """a about after all also an and any are as at be been but by can could did do does for from had has have he
@@ -20,6 +26,16 @@ STOPWORDS = frozenset(
     said says she so some such than that the their them then there these they this those to up was we were what
     when where which while who will with would you your""".split()
 )
+
+
+def word_count(text: str) -> int:
+    """Words of a text: its whitespace-separated pieces, and CHARS_PER_WORD characters of a spaceless script as
+    one word (a Chinese article of 2,000 characters holds a few dozen spaces: its words were under-counted and
+    the HTML path took it for a page without text)."""
+    n = len(text.split())
+    if SPACELESS.search(text):
+        n += len(SPACELESS.findall(text)) // CHARS_PER_WORD
+    return n
 
 
 def split_lines(text: str) -> list[str]:
@@ -49,6 +65,11 @@ class Line:
         alpha = _ALPHA_WORD.findall(text)
         n = len(tokens)
         stops = sum(map(stopwords.__contains__, tokens))
+        if n and SPACELESS.search(text):
+            # One "word" per clause otherwise: every Chinese line looked like a menu item, none like prose.
+            chars = SPACELESS.findall(text)
+            n += len(chars) // CHARS_PER_WORD
+            stops += sum(map(stopwords.__contains__, chars))  # single-character function words of the language
         caps = sum(1 for w in alpha if w[0].isupper())
         return cls(
             text=text,
@@ -80,14 +101,29 @@ def is_headline_like(line: Line, max_words: int) -> bool:
 
 
 def is_keyboard_junk(line: Line, min_len: int, max_distinct: int) -> bool:
-    """One long token made of very few distinct letters ("fdfddfdffddfdfdf") or with no vowel at all."""
+    """One long token in the Latin alphabet made of very few distinct letters ("fdfddfdffddfdfdf") or with no
+    vowel at all. Only Latin letters are judged: a line of Chinese, Japanese, Thai or Arabic is one long
+    "token" with no Latin vowel, and is text (it was removed as junk before)."""
     t = line.text
     if " " in t or len(t) < min_len or not t.isalpha():
         return False
-    low = t.lower()
+    low = strip_marks(t.lower())
+    if not _LATIN_WORD.fullmatch(low):
+        return False
     if len(set(low)) <= max_distinct:
         return True
-    return len(t) >= 8 and not re.search(r"[aeiouy]", low)
+    return len(t) >= 8 and not _VOWEL.search(low)
+
+
+_LATIN_WORD = re.compile(r"[a-z\u00df\u00e6\u00f0\u00f8\u00fe\u0131\u0142\u0153]+")
+_VOWEL = re.compile(r"[aeiouyw\u00e6\u00f8\u0153]")  # w: a vowel in Welsh ("cwmwd")
+
+
+def strip_marks(text: str) -> str:
+    """Letters without their accents ("ř" → "r"), for comparing shapes across Latin-script languages."""
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 
 
 _MONTHS = {m: i for i, m in enumerate(

@@ -26,11 +26,21 @@ _SAMPLE_CHARS = 2000
 _WORD = re.compile(r"\w+")  # as Line.of counts words
 
 
+# Languages written without spaces: their lines count single-character function words (Line.of), from spaCy's
+# stop list for the language (shipped inside spaCy, no model); jusText has no list for them.
+SPACELESS_LANGUAGES = frozenset(("zh", "ja"))
+
+
 @lru_cache(maxsize=64)
 def stopwords_for(language: str | None) -> tuple[frozenset[str], float]:
     """(stopwords, scale) for a language code; the English list at scale 1 when there is no other."""
     if not language or language == "en":
         return STOPWORDS, 1.0
+    if language in SPACELESS_LANGUAGES:
+        import importlib
+
+        module = importlib.import_module(f"spacy.lang.{language}.stop_words")
+        return frozenset(w for w in module.STOP_WORDS if len(w) == 1 and w.isalpha()), 1.0
     import justext
     import pycountry
 

