@@ -11,7 +11,7 @@ site (tools/evaldata.is_tuning_site): every rule and threshold of the multilingu
 **tune** half; the **held-out** half is printed beside it and is the figure that counts. Per page, the HTML
 path's kept text (title and body) and trafilatura alone (``bare_extraction``, fast=False, tables on, comments
 off: its title and text) are scored as that project scores: a string counts when it occurs in the
-whitespace-normalised output; precision = with-found / (with-found + without-found), recall = with-found /
+whitespace-normalised output (both in Unicode NFC); precision = with-found / (with-found + without-found), recall = with-found /
 with-total, F1 of those pooled over the pages of a group. A page's language is py3langid's reading of its
 ``with`` strings. "non-Latin kept": ``with`` strings written mostly in another script, found in the output.
 "fw names": the share of entity mentions (newsdex's enrich stage on newsdex's cleaned page) whose name holds a
@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import re
 import time
+import unicodedata
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -104,8 +105,10 @@ def _latin_share(text: str) -> float:
 
 
 def _found(output: str, strings: list[str]) -> list[bool]:
-    norm = " ".join(output.split())
-    return [" ".join(x.split()) in norm for x in strings]
+    """Whether each string occurs in the output, whitespace folded and both in NFC: a page may write "য়" as
+    one code point where its ``with`` string has two (the same for both extractors)."""
+    norm = unicodedata.normalize("NFC", " ".join(output.split()))
+    return [unicodedata.normalize("NFC", " ".join(x.split())) in norm for x in strings]
 
 
 def _page(row: dict[str, Any]) -> dict[str, Any]:
@@ -221,7 +224,7 @@ def english_throughput(conll: Path, rounds: int, limit: int) -> None:
     from newsdex.tasks.enrich import stage
     from tools.conll import read_conll
 
-    texts = [" ".join(tok for tok, _ in sent) for sent in read_conll(conll)][:limit]
+    texts = [text for text, _ in read_conll(conll)][:limit]
     throughput(texts[:200], n_process=1)  # warm: model and name tables loaded before any clock starts
     runs: dict[bool, list[float]] = {False: [], True: []}
     for _ in range(rounds):

@@ -31,10 +31,12 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from newsdex.tasks.clean.lines import Line, is_dense
+from newsdex.tasks.clean.lines import STOPWORDS, Line, is_dense
 from newsdex.tasks.clean.rules import Thresholds
+from newsdex.tasks.clean.stoplists import page_stopwords
 
 _TOKEN = re.compile(r"\w+")
+PAGE_LANGUAGE = True  # False: English stopwords on every page (the former evidence; bench/languages.py)
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,9 @@ def evidence(t_texts: list[str], r_texts: list[str], page_words: int, r_links: f
     nt, nr = sum(t.values()), sum(r.values())
     # readability's lines trafilatura did not keep: a line is "held" when most of its tokens are in t's answer
     t_set = set(t)
-    lines = [Line.of(x) for x in r_texts]
+    # The added lines are judged prose by the page language's stopwords, as the text path judges them.
+    stopwords, scale = page_stopwords(t_texts + r_texts) if PAGE_LANGUAGE else (STOPWORDS, 1.0)
+    lines = [Line.of(x, stopwords, scale) for x in r_texts]
     extra = [i for i, ln in enumerate(lines) if ln.tokens and sum(w in t_set for w in ln.tokens) < 0.5 * len(ln.tokens)]
     extra_words = sum(lines[i].words for i in extra)
     dense = sum(lines[i].words for i in extra if is_dense(lines[i], dense_min_words))

@@ -129,8 +129,18 @@ def prepass(tree: Any, rules: Rules) -> tuple[list[tuple[str, str]], int]:
     the number of words the page held before."""
     # Scripts and styles are never text (trafilatura drops them too); they would also swell the page's
     # text length that the container guard below compares against.
-    for bad in tree.xpath("//script|//style|//noscript"):
+    for bad in tree.xpath("//script|//style"):
         bad.drop_tree()
+    noscripts = tree.xpath("//noscript")
+    if noscripts:
+        whole = len(tree.text_content()) or 1
+        for bad in noscripts:
+            if len(bad.text_content()) > 0.5 * whole:
+                # "<noscript><div></noscript>": the parser ignores the end tag while the div is open, and the
+                # rest of the page lands inside the noscript: keep its content, lose only the tag.
+                bad.drop_tag()
+            else:
+                bad.drop_tree()
     page_text = tree.text_content()
     key = tuple((d.name, tuple(d.selectors)) for d in rules.html.drop)
     if not key:
