@@ -11,12 +11,12 @@ site (tools/evaldata.is_tuning_site): every rule and threshold of the multilingu
 **tune** half; the **held-out** half is printed beside it and is the figure that counts. Per page, the HTML
 path's kept text (title and body) and trafilatura alone (``bare_extraction``, fast=False, tables on, comments
 off: its title and text) are scored as that project scores: a string counts when it occurs in the
-whitespace-normalised output (both in Unicode NFC); precision = with-found / (with-found + without-found), recall = with-found /
-with-total, F1 of those pooled over the pages of a group. A page's language is py3langid's reading of its
-``with`` strings. "non-Latin kept": ``with`` strings written mostly in another script, found in the output.
-"fw names": the share of entity mentions (newsdex's enrich stage on newsdex's cleaned page) whose name holds a
-function word of the page's language (jusText's list for it; English: its list too), with the recogniser the
-page's language gets.
+whitespace-normalised output (both in Unicode NFC); precision = with-found / (with-found + without-found),
+recall = with-found / with-total, F1 of those pooled over the pages of a group. A page's language is
+py3langid's reading of its ``with`` strings. "non-Latin kept": ``with`` strings written mostly in another
+script that the output holds. "fw names": the share of entity mentions (the enrich stage on newsdex's cleaned
+page) whose name holds a function word of the page's language (tasks/enrich/guard.holds_function_word:
+spaCy's stop list for the language), with the recogniser each page got.
 
 ``--stopwords`` is issue 15's measure on the shared extraction sets (scrapinghub, wcxb-dev): token F1 of the
 text and HTML paths with English stopwords on every page ("before", ``stoplists.LANGUAGE_AWARE = False``) and
