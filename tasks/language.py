@@ -19,6 +19,11 @@ def _identifier():
     return LanguageIdentifier.from_model_file(MODEL_FILE)
 
 
+def warm() -> None:
+    """Load the identifier's model now (once per process), outside any per-document time budget."""
+    _identifier()
+
+
 def detect_language(text: str) -> str | None:
     """The language code of ``text``, or None when it holds too few letters to tell."""
     sample = text[:SAMPLE_CHARS]

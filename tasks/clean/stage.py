@@ -21,6 +21,7 @@ from newsdex.tasks.clean.empty import no_text
 from newsdex.tasks.clean.html import clean_html
 from newsdex.tasks.clean.lines import split_lines
 from newsdex.tasks.clean.rules import Rules
+from newsdex.tasks.language import warm
 
 
 class CleanBatch(NamedTuple):
@@ -43,6 +44,9 @@ def clean_within(raw: RawDoc, rules: Rules, seconds: float) -> CleanDoc | Quaran
     if seconds <= 0:
         doc = clean_document(raw, rules)
     else:
+        # The language identifier's model loads once per process (a second or more on a busy machine): never
+        # inside one document's budget, which would quarantine the first page of a worker for it.
+        warm()
         try:
             with budget.within(seconds):
                 doc = clean_document(raw, rules)

@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from newsdex.tasks.clean.lines import STOPWORDS
 from newsdex.tasks.language import detect_language
+from newsdex.tasks.shipped import DATA_DIR
 
 STOP_SCALE = 0.79
 # A page whose longest lines are at least this share English stopwords reads as prose by the English list: it
@@ -26,9 +27,19 @@ _SAMPLE_CHARS = 2000
 _WORD = re.compile(r"\w+")  # as Line.of counts words
 
 
-# Languages written without spaces: their lines count single-character function words (Line.of), from spaCy's
-# stop list for the language (shipped inside spaCy, no model); jusText has no list for them.
-SPACELESS_LANGUAGES = frozenset(("zh", "ja"))
+# Languages written without spaces: their lines count single-character function words (Line.of), from
+# tasks/data/spaceless_stopwords.tsv (spaCy's lists; jusText has none for them).
+SPACELESS_STOPWORDS = DATA_DIR / "spaceless_stopwords.tsv"
+
+
+@lru_cache(maxsize=1)
+def _spaceless() -> dict[str, frozenset[str]]:
+    out: dict[str, frozenset[str]] = {}
+    for line in SPACELESS_STOPWORDS.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            code, chars = line.split("\t", 1)
+            out[code] = frozenset(chars.strip())
+    return out
 
 
 @lru_cache(maxsize=64)
@@ -36,11 +47,8 @@ def stopwords_for(language: str | None) -> tuple[frozenset[str], float]:
     """(stopwords, scale) for a language code; the English list at scale 1 when there is no other."""
     if not language or language == "en":
         return STOPWORDS, 1.0
-    if language in SPACELESS_LANGUAGES:
-        import importlib
-
-        module = importlib.import_module(f"spacy.lang.{language}.stop_words")
-        return frozenset(w for w in module.STOP_WORDS if len(w) == 1 and w.isalpha()), 1.0
+    if language in _spaceless():
+        return _spaceless()[language], 1.0
     import justext
     import pycountry
 
