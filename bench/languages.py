@@ -7,16 +7,16 @@ Usage (from the repo root):
     .venv/bin/python -m bench.languages --throughput --limit 1000 --rounds 3   # English enrichment before/after
 
 trafilatura-eval (471 real pages, ~70% German; ``with``/``without`` strings per page) is split by a hash of the
-site (tools/evaldata.is_tuning_site): every rule and threshold of the multilingual work was chosen on the
-**tune** half; the **held-out** half is printed beside it and is the figure that counts. Per page, the HTML
-path's kept text (title and body) and trafilatura alone (``bare_extraction``, fast=False, tables on, comments
-off: its title and text) are scored as that project scores: a string counts when it occurs in the
-whitespace-normalised output (both in Unicode NFC); precision = with-found / (with-found + without-found),
-recall = with-found / with-total, F1 of those pooled over the pages of a group. A page's language is
-py3langid's reading of its ``with`` strings. "non-Latin kept": ``with`` strings written mostly in another
-script that the output holds. "fw names": the share of entity mentions (the enrich stage on newsdex's cleaned
-page) whose name holds a function word of the page's language (tasks/enrich/guard.holds_function_word:
-spaCy's stop list for the language), with the recogniser each page got.
+site (tools/evaldata.is_tuning_site): every rule and threshold of the multilingual work was chosen on the **tune**
+half; the **held-out** half is printed beside it and is the figure that counts. Per page, the HTML path's kept
+text (title and body) and trafilatura alone (``bare_extraction``, fast=False, tables on, comments off: its title
+and text) are scored as that project scores: a string counts when it occurs in the whitespace-normalised output
+(both in Unicode NFC, without invisible characters); precision = with-found / (with-found + without-found), recall
+= with-found / with-total, F1 of those pooled over the pages of a group. A page's language is py3langid's reading
+of its ``with`` strings. "non-Latin kept": ``with`` strings written mostly in another script that the output
+holds. "fw names": the share of entity mentions (the enrich stage on newsdex's cleaned page) whose name holds a
+function word of the page's language (tasks/enrich/guard.holds_function_word: spaCy's stop list for the language),
+with the recogniser each page got.
 
 ``--stopwords`` is issue 15's measure on the shared extraction sets (scrapinghub, wcxb-dev): token F1 of the
 text and HTML paths with English stopwords on every page ("before", ``stoplists.LANGUAGE_AWARE = False``) and
@@ -104,11 +104,19 @@ def _latin_share(text: str) -> float:
     return sum(c < "\u0250" for c in letters) / len(letters) if letters else 1.0
 
 
+def _norm(text: str) -> str:
+    """Whitespace folded, NFC, no invisible characters (the same for both extractors): a page may write "য়" as
+    one code point where its ``with`` string has two, and one ``with`` string ends in an invisible separator
+    (U+2063) that newsdex removes at decoding by design (tasks/decode.strip_invisible)."""
+    return unicodedata.normalize("NFC", " ".join(_INVISIBLE.sub("", text).split()))
+
+
+_INVISIBLE = re.compile(r"[\u00ad\u200b\u2060-\u2064\ufeff]")
+
+
 def _found(output: str, strings: list[str]) -> list[bool]:
-    """Whether each string occurs in the output, whitespace folded and both in NFC: a page may write "য়" as
-    one code point where its ``with`` string has two (the same for both extractors)."""
-    norm = unicodedata.normalize("NFC", " ".join(output.split()))
-    return [unicodedata.normalize("NFC", " ".join(x.split())) in norm for x in strings]
+    norm = _norm(output)
+    return [_norm(x) in norm for x in strings]
 
 
 def _page(row: dict[str, Any]) -> dict[str, Any]:
