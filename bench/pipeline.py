@@ -105,7 +105,7 @@ QUERIES = ["said", "government", '"prime minister"', "police OR court", "title:n
 
 def same_index(a: Path, b: Path) -> dict:
     """Whether two indexes hold the same documents, stored fields and search results (ids, scores, snippets)."""
-    from newsdex.index.reader import open_index, search
+    from newsdex.reading.reader import open_index, search
 
     def stored(index: Path) -> list[dict]:
         with open_index(index).searcher() as searcher:

@@ -15,7 +15,7 @@ are the ones the pool would have made, in the same order, so the segment's files
 Whoosh writes (tests/test_index_merge.py).
 
 Relies on Whoosh 2.7's segment reader and W3 codec internals (``_terms``, ``_postfile``, the posting block
-layout, the field writer's ``_postwriter``), pinned by the lock, as ``index/scoring.py`` does; a reader of
+layout, the field writer's ``_postwriter``), pinned by the lock, as ``reading/scoring.py`` does; a reader of
 another codec is merged by Whoosh's own ``add_reader``.
 """
 
@@ -39,7 +39,7 @@ from whoosh.system import unpack_ushort
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
-from newsdex.index.scoring import length_bytes as field_length_bytes
+from newsdex.index.whoosh_internals import length_bytes as field_length_bytes
 
 _INT = struct.Struct("!i")  # a block's length, as StructFile.read_int reads it
 # Whoosh stores a field length as one byte; the codec's writer wants the (approximate) length back.

@@ -15,8 +15,8 @@ from typing import IO, Any, TypeVar
 
 from newsdex.index.damage import manifest_guard
 from newsdex.index.manifest import Manifest
-from newsdex.index.reader import _live_documents, _manifest, matching_ids
 from newsdex.models import show_json
+from newsdex.reading.reader import _live_documents, _manifest, matching_ids
 
 CHUNK = 200  # documents held at once: one manifest read, one Parquet row group
 ENTITY_TYPES = ("PERSON", "ORG", "LOC", "NORP", "MISC", "DATE")  # CSV columns, lower-cased

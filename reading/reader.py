@@ -24,15 +24,15 @@ from whoosh.qparser import MultifieldParser
 from whoosh.query import And, DateRange, Or, Query, Term
 from whoosh.sorting import FieldFacet
 
-from newsdex.index import dates, scoring, snippets
-from newsdex.index import query as user_query
 from newsdex.index.check import generation_problem
 from newsdex.index.damage import IndexDamaged as IndexDamaged  # re-exported: what a damaged index raises
 from newsdex.index.damage import manifest_guard
 from newsdex.index.layout import IndexPaths
 from newsdex.index.manifest import Manifest, open_readonly
-from newsdex.index.query import QueryError as QueryError  # re-exported: what search raises for a bad query
 from newsdex.index.schema import ENTITY_FIELDS, FACET_TYPES, name_key, name_term
+from newsdex.reading import dates, scoring, snippets
+from newsdex.reading import query as user_query
+from newsdex.reading.query import QueryError as QueryError  # re-exported: what search raises for a bad query
 
 FACET_WINDOW = 500  # facets are counted over this many top hits: cheap, and what a reader looks at anyway
 MAX_WINDOW = 20_000  # hits read at most to find --limit stories when copies crowd the top ones
@@ -374,7 +374,7 @@ def _counting_collector(searcher: Any, window: int, filt: Query | None, sort_kwa
 
 
 def _resolved(searcher: Any, filt: Query) -> Any:
-    """The filter for Whoosh's collector: its documents as a set when index/scoring.py can list them (a date
+    """The filter for Whoosh's collector: its documents as a set when reading/scoring.py can list them (a date
     range from the column, not Whoosh's tiered terms), else the query itself."""
     allowed = scoring.matching(searcher, filt)
     if allowed is None:
@@ -383,7 +383,7 @@ def _resolved(searcher: Any, filt: Query) -> Any:
 
 
 def _ranked(searcher: Any, q: Query, window: int, filt: Query | None) -> Any:
-    """Whoosh ``Results`` for a relevance search scored by index/scoring.py (every match scored once, exact
+    """Whoosh ``Results`` for a relevance search scored by reading/scoring.py (every match scored once, exact
     total), or None when the query's shape is left to Whoosh's matchers."""
     from whoosh.searching import Results
 
@@ -467,7 +467,7 @@ def search(
     whoosh_filter: Any = None
     while True:
         results = _ranked(searcher, q, window, filt) if not sort_kwargs else None
-        if results is None:  # a shape index/scoring.py leaves to Whoosh, or a sort by date
+        if results is None:  # a shape reading/scoring.py leaves to Whoosh, or a sort by date
             if whoosh_filter is None and filt is not None:
                 whoosh_filter = _resolved(searcher, filt)
             collector = _counting_collector(searcher, window, whoosh_filter, sort_kwargs)

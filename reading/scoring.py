@@ -31,12 +31,13 @@ from pickle import loads
 from typing import Any
 
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher
 from whoosh.fields import DATETIME
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
-from newsdex.index import dates
+from newsdex.index.whoosh_internals import length_bytes
+from newsdex.reading import dates
 
 _LENGTH_OF_BYTE = [byte_to_length(b) for b in range(256)]
 # Field-length bytes per (segment reader, field): read once per opened searcher, 1 byte per document.
@@ -346,14 +347,6 @@ class _Segment:
         if q.boost != 1.0:
             total = [t * q.boost for t in total]
         return dict(zip(matched, total, strict=True))
-
-
-def length_bytes(perdoc: Any, field: str, count: int) -> bytes:
-    """A segment's length byte of ``field`` for each of its ``count`` documents (0 where it has none), read
-    from its length column in one piece (``perdoc``: the segment's W3PerDocReader)."""
-    column = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-    raw = b"" if column is None else column._dbfile.get(column._basepos, column._count)
-    return raw + bytes(count - len(raw))
 
 
 def _positions(value: bytes) -> tuple[int, ...]:

@@ -3,7 +3,7 @@
 The query is the document's own text, reduced to what sets it apart: the body's stems weighted tf × idf (the
 top ``MAX_TERMS``, skipping words of that document alone or of more than ``MAX_DF_SHARE`` of the archive,
 numbers and 1–2 letter words) and its most mentioned PERSON / ORG / LOC names (boosted). Each part is scored on
-its own from the posting blocks (index/scoring.py's BM25F) and the parts summed: exactly what Whoosh's Or of
+its own from the posting blocks (reading/scoring.py's BM25F) and the parts summed: exactly what Whoosh's Or of
 them would score, and it also says which parts each hit shares with the document, which is its reason. Copies
 are not "similar": the document's own cluster is left out entirely, and the rest is one hit per story (as
 search collapses it).
@@ -22,9 +22,10 @@ from typing import Any
 
 from whoosh.query import NullQuery, Term
 
-from newsdex.index import scoring
 from newsdex.index.damage import IndexDamaged
-from newsdex.index.reader import (
+from newsdex.index.schema import ENTITY_FIELDS, FACET_TYPES, name_term
+from newsdex.reading import scoring
+from newsdex.reading.reader import (
     MAX_WINDOW,
     _Copies,
     _hit_entities,
@@ -37,7 +38,6 @@ from newsdex.index.reader import (
     manifest_guard,
     resolve_id,
 )
-from newsdex.index.schema import ENTITY_FIELDS, FACET_TYPES, name_term
 
 MAX_TERMS = 25  # body words in the query: enough to say what a story is about, few enough to stay fast
 MAX_DF_SHARE = 0.05  # words in more documents than this share say little and cost most (their postings are long)
@@ -141,7 +141,7 @@ def _entity_parts(searcher: Any, fields: dict[str, Any], n: int) -> list[_Part]:
 
 def _score_parts(searcher: Any, parts: list[_Part]) -> None:
     """Each part's matches (global docnum -> its BM25F score × boost), read straight from the posting blocks
-    when index/scoring.py can (Whoosh's scores, to the last bits), else by Whoosh."""
+    when reading/scoring.py can (Whoosh's scores, to the last bits), else by Whoosh."""
     if scoring.evaluate(searcher, NullQuery) is None:  # another weighting or codec: Whoosh does it all
         for part in parts:
             q = Term(part.field, part.text, boost=part.boost)

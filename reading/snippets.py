@@ -34,7 +34,7 @@ from whoosh.highlight import (
 )
 from whoosh.lang import porter
 
-from newsdex.index.query import positive_leaves
+from newsdex.reading.query import positive_leaves
 
 # stemmer -> lowercased word -> stem, shared by every search of the process
 _STEMS: dict[Callable[[str], str], dict[str, str]] = {}

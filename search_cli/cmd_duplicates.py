@@ -33,7 +33,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from newsdex.index.reader import IndexDamaged, IndexMissing, duplicates
+    from newsdex.reading.reader import IndexDamaged, IndexMissing, duplicates
     from newsdex.settings import index_dir
 
     if args.min_size < 2:

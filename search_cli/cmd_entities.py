@@ -33,7 +33,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from newsdex.index.reader import IndexDamaged, IndexMissing, top_entities
+    from newsdex.reading.reader import IndexDamaged, IndexMissing, top_entities
     from newsdex.settings import index_dir
 
     if args.type and args.type not in TYPES:

@@ -85,7 +85,7 @@ def _destination(output: str, binary: bool) -> Iterator[tuple[Path, IO[Any] | No
 
 
 def _write(fmt: str, chunks: Iterator[list[dict[str, Any]]], out: IO[str] | None, path: Path | None) -> int:
-    from newsdex.index import export
+    from newsdex.reading import export
 
     if fmt == "parquet":
         assert path is not None
@@ -96,8 +96,8 @@ def _write(fmt: str, chunks: Iterator[list[dict[str, Any]]], out: IO[str] | None
 
 
 def run(args: argparse.Namespace) -> int:
-    from newsdex.index.export import PARQUET_HINT, export_chunks
-    from newsdex.index.reader import IndexDamaged, IndexMissing
+    from newsdex.reading.export import PARQUET_HINT, export_chunks
+    from newsdex.reading.reader import IndexDamaged, IndexMissing
     from newsdex.settings import index_dir
 
     fmt = _format(args)

@@ -100,7 +100,7 @@ def parse_languages(values: list[str]) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from newsdex.index.reader import IndexDamaged, IndexMissing, search
+    from newsdex.reading.reader import IndexDamaged, IndexMissing, search
     from newsdex.settings import index_dir
 
     if args.limit < 1:

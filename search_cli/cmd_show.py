@@ -26,7 +26,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from newsdex.index.quarantined import find_quarantined
-    from newsdex.index.reader import IndexDamaged, IndexMissing, get_document
+    from newsdex.reading.reader import IndexDamaged, IndexMissing, get_document
     from newsdex.settings import index_dir
 
     root = index_dir(args.index)

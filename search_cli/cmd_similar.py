@@ -36,8 +36,8 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from newsdex.index.reader import IndexDamaged, IndexMissing
-    from newsdex.index.similar import similar
+    from newsdex.reading.reader import IndexDamaged, IndexMissing
+    from newsdex.reading.similar import similar
     from newsdex.settings import index_dir
 
     if args.limit < 1:

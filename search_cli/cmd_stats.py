@@ -25,7 +25,7 @@ def _when(ts: float | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from newsdex.index.reader import IndexDamaged, IndexMissing, stats
+    from newsdex.reading.reader import IndexDamaged, IndexMissing, stats
     from newsdex.settings import index_dir
 
     try:

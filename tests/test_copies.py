@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from newsdex.index import fingerprint as fp
-from newsdex.index.reader import duplicates, get_document, search
 from newsdex.models import document_id
+from newsdex.reading.reader import duplicates, get_document, search
 from newsdex.tasks.shipped import DEFAULT_RULES
 from tests.conftest import ARTICLES, SEEDS, run_cli
 from tests.test_contract import assert_valid
@@ -328,8 +328,8 @@ def test_placement_is_redone_under_other_settings_and_once_only(tmp_path):
 
 def test_copies_crowding_the_top_hits_do_not_hide_other_stories(tmp_path, monkeypatch):
     """Thirty copies of one story rank above the others: search still finds --limit stories."""
-    from newsdex.index import reader
     from newsdex.index.store import IndexStore
+    from newsdex.reading import reader
 
     monkeypatch.setattr(reader, "FACET_WINDOW", 10)  # the window the copies fill (500 in use)
     wire = _paragraphs(ORIGINAL)

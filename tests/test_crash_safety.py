@@ -14,7 +14,7 @@ import pytest
 
 from newsdex.index.layout import IndexPaths, writer_lock
 from newsdex.index.manifest import Manifest
-from newsdex.index.reader import open_index, search
+from newsdex.reading.reader import open_index, search
 from tests.conftest import REPO, indexed_rows, run_cli
 from tests.corpus_variants import make_variants
 

@@ -11,7 +11,7 @@ import pytest
 
 from newsdex.index.layout import IndexPaths, writer_lock
 from newsdex.index.rawstore import raw_path
-from newsdex.index.reader import open_index, search, stats
+from newsdex.reading.reader import open_index, search, stats
 from tests.conftest import SEEDS, run_cli
 
 pytestmark = pytest.mark.prefect

@@ -178,7 +178,7 @@ def fed(prefect_harness, tmp_path_factory):
 
 @pytest.mark.prefect
 def test_feeds_ingested_one_document_per_url(fed):
-    from newsdex.index.reader import get_document, stats
+    from newsdex.reading.reader import get_document, stats
 
     report = fed["report"]
     # 3 scrapy lines + 1 + 1 JSONL records, 9 WARC records; the WARC's /zurich is the scrapy item's URL.
@@ -213,7 +213,7 @@ def test_feed_metadata_wins_and_show_by_url(fed):
 @pytest.mark.prefect
 def test_rescraped_record_updates_and_vanished_record_is_pruned(fed, tmp_path):
     from newsdex.flows.ingest import ingest_flow
-    from newsdex.index.reader import get_document, stats
+    from newsdex.reading.reader import get_document, stats
 
     index = tmp_path / "index"
     shutil.copytree(fed["index"], index, symlinks=True)
@@ -243,7 +243,7 @@ def test_rescraped_record_updates_and_vanished_record_is_pruned(fed, tmp_path):
 @pytest.mark.prefect
 def test_reindex_keeps_feed_metadata(fed, tmp_path):
     from newsdex.flows.reindex import reindex_flow
-    from newsdex.index.reader import get_document
+    from newsdex.reading.reader import get_document
 
     index = tmp_path / "index"
     shutil.copytree(fed["index"], index, symlinks=True)

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from newsdex.index import query as user_query
-from newsdex.index import reader
 from newsdex.index.layout import IndexPaths
 from newsdex.index.writer import apply_changes
+from newsdex.reading import query as user_query
+from newsdex.reading import reader
 from tests.conftest import enriched_folder, seeds_and_generated
 
 QUERIES = 3000

@@ -13,11 +13,11 @@ from whoosh.writing import SegmentWriter
 
 from newsdex.index.layout import IndexPaths
 from newsdex.index.merge import MergingWriter
-from newsdex.index.reader import search
 from newsdex.index.schema import to_fields
 from newsdex.index.segments import build_segment
 from newsdex.index.writer import apply_changes
 from newsdex.models import EnrichedDoc
+from newsdex.reading.reader import search
 from tests.conftest import enriched_folder, seeds_and_generated
 from tools.merge_check import index_of, merge_all, segment_digests
 

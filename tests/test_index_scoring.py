@@ -1,4 +1,4 @@
-"""index/scoring.py and index/snippets.py against Whoosh itself: for every query shape they take over, the same
+"""reading/scoring.py and reading/snippets.py against Whoosh itself: for every query shape they take over, the same
 documents, the same order and the same scores as Whoosh's matchers, and the same snippets as Whoosh's
 highlighter, on an index of several segments with deleted documents; shapes they leave to Whoosh say so."""
 
@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from whoosh.searching import Results
 
-from newsdex.index import reader, scoring, snippets
 from newsdex.index.layout import IndexPaths
 from newsdex.index.writer import apply_changes
 from newsdex.models import EnrichedDoc
+from newsdex.reading import reader, scoring, snippets
 from tests.conftest import enriched_folder, seeds_and_generated
 
 QUERIES = [
@@ -109,7 +109,7 @@ def test_scores_equal_whooshs_for_every_shape_taken_over(index_root: Path, text:
     searcher = reader.open_index(index_root).searcher()
     q = reader._parser(searcher.schema).parse(text)
     ours = _ours(searcher, q)
-    assert ours is not None, f"{text!r} ({q!r}) should be scored by index/scoring.py"
+    assert ours is not None, f"{text!r} ({q!r}) should be scored by reading/scoring.py"
     total, ranked = _whoosh(searcher, q)
     assert ours[0] == total
     _same(ours[1], ranked)
@@ -156,7 +156,7 @@ def test_date_ranges_match_the_documents_whoosh_finds(index_root: Path) -> None:
 
     from whoosh.query import DateRange
 
-    from newsdex.index import dates
+    from newsdex.reading import dates
 
     searcher = reader.open_index(index_root).searcher()
     instants = sorted({v for v in dates._published_all(searcher) if v <= dates.LAST_DATED})
@@ -180,8 +180,8 @@ def test_other_shapes_are_left_to_whoosh(index_root: Path, text: str) -> None:
 
 
 def test_search_output_is_the_same_through_either_path(index_root: Path, monkeypatch) -> None:
-    """The whole JSON (totals, order, scores, snippets, facets) with index/scoring.py and with Whoosh's
-    matchers (index/scoring.py switched off)."""
+    """The whole JSON (totals, order, scores, snippets, facets) with reading/scoring.py and with Whoosh's
+    matchers (reading/scoring.py switched off)."""
     queries = [*QUERIES[:8], "korea NOT missile"]
     ours = [reader.search(index_root, q, limit=20) for q in queries]
     ours.append(reader.search(index_root, "the", entities=[("LOC", "Ukraine")]))

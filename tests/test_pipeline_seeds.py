@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from newsdex.index.reader import get_document, search, stats
+from newsdex.reading.reader import get_document, search, stats
 from tests.conftest import SEEDS
 
 pytestmark = pytest.mark.prefect
@@ -134,7 +134,7 @@ def test_rerun_changes_nothing(seed_index):
 
 def test_filtered_total_counts_only_filtered_matches(seed_index, monkeypatch):
     """Regression: with more matches than the facet window, Whoosh reported the unfiltered count."""
-    import newsdex.index.reader as reader
+    import newsdex.reading.reader as reader
 
     monkeypatch.setattr(reader, "FACET_WINDOW", 1)
     unfiltered = search(seed_index["index"], "troops", limit=1)

@@ -10,7 +10,7 @@ from whoosh import index as whoosh_index
 
 from newsdex.index.layout import IndexPaths
 from newsdex.index.manifest import Manifest
-from newsdex.index.reader import get_document, open_index, search
+from newsdex.reading.reader import get_document, open_index, search
 from newsdex.tasks.clean.rules import load_rules
 from newsdex.tasks.shipped import DEFAULT_RULES
 from tests.conftest import SEEDS

@@ -194,7 +194,7 @@ def test_ingest_quarantines_a_document_over_budget_and_indexes_the_rest(
     import shutil
 
     from newsdex.flows.ingest import ingest_flow
-    from newsdex.index.reader import search
+    from newsdex.reading.reader import search
 
     corpus = tmp_path / "inputs"
     shutil.copytree(SEEDS, corpus / "seeds")

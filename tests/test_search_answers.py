@@ -13,9 +13,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from newsdex.index import reader, vocabulary
 from newsdex.index.layout import IndexPaths
 from newsdex.index.store import IndexStore
+from newsdex.reading import reader, vocabulary
 from tests.conftest import REPO, run_cli
 
 SEARCH_SCHEMA = json.loads((REPO / "docs" / "schemas" / "search.schema.json").read_text(encoding="utf-8"))
@@ -140,7 +140,7 @@ def test_date_histogram_counts_every_match_not_only_the_hits_shown(seed_index) -
 def test_histogram_fills_empty_periods_and_coarsens_long_spans() -> None:
     from datetime import date
 
-    from newsdex.index import dates
+    from newsdex.reading import dates
 
     assert dates._auto(date(2025, 1, 1), date(2025, 2, 1)) == "day"
     assert dates._auto(date(2020, 1, 1), date(2025, 2, 1)) == "month"

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from newsdex.index.similar import body_terms, similar
 from newsdex.models import document_id
+from newsdex.reading.similar import body_terms, similar
 from tests.conftest import ARTICLES, SEEDS, run_cli
 from tests.test_contract import assert_valid
 
@@ -82,7 +82,7 @@ def test_the_reason_names_what_both_bodies_really_hold(archive):
     result = similar(index, seeds[SEED_000], limit=4)
     assert result is not None and result["hits"]
     bodies = _bodies(index, [seeds[SEED_000], *(hit["id"] for hit in result["hits"])])
-    from newsdex.index.reader import _searcher
+    from newsdex.reading.reader import _searcher
 
     analyzer = _searcher(index).schema["body"].analyzer
     source_stems = set(body_terms(analyzer, bodies[seeds[SEED_000]])[0])

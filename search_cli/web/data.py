@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from newsdex.index.query import MAX_QUERY_CHARS
-from newsdex.index.reader import IndexDamaged, IndexMissing
 from newsdex.index.schema import ENTITY_FIELDS
+from newsdex.reading.query import MAX_QUERY_CHARS
+from newsdex.reading.reader import IndexDamaged, IndexMissing
 from newsdex.search_cli.output import UsageError, document_ref
 
 PAGE_SIZE = 20  # hits per page
@@ -139,7 +139,7 @@ class SearchState:
 
     def run(self, root: Path, limit: int, offset: int = 0) -> dict[str, Any]:
         """The library's search for this state (the CLI's --all when there are filters but no words)."""
-        from newsdex.index.reader import search
+        from newsdex.reading.reader import search
         from newsdex.search_cli.cmd_search import alias_names, parse_entity_filters, parse_languages
 
         def call() -> dict[str, Any]:
@@ -165,7 +165,7 @@ def search_page(state: SearchState, root: Path) -> tuple[dict[str, Any], list[di
 def show(root: Path, ref: str) -> dict[str, Any]:
     """The ``show --explain --json`` document (with ``trace``); WebError 404 when there is none."""
     from newsdex.index.quarantined import find_quarantined
-    from newsdex.index.reader import get_document
+    from newsdex.reading.reader import get_document
 
     if len(ref) > MAX_PARAM_CHARS * 5:
         raise WebError(400, "id too long")
@@ -179,7 +179,7 @@ def show(root: Path, ref: str) -> dict[str, Any]:
 
 
 def similar(root: Path, ref: str, limit: int) -> dict[str, Any]:
-    from newsdex.index.similar import similar as find_similar
+    from newsdex.reading.similar import similar as find_similar
 
     result = guarded(find_similar, root, document_ref(ref), limit=limit)
     if result is None:
@@ -189,7 +189,7 @@ def similar(root: Path, ref: str, limit: int) -> dict[str, Any]:
 
 def entities(root: Path, type_: str | None, limit: int) -> list[dict[str, Any]]:
     """The ``entities --json`` rows."""
-    from newsdex.index.reader import top_entities
+    from newsdex.reading.reader import top_entities
 
     if type_ and type_.upper() not in ENTITY_TYPES:
         raise WebError(400, f"unknown entity type {type_!r} (one of {', '.join(ENTITY_TYPES)})")
@@ -198,7 +198,7 @@ def entities(root: Path, type_: str | None, limit: int) -> list[dict[str, Any]]:
 
 
 def stats(root: Path) -> dict[str, Any]:
-    from newsdex.index.reader import stats as index_stats
+    from newsdex.reading.reader import stats as index_stats
 
     return guarded(index_stats, root)
 
@@ -208,6 +208,6 @@ def api_limit(params: Any) -> int:
 
 
 def api_offset(params: Any) -> int:
-    from newsdex.index.reader import MAX_OFFSET
+    from newsdex.reading.reader import MAX_OFFSET
 
     return _int(params, "offset", 0, 0, MAX_OFFSET)
