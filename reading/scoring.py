@@ -23,7 +23,6 @@ other weighting models, other codecs): the caller then lets Whoosh's matchers do
 from __future__ import annotations
 
 import heapq
-import weakref
 from bisect import bisect_right
 from collections.abc import Iterator
 from itertools import accumulate
@@ -37,15 +36,12 @@ from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
 from newsdex.index.whoosh_internals import length_bytes
-from newsdex.reading import dates
+from newsdex.reading import caches, dates
+from newsdex.reading.caches import bounded
 
 _LENGTH_OF_BYTE = [byte_to_length(b) for b in range(256)]
-# Field-length bytes per (segment reader, field): read once per opened searcher, 1 byte per document.
-_LENGTH_BYTES: weakref.WeakKeyDictionary[Any, dict[str, bytes]] = weakref.WeakKeyDictionary()
-_NORMS: weakref.WeakKeyDictionary[Any, dict[str, list[float]]] = weakref.WeakKeyDictionary()  # per searcher
-
-_POSITIONS: dict[bytes, tuple[int, ...]] = {}  # a posting's encoded positions -> the positions
-_POSITIONS_MAX = 200_000
+# Field-length bytes per (segment reader, field), norms per field and decoded positions are remembered in the
+# searcher's memos (reading/caches.py): read once per opened searcher.
 
 Scores = dict[int, float]  # docnum within a segment -> score
 # Whoosh's Or picks an unscored array matcher for many words, or in a segment of at most this many documents
@@ -131,6 +127,7 @@ class _Segment:
         self.searcher = searcher
         self.reader = reader
         self.deleted = reader.deleted_docs_set if reader.has_deletions() else None
+        self.caches = caches.of(searcher)
 
     def run(self, q: wq.Query, within: list[int] | None = None) -> Scores:
         kind = type(q)
@@ -217,7 +214,7 @@ class _Segment:
         return ids, weights, values
 
     def _lengths(self, field: str) -> bytes:
-        cache = _LENGTH_BYTES.setdefault(self.reader, {})
+        cache = self.caches.lengths.setdefault(self.reader, {})
         if field not in cache:
             cache[field] = length_bytes(self.reader._perdoc, field, self.reader.doc_count_all())
         return cache[field]
@@ -247,7 +244,7 @@ class _Segment:
     def _norms(self, field: str) -> list[float]:
         """BM25's length normalisation for each of the 256 length bytes of a field: it depends on the searcher's
         average field length only, so it is made once per searcher and field, not once per term and segment."""
-        cache = _NORMS.setdefault(self.searcher, {})
+        cache = self.caches.norms
         if field not in cache:
             w = self.searcher.weighting
             B = w._field_B.get(field, w.B)
@@ -329,12 +326,13 @@ class _Segment:
                 return {}
         first, rest = order[0], order[1:]
         rows0, _, values0 = postings[first]
+        memo = self.caches.positions
         matched = []
         for d in within:  # documents holding every word: now the positions, rarest word first
-            starts = {p - first for p in _positions(values0[rows0[d]])}
+            starts = {p - first for p in _positions(memo, values0[rows0[d]])}
             for k in rest:
                 rows, _, values = postings[k]
-                starts = {p - k for p in _positions(values[rows[d]]) if p - k in starts}
+                starts = {p - k for p in _positions(memo, values[rows[d]]) if p - k in starts}
                 if not starts:
                     break
             if starts:
@@ -349,15 +347,13 @@ class _Segment:
         return dict(zip(matched, total, strict=True))
 
 
-def _positions(value: bytes) -> tuple[int, ...]:
+def _positions(memo: dict[bytes, tuple[int, ...]], value: bytes) -> tuple[int, ...]:
     """Whoosh's Positions format: a 4-byte count, then a pickled list of position deltas. Remembered by
     value: a third of the values of two common words are distinct, most are one or two positions."""
-    found = _POSITIONS.get(value)
+    found = memo.get(value)
     if found is None:
-        if len(_POSITIONS) >= _POSITIONS_MAX:
-            _POSITIONS.clear()
         raw = value if value[-1] == 46 else value + b"."  # the pickle's STOP opcode, which Whoosh may trim
-        found = _POSITIONS[value] = tuple(accumulate(loads(raw[4:])))
+        found = bounded(memo)[value] = tuple(accumulate(loads(raw[4:])))
     return found
 
 

@@ -34,12 +34,10 @@ from whoosh.highlight import (
 )
 from whoosh.lang import porter
 
+from newsdex.reading import caches
+from newsdex.reading.caches import bounded
 from newsdex.reading.query import positive_leaves
 
-# stemmer -> lowercased word -> stem, shared by every search of the process
-_STEMS: dict[Callable[[str], str], dict[str, str]] = {}
-_STEMS_MAX = 200_000
-_SURFACE: dict[Any, dict[str, str]] = {}  # analyzer chain -> word as written -> its indexed form
 _SCORER = BasicFragmentScorer()
 # Whoosh's default word pattern, and the same words when they start at a given letter.
 _DEFAULT_PATTERN = r"[\w\*]+(\.?[\w\*]+)*"
@@ -65,7 +63,7 @@ def highlight(results: Any, field: str, text: str, fragmenter: Any, formatter: A
     if not (plan.words or plan.phrases) or not text:
         return ""  # Whoosh marks nothing in a field the query does not search: no fragment
     analyzer = results.searcher.schema[field].analyzer
-    chain = _chain(analyzer)
+    chain = _chain(analyzer, caches.of(results.searcher))
     if chain is None:  # an analyzer of another shape: Whoosh's own marking, phrase words as words
         words = plan.words.union(*plan.phrases)
         tokens: Iterator[Token] = set_matched_filter(
@@ -142,7 +140,7 @@ def passages(results: Any, field: str, text: str, top: int = 3) -> list[Passage]
     paragraphs, each query word weighted by its index-wide idf, a phrase counting once per occurrence with the
     weight of its words together. Paragraphs with no match are never passages."""
     plan = query_plan(results, field)
-    chain = _chain(results.searcher.schema[field].analyzer)
+    chain = _chain(results.searcher.schema[field].analyzer, caches.of(results.searcher))
     if chain is None or not (plan.words or plan.phrases) or not text:
         return []
     text = text[:MAX_MARKED_CHARS]
@@ -153,9 +151,7 @@ def passages(results: Any, field: str, text: str, top: int = 3) -> list[Passage]
     average = sum(b - a for a, b in paragraphs) / len(paragraphs)  # in characters: no tokenising needed
     # Words as written -> stem, for this process: most words of a body were met before (a dictionary lookup
     # instead of lowercasing and stemming each word again).
-    known = _SURFACE.setdefault(chain, {})
-    if len(known) >= _STEMS_MAX:
-        known.clear()
+    known = bounded(chain.surface)
     hits = _matching_starts(chain, text, plan, known)  # where a query word (or a phrase's) stands
     found = []
     for i, (a, b) in enumerate(paragraphs):
@@ -269,9 +265,11 @@ class _Chain(NamedTuple):
     expression: re.Pattern[str]
     lower: bool
     stem: Callable[[str], str] | None
+    stems: dict[str, str]  # lowercased word -> stem (the searcher's memo: reading/caches.py)
+    surface: dict[str, str]  # word as written -> its indexed form (the same)
 
 
-def _chain(analyzer: Any) -> _Chain | None:
+def _chain(analyzer: Any, memos: caches.Caches) -> _Chain | None:
     """A RegexTokenizer [| LowercaseFilter] [| StemFilter] analyzer as its parts; None for any other."""
     items = analyzer.items if isinstance(analyzer, CompositeAnalyzer) else [analyzer]
     if not items or type(items[0]) is not RegexTokenizer or items[0].gaps:
@@ -285,7 +283,9 @@ def _chain(analyzer: Any) -> _Chain | None:
             stem = item.stemfn
         else:
             return None
-    return _Chain(items[0].expression, lower, stem)
+    expression = items[0].expression
+    return _Chain(expression, lower, stem, memos.stems.setdefault(stem, {}),
+                  memos.surface.setdefault((expression.pattern, lower, stem), {}))
 
 
 def _first_letter_kept(chain: _Chain) -> bool:
@@ -299,12 +299,9 @@ def _indexed(chain: _Chain, word: str) -> str:
         word = word.lower()
     if chain.stem is None:
         return word
-    stems = _STEMS.setdefault(chain.stem, {})
-    stemmed = stems.get(word)
+    stemmed = chain.stems.get(word)
     if stemmed is None:
-        if len(stems) >= _STEMS_MAX:
-            stems.clear()
-        stemmed = stems[word] = chain.stem(word)
+        stemmed = bounded(chain.stems)[word] = chain.stem(word)
     return stemmed
 
 

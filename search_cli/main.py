@@ -12,7 +12,7 @@ import sys
 from contextlib import nullcontext
 
 from newsdex import lifetime
-from newsdex.search_cli.output import UsageError
+from newsdex.errors import UserError
 
 COMMANDS: dict[str, str] = {
     "ingest": "newsdex.search_cli.cmd_ingest",
@@ -176,7 +176,7 @@ def run_command(argv: list[str] | None = None) -> int:
     try:
         with owning:
             return int(module.run(args) or 0)
-    except UsageError as exc:
+    except UserError as exc:  # bad input, no index, a busy one: the user's to fix (newsdex.errors)
         sys.stderr.write(f"newsdex {args.command}: {exc}\n")
         return 1
     except (KeyboardInterrupt, lifetime.Terminated) as exc:
