@@ -11,22 +11,23 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh.qparser import MultifieldParser
 from whoosh.query import Every, Query
 
 from newsdex.errors import FilterError
 from newsdex.reading import dates, documents, rank, similar
-from newsdex.reading import export as exporting
 from newsdex.reading import query as user_query
 from newsdex.reading.collapse import window_of_stories
 from newsdex.reading.facets import facets
 from newsdex.reading.filters import build_filter
 from newsdex.reading.opening import Searchers
 from newsdex.reading.page import page_hits
-from newsdex.reading.request import SearchRequest, Selection
 from newsdex.reading.suggest import suggestion, wanted
+
+if TYPE_CHECKING:  # the request models are pydantic's: `similar`, `show` and `stats` never import it
+    from newsdex.reading.request import SearchRequest, Selection
 
 MAX_OFFSET = 10_000  # stories a search may skip (--offset): deeper paging reads too much for one request
 
@@ -115,10 +116,12 @@ class Archive:
         """The ``similar`` JSON for the document ``ref`` names; None when there is none."""
         return similar.similar(self.searcher(), self.root, ref, limit)
 
-    def export(self, selection: Selection, chunk: int = exporting.CHUNK) -> Iterator[list[dict[str, Any]]]:
-        """Lists of at most ``chunk`` show objects for every document the selection matches (see
-        reading/export.py); the errors come before the first chunk, as soon as it is asked for."""
-        return exporting.export_chunks(self, selection, chunk)
+    def export(self, selection: Selection, chunk: int | None = None) -> Iterator[list[dict[str, Any]]]:
+        """Lists of at most ``chunk`` (default reading/export.py's CHUNK) show objects for every document the
+        selection matches; the errors come before the first chunk, as soon as it is asked for."""
+        from newsdex.reading.export import CHUNK, export_chunks  # the models (pydantic) only for an export
+
+        return export_chunks(self, selection, chunk or CHUNK)
 
     def entities(self, type_: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
         """The most mentioned entities (of one type), as ``entities --json`` lists them."""

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh.query import And, DateRange, Or, Query, Term
 
 from newsdex.errors import FilterError
 from newsdex.index.schema import ENTITY_FIELDS, name_key, name_term
-from newsdex.reading.request import Filters
+
+if TYPE_CHECKING:
+    from newsdex.reading.request import Filters
 
 
 def parse_date(value: str, end: bool = False) -> datetime:

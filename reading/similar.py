@@ -184,14 +184,10 @@ def similar(searcher: Any, root: Path, ref: str, limit: int = 10) -> dict[str, A
     """The ``similar`` JSON of docs/contract.md for the document ``ref`` names (id, unique id prefix, input
     path), or None when there is no such document; ``searcher``: the index's (an Archive's: opening it first,
     a missing or damaged generation says so). Raises AmbiguousId for an ambiguous prefix."""
-    manifest = open_manifest(root)
-    with manifest, manifest_guard(manifest.path):
-        doc_id = resolve_id(manifest, ref)
-        if doc_id is None:
-            return None
-        body = manifest.bodies([doc_id]).get(doc_id, "")
-        key = manifest.cluster_of(doc_id)
-        members = [m["id"] for m in manifest.cluster(key)] if key else []
+    found = _the_document(root, ref)
+    if found is None:
+        return None
+    doc_id, body, members = found
     docnum = searcher.document_number(id=doc_id)
     if docnum is None:
         raise IndexDamaged(f"document {doc_id} is in the manifest but not in the live generation")
@@ -199,42 +195,12 @@ def similar(searcher: Any, root: Path, ref: str, limit: int = 10) -> dict[str, A
     # The document and every copy of it are left out before ranking, so a story on hundreds of sites does not
     # crowd the window.
     excluded = {docnum} | {d for m in members if (d := searcher.document_number(id=m)) is not None}
-
     parts, n = _distinctive(searcher, body)
     parts = _entity_parts(searcher, source, n) + parts
-    _score_parts(searcher, parts)
-    scores: dict[int, float] = {}
-    for part in parts:  # summed part by part, as Whoosh's Or of the parts would
-        for d, s in part.scores.items():
-            scores[d] = scores.get(d, 0.0) + s
-    for d in excluded:
-        scores.pop(d, None)
-
-    window = max(limit * 4, 50)
-    while True:
-        ranked = scoring.top(scores, window)
-        ranked, stored = ties_by_id(ranked, stored_fields(searcher, [d for _, d in ranked]))  # as search ranks
-        copies = Copies(root, [f["id"] for f in stored], limit, all_copies=False)
-        if len(copies.kept) >= limit or len(ranked) >= len(scores) or window >= MAX_WINDOW:
-            break
-        window = min(window * 4, MAX_WINDOW)
-
+    scores = _summed(searcher, parts, excluded)
+    ranked, stored, copies = _stories(searcher, root, scores, limit)
     analyzer = searcher.schema["body"].analyzer
-    hits = []
-    for i in copies.kept[:limit]:
-        score, d = ranked[i]
-        fields = stored[i]
-        mine = [p for p in parts if d in p.scores]
-        shared = _shared(mine, d)
-        body_stems = {p.text for p in mine if p.field == "body"}
-        hits.append({
-            **hit_fields(fields),
-            "score": round(float(score), 4),
-            "snippet": _snippet(analyzer, copies.bodies.get(fields["id"], ""), body_stems),
-            "shared": shared,
-            "reason": "shared: " + ", ".join(shared),
-            **copies.of(fields["id"]),
-        })
+    hits = [_hit(analyzer, parts, ranked[i], stored[i], copies) for i in copies.kept[:limit]]
     return {
         "id": doc_id,
         "title": source.get("title") or None,
@@ -243,4 +209,58 @@ def similar(searcher: Any, root: Path, ref: str, limit: int = 10) -> dict[str, A
         "entities": hit_entities(source),
         "copies": [m for m in members if m != doc_id],
         "hits": hits,
+    }
+
+
+def _the_document(root: Path, ref: str) -> tuple[str, str, list[str]] | None:
+    """The id ``ref`` names, its body and the ids of its cluster of copies (none without copies)."""
+    manifest = open_manifest(root)
+    with manifest, manifest_guard(manifest.path):
+        doc_id = resolve_id(manifest, ref)
+        if doc_id is None:
+            return None
+        body = manifest.bodies([doc_id]).get(doc_id, "")
+        key = manifest.cluster_of(doc_id)
+        members = [m["id"] for m in manifest.cluster(key)] if key else []
+    return doc_id, body, members
+
+
+def _summed(searcher: Any, parts: list[_Part], excluded: set[int]) -> dict[int, float]:
+    """Each document's score: its parts' scores summed part by part, as Whoosh's Or of the parts would."""
+    _score_parts(searcher, parts)
+    scores: dict[int, float] = {}
+    for part in parts:
+        for d, s in part.scores.items():
+            scores[d] = scores.get(d, 0.0) + s
+    for d in excluded:
+        scores.pop(d, None)
+    return scores
+
+
+def _stories(searcher: Any, root: Path, scores: dict[int, float], limit: int) -> tuple[list, list, Copies]:
+    """The best ``limit`` stories (one hit per story, as search collapses them): the window read further while
+    copies crowd it."""
+    window = max(limit * 4, 50)
+    while True:
+        ranked = scoring.top(scores, window)
+        ranked, stored = ties_by_id(ranked, stored_fields(searcher, [d for _, d in ranked]))  # as search ranks
+        copies = Copies(root, [f["id"] for f in stored], limit, all_copies=False)
+        if len(copies.kept) >= limit or len(ranked) >= len(scores) or window >= MAX_WINDOW:
+            return ranked, stored, copies
+        window = min(window * 4, MAX_WINDOW)
+
+
+def _hit(analyzer: Any, parts: list[_Part], ranked: tuple[float, int], fields: dict[str, Any],
+         copies: Copies) -> dict[str, Any]:
+    score, d = ranked
+    mine = [p for p in parts if d in p.scores]
+    shared = _shared(mine, d)
+    body_stems = {p.text for p in mine if p.field == "body"}
+    return {
+        **hit_fields(fields),
+        "score": round(float(score), 4),
+        "snippet": _snippet(analyzer, copies.bodies.get(fields["id"], ""), body_stems),
+        "shared": shared,
+        "reason": "shared: " + ", ".join(shared),
+        **copies.of(fields["id"]),
     }

@@ -158,25 +158,8 @@ def passages(results: Any, field: str, text: str, top: int = 3) -> list[Passage]
         if hits is not None and not _any_between(hits, a, b):
             continue  # no query word in it: not tokenised at all
         piece = text[a:b]
-        tokens = []
-        for m in chain.expression.finditer(piece):
-            word = m.group(0)
-            stem = known.get(word)
-            if stem is None:
-                stem = known[word] = _indexed(chain, word)
-            tokens.append((m.start(), m.end(), stem))
-        stems = [t[2] for t in tokens]
-        counts: dict[str, int] = {}
-        marked: set[int] = set()
-        for k, stem in enumerate(stems):
-            if stem in plan.words:
-                counts[stem] = counts.get(stem, 0) + 1
-                marked.add(k)
-        for phrase in plan.phrases:
-            at = _occurrences(stems, phrase)
-            if at:
-                counts[" ".join(phrase)] = len(at)
-                marked.update(k + j for k in at for j in range(len(phrase)))
+        tokens = _stemmed_tokens(chain, piece, known)
+        counts, marked = _counted(plan, [t[2] for t in tokens])
         if not counts:
             continue
         norm = PASSAGE_K1 * (1 - PASSAGE_B + PASSAGE_B * (b - a) / average)
@@ -187,6 +170,34 @@ def passages(results: Any, field: str, text: str, top: int = 3) -> list[Passage]
         found.append(Passage(i, a, b, round(score, 4), _marked(piece, marks)))
     found.sort(key=lambda p: (-p.score, p.paragraph))
     return found[:top]
+
+
+def _stemmed_tokens(chain: _Chain, piece: str, known: dict[str, str]) -> list[tuple[int, int, str]]:
+    """(start, end, indexed form) of each word of ``piece``; ``known``: words as written -> indexed form."""
+    tokens = []
+    for m in chain.expression.finditer(piece):
+        word = m.group(0)
+        stem = known.get(word)
+        if stem is None:
+            stem = known[word] = _indexed(chain, word)
+        tokens.append((m.start(), m.end(), stem))
+    return tokens
+
+
+def _counted(plan: Plan, stems: list[str]) -> tuple[dict[str, int], set[int]]:
+    """How often each query word (and each phrase, as one) occurs among ``stems``, and which of them to mark."""
+    counts: dict[str, int] = {}
+    marked: set[int] = set()
+    for k, stem in enumerate(stems):
+        if stem in plan.words:
+            counts[stem] = counts.get(stem, 0) + 1
+            marked.add(k)
+    for phrase in plan.phrases:
+        at = _occurrences(stems, phrase)
+        if at:
+            counts[" ".join(phrase)] = len(at)
+            marked.update(k + j for k in at for j in range(len(phrase)))
+    return counts, marked
 
 
 def _matching_starts(chain: _Chain, text: str, plan: Plan, known: dict[str, str]) -> list[int] | None:

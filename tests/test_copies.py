@@ -329,9 +329,9 @@ def test_placement_is_redone_under_other_settings_and_once_only(tmp_path):
 def test_copies_crowding_the_top_hits_do_not_hide_other_stories(tmp_path, monkeypatch):
     """Thirty copies of one story rank above the others: search still finds --limit stories."""
     from newsdex.index.store import IndexStore
-    from newsdex.reading import reader
+    from newsdex.reading import collapse
 
-    monkeypatch.setattr(reader, "FACET_WINDOW", 10)  # the window the copies fill (500 in use)
+    monkeypatch.setattr(collapse, "FACET_WINDOW", 10)  # the window the copies fill (500 in use)
     wire = _paragraphs(ORIGINAL)
     docs = [_doc(f"wire{i:02d}", [f"Kursk Kursk Kursk {p}" for p in wire]) for i in range(30)]
     docs += [_doc(f"other{i}", [f"Kursk once. {p}" for p in _paragraphs(n)])

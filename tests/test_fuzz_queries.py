@@ -102,7 +102,8 @@ def index_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_generated_queries_return_or_raise_query_error(index_root: Path) -> None:
     rnd = random.Random(141)
-    parser = reader._parser(reader._searcher(index_root).schema)
+    searcher = reader.open_index(index_root).searcher()
+    parser = user_query.make_parser(searcher.schema)
     slowest, slowest_query, rejected = 0.0, "", 0
     started = time.perf_counter()
     for text in queries(QUERIES):
@@ -124,7 +125,7 @@ def test_generated_queries_return_or_raise_query_error(index_root: Path) -> None
             q = user_query.parse(parser, text)
         except user_query.QueryError:
             continue
-        suggestion = user_query.suggest(reader._searcher(index_root), q, text)  # the searcher search() used
+        suggestion = user_query.suggest(searcher, q, text)  # a searcher of the index search() read
         assert suggestion is None or isinstance(suggestion, str), text
     elapsed = time.perf_counter() - started
     print(f"\nfuzz: {QUERIES} queries in {elapsed:.1f}s, {rejected} rejected with QueryError; "

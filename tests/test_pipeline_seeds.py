@@ -134,9 +134,9 @@ def test_rerun_changes_nothing(seed_index):
 
 def test_filtered_total_counts_only_filtered_matches(seed_index, monkeypatch):
     """Regression: with more matches than the facet window, Whoosh reported the unfiltered count."""
-    import newsdex.reading.reader as reader
+    import newsdex.reading.collapse as collapse
 
-    monkeypatch.setattr(reader, "FACET_WINDOW", 1)
+    monkeypatch.setattr(collapse, "FACET_WINDOW", 1)
     unfiltered = search(seed_index["index"], "troops", limit=1)
     assert unfiltered["total"] == 5
     only_giles = search(seed_index["index"], "troops", limit=1, entities=[("PERSON", "Keir Giles")])

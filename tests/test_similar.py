@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from newsdex.models import document_id
-from newsdex.reading.similar import body_terms, similar
+from newsdex.reading.reader import similar
+from newsdex.reading.similar import body_terms
 from tests.conftest import ARTICLES, SEEDS, run_cli
 from tests.test_contract import assert_valid
 
@@ -82,9 +83,9 @@ def test_the_reason_names_what_both_bodies_really_hold(archive):
     result = similar(index, seeds[SEED_000], limit=4)
     assert result is not None and result["hits"]
     bodies = _bodies(index, [seeds[SEED_000], *(hit["id"] for hit in result["hits"])])
-    from newsdex.reading.reader import _searcher
+    from newsdex.reading.reader import open_index
 
-    analyzer = _searcher(index).schema["body"].analyzer
+    analyzer = open_index(index).schema["body"].analyzer
     source_stems = set(body_terms(analyzer, bodies[seeds[SEED_000]])[0])
     for hit in result["hits"]:
         assert hit["reason"] == "shared: " + ", ".join(hit["shared"]) and 1 <= len(hit["shared"]) <= 6

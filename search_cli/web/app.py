@@ -71,61 +71,53 @@ def _json(obj: Any, status: int = 200) -> Response:
     return Response(json_line(obj), status_code=status, media_type="application/json")
 
 
-def create_app(root: Path, threads: int = DEFAULT_THREADS) -> ASGIApp:
-    """The application over the index folder ``root`` (which may not exist yet: each page says so), its
-    requests answered by ``threads`` reader threads, each with its own Archive (search_cli/web/readers.py)."""
-    env = environment()
-    readers = Readers(root, threads)
+class Site:
+    """The pages and the API: each endpoint takes the request and the Archive of the reader thread it runs on."""
 
-    def threaded(fn: Any) -> Any:
-        """An endpoint that runs ``fn(request, archive)`` on a reader thread."""
+    def __init__(self, env: Any) -> None:
+        self.env = env
 
-        async def endpoint(request: Request) -> Response:
-            return await readers.run(lambda archive: fn(request, archive))
-
-        return endpoint
-
-    def page(request: Request, template: str, code: int = 200, /, **context: Any) -> HTMLResponse:
+    def page(self, request: Request, template: str, code: int = 200, /, **context: Any) -> HTMLResponse:
         context.setdefault("state", SearchState())
-        body = env.get_template(template).render(request_path=request.url.path, **context)
+        body = self.env.get_template(template).render(request_path=request.url.path, **context)
         return HTMLResponse(body, status_code=code)
 
-    def error_page(request: Request, status: int, message: str) -> Response:
+    def error_page(self, request: Request, status: int, message: str) -> Response:
         if request.url.path.startswith("/api/"):
             return _json({"error": message, "status": status}, status)
         titles = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 503: "The index is not readable"}
-        return page(request, "error.html", status, title=titles.get(status, "Error"), message=message,
+        return self.page(request, "error.html", status, title=titles.get(status, "Error"), message=message,
                     status=status)
 
-    async def on_web_error(request: Request, exc: Exception) -> Response:
+    async def on_web_error(self, request: Request, exc: Exception) -> Response:
         assert isinstance(exc, WebError)
-        return error_page(request, exc.status, exc.message)
+        return self.error_page(request, exc.status, exc.message)
 
-    async def on_http_error(request: Request, exc: Exception) -> Response:
+    async def on_http_error(self, request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         message = "no such page" if exc.status_code == 404 else str(exc.detail)
-        return error_page(request, exc.status_code, message)
+        return self.error_page(request, exc.status_code, message)
 
-    async def on_crash(request: Request, exc: Exception) -> Response:
+    async def on_crash(self, request: Request, exc: Exception) -> Response:
         # Never a traceback: one line naming the kind of failure (the server's stderr has uvicorn's log).
-        return error_page(request, 500, f"internal error: {type(exc).__name__}")
+        return self.error_page(request, 500, f"internal error: {type(exc).__name__}")
 
-    def home_or_search(request: Request, archive: Archive) -> Response:
+    def home_or_search(self, request: Request, archive: Archive) -> Response:
         state = SearchState.from_params(request.query_params)
         if state.empty():
-            return home(request, archive)
+            return self.home(request, archive)
         result, hits, pages = data.search_page(state, archive)
-        return page(request, "search.html", state=state, result=result, hits=hits, pages=pages,
+        return self.page(request, "search.html", state=state, result=result, hits=hits, pages=pages,
                     page_url=lambda n: state.url(page=n), first=(state.page - 1) * PAGE_SIZE + 1,
                     title=f"{state.q or 'all documents'} – search")
 
-    def home(request: Request, archive: Archive) -> Response:
+    def home(self, request: Request, archive: Archive) -> Response:
         stats = data.stats(archive)
         top = {t: data.entities(archive, t, 12) for t in ("PERSON", "ORG", "LOC")}
         newest = SearchState(sort="newest").run(archive, 10)
-        return page(request, "home.html", stats=stats, top=top, newest=newest["hits"], title="newsdex")
+        return self.page(request, "home.html", stats=stats, top=top, newest=newest["hits"], title="newsdex")
 
-    def document(request: Request, archive: Archive) -> Response:
+    def document(self, request: Request, archive: Archive) -> Response:
         doc = data.show(archive, request.path_params["ref"])
         grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for ent in sorted(doc["entities"], key=lambda e: (-e["count"], e["name"])):
@@ -148,10 +140,10 @@ def create_app(root: Path, threads: int = DEFAULT_THREADS) -> ASGIApp:
                 raise
             alike = []
         removed = request.query_params.get("removed") == "1"
-        return page(request, "doc.html", doc=doc, groups=groups, copies=copies, similar=alike, removed=removed,
+        return self.page(request, "doc.html", doc=doc, groups=groups, copies=copies, similar=alike, removed=removed,
                     title=doc["title"] or "(untitled)")
 
-    def entity(request: Request, archive: Archive) -> Response:
+    def entity(self, request: Request, archive: Archive) -> Response:
         etype = request.path_params["type"].upper()
         name = request.path_params["name"]
         if etype not in data.ENTITY_TYPES:
@@ -165,46 +157,61 @@ def create_app(root: Path, threads: int = DEFAULT_THREADS) -> ASGIApp:
         related = {t: [f for f in result["facets"].get(t, []) if not (t == etype and f["name"].casefold() == me)]
                    for t in ("PERSON", "ORG", "LOC")}
         here = entity_href(etype, name)
-        return page(request, "entity.html", etype=etype, name=name, state=state, result=result, hits=hits,
+        return self.page(request, "entity.html", etype=etype, name=name, state=state, result=result, hits=hits,
                     pages=pages, page_url=lambda n: f"{here}?page={n}", related=related, title=f"{name} ({etype})")
 
-    def api_search(request: Request, archive: Archive) -> Response:
+    def api_search(self, request: Request, archive: Archive) -> Response:
         params = request.query_params
         state = SearchState.from_params(params)
         if not state.q.strip():
             raise WebError(400, "empty query: give words to search for (q=…), or q=* for every document")
         return _json(state.run(archive, data.api_limit(params), data.api_offset(params)))
 
-    def api_show(request: Request, archive: Archive) -> Response:
+    def api_show(self, request: Request, archive: Archive) -> Response:
         doc = data.show(archive, request.path_params["ref"])
         trace = doc.pop("trace", [])
         if request.query_params.get("explain") == "1":
             doc["trace"] = trace
         return _json(doc)
 
-    def api_similar(request: Request, archive: Archive) -> Response:
+    def api_similar(self, request: Request, archive: Archive) -> Response:
         return _json(data.similar(archive, request.path_params["ref"], data.api_limit(request.query_params)))
 
-    def api_entities(request: Request, archive: Archive) -> Response:
+    def api_entities(self, request: Request, archive: Archive) -> Response:
         params = request.query_params
         limit = data._int(params, "limit", 20, 1, data.API_MAX_LIMIT)
         return _json(data.entities(archive, params.get("type") or None, limit))
 
-    def api_stats(request: Request, archive: Archive) -> Response:
+    def api_stats(self, request: Request, archive: Archive) -> Response:
         return _json(data.stats(archive))
 
+
+def create_app(root: Path, threads: int = DEFAULT_THREADS) -> ASGIApp:
+    """The application over the index folder ``root`` (which may not exist yet: each page says so), its
+    requests answered by ``threads`` reader threads, each with its own Archive (search_cli/web/readers.py)."""
+    site = Site(environment())
+    readers = Readers(root, threads)
+
+    def threaded(fn: Any) -> Any:
+        """An endpoint that runs ``fn(request, archive)`` on a reader thread."""
+
+        async def endpoint(request: Request) -> Response:
+            return await readers.run(lambda archive: fn(request, archive))
+
+        return endpoint
+
     routes = [
-        Route("/", threaded(home_or_search), methods=["GET"]),
-        Route("/search", threaded(home_or_search), methods=["GET"]),
-        Route("/doc/{ref:path}", threaded(document), methods=["GET"]),
-        Route("/entity/{type}/{name:path}", threaded(entity), methods=["GET"]),
-        Route("/api/search", threaded(api_search), methods=["GET"]),
-        Route("/api/show/{ref:path}", threaded(api_show), methods=["GET"]),
-        Route("/api/similar/{ref:path}", threaded(api_similar), methods=["GET"]),
-        Route("/api/entities", threaded(api_entities), methods=["GET"]),
-        Route("/api/stats", threaded(api_stats), methods=["GET"]),
+        Route("/", threaded(site.home_or_search), methods=["GET"]),
+        Route("/search", threaded(site.home_or_search), methods=["GET"]),
+        Route("/doc/{ref:path}", threaded(site.document), methods=["GET"]),
+        Route("/entity/{type}/{name:path}", threaded(site.entity), methods=["GET"]),
+        Route("/api/search", threaded(site.api_search), methods=["GET"]),
+        Route("/api/show/{ref:path}", threaded(site.api_show), methods=["GET"]),
+        Route("/api/similar/{ref:path}", threaded(site.api_similar), methods=["GET"]),
+        Route("/api/entities", threaded(site.api_entities), methods=["GET"]),
+        Route("/api/stats", threaded(site.api_stats), methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=str(STATIC)), name="static"),
     ]
-    app = Starlette(routes=routes, exception_handlers={WebError: on_web_error, HTTPException: on_http_error,
-                                                       Exception: on_crash})
+    app = Starlette(routes=routes, exception_handlers={WebError: site.on_web_error, HTTPException: site.on_http_error,
+                                                       Exception: site.on_crash})
     return ReadOnly(app)  # outermost: its headers are on every response, a crash's page included
