@@ -162,3 +162,49 @@ def test_the_index_folder_has_one_owner() -> None:
             if needle in text:
                 touching.append(f"{path.relative_to(REPO)}: {needle}")
     assert touching == []
+
+
+def _functions(room: str) -> list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]]:
+    found = []
+    for name, path in modules().items():
+        if room_of(name) == room:
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                    found.append((f"{path.relative_to(REPO)}:{node.lineno} {node.name}", node))
+    return found
+
+
+def test_the_read_side_has_short_functions_and_short_signatures() -> None:
+    """reading/ and the web page: no function over 50 lines, none taking over 6 parameters (a request is one
+    typed value, reading/request.py)."""
+    web = [(n, f) for n, f in _functions("search_cli") if "/web/" in n or "options.py" in n]
+    long, wide = [], []
+    for where, fn in _functions("reading") + web:
+        if fn.end_lineno - fn.lineno + 1 > 50:
+            long.append(where)
+        args = fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs
+        params = [a.arg for a in args if a.arg not in ("self", "cls")]
+        if len(params) > 6:
+            wide.append(where)
+    assert (long, wide) == ([], [])
+
+
+def test_the_read_side_keeps_no_module_level_memo() -> None:
+    """What the read side remembers belongs to an Archive (reading/caches.py), never to a module: no dict, set or
+    cache object assigned at module level that a function fills."""
+    offenders = []
+    for name, path in modules().items():
+        if room_of(name) != "reading":
+            continue
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            value = node.value if isinstance(node, ast.Assign | ast.AnnAssign) else None
+            if isinstance(value, ast.Dict) and not value.keys:  # an empty dict to be filled: a memo
+                offenders.append(f"{path.relative_to(REPO)}:{node.lineno}")
+            if isinstance(value, ast.Call) and ast.unparse(value.func).split(".")[-1] in (
+                "dict", "set", "Counter", "WeakKeyDictionary", "WeakValueDictionary", "OrderedDict", "defaultdict"
+            ):
+                offenders.append(f"{path.relative_to(REPO)}:{node.lineno}")
+        text = path.read_text(encoding="utf-8")
+        if "lru_cache" in text or "functools.cache" in text:
+            offenders.append(f"{path.relative_to(REPO)}: functools cache")
+    assert offenders == []
