@@ -7,14 +7,13 @@ is counted, not only the top hits.
 
 from __future__ import annotations
 
-import sys
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from whoosh.columns import NumericColumn
+from newsdex.index import whoosh_internals as internals
 
 INTERVALS = ("day", "month", "year")
 MAX_BUCKETS = 400  # periods in a histogram at most: a finer interval that needs more is made coarser
@@ -88,13 +87,8 @@ def _published(reader: Any) -> Sequence[int] | None:
     if not reader.has_column("published"):
         return None
     column = reader.column_reader("published", translate=False)
-    if not (isinstance(column, NumericColumn.Reader) and column._typecode == "Q"):
-        return column
-    raw = array("Q", column._dbfile.get(column._basepos, column._count * column._fixedlen))
-    if sys.byteorder == "little":  # Whoosh writes columns big-endian
-        raw.byteswap()
-    raw.extend([column._default] * (reader.doc_count_all() - len(raw)))
-    return raw
+    fast = internals.numeric_values(column, reader.doc_count_all()) if internals.fast_paths() else None
+    return column if fast is None else fast
 
 
 def _auto(first: date, last: date) -> str:

@@ -10,9 +10,9 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import TOC
 
 from newsdex.errors import IndexDamaged, IndexMissing
+from newsdex.index import whoosh_internals as internals
 from newsdex.index.check import generation_problem
 from newsdex.index.damage import manifest_guard
 from newsdex.index.layout import IndexPaths
@@ -109,7 +109,7 @@ def toc_generation(live: Path | None) -> int:
     """Whoosh's commit counter for a generation folder: a directory listing, no file opened."""
     if live is None:
         return -1
-    return TOC._latest_generation(FileStorage(str(live)), "MAIN")
+    return internals.latest_generation(live)
 
 
 class Searchers:

@@ -9,18 +9,19 @@ from typing import Any
 
 from whoosh import highlight
 
+from newsdex.index import whoosh_internals as internals
 from newsdex.reading import snippets
 
 MAX_PASSAGES = 3  # paragraphs shown per hit
 _ONE_MARK = re.compile(r"</b>([\s\-\u2010\u2011]+)<b>")  # marks apart only by spaces or a hyphen: one
 
 
-class BoldFormatter(highlight.Formatter):
+class BoldFormatter(internals.EscapingFormatter):
     """Marks matched terms as <b>term</b> (the JSON contract), fragments joined with an ellipsis."""
 
     between = " … "
 
-    def _text(self, text: str) -> str:  # the text around highlights: escaped, so <b> is only ever ours
+    def between_marks(self, text: str) -> str:  # the text around highlights: escaped, so <b> is only ever ours
         return html.escape(text, quote=False)
 
     def format_token(self, text: str, token: Any, replace: bool = False) -> str:

@@ -8,10 +8,10 @@ from typing import Any
 
 from whoosh import query as wq
 from whoosh.query import Query
-from whoosh.searching import Results
 from whoosh.sorting import FieldFacet
 
 from newsdex.errors import FilterError
+from newsdex.index import whoosh_internals as internals
 from newsdex.reading import scoring
 from newsdex.reading.stored import stored_fields, ties_by_id
 
@@ -58,10 +58,8 @@ def scored(searcher: Any, q: Query, window: int, filt: Query | None) -> Any:
     scores = scoring.evaluate(searcher, q, restrict=filt)
     if scores is None:
         return None
-    results = Results(searcher, q, scoring.top(scores, window), runtime=time.perf_counter() - started)
-    results._total = len(scores)
-    results.docset = scores.keys()  # every match, for the date histogram
-    return results
+    # every match in the docset, for the date histogram
+    return internals.results(searcher, q, scoring.top(scores, window), time.perf_counter() - started, scores.keys())
 
 
 class Ranking:

@@ -23,19 +23,17 @@ other weighting models, other codecs): the caller then lets Whoosh's matchers do
 from __future__ import annotations
 
 import heapq
-from bisect import bisect_right
 from collections.abc import Iterator
 from itertools import accumulate
 from pickle import loads
 from typing import Any
 
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher
 from whoosh.fields import DATETIME
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
-from newsdex.index.whoosh_internals import length_bytes
+from newsdex.index import whoosh_internals as internals
 from newsdex.reading import caches, dates
 from newsdex.reading.caches import bounded
 
@@ -55,10 +53,11 @@ class _Unsupported(Exception):
 
 
 def _readable(searcher: Any) -> bool:
-    """Whether this module can score for ``searcher``: Whoosh's BM25F, and every segment in Whoosh 2.7's default
-    codec (whose posting blocks are read here)."""
-    return type(searcher.weighting) is BM25F and all(
-        type(getattr(sub.reader(), "_codec", None)) is W3Codec for sub, _ in searcher.leaf_searchers()
+    """Whether this module can score for ``searcher``: the fast paths on (index/whoosh_internals.py: a supported
+    Whoosh, not switched off), Whoosh's BM25F, and every segment in Whoosh 2.7's default codec (whose posting
+    blocks are read here)."""
+    return internals.fast_paths() and type(searcher.weighting) is BM25F and all(
+        internals.w3_segment(sub.reader()) for sub, _ in searcher.leaf_searchers()
     )
 
 
@@ -189,13 +188,13 @@ class _Segment:
         """(ids, weights, values) of a term in this segment, ids ascending; deleted documents and, with
         ``within``, the documents not in it left out."""
         reader = self.reader
-        m = reader._terms.matcher(field, btext, reader.schema[field].format)
+        m = internals.term_matcher(reader, field, btext)
         allowed = set(within) if within is not None else None
         deleted = self.deleted
         ids: list[int] = []
         weights: list = []
         values: list = []
-        blocks = _blocks(m, within, positions) if isinstance(m, W3LeafMatcher) and not m._byteids else _one_block(m)
+        blocks = internals.posting_blocks(m, within, positions) or _one_block(m)
         for block_ids, block_weights, block_values in blocks:
             if allowed is not None or deleted:
                 keep = [
@@ -216,7 +215,7 @@ class _Segment:
     def _lengths(self, field: str) -> bytes:
         cache = self.caches.lengths.setdefault(self.reader, {})
         if field not in cache:
-            cache[field] = length_bytes(self.reader._perdoc, field, self.reader.doc_count_all())
+            cache[field] = internals.segment_length_bytes(self.reader, field)
         return cache[field]
 
     def _term_bytes(self, field: str, text: Any) -> bytes | None:
@@ -247,7 +246,7 @@ class _Segment:
         cache = self.caches.norms
         if field not in cache:
             w = self.searcher.weighting
-            B = w._field_B.get(field, w.B)
+            B = internals.field_b(w, field)
             avgfl = self.searcher.avg_field_length(field) or 1
             cache[field] = [w.K1 * ((1 - B) + B * fl / avgfl) for fl in _LENGTH_OF_BYTE]
         return cache[field]
@@ -272,7 +271,7 @@ class _Segment:
             type(q) is wq.Wildcard and q.text.strip("*") == ""
         ):
             raise _Unsupported  # scored otherwise (the array matcher sums), or Whoosh matches every document
-        words = [w for w in q._btexts(self.reader) if w]
+        words = [w for w in internals.pattern_words(q, self.reader) if w]
         if not words:
             return {}
         if len(words) == 1:
@@ -355,34 +354,6 @@ def _positions(memo: dict[bytes, tuple[int, ...]], value: bytes) -> tuple[int, .
         raw = value if value[-1] == 46 else value + b"."  # the pickle's STOP opcode, which Whoosh may trim
         found = bounded(memo)[value] = tuple(accumulate(loads(raw[4:])))
     return found
-
-
-def _blocks(m: Any, within: list[int] | None, positions: bool) -> Iterator[tuple[list[int], Any, Any]]:
-    """(ids, weights, values) per posting block of a W3LeafMatcher; with ``within``, blocks whose id range
-    holds none of those documents are skipped unread (their header gives the range)."""
-    last_max = -1
-    while m.is_active():
-        if within is not None:
-            i = bisect_right(within, last_max)
-            wanted = i < len(within) and within[i] <= m._maxid
-        else:
-            wanted = True
-        if wanted:
-            m._read_data()
-            data = m._data
-            ids = list(accumulate(data[0]))
-            w = data[1]
-            if w is None or isinstance(w, float):
-                w = [1.0 if w is None else w] * len(ids)
-            values = None
-            if positions:
-                m._read_values()
-                values = m._values
-            yield ids, w, values
-        if m._lastblock:
-            return
-        last_max = m._maxid
-        m._goto(m._nextoffset)
 
 
 def _one_block(m: Any) -> Iterator[tuple[list[int], list, list]]:

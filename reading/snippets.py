@@ -28,12 +28,12 @@ from whoosh.highlight import (
     FIRST,
     BasicFragmentScorer,
     ContextFragmenter,
-    Highlighter,
     set_matched_filter,
     top_fragments,
 )
 from whoosh.lang import porter
 
+from newsdex.index import whoosh_internals as internals
 from newsdex.reading import caches
 from newsdex.reading.caches import bounded
 from newsdex.reading.query import positive_leaves
@@ -75,7 +75,7 @@ def highlight(results: Any, field: str, text: str, fragmenter: Any, formatter: A
             tokens = _near_matches(chain, text, plan.words, fragmenter.surround, extra)
         else:
             tokens = _tokens(chain, text, plan.words, 0, extra)
-    fragments = fragmenter.fragment_tokens(text, Highlighter._merge_matched_tokens(tokens))
+    fragments = fragmenter.fragment_tokens(text, internals.merge_matched_tokens(tokens))
     return formatter.format(top_fragments(fragments, top, _SCORER, FIRST, minscore=1))
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from typing import Any
 
+from newsdex.index import whoosh_internals as internals
 from newsdex.index.schema import ENTITY_FIELDS, FACET_TYPES
 from newsdex.reading import caches
 
@@ -22,6 +23,7 @@ def stored_fields(searcher: Any, docnums: list[int], cache: bool = True) -> list
     pickle, the larger part of a warm search), and an owner that searches again meets many of them again
     (Solr's documentCache). The dictionaries returned are shared: read them, never change them."""
     leaves = searcher.leaf_searchers()
+    read = _direct if internals.fast_paths() and all(internals.w3_segment(s.reader()) for s, _ in leaves) else _public
     offsets = [offset for _, offset in leaves]
     kept: dict[int, dict[str, Any]] = caches.of(searcher).stored if cache else {}
     out = []
@@ -29,11 +31,19 @@ def stored_fields(searcher: Any, docnums: list[int], cache: bool = True) -> list
         fields = kept.get(docnum)
         if fields is None:
             i = bisect_right(offsets, docnum) - 1
-            fields = leaves[i][0].reader()._perdoc.stored_fields(docnum - offsets[i])
+            fields = read(leaves[i][0], docnum - offsets[i])
             if cache:
                 caches.bounded(kept, STORED_CACHE)[docnum] = fields
         out.append(fields)
     return out
+
+
+def _direct(leaf: Any, docnum: int) -> dict[str, Any]:
+    return internals.stored_fields(leaf.reader(), docnum)
+
+
+def _public(leaf: Any, docnum: int) -> dict[str, Any]:  # Whoosh's own way: the fast paths are off
+    return leaf.stored_fields(docnum)
 
 
 def split_names(value: str | None) -> list[str]:

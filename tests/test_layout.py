@@ -208,3 +208,57 @@ def test_the_read_side_keeps_no_module_level_memo() -> None:
         if "lru_cache" in text or "functools.cache" in text:
             offenders.append(f"{path.relative_to(REPO)}: functools cache")
     assert offenders == []
+
+
+def _whoosh_private_names() -> set[str]:
+    """Every private name Whoosh defines: functions, classes, methods, attributes it assigns (``_x``, not dunders)."""
+    import whoosh
+
+    found: set[str] = set()
+    for path in Path(whoosh.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8", errors="replace"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                found.add(node.name)
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                found.add(node.attr)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                found.add(node.id)
+    return {name for name in found if name.startswith("_") and not name.startswith("__")}
+
+
+def _own_names(tree: ast.AST) -> set[str]:
+    """The private names a module defines itself (its functions, classes, attributes and variables)."""
+    own: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            own.add(node.name)
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+            own.add(node.attr)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            own.add(node.id)
+    return own
+
+
+def test_only_whoosh_internals_touches_whoosh_s_private_names() -> None:
+    """index/whoosh_internals.py alone imports, reads or overrides Whoosh's private names (a Whoosh release that
+    moves them breaks one module, which ``supported()`` checks): elsewhere no ``from whoosh… import _x``, no
+    ``obj._x`` for a name Whoosh defines and the module does not, and no method of a subclass named as one of
+    Whoosh's private methods (an override of a private step)."""
+    private = _whoosh_private_names()
+    assert {"_perdoc", "_read_data", "_merge_matched_tokens", "_flush_segment"} <= private  # the scan works
+    offenders = []
+    for name, path in modules().items():
+        if name == "newsdex.index.whoosh_internals":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        own = _own_names(tree)
+        where = path.relative_to(REPO)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "whoosh":
+                offenders += [f"{where}:{node.lineno} imports {a.name}" for a in node.names if a.name.startswith("_")]
+            elif isinstance(node, ast.Attribute) and node.attr in private and node.attr not in own:
+                offenders.append(f"{where}:{node.lineno} .{node.attr}")
+            elif isinstance(node, ast.ClassDef) and node.bases:
+                offenders += [f"{where}:{item.lineno} overrides {item.name}" for item in node.body
+                              if isinstance(item, ast.FunctionDef) and item.name in private]
+    assert offenders == []
