@@ -11,7 +11,7 @@ EVERY = "*"  # the query that matches every document (also the empty query)
 class Filters(BaseModel):
     """Which documents a search may return: all of the given conditions hold (``languages``: any of them)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     entities: tuple[tuple[str, str], ...] = ()  # (TYPE, canonical name): the document mentions it, any spelling
     source: str | None = None
@@ -24,7 +24,7 @@ class Selection(BaseModel):
     """A set of documents: a query (search's syntax; empty or ``*``: every document) and filters. What export
     reads."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     query: str = ""
     filters: Filters = Filters()
