@@ -34,12 +34,14 @@ MAX_OFFSET = 10_000  # stories a search may skip (--offset): deeper paging reads
 
 class Archive:
     """An index folder, read-only. ``aliases``: the caller's lookup of an entity's other spellings (the alias
-    file is the caller's, not the index's); a word of a query that is one also matches that entity."""
+    file is the caller's, not the index's); a word of a query that is one also matches that entity. ``mmap``:
+    whether a repeat caller's searcher maps the segments into memory (faster queries, more memory: see
+    reading/opening.py's Searchers)."""
 
-    def __init__(self, root: Path, aliases: user_query.Aliases | None = None) -> None:
+    def __init__(self, root: Path, aliases: user_query.Aliases | None = None, mmap: bool = True) -> None:
         self.root = Path(root)
         self.aliases = aliases
-        self._searchers = Searchers(self.root)
+        self._searchers = Searchers(self.root, mmap)
         self._parsers: dict[tuple[str, ...], MultifieldParser] = {}
 
     def __enter__(self) -> Archive:

@@ -119,16 +119,19 @@ class Searchers:
 
     The first search reads the index without mmap: a one-shot ``newsdex search`` opens a 50k index in ~5 ms
     instead of ~0.3 s. From the second search on, the owner is a repeat caller and the searcher is reopened
-    once with mmap, for faster queries (``open_index``). Not for sharing between threads."""
+    once with mmap, for faster queries (``open_index``), unless ``mmap`` is False: mmap copies the segments' terms
+    and postings into memory per searcher, which several threads' searchers would each pay for. Not for sharing
+    between threads."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, mmap: bool = True) -> None:
         self.root = root
+        self.mmap = mmap
         self.uses = 0
         self._held: tuple[Path | None, int, bool, Any] | None = None  # (generation, commit, mmap, searcher)
 
     def get(self) -> Any:  # -> whoosh.searching.Searcher
         self.uses += 1
-        want_mmap = self.uses > 1
+        want_mmap = self.mmap and self.uses > 1
         live = IndexPaths(self.root).live_generation()
         toc = toc_generation(live)
         if self._held is not None:

@@ -14,7 +14,7 @@ EPILOG = """examples:
   newsdex web                          # http://127.0.0.1:8765/ over var/index
   newsdex web --index var/bench/search/index-10000 --port 9000
   newsdex web --workers 2              # one process per core when several people search at once
-  newsdex web --threads 8              # reader threads per process (default 4), each with its own searcher
+  newsdex web --threads 4              # reader threads per process (default 2), each with its own searcher
   curl 'http://127.0.0.1:8765/api/search?q=troops&limit=3'
 
 Pages: / (search), /doc/ID, /entity/TYPE/NAME. API: /api/search, /api/show/ID, /api/similar/ID,
@@ -38,8 +38,8 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
                    help="server processes sharing the port, each with its own searcher (default 1; one per core "
                    "serves concurrent users: docs/web.md)")
     p.add_argument("--threads", type=int, default=None, metavar="N",
-                   help="reader threads per process, each with its own searcher, none waiting on another's "
-                   "lock (default 4)")
+                   help="reader threads per process, each with its own searcher (and its memory), none waiting on "
+                   "another's lock (default 2)")
 
 
 def run(args: argparse.Namespace) -> int:

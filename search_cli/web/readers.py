@@ -15,7 +15,7 @@ from newsdex.reading.archive import Archive
 from newsdex.search_cli.options import alias_names
 
 T = TypeVar("T")
-DEFAULT_THREADS = 4  # per process: what a page's few reads overlap on 2 cores (docs/web.md)
+DEFAULT_THREADS = 2  # per process: each holds its own searcher's memory; more with --threads (docs/web.md)
 MAX_THREADS = 64
 
 
@@ -34,6 +34,8 @@ class Readers:
         """This thread's Archive."""
         found: Archive | None = getattr(self._local, "archive", None)
         if found is None:
+            # With mmap, as one process's searcher had: faster queries; each thread's searcher holds its own copy
+            # of the segments' terms and postings (the memory per thread: docs/web.md).
             found = self._local.archive = Archive(self.root, aliases=alias_names)
             with self._making:
                 self._made.append(found)
