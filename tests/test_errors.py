@@ -17,21 +17,17 @@ from newsdex import errors
 from newsdex.index.damage import IndexDamaged as DamageIndexDamaged
 from newsdex.index.layout import IndexBusy as LayoutIndexBusy
 from newsdex.reading import facets
-from tests.conftest import SEEDS, enriched_folder
+from tests.conftest import SEEDS
+from tests.test_web import build_index
 
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from newsdex.index.store import IndexStore
-
     work = tmp_path_factory.mktemp("errors")
     inputs = work / "inputs"
     inputs.mkdir()
     (inputs / "000.txt").write_bytes((SEEDS / "000_f62cfa61a98d079d.txt").read_bytes())
-    store = IndexStore(work / "index")
-    with store.writing():
-        store.write(enriched_folder(inputs))
-    return work / "index"
+    return build_index(work / "index", inputs)
 
 
 def _cli(*argv: str) -> tuple[int, str]:

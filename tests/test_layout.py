@@ -216,13 +216,7 @@ def _whoosh_private_names() -> set[str]:
 
     found: set[str] = set()
     for path in Path(whoosh.__file__).parent.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8", errors="replace"))):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                found.add(node.name)
-            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
-                found.add(node.attr)
-            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                found.add(node.id)
+        found |= _own_names(ast.parse(path.read_text(encoding="utf-8", errors="replace")))
     return {name for name in found if name.startswith("_") and not name.startswith("__")}
 
 
