@@ -107,7 +107,7 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
 def _serve_processes(root: Path, args: argparse.Namespace) -> int:
     """Several processes accepting on one socket, bound here: uvicorn's supervisor starts them (fresh
     interpreters, each building the application with its own reader threads and Archives) and restarts one that
-    dies. The index folder travels to them explicitly: the application factory is ``create_app`` bound to it
+    dies. The index folder travels to them explicitly: the application factory is ``worker_app`` bound to it
     (a ``functools.partial``), which uvicorn pickles into each spawned worker with its config; nothing goes
     through the environment. Threads overlap a process's reads; processes are what use the other cores.
 
@@ -121,7 +121,7 @@ def _serve_processes(root: Path, args: argparse.Namespace) -> int:
     from uvicorn.supervisors import Multiprocess
 
     from newsdex import lifetime
-    from newsdex.search_cli.web.app import create_app
+    from newsdex.search_cli.web.app import worker_app
 
     class Supervisor(Multiprocess):
         stopped_by: int | None = None  # the signal that ended it; None: it gave up on workers that cannot start
@@ -142,7 +142,7 @@ def _serve_processes(root: Path, args: argparse.Namespace) -> int:
     lifetime.start_watchdog()  # the workers end with this process, even when it is killed
     # A factory object, not an import string: uvicorn's import_from_string passes it through and each spawned
     # worker calls it, so the index folder reaches the workers inside the pickled config.
-    factory = functools.partial(create_app, root.resolve(), args.threads)
+    factory = functools.partial(worker_app, root.resolve(), args.threads)
     config = uvicorn.Config(factory, factory=True, host=args.host, port=args.port, workers=args.workers, **OPTIONS)
     try:
         sock = config.bind_socket()

@@ -186,6 +186,13 @@ class Site:
         return _json(data.stats(archive))
 
 
+def worker_app(root: Path, threads: int = DEFAULT_THREADS) -> ASGIApp:
+    """What each process of ``newsdex web --workers N`` builds (a fresh interpreter: its own edge, where what a
+    process resolves once belongs), over the index folder its command line was given: the factory uvicorn calls
+    in the worker, bound to ``root`` and ``threads`` by ``functools.partial`` (search_cli/cmd_web.py)."""
+    return create_app(root, threads)
+
+
 def create_app(root: Path, threads: int = DEFAULT_THREADS) -> ASGIApp:
     """The application over the index folder ``root`` (which may not exist yet: each page says so), its
     requests answered by ``threads`` reader threads, each with its own Archive (search_cli/web/readers.py)."""
