@@ -104,27 +104,15 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve_processes(root: Path, args: argparse.Namespace) -> int:
-    """Several processes accepting on one socket, bound here: uvicorn's supervisor starts them (fresh
-    interpreters, each building the application with its own reader threads and Archives) and restarts one that
-    dies. The index folder travels to them explicitly: the application factory is ``worker_app`` bound to it
-    (a ``functools.partial``), which uvicorn pickles into each spawned worker with its config; nothing goes
-    through the environment. Threads overlap a process's reads; processes are what use the other cores.
-
-    It ends as the one-process server does: Ctrl-C stops every worker and exits 130 ("newsdex: interrupted"),
-    SIGTERM and a hang-up (the terminal closed: uvicorn would restart the workers) stop them and end this process
-    by the signal. Workers that fail before serving are a one-line error, exit 1."""
-    import functools
+def _supervisor_class() -> type:
+    """uvicorn's supervisor, recording the signal that ended it (None: it gave up on workers that cannot
+    start) instead of restarting the workers on a hang-up."""
     import signal
 
-    import uvicorn
     from uvicorn.supervisors import Multiprocess
 
-    from newsdex import lifetime
-    from newsdex.search_cli.web.app import worker_app
-
     class Supervisor(Multiprocess):
-        stopped_by: int | None = None  # the signal that ended it; None: it gave up on workers that cannot start
+        stopped_by: int | None = None
 
         def _stop(self, sig: int) -> None:
             self.stopped_by = self.stopped_by or sig
@@ -139,6 +127,27 @@ def _serve_processes(root: Path, args: argparse.Namespace) -> int:
         def handle_hup(self) -> None:
             self._stop(signal.SIGHUP)
 
+    return Supervisor
+
+
+def _serve_processes(root: Path, args: argparse.Namespace) -> int:
+    """Several processes accepting on one socket, bound here: uvicorn's supervisor starts them (fresh
+    interpreters, each building the application with its own reader threads and Archives) and restarts one that
+    dies. The index folder travels to them explicitly: the application factory is ``worker_app`` bound to it
+    (a ``functools.partial``), which uvicorn pickles into each spawned worker with its config; nothing goes
+    through the environment. Threads overlap a process's reads; processes are what use the other cores.
+
+    It ends as the one-process server does: Ctrl-C stops every worker and exits 130 ("newsdex: interrupted"),
+    SIGTERM and a hang-up (the terminal closed: uvicorn would restart the workers) stop them and end this process
+    by the signal. Workers that fail before serving are a one-line error, exit 1."""
+    import functools
+    import signal
+
+    import uvicorn
+
+    from newsdex import lifetime
+    from newsdex.search_cli.web.app import worker_app
+
     lifetime.start_watchdog()  # the workers end with this process, even when it is killed
     # A factory object, not an import string: uvicorn's import_from_string passes it through and each spawned
     # worker calls it, so the index folder reaches the workers inside the pickled config.
@@ -152,7 +161,7 @@ def _serve_processes(root: Path, args: argparse.Namespace) -> int:
     _announce(root, sock, args.workers)
     stops = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP]
     previous = {sig: signal.getsignal(sig) for sig in stops}  # the supervisor installs its own for good
-    supervisor = Supervisor(config, sockets=[sock])
+    supervisor = _supervisor_class()(config, sockets=[sock])
     try:
         supervisor.run()  # returns once every worker has ended
     finally:

@@ -175,9 +175,11 @@ def _functions(room: str) -> list[tuple[str, ast.FunctionDef | ast.AsyncFunction
 
 
 def test_the_read_side_has_short_functions_and_short_signatures() -> None:
-    """reading/ and the web page: no function over 50 lines, none taking over 6 parameters (a request is one
-    typed value, reading/request.py)."""
-    web = [(n, f) for n, f in _functions("search_cli") if "/web/" in n or "options.py" in n]
+    """reading/, the web page and the read commands: no function over 50 lines, none taking over 6 parameters (a
+    request is one typed value, reading/request.py)."""
+    readers = ("/web/", "options.py", "cmd_search", "cmd_show", "cmd_similar", "cmd_export", "cmd_web", "cmd_stats",
+               "cmd_entities", "cmd_duplicates")
+    web = [(n, f) for n, f in _functions("search_cli") if any(part in n for part in readers)]
     long, wide = [], []
     for where, fn in _functions("reading") + web:
         if fn.end_lineno - fn.lineno + 1 > 50:
