@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
+from newsdex.errors import FilterError
 from newsdex.index import whoosh_internals as internals
 
 INTERVALS = ("day", "month", "year")
@@ -26,7 +27,7 @@ def histogram(searcher: Any, docnums: Iterable[int], interval: str = "auto") -> 
     first dated match to the last (empty ones count 0), oldest first. ``auto`` picks the interval from the span:
     days up to two months, months up to eight years, else years."""
     if interval not in ("auto", *INTERVALS):
-        raise ValueError(f"unknown interval {interval!r} (auto, {', '.join(INTERVALS)})")
+        raise FilterError(f"unknown interval {interval!r} (auto, {', '.join(INTERVALS)})")
     column = _published_all(searcher)
     raw: Counter[int] = Counter(map(column.__getitem__, docnums))  # value -> matches: many share a date
     undated = 0
