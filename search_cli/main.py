@@ -150,6 +150,15 @@ def entry() -> None:
     lifetime.exit_stopped(code, STOPPED[code])
 
 
+def _apply_aliases() -> None:
+    """The alias file this process canonicalizes entity names with ($NEWSDEX_ALIASES): resolved here, at the
+    edge; a flow's workers get it with each batch (``Settings.aliases``)."""
+    from newsdex.settings import aliases_path
+    from newsdex.tasks.enrich.canonical import use_aliases
+
+    use_aliases(aliases_path())
+
+
 def run_command(argv: list[str] | None = None) -> int:
     """Parse, run the command, map its end to an exit code; a stopped run's line is left to the caller."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -170,6 +179,7 @@ def run_command(argv: list[str] | None = None) -> int:
     if only not in USES_RULES and any(a == "--rules" or a.startswith("--rules=") for a in _options(argv)):
         parser.error(f"--rules does not apply to {only}: it cleans no text")
     args = parser.parse_args(argv)
+    _apply_aliases()
     module = importlib.import_module(COMMANDS[args.command])
     # Children end with this process, however it ends (SIGTERM raises Terminated here; newsdex.lifetime).
     owning = lifetime.children_die_with_me() if args.command in STARTS_PROCESSES else nullcontext()

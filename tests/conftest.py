@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from newsdex.flows.options import IngestOptions
 from newsdex.settings import OFFLINE_PREFECT_ENV
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ def seed_index(prefect_harness, tmp_path_factory: pytest.TempPathFactory) -> dic
     from newsdex.flows.ingest import ingest_flow
 
     index = work / "index"
-    report = ingest_flow(paths=[str(corpus)], index=str(index))
+    report = ingest_flow(IngestOptions(paths=[str(corpus)], index=str(index)))
     return {"index": index, "report": report, "corpus": corpus}
 
 

@@ -71,8 +71,10 @@ def _json(obj: Any, status: int = 200) -> Response:
 
 def from_environment() -> ASGIApp:
     """The application over $NEWSDEX_INDEX: what each process of ``newsdex web --workers N`` builds."""
-    from newsdex.settings import index_dir
+    from newsdex.settings import aliases_path, index_dir
+    from newsdex.tasks.enrich.canonical import use_aliases
 
+    use_aliases(aliases_path())  # this worker process's edge: entity filters canonicalize as the CLI does
     return create_app(index_dir())
 
 

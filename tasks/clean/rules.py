@@ -14,7 +14,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
-from newsdex import settings
 from newsdex.tasks.clean.matcher import LineMatcher
 from newsdex.tasks.clean.safe_regex import AnyOf, Pattern, compile_rule
 from newsdex.tasks.clean.structure_keys import check_structure
@@ -222,12 +221,13 @@ _CACHE: dict[tuple[str, int, int], Rules] = {}
 
 
 def rules_file(path: str | Path | None = None) -> Path:
-    """The rules file ``load_rules(path)`` reads: ``path``, else $NEWSDEX_RULES, else the packaged one."""
-    return settings.rules_path(path) or DEFAULT_RULES
+    """The rules file ``load_rules(path)`` reads: ``path``, else the packaged one (``Settings.rules`` is the
+    file a run was asked for: option, then $NEWSDEX_RULES)."""
+    return Path(path) if path else DEFAULT_RULES
 
 
 def load_rules(path: str | Path | None = None) -> Rules:
-    """Load (and cache per path and modification time) the rules file; ``None`` means the configured one."""
+    """Load (and cache per path and modification time) the rules file; ``None`` means the packaged one."""
     p = rules_file(path)
     try:
         st = p.stat()
