@@ -184,6 +184,24 @@ class Rules(BaseModel):
         site = self.site(domain)
         return site is None or name not in site.disable
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickled (every batch job carries its rules to a worker) without the compiled matchers, and unpickled
+        as the process's one copy of this file's rules: a worker compiles them once, not once per batch, and
+        the flow's own process gets back the object it sent (a round trip cost ~1 s of recompiling)."""
+        key = (self.version, self.path)
+        _SENT.setdefault(key, self)
+        return _received, (key, self.model_dump())
+
+
+# Rules by (version, path) that this process pickled or unpickled: see ``Rules.__reduce__``.
+_SENT: dict[tuple[str, str | None], Rules] = {}
+
+
+def _received(key: tuple[str, str | None], data: dict[str, Any]) -> Rules:
+    if key not in _SENT:
+        _SENT[key] = Rules.model_validate(data)
+    return _SENT[key]
+
 
 def rules_version(data: dict[str, Any]) -> str:
     """Hash of the parsed content: comments and layout do not change it, any rule does."""
