@@ -73,6 +73,27 @@ def test_isw_joins_its_expansion_even_without_an_alias(tmp_path) -> None:
     assert len(isw) == 1 and isw[0].name == "Institute of the Study of War" and isw[0].count == 4
 
 
+def test_a_batch_job_canonicalizes_with_the_alias_file_it_carries(tmp_path, monkeypatch) -> None:
+    """Regression: a worker read the alias file from its own environment; now the job brings the flow's."""
+    from newsdex.flows.batch import BatchJob, run_job
+    from newsdex.models import RawDoc
+    from newsdex.settings import Settings
+    from newsdex.tasks.clean.rules import load_rules
+
+    path = tmp_path / "aliases.toml"
+    path.write_text("[ORG]\n")
+    monkeypatch.delenv("NEWSDEX_ALIASES", raising=False)  # this process's environment names the packaged file
+    seed = SEEDS / "003_74e64ee529b26e9e.txt"
+    raw = RawDoc(id="003", path=str(seed), kind="text", text=seed.read_text(encoding="utf-8"), raw_hash="h")
+    job = BatchJob(load_rules(), Settings(index=tmp_path, aliases=path), raws=[raw], build_segment=False)
+    try:
+        (doc,) = run_job(job).docs
+    finally:
+        canonical.use_aliases(None)
+    names = {e.name for e in doc.entities if "ISW" in e.mentions}
+    assert names == {"Institute of the Study of War"}  # the packaged file would say "for the Study of War"
+
+
 def test_places_people_and_organisations_of_the_seeds(seeds) -> None:
     assert by_name(seeds["001"])["Kyiv"][:2] == ("LOC", ["Kiev"])  # "Kiev's readiness"
     assert by_name(seeds["001"])["Waseda University"][0] == "ORG"
