@@ -26,10 +26,9 @@ A run resolves them once, at its edge (the CLI, or a flow's start when a deploym
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
-
-from pydantic import BaseModel, ConfigDict
 
 # Prefect offline and patient: no analytics, no telemetry, and time for its temporary server to start on a slow
 # machine. Applied by every command that runs a flow, by the servers newsdex starts, and by the tests.
@@ -140,11 +139,11 @@ DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 DEFAULT_CLEAN_SECONDS = 20.0
 
 
-class Settings(BaseModel):
+@dataclass(frozen=True)
+class Settings:
     """Every setting a run uses, read once (``Settings.from_env``) and passed down; frozen, so no stage can change
-    it, and a pydantic model, so it travels as a flow parameter and pickles to a worker."""
-
-    model_config = ConfigDict(frozen=True)
+    it. A plain dataclass (the read-only commands import no pydantic), which pydantic validates and serialises as
+    a field of a flow's options, and which pickles to a worker."""
 
     index: Path
     rules: Path | None = None  # None: the packaged rules file

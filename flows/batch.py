@@ -19,10 +19,11 @@ import pickle
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from newsdex.models import CleanDoc, EnrichedDoc, Quarantined, RawDoc
-from newsdex.settings import Settings
+from newsdex.settings import DEFAULT_CLEAN_SECONDS, Settings
 from newsdex.tasks.clean.rules import Rules
 
 if TYPE_CHECKING:
@@ -68,7 +69,8 @@ def process_batch(
     """RawDocs → EnrichedDocs, plus seconds spent per stage (clean, segment, enrich), and the documents
     quarantined because their cleaning took over ``clean_seconds`` (None: the default budget). ``originals``
     finds indexed documents by text hash (``IndexStore.originals``): an exact copy of one is not enriched again."""
-    settings = Settings(index=".") if clean_seconds is None else Settings(index=".", clean_seconds=clean_seconds)
+    budget = DEFAULT_CLEAN_SECONDS if clean_seconds is None else clean_seconds
+    settings = Settings(index=Path("."), clean_seconds=budget)  # no index: ``originals`` stands for it
     return _run(BatchJob(rules, settings, raws=raws, build_segment=False), originals)
 
 

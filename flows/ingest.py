@@ -8,7 +8,8 @@ Dask); the one writer here (``flows/writer.py``) admits each batch and adopts th
 sent, so the index holds the same documents whichever runner ran them.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations`` here: Prefect builds the flow's parameter model from the signature
+# in a deployment's run, and a string annotation ("IngestOptions") is not resolved there.
 
 from collections.abc import Iterator
 from itertools import islice

@@ -8,6 +8,9 @@ Settings left out (``settings`` None) are read from the environment once, at the
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from newsdex.settings import Settings
@@ -51,9 +54,10 @@ class RunOptions(BaseModel):
         """The run's settings: those given, else the environment's now; the explicit index, rules and batch size
         win over both."""
         base = self.settings or Settings.from_env()
-        given = {"index": self.index, "rules": self.rules, "batch_size": self.batch_size}
+        given = {"index": self.index and Path(self.index), "rules": self.rules and Path(self.rules),
+                 "batch_size": self.batch_size}
         updates = {name: value for name, value in given.items() if value}
-        return Settings.model_validate(base.model_dump() | updates) if updates else base
+        return replace(base, **updates) if updates else base
 
 
 class IngestOptions(RunOptions):

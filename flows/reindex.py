@@ -7,7 +7,8 @@ predicts what a real run would change, line by line. Changed documents are segme
 batch job and runner as an ingest's (flows/batch.py, flows/runners.py).
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations`` here: Prefect builds the flow's parameter model from the signature
+# in a deployment's run, and a string annotation ("IngestOptions") is not resolved there.
 
 from collections import Counter, defaultdict
 from collections.abc import Callable

@@ -221,7 +221,7 @@ def test_a_dask_batch_brings_back_its_over_budget_documents() -> None:
     seed = sorted(SEEDS.glob("*.txt"))[0]
     raws = [RawDoc(id="fast", path=str(seed), kind="text", text=seed.read_text(encoding="utf-8"), raw_hash="f"),
             RawDoc(id="slow", path="slow.txt", kind="text", text=_long_document(), raw_hash="s")]
-    job = BatchJob(load_rules(), Settings(index="unused", clean_seconds=0.5), raws=raws)
+    job = BatchJob(load_rules(), Settings(index=Path("unused"), clean_seconds=0.5), raws=raws)
     done = unpack(run_packed(pack(job)))
     assert [r.id for r in done.rows] == ["fast"] and done.segment is not None and list(done.segment.ids) == ["fast"]
     assert [(i, q.reason) for i, q in done.quarantined] == [("slow", "cleaning took over 0.5 s")]
