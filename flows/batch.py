@@ -89,7 +89,7 @@ def _run(job: BatchJob, originals: Originals | None) -> BatchResult:
 
     use_aliases(job.settings.aliases)
     timings: dict[str, float] = {}
-    cleaned, quarantined = list(job.cleaned), []
+    cleaned, quarantined = list(job.cleaned), list[tuple[str, Quarantined]]()
     t0 = time.perf_counter()
     if job.raws:
         cleaned, quarantined = clean_budgeted(job.raws, job.rules, job.settings.clean_seconds)

@@ -54,10 +54,9 @@ class RunOptions(BaseModel):
         """The run's settings: those given, else the environment's now; the explicit index, rules and batch size
         win over both."""
         base = self.settings or Settings.from_env()
-        given = {"index": self.index and Path(self.index), "rules": self.rules and Path(self.rules),
-                 "batch_size": self.batch_size}
-        updates = {name: value for name, value in given.items() if value}
-        return replace(base, **updates) if updates else base
+        index = Path(self.index) if self.index else base.index
+        rules = Path(self.rules) if self.rules else base.rules
+        return replace(base, index=index, rules=rules, batch_size=self.batch_size or base.batch_size)
 
 
 class IngestOptions(RunOptions):

@@ -9,9 +9,9 @@ unchanged documents is the manifest's job (docs/contract.md, index folder).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import ParamSpec, TypeVar
 
-from prefect import Task, task
+from prefect import Task
 from prefect.cache_policies import NO_CACHE
 
 from newsdex.flows import pool
@@ -24,8 +24,12 @@ from newsdex.tasks.clean.reclean import RecleanResult, reclean_batch
 from newsdex.tasks.clean.rules import Rules
 
 
-def _task(fn: Callable[..., Any], name: str, retries: int = 1) -> Task:
-    return task(fn, name=name, retries=retries, retry_delay_seconds=2, log_prints=False, cache_policy=NO_CACHE)
+def _task(fn: Callable[P, R], name: str, retries: int = 1) -> Task[P, R]:
+    return Task(fn, name=name, retries=retries, retry_delay_seconds=2, log_prints=False, cache_policy=NO_CACHE)
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def load_batch(records: list[Record], index_root: str, rules_version: str) -> LoadResult:

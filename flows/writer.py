@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar, cast
 
 from prefect.utilities.annotations import quote
 
@@ -24,6 +25,12 @@ from newsdex.models import LoadResult, RawDoc, Record
 from newsdex.tasks.clean.reclean import RecleanResult
 
 Progress = Callable[[int], None]
+T = TypeVar("T")
+
+
+def _as_is(value: T) -> T:
+    """``value`` handed to a task without Prefect walking it (``quote``), typed as itself."""
+    return cast(T, quote(value))
 
 
 @dataclass(frozen=True)
@@ -48,7 +55,7 @@ class IngestWriter:
         """Keep the batch's bytes and say which documents are new or changed: those to process now."""
         report = self.report
         with report.stage("load"):
-            loaded: LoadResult = steps.load_task(quote(records), str(self.store.root), rules_version)
+            loaded: LoadResult = steps.load_task(_as_is(records), str(self.store.root), rules_version)
         if self.keep_seen:
             self.seen.extend(loaded.seen_ids)
         report.unchanged += loaded.unchanged
@@ -65,9 +72,9 @@ class IngestWriter:
         quarantined (a changed input's older version goes too), the rest counted as new or changed."""
         report = self.report
         report.reused += result.reused
-        report.stage_seconds.update(result.timings)  # worker seconds per stage (index: segment, manifest rows)
+        report.add_seconds(result.timings)  # worker seconds per stage (index: segment, manifest rows)
         with report.stage("index"):  # here: adopting the worker's segment, writing the manifest rows
-            steps.index_task(str(self.store.root), segment=quote(result.segment), rows=quote(result.rows))
+            steps.index_task(str(self.store.root), segment=_as_is(result.segment), rows=_as_is(result.rows))
         quarantined = {doc_id for doc_id, _ in result.quarantined}
         if result.quarantined:
             with report.stage("index"):
@@ -103,13 +110,13 @@ class ReindexWriter:
     def adopt(self, result: BatchResult, ids: int) -> None:
         report = self.report
         report.reused += result.reused
-        report.stage_seconds.update(result.timings)
+        report.add_seconds(result.timings)
         report.count_docs(result.docs)
         with report.stage("index"):
             if self.rebuild is not None:
                 self.rebuild.add(result.docs)
             else:
-                steps.index_task(str(self.store.root), quote(result.docs))
+                steps.index_task(str(self.store.root), _as_is(result.docs))
         self.bar(ids)
 
 

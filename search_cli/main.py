@@ -10,6 +10,7 @@ import argparse
 import importlib
 import sys
 from contextlib import nullcontext
+from typing import NoReturn
 
 from newsdex import lifetime
 from newsdex.search_cli.output import UsageError
@@ -46,7 +47,7 @@ EPILOG = """examples:
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line on stderr, exit code 1 (docs/contract.md)
+    def error(self, message: str) -> NoReturn:  # one line on stderr, exit code 1 (docs/contract.md)
         sys.stderr.write(f"newsdex: {message}\n")
         raise SystemExit(1)
 

@@ -44,7 +44,7 @@ class LineRule(BaseModel):
 
     _line_set: frozenset[str] = PrivateAttr(default=frozenset())
     _prefixes: tuple[str, ...] = PrivateAttr(default=())
-    _pattern: Pattern | None = PrivateAttr(default=None)
+    _pattern: Pattern | AnyOf | None = PrivateAttr(default=None)
 
     @field_validator("name")
     @classmethod

@@ -29,7 +29,7 @@ def read_jsonl(
         yield Record(record_document_id(path, 0), open_failure(path, exc), None, location)
         return False
     with raw:
-        stream: BinaryIO = gzip.GzipFile(fileobj=raw) if path.lower().endswith(".gz") else raw
+        stream: BinaryIO | gzip.GzipFile = gzip.GzipFile(fileobj=raw) if path.lower().endswith(".gz") else raw
         number = 0
         while True:
             number += 1
