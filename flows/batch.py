@@ -125,7 +125,7 @@ def pack(obj: Any) -> bytes:
 
 
 def unpack(blob: bytes) -> Any:
-    return pickle.loads(blob)  # noqa: S301 - our own task's payload, from our own process or worker
+    return pickle.loads(blob)  # our own task's payload, from our own process or worker
 
 
 def run_packed(job: bytes) -> bytes:

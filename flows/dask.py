@@ -54,5 +54,5 @@ def drain_prefect_services(timeout: float = 10.0) -> None:
     for service in (APILogWorker, EventsWorker):
         try:
             service.drain_all(timeout=timeout)
-        except Exception:  # noqa: BLE001, S110 - best effort: the run itself is finished
+        except Exception:  # best effort: the run itself is finished
             pass

@@ -79,5 +79,5 @@ def _publish(result: dict[str, Any]) -> None:
         from prefect.artifacts import create_markdown_artifact
 
         create_markdown_artifact(key="ingest-report", markdown=markdown_table(result), description="newsdex ingest")
-    except Exception as exc:  # noqa: BLE001 - an artifact failure must not fail a finished ingest
+    except Exception as exc:  # an artifact failure must not fail a finished ingest
         get_run_logger().warning("could not publish the run report artifact: %s", exc)

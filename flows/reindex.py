@@ -74,7 +74,7 @@ def reindex_flow(options: ReindexOptions = ReindexOptions()) -> dict[str, Any]: 
             from prefect.artifacts import create_markdown_artifact
 
             create_markdown_artifact(key="reindex-report", markdown=markdown_table(result), description="reindex")
-        except Exception:  # noqa: BLE001, S110 - an artifact failure must not fail a finished run
+        except Exception:  # an artifact failure must not fail a finished run
             pass
     return result
 

@@ -81,7 +81,7 @@ def open_index(root: Path, attempts: int = 5, mmap: bool = False):  # -> whoosh.
             if attempt == attempts - 1:
                 raise _damaged_generation(root, exc) from None
             time.sleep(0.05 * (attempt + 1))
-        except Exception as exc:  # noqa: BLE001 - a table of contents that does not read: damage, not a crash
+        except Exception as exc:  # a table of contents that does not read: damage, not a crash
             raise _damaged_generation(root, exc) from None
     raise AssertionError("unreachable")
 
@@ -116,7 +116,7 @@ def _open_searcher(root: Path, mmap: bool):  # -> whoosh.searching.Searcher
             if attempt == 2:
                 raise _damaged_generation(root, exc) from None
             time.sleep(0.05 * (attempt + 1))
-        except Exception as exc:  # noqa: BLE001 - a segment that does not read: damage, not a crash
+        except Exception as exc:  # a segment that does not read: damage, not a crash
             raise _damaged_generation(root, exc) from None
     raise AssertionError("unreachable")
 
@@ -130,7 +130,7 @@ def _live_documents(root: Path) -> int:
         return 0
     try:
         return ix.doc_count()
-    except Exception as exc:  # noqa: BLE001 - see _open_searcher
+    except Exception as exc:  # see _open_searcher
         raise _damaged_generation(root, exc) from None
 
 
@@ -568,7 +568,7 @@ def _suggestion(
             return user_query.suggest(searcher, q, query, budget_s, None, total, aliases)
         with manifest:
             return user_query.suggest(searcher, q, query, budget_s, manifest.vocabulary_candidates, total, aliases)
-    except Exception:  # noqa: BLE001 - a suggestion is a nicety: whatever it trips on, the search result stands
+    except Exception:  # a suggestion is a nicety: whatever it trips on, the search result stands
         return None
 
 

@@ -194,7 +194,7 @@ def run_command(argv: list[str] | None = None) -> int:
         return _stopped(exc)
     except BrokenPipeError:
         return 0
-    except Exception as exc:  # noqa: BLE001 - the contract is exit code 2 with a one-line error
+    except Exception as exc:  # the contract is exit code 2 with a one-line error
         stopped = lifetime.interruption(exc)  # a library's error while it handled our SIGTERM or Ctrl-C
         if stopped is not None:
             return _stopped(stopped)

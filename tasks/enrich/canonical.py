@@ -130,7 +130,7 @@ def alias_entry(name: str, type_: str | None = None) -> tuple[str, str] | None:
     return _by_key().get(key)
 
 
-def canonicalize(name: str, type: str | None = None) -> str:  # noqa: A002 - the contract's name
+def canonicalize(name: str, type: str | None = None) -> str:  # the contract's name
     """The canonical display name of ``name``: the alias file's name if listed, else its tidy form."""
     hit = alias_entry(name, type) if type else None
     if hit is None and not type:
