@@ -49,7 +49,7 @@ def unsupported() -> str | None:
                 return f"Whoosh's {owner.__name__} has no {name}"
     try:
         return _instance_problem()
-    except Exception as exc:  # noqa: BLE001 - whatever a changed Whoosh raises here means: not supported
+    except Exception as exc:  # whatever a changed Whoosh raises here means: not supported
         return f"Whoosh's internals do not read as expected ({type(exc).__name__}: {exc})"
 
 

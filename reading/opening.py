@@ -40,7 +40,7 @@ def open_index(root: Path, attempts: int = 5, mmap: bool = False):  # -> whoosh.
             if attempt == attempts - 1:
                 raise damaged_generation(root, exc) from None
             time.sleep(0.05 * (attempt + 1))
-        except Exception as exc:  # noqa: BLE001 - a table of contents that does not read: damage, not a crash
+        except Exception as exc:  # a table of contents that does not read: damage, not a crash
             raise damaged_generation(root, exc) from None
     raise AssertionError("unreachable")
 
@@ -75,7 +75,7 @@ def open_searcher(root: Path, mmap: bool):  # -> whoosh.searching.Searcher
             if attempt == 2:
                 raise damaged_generation(root, exc) from None
             time.sleep(0.05 * (attempt + 1))
-        except Exception as exc:  # noqa: BLE001 - a segment that does not read: damage, not a crash
+        except Exception as exc:  # a segment that does not read: damage, not a crash
             raise damaged_generation(root, exc) from None
     raise AssertionError("unreachable")
 
@@ -89,7 +89,7 @@ def live_documents(root: Path) -> int:
         return 0
     try:
         return ix.doc_count()
-    except Exception as exc:  # noqa: BLE001 - see open_searcher
+    except Exception as exc:  # see open_searcher
         raise damaged_generation(root, exc) from None
 
 

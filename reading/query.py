@@ -67,7 +67,7 @@ def parse(parser: MultifieldParser, text: str) -> wq.Query:
         q = parser.parse(text)
     except RecursionError:
         raise QueryError("query nested too deeply") from None
-    except Exception as exc:  # noqa: BLE001 - the parser's only input is the text: what it trips on is a bad query
+    except Exception as exc:  # the parser's only input is the text: what it trips on is a bad query
         raise QueryError(f"cannot parse the query: {_reason(exc)}") from None
     return _checked(q, frozenset(parser.schema.names()))
 

@@ -26,5 +26,5 @@ def suggestion(root: Path, searcher: Any, q: Query, text: str, hints: user_query
             return user_query.suggest(searcher, q, text, hints)
         with manifest:
             return user_query.suggest(searcher, q, text, hints._replace(neighbours=manifest.vocabulary_candidates))
-    except Exception:  # noqa: BLE001 - a suggestion is a nicety: whatever it trips on, the search result stands
+    except Exception:  # a suggestion is a nicety: whatever it trips on, the search result stands
         return None

@@ -66,7 +66,7 @@ def _destination(output: str, binary: bool) -> Iterator[tuple[Path, IO[Any] | No
         raise UsageError(f"--output {output}: is a folder")
     partial = final.with_name(final.name + ".partial")
     try:  # opened here, so that a folder that does not exist or is not writable is a usage error
-        stream = open(partial, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
+        stream = open(partial, "w", encoding="utf-8", newline="")  # closed below
     except OSError as exc:
         raise UsageError(f"--output {output}: {exc.strerror or exc}") from None
     if binary:  # pyarrow opens the file itself

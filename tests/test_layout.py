@@ -139,8 +139,8 @@ def test_prefect_tasks_are_declared_in_one_place_that_only_flows_import() -> Non
     declaring = sorted(
         name for name, path in known.items()
         if "from prefect import" in path.read_text(encoding="utf-8")
-        and "task" in {a.name for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-                       if isinstance(n, ast.ImportFrom) and n.module == "prefect" for a in n.names}
+        and {"task", "Task"} & {a.name for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                                if isinstance(n, ast.ImportFrom) and n.module == "prefect" for a in n.names}
     )
     assert declaring == ["newsdex.flows.steps"]
     importers = sorted(m for m, targets in graph().items() if "newsdex.flows.steps" in targets)

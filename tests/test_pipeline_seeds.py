@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from newsdex.flows.options import IngestOptions
 from newsdex.reading.reader import get_document, search, stats
 from tests.conftest import SEEDS
 
@@ -125,7 +126,7 @@ def test_rerun_changes_nothing(seed_index):
     from newsdex.flows.ingest import ingest_flow
 
     before = search(seed_index["index"], "troops", limit=50)
-    report = ingest_flow(paths=[str(seed_index["corpus"])], index=str(seed_index["index"]))
+    report = ingest_flow(IngestOptions(paths=[str(seed_index["corpus"])], index=str(seed_index["index"])))
     assert report["new"] == 0 and report["changed"] == 0 and report["unchanged"] == 5
     after = search(seed_index["index"], "troops", limit=50)
     assert [h["id"] for h in after["hits"]] == [h["id"] for h in before["hits"]]
@@ -154,7 +155,7 @@ def test_cached_searcher_sees_new_commits(seed_index, tmp_path):
         encoding="utf-8",
     )
     assert search(seed_index["index"], "quokkas")["total"] == 0
-    ingest_flow(paths=[str(extra)], index=str(seed_index["index"]))
+    ingest_flow(IngestOptions(paths=[str(extra)], index=str(seed_index["index"])))
     try:
         assert search(seed_index["index"], "quokkas")["total"] == 1
     finally:

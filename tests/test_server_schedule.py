@@ -116,7 +116,8 @@ def test_served_deployment_runs_through_the_api(prefect_api: str, tmp_path: Path
     try:
         dep = _deployment(prefect_api, "served", 90, log)
         assert dep["schedules"][0]["schedule"]["cron"] == NEVER
-        assert dep["parameters"]["paths"] == [str(inputs)] and dep["parameters"]["index"] == str(index)
+        options = dep["parameters"]["options"]  # the flow's one parameter, IngestOptions
+        assert options["paths"] == [str(inputs)] and options["index"] == str(index)
         run = _run_to_completion(prefect_api, dep["id"], 150, log)
     finally:
         _stop(serve)

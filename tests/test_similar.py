@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from newsdex.flows.options import IngestOptions
 from newsdex.models import document_id
 from newsdex.reading.reader import similar
 from newsdex.reading.similar import body_terms
@@ -40,7 +41,7 @@ def archive(prefect_harness, tmp_path_factory: pytest.TempPathFactory) -> dict:
     # seeds= a folder without seeds: the generated documents are slices of the unrelated articles only.
     generate_corpus(inputs / "generated", GENERATED, seed=7, extraction=ARTICLES, seeds=work / "no-seeds")
     index = work / "index"
-    report = ingest_flow(paths=[str(inputs)], index=str(index))
+    report = ingest_flow(IngestOptions(paths=[str(inputs)], index=str(index)))
     assert report["documents"] >= 5 + 1 + GENERATED - 2, report["quarantined"]  # a generated page may be empty
     seeds = {name: document_id(str(inputs / "seeds" / name)) for name in SEED_NAMES}
     return {"index": index, "inputs": inputs, "seeds": seeds,

@@ -190,6 +190,10 @@ def worker_app(root: Path, threads: int = DEFAULT_THREADS) -> ASGIApp:
     """What each process of ``newsdex web --workers N`` builds (a fresh interpreter: its own edge, where what a
     process resolves once belongs), over the index folder its command line was given: the factory uvicorn calls
     in the worker, bound to ``root`` and ``threads`` by ``functools.partial`` (search_cli/cmd_web.py)."""
+    from newsdex.settings import aliases_path
+    from newsdex.tasks.enrich.canonical import use_aliases
+
+    use_aliases(aliases_path())  # this worker process's edge: entity filters canonicalize as the CLI does
     return create_app(root, threads)
 
 
