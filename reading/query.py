@@ -222,7 +222,7 @@ def suggest(searcher: Any, q: wq.Query, text: str, hints: Hints | None = None) -
     reader = searcher.reader()
     fixes: dict[tuple[int, int], str] = {}
     for start, end in _group_spans(q) if aliases else []:
-        named = aliases(text[start:end])
+        named = aliases(text[start:end]) if aliases else None  # spans are only read with aliases
         if named:
             name = named[0][1]
             quoted = text[start - 1 : start] == '"'  # a phrase's span is inside its quotes

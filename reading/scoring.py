@@ -327,6 +327,7 @@ class _Segment:
         rows0, _, values0 = postings[first]
         memo = self.caches.positions
         matched = []
+        assert within is not None  # the loop above read at least one word
         for d in within:  # documents holding every word: now the positions, rarest word first
             starts = {p - first for p in _positions(memo, values0[rows0[d]])}
             for k in rest:
