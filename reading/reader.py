@@ -38,7 +38,7 @@ def request(query: str, **options: Any) -> SearchRequest:
     filters: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v
                                for k, v in options.items() if k in FILTERS and v}
     rest = {k: v for k, v in options.items() if k not in FILTERS}
-    return SearchRequest(query=query, filters=Filters(**filters), **rest)
+    return SearchRequest.model_validate({"query": query, "filters": Filters.model_validate(filters), **rest})
 
 
 def search(root: Path, query: str, aliases: Aliases | None = None, **options: Any) -> dict[str, Any]:

@@ -5,6 +5,7 @@ Prefect, no spaCy); pyarrow is imported only for Parquet."""
 from __future__ import annotations
 
 import argparse
+import io
 import itertools
 import os
 import sys
@@ -69,7 +70,7 @@ def _destination(output: str, binary: bool) -> Iterator[tuple[Path, IO[Any] | No
         opened = open(partial, "w", encoding="utf-8", newline="")  # closed below
     except OSError as exc:
         raise UsageError(f"--output {output}: {exc.strerror or exc}") from None
-    stream: IO[Any] | None = opened
+    stream: IO[str] | None = opened
     if binary:  # pyarrow opens the file itself
         opened.close()
         stream = None
@@ -124,7 +125,8 @@ def _deliver(fmt: str, every: Iterator[list[dict[str, Any]]], output: str | None
     """The chunks written in ``fmt`` to stdout or the file ``output``, and the one-line summary on stderr."""
     if output is None:
         if fmt == "csv":
-            sys.stdout.reconfigure(newline="")  # type: ignore[union-attr]  # the csv module ends rows itself
+            if isinstance(sys.stdout, io.TextIOWrapper):  # the csv module ends rows itself
+                sys.stdout.reconfigure(newline="")
         n = _write(fmt, every, sys.stdout, None)
         sys.stdout.flush()
     else:
