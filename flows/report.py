@@ -38,6 +38,7 @@ class RunReport:
     skipped: Counter[str] = field(default_factory=Counter)  # ingest: records that are no documents, by reason
     dated: dict[str, list[int]] = field(default_factory=dict)  # source → [documents, with a published date]
     languages: Counter[str] = field(default_factory=Counter)  # documents by language ("none": none detected)
+    page_kinds: Counter[str] = field(default_factory=Counter)  # documents by kind (article, listing, other)
     reused: int = 0  # exact copies whose entities were taken from their original (not enriched again)
 
     @contextmanager
@@ -54,6 +55,7 @@ class RunReport:
             self.entities_by_type.update(e.type for e in d.entities)
             self._date(d.source, d.published)
             self.languages[d.language or "none"] += 1
+            self.page_kinds[d.page_kind] += 1
 
     def count_rows(self, rows: list[ManifestRow]) -> None:
         """``count_docs`` for documents that arrive as manifest rows (the Dask path)."""
@@ -62,6 +64,7 @@ class RunReport:
             self.entities_by_type.update(etype for etype, _, _ in r.entities)
             self._date(r.source, r.published)
             self.languages[r.language or "none"] += 1
+            self.page_kinds[r.page_kind] += 1
 
     def _date(self, source: str | None, published: str | None) -> None:
         counts = self.dated.setdefault(source or "(no source)", [0, 0])
@@ -83,6 +86,7 @@ class RunReport:
             "removed_lines_by_rule": dict(self.removed_by_rule.most_common()),
             "entities_by_type": dict(self.entities_by_type.most_common()),
             "enrichment_reused": self.reused,
+            "kinds": {k: self.page_kinds.get(k, 0) for k in ("article", "listing", "other")},
         } | (self._ingest_fields() if self.kind == "ingest" else {})
 
     def _ingest_fields(self) -> dict[str, Any]:
