@@ -118,6 +118,10 @@ def markdown_table(report: dict[str, Any]) -> str:
     if report.get("removed_lines_by_rule"):
         rows += ["", "| rule | lines removed |", "| --- | --- |"]
         rows += [f"| {k} | {v} |" for k, v in report["removed_lines_by_rule"].items()]
+    kinds = report.get("kinds") or {}
+    if kinds.get("listing") or kinds.get("other"):
+        rows += ["", "| page kind | documents |", "| --- | --- |"]
+        rows += [f"| {k} | {v} |" for k, v in kinds.items()]
     if report.get("entities_by_type"):
         rows += ["", "| entity type | entities found |", "| --- | --- |"]
         rows += [f"| {k} | {v} |" for k, v in report["entities_by_type"].items()]
