@@ -63,14 +63,17 @@ def norm_title(t: str | None) -> str:
     return " ".join((t or "").translate(_QUOTES).lower().split()).strip(" .")
 
 
-def norm_authors(a: str | list[str] | None) -> frozenset[str]:
-    from newsdex.tasks.clean.metadata.authors import split_names
+_NAME_SPLIT = re.compile(r"\s*(?:[,;&|]|\band\b)\s*", re.I)
 
+
+def norm_authors(a: str | list[str] | None) -> frozenset[str]:
+    """The set of names, folded, judged the same way for every answer and the gold (not newsdex's own splitter):
+    split on commas, semicolons, "&", "|" and "and"; a leading "By" dropped."""
     items = a if isinstance(a, list) else [a] if a else []
     names: set[str] = set()
     for item in items:
-        for n in split_names(item.replace(";", ",")):
-            names.add(re.sub(r"[^\w ]", "", n.split(",")[0].lower()).strip())
+        for n in _NAME_SPLIT.split(re.sub(r"^\s*by\s+", "", item, flags=re.I)):
+            names.add(" ".join(re.sub(r"[^\w ]", " ", n.lower()).split()))
     return frozenset(n for n in names if n)
 
 
@@ -114,9 +117,7 @@ def _load(folder: Path, limit: int | None) -> list[tuple[str, str, str, str | No
 
 
 def _site(url: str | None) -> str:
-    from newsdex.tasks.clean.metadata.site import registered_domain
-
-    return registered_domain(url) or ""
+    return (urlsplit(url or "").hostname or "").removeprefix("www.")
 
 
 def main(argv: list[str] | None = None) -> int:
