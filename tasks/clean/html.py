@@ -239,8 +239,9 @@ def extract_candidates(raw: RawDoc, rules: Rules, readability: bool | None = Non
     meta = page_meta(page, trafilatura_fields(doc), raw.url, reference_day(raw, date.today()))
     texts: list[str] = []
     roles: list[str] = []
-    if doc is not None and doc.body is not None:
-        texts, roles = _body_lines(doc.body)
+    body = getattr(doc, "body", None)  # trafilatura's Document (a dict only when asked for one)
+    if body is not None:
+        texts, roles = _body_lines(body)
     th = rules.thresholds
     if readability is None:
         words = _words(texts)
