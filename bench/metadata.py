@@ -92,7 +92,7 @@ def _page(args: tuple[str, str, str, str | None]) -> dict[str, Any]:
                 "kind": getattr(doc, "page_kind", "article"), "reason": getattr(doc, "kind_reason", None),
                 "sources": {k: getattr(doc, k, None) for k in ("title_source", "byline_source", "published_source")},
                 "cut": [r.text for r in doc.removed if r.rule == "next-story"]}
-    except Exception as exc:  # noqa: BLE001 — a page that fails counts as wrong, with its error printed
+    except Exception as exc:  # a page that fails counts as wrong, with its error printed
         ours = {"title": None, "authors": None, "date": None, "kind": "article", "reason": None,
                 "error": f"{type(exc).__name__}: {exc}"}
     theirs: dict[str, Any] = {}
@@ -100,7 +100,7 @@ def _page(args: tuple[str, str, str, str | None]) -> dict[str, Any]:
         try:
             m = extract_metadata(html, default_url=url)
             theirs = {"title": m.title, "authors": m.author, "date": m.date}
-        except Exception:  # noqa: BLE001
+        except Exception:  # trafilatura failing on a page: no answer
             theirs = {}
     return {"set": dataset, "id": pid, "url": url, "ours": ours, "theirs": theirs}
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from newsdex.search_cli.options import add_kind_option
 from newsdex.search_cli.output import UsageError, bold, copies_note, document_ref, emit_json
 from newsdex.search_cli.terminal import printable, width, wrap
 
@@ -31,6 +32,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("id", metavar="ID|URL")
     p.add_argument("--limit", type=int, default=10, metavar="N", help="hits to print (default 10)")
+    add_kind_option(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--limit must be at least 1")
     ref = document_ref(args.id)
     with Archive(index_dir(args.index)) as archive:
-        result = archive.similar(ref, limit=args.limit)
+        result = archive.similar(ref, limit=args.limit, kind=args.kind)
     if result is None:
         raise UsageError(f"no document {args.id!r} in the index")
     if args.json:
