@@ -77,8 +77,8 @@ def print_document(doc: dict[str, Any], trace: list[dict[str, Any]] | None) -> N
     byline = doc["byline"] and f"by {doc['byline']}"
     meta += [x for x in (doc["source"], byline, doc["published"], doc.get("language"), doc["url"]) if x]
     out(" · ".join(meta) + f" · rules {doc['rules_version']}")
-    for line in provenance_lines(doc):
-        out(line, hang="  ")
+    for note in provenance_lines(doc):
+        out(note, hang="  ")
     if doc.get("copy_of"):
         out(f"a copy of {doc['copy_of']}" + (f" (one of {len(doc['copies']) + 1} copies of this story)"))
     elif doc.get("copies"):

@@ -115,9 +115,10 @@ def parse_blocks(blocks: list[str]) -> JsonLd:
         if "website" in types and found.site_name is None:
             found.site_name = _text(node.get("name"))
     # A page without an article node may still date itself on its WebPage node.
-    node = found.article or next((n for n in nodes if {"webpage", "itempage"} & set(_types(n))), None)
-    if node is None:
+    main = found.article or next((n for n in nodes if {"webpage", "itempage"} & set(_types(n))), None)
+    if main is None:
         return found
+    node = main
     found.headline = _text(node.get("headline")) or _text(node.get("name"))
     found.published = _text(node.get("datePublished")) or _text(node.get("dateCreated"))
     found.modified = _text(node.get("dateModified"))

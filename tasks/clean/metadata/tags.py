@@ -60,7 +60,8 @@ def from_tree(tree: Any) -> Tags:
             break
         stamp = _clean(t.get("datetime") or t.text_content())
         if stamp:
-            marks = " ".join(filter(None, (t.get("class"), t.get("itemprop"), t.get("pubdate") is not None and "pub")))
+            pub = "pub" if t.get("pubdate") is not None else None
+            marks = " ".join(m for m in (t.get("class"), t.get("itemprop"), pub) if m)
             tags.times.append((stamp, any(w in marks.lower() for w in ("publish", "pub", "posted", "entry-date"))))
     title = tree.find(".//title")
     tags.title = _clean(title.text_content()) if title is not None else None
