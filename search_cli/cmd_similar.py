@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from newsdex.search_cli.options import add_kind_option
 from newsdex.search_cli.output import UsageError, bold, copies_note, document_ref, emit_json
 from newsdex.search_cli.terminal import printable, width, wrap
 
@@ -32,7 +31,9 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("id", metavar="ID|URL")
     p.add_argument("--limit", type=int, default=10, metavar="N", help="hits to print (default 10)")
-    add_kind_option(p)
+    # as search's --kind (search_cli/options.py, which this path does not import: it brings pydantic)
+    p.add_argument("--kind", default="article", choices=("article", "listing", "other", "all"),
+                   help="candidates of this kind only (default article; all: every document)")
 
 
 def run(args: argparse.Namespace) -> int:
