@@ -10,6 +10,7 @@ from typing import Any, Literal, NamedTuple
 from pydantic import BaseModel, Field
 
 SegmentKind = Literal["heading", "paragraph", "caption"]
+PageKind = Literal["article", "listing", "other"]  # what a page is: only articles are in default search
 EntityType = Literal["PERSON", "ORG", "LOC", "DATE", "NORP", "MISC"]
 
 
@@ -90,6 +91,18 @@ class CleanDoc(BaseModel):
     provenance: Provenance | None = None  # a feed record's file and line or offset, from RawDoc
     crawled: str | None = None  # when a WARC record was fetched
     language: str | None = None  # ISO 639-1 code: a feed's, else detected from the body (tasks/language.py)
+    # Metadata and where each field came from (tasks/clean/metadata): "json-ld", "meta", "dublin-core",
+    # "microdata", "time", "trafilatura", "url", "dateline", "byline", "feed", "og:site_name", "domain"…
+    authors: list[str] = Field(default_factory=list)  # the byline's names, one each
+    modified: str | None = None  # ISO date the page says it was last modified (never taken as published)
+    title_source: str | None = None
+    byline_source: str | None = None
+    published_source: str | None = None
+    modified_source: str | None = None
+    source_source: str | None = None  # where the source (site) name came from
+    doubted: list[str] = Field(default_factory=list)  # dates not trusted, and why ("… (url): in the future")
+    page_kind: PageKind = "article"  # article, listing (index, category, tag, search page) or other
+    kind_reason: str | None = None  # why the page is not an article; also a cut ("cut at the next story …")
 
     @property
     def body(self) -> str:
@@ -101,7 +114,8 @@ class CleanDoc(BaseModel):
         import hashlib
 
         payload = "\x1f".join(
-            [self.title or "", self.byline or "", self.published or "", self.source or "", self.url or ""]
+            [self.title or "", self.byline or "", self.published or "", self.source or "", self.url or "",
+             self.page_kind, self.modified or ""]
             + [f"{b.kind}:{b.text}" for b in self.blocks]
         )
         return hashlib.sha256(payload.encode()).hexdigest()
@@ -200,6 +214,16 @@ def document_json(doc: CleanDoc, explain: bool) -> dict[str, Any]:
         "provenance": doc.provenance.model_dump() if doc.provenance else None,
         "crawled": doc.crawled,
         "language": doc.language,
+        "authors": doc.authors,
+        "modified": doc.modified,
+        "title_source": doc.title_source,
+        "byline_source": doc.byline_source,
+        "published_source": doc.published_source,
+        "modified_source": doc.modified_source,
+        "source_source": doc.source_source,
+        "doubted": doc.doubted,
+        "kind": doc.page_kind,
+        "kind_reason": doc.kind_reason,
     }
     if explain:
         out["trace"] = [t.model_dump() for t in doc.trace]

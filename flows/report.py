@@ -40,6 +40,7 @@ class RunReport:
     dated: dict[str, list[int]] = field(default_factory=dict)  # source → [documents, with a published date]
     languages: Counter[str] = field(default_factory=Counter)  # documents by language ("none": none detected)
     recognisers: Counter[str] = field(default_factory=Counter)  # documents by entity recogniser (their language's)
+    page_kinds: Counter[str] = field(default_factory=Counter)  # documents by kind (article, listing, other)
     reused: int = 0  # exact copies whose entities were taken from their original (not enriched again)
 
     @contextmanager
@@ -62,6 +63,7 @@ class RunReport:
             self._date(d.source, d.published)
             self.languages[d.language or "none"] += 1
             self.recognisers[recogniser_for(d.language)] += 1
+            self.page_kinds[d.page_kind] += 1
 
     def count_rows(self, rows: list[ManifestRow]) -> None:
         """``count_docs`` for documents that arrive as manifest rows (the Dask path)."""
@@ -71,6 +73,7 @@ class RunReport:
             self._date(r.source, r.published)
             self.languages[r.language or "none"] += 1
             self.recognisers[recogniser_for(r.language)] += 1
+            self.page_kinds[r.page_kind] += 1
 
     def _date(self, source: str | None, published: str | None) -> None:
         counts = self.dated.setdefault(source or "(no source)", [0, 0])
@@ -92,6 +95,7 @@ class RunReport:
             "removed_lines_by_rule": dict(self.removed_by_rule.most_common()),
             "entities_by_type": dict(self.entities_by_type.most_common()),
             "enrichment_reused": self.reused,
+            "kinds": {k: self.page_kinds.get(k, 0) for k in ("article", "listing", "other")},
         } | (self._ingest_fields() if self.kind == "ingest" else {})
 
     def _ingest_fields(self) -> dict[str, Any]:
@@ -124,6 +128,10 @@ def markdown_table(report: dict[str, Any]) -> str:
     if report.get("removed_lines_by_rule"):
         rows += ["", "| rule | lines removed |", "| --- | --- |"]
         rows += [f"| {k} | {v} |" for k, v in report["removed_lines_by_rule"].items()]
+    kinds = report.get("kinds") or {}
+    if kinds.get("listing") or kinds.get("other"):
+        rows += ["", "| page kind | documents |", "| --- | --- |"]
+        rows += [f"| {k} | {v} |" for k, v in kinds.items()]
     if report.get("entities_by_type"):
         rows += ["", "| entity type | entities found |", "| --- | --- |"]
         rows += [f"| {k} | {v} |" for k, v in report["entities_by_type"].items()]

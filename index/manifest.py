@@ -36,7 +36,8 @@ CREATE TABLE IF NOT EXISTS documents (
     body BLOB,                       -- zlib-compressed cleaned body: what search snippets highlight
     first_seen REAL NOT NULL,
     updated REAL NOT NULL,
-    doc BLOB                         -- zlib-compressed JSON of the EnrichedDoc (what `show` prints)
+    doc BLOB,                        -- zlib-compressed JSON of the EnrichedDoc (what `show` prints)
+    page_kind TEXT                   -- article | listing | other (models.CleanDoc.page_kind); NULL: before kinds
 );
 CREATE INDEX IF NOT EXISTS documents_path ON documents(path);
 CREATE TABLE IF NOT EXISTS locations (  -- absolute path of each input: relative paths depend on the folder
@@ -76,8 +77,16 @@ def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.executescript(SCHEMA + copies.SCHEMA + vocabulary.SCHEMA)
         copies.migrate(conn)
+        _migrate(conn)
     conn.row_factory = sqlite3.Row
     return conn
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """A manifest made before page kinds gains the column (its documents count as articles until re-cleaned)."""
+    if "page_kind" not in {r[1] for r in conn.execute("PRAGMA table_info(documents)")}:
+        conn.execute("ALTER TABLE documents ADD COLUMN page_kind TEXT")
+    conn.execute("CREATE INDEX IF NOT EXISTS documents_page_kind ON documents(page_kind)")
 
 
 def pack(doc: EnrichedDoc) -> bytes:
@@ -108,6 +117,7 @@ class ManifestRow(NamedTuple):
     title: str | None = None
     text_hash: str | None = None  # models.CleanDoc.text_hash: finds exact copies to reuse entities from
     fingerprint: fp.Fingerprint | None = None  # of the cleaned body, for copies (None: too short)
+    page_kind: str = "article"  # models.CleanDoc.page_kind: counted by the run report and stats
 
 
 def manifest_row(d: EnrichedDoc) -> ManifestRow:
@@ -117,7 +127,7 @@ def manifest_row(d: EnrichedDoc) -> ManifestRow:
         d.id, d.path, d.url, d.source, d.kind, d.raw_hash, d.clean_hash, removed_hash(d.removed),
         d.rules_version, len(d.segments), pack(d), zlib.compress(d.body.encode(), 6),
         [(e.type, e.name, e.count) for e in d.entities if not e.caption_only], [r.rule for r in d.removed], d.published,
-        d.language, d.title, d.text_hash, fp.fingerprint(d.body),
+        d.language, d.title, d.text_hash, fp.fingerprint(d.body), d.page_kind,
     )
 
 
@@ -198,11 +208,15 @@ class Manifest:
         versions = self.conn.execute(
             "SELECT rules_version, COUNT(*) n FROM documents WHERE status = 'indexed' GROUP BY rules_version"
         ).fetchall()
+        kinds = dict(self.conn.execute(
+            "SELECT COALESCE(page_kind, 'article'), COUNT(*) FROM documents WHERE status = 'indexed' GROUP BY 1"
+        ).fetchall())
         return {
             "documents": c["n"],
             "passages": c["p"],
             "sources": c["s"],
             "rules_versions": {r["rules_version"]: r["n"] for r in versions},
+            "kinds": {k: kinds.get(k, 0) for k in ("article", "listing", "other")},
         }
 
     def indexed_count(self) -> int:
@@ -331,15 +345,16 @@ class Manifest:
             for r in rows:
                 self.conn.execute(
                     "INSERT INTO documents (id, path, url, source, kind, raw_hash, clean_hash, removed_hash,"
-                    " rules_version, status, reason, passages, first_seen, updated, doc, body)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,'indexed',NULL,?,?,?,?,?) "
+                    " rules_version, status, reason, passages, first_seen, updated, doc, body, page_kind)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,'indexed',NULL,?,?,?,?,?,?) "
                     "ON CONFLICT(id) DO UPDATE SET path=excluded.path, url=excluded.url, source=excluded.source,"
                     " kind=excluded.kind, raw_hash=excluded.raw_hash, clean_hash=excluded.clean_hash,"
                     " removed_hash=excluded.removed_hash,"
                     " rules_version=excluded.rules_version, status='indexed', reason=NULL,"
-                    " passages=excluded.passages, updated=excluded.updated, doc=excluded.doc, body=excluded.body",
+                    " passages=excluded.passages, updated=excluded.updated, doc=excluded.doc, body=excluded.body,"
+                    " page_kind=excluded.page_kind",
                     (r.id, r.path, r.url, r.source, r.kind, r.raw_hash, r.clean_hash, r.removed_hash,
-                     r.rules_version, r.passages, now, now, r.doc, r.body),
+                     r.rules_version, r.passages, now, now, r.doc, r.body, r.page_kind),
                 )
                 self.conn.execute("DELETE FROM entities WHERE doc_id = ?", (r.id,))
                 self.conn.executemany(

@@ -81,6 +81,9 @@ def build_schema() -> Schema:
         rules_version=ID(stored=True),
         raw_hash=STORED(),
         language=ID(stored=True),  # ISO 639-1 code; absent from documents (and indexes) made before it existed
+        # article | listing | other: default search, facets and similar read articles only; absent (made before
+        # kinds) counts as an article
+        kind=ID(stored=True),
         **entity_fields,
     )
 
@@ -106,6 +109,7 @@ def to_fields(doc: EnrichedDoc) -> dict[str, object]:
     }
     if doc.language:
         fields["language"] = doc.language
+    fields["kind"] = doc.page_kind
     fields["dated"] = 0
     if doc.published:
         try:

@@ -76,7 +76,7 @@ class Archive:
             raise FilterError(f"offset must be between 0 and {MAX_OFFSET:,}, got {request.offset}")
         started = time.perf_counter()
         searcher = self.searcher()
-        filt = build_filter(request.filters, searcher.schema)
+        filt = build_filter(request.filters, searcher.schema, searcher)
         q, expanded = user_query.with_entities(self.parse(searcher, request.query), request.query, self.aliases,
                                                searcher.reader())
         ranking = rank.Ranking(searcher, q, filt, request.sort)
@@ -106,7 +106,7 @@ class Archive:
         """The id of every document the selection matches, best ranked first, ties by id; every document in id
         order for an empty query or ``*``. No window: all of them."""
         searcher = self.searcher()
-        filt = build_filter(selection.filters, searcher.schema)
+        filt = build_filter(selection.filters, searcher.schema, searcher)
         return rank.matching_ids(searcher, self.parse(searcher, selection.query), filt)
 
     def document(self, ref: str) -> dict[str, Any] | None:
@@ -114,9 +114,10 @@ class Archive:
         none. AmbiguousId for a prefix several ids share."""
         return documents.get_document(self.root, ref)
 
-    def similar(self, ref: str, limit: int = 10) -> dict[str, Any] | None:
-        """The ``similar`` JSON for the document ``ref`` names; None when there is none."""
-        return similar.similar(self.searcher(), self.root, ref, limit)
+    def similar(self, ref: str, limit: int = 10, kind: str = "article") -> dict[str, Any] | None:
+        """The ``similar`` JSON for the document ``ref`` names, among documents of ``kind`` (articles unless
+        ``all``…); None when there is none."""
+        return similar.similar(self.searcher(), self.root, ref, limit, kind)
 
     def export(self, selection: Selection, chunk: int | None = None) -> Iterator[list[dict[str, Any]]]:
         """Lists of at most ``chunk`` (default reading/export.py's CHUNK) show objects for every document the

@@ -1,11 +1,12 @@
-"""A search's filters as a Whoosh query: entity, source, languages (any of them) and a date range."""
+"""A search's filters as a Whoosh query: entity, source, languages (any of them), a date range and the kind of
+page (articles unless asked otherwise)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from whoosh.query import And, DateRange, Or, Query, Term
+from whoosh.query import And, DateRange, Not, NullQuery, Or, Query, Term
 
 from newsdex.errors import FilterError
 from newsdex.index.schema import ENTITY_FIELDS, name_key, name_term
@@ -34,9 +35,54 @@ def parse_date(value: str, end: bool = False) -> datetime:
     return (nxt - timedelta(microseconds=1)) if end else start
 
 
-def build_filter(filters: Filters, schema: Any | None = None) -> Query | None:
-    """The filter of a search; ``schema``: the index's, whose analyzer makes an entity name's term."""
+KINDS = ("article", "listing", "other")
+NOT_ARTICLES = ("listing", "other")
+
+
+def check_kind(kind: str | None) -> str:
+    """The kind asked for (``article`` when none), or FilterError naming the choices."""
+    value = (kind or "article").strip().lower()
+    if value not in (*KINDS, "all"):
+        raise FilterError(f"unknown kind {kind!r} (one of {', '.join(KINDS)}, all)")
+    return value
+
+
+def kind_filter(kind: str | None, searcher: Any | None = None) -> Query | None:
+    """Only documents of ``kind``: None for ``all``, and for articles when the index (``searcher``'s) holds no
+    other kind (the usual case, and every index made before kinds, whose documents are articles), so a search
+    pays for the filter only when there is something to leave out."""
+    value = check_kind(kind)
+    if value == "all":
+        return None
+    schema = searcher.schema if searcher is not None else None
+    if schema is not None and "kind" not in schema:
+        return None if value == "article" else NullQuery
+    if value != "article":
+        return Term("kind", value)
+    if searcher is not None and not any(searcher.doc_frequency("kind", k) for k in NOT_ARTICLES):
+        return None
+    return Not(Or([Term("kind", k) for k in NOT_ARTICLES]))
+
+
+def left_out(searcher: Any, kind: str | None) -> set[int]:
+    """The docnums a read of ``kind`` leaves out (``similar``'s candidates): none for ``all``; for articles, the
+    listings and other pages; for one other kind, every document not of it."""
+    value = check_kind(kind)
+    if value == "all" or "kind" not in searcher.schema:
+        return set() if value in ("all", "article") else set(range(searcher.doc_count_all()))
+    if value == "article":
+        return {d for k in NOT_ARTICLES for d in searcher.docs_for_query(Term("kind", k))}
+    keep = set(searcher.docs_for_query(Term("kind", value)))
+    return {d for d in range(searcher.doc_count_all()) if d not in keep}
+
+
+def build_filter(filters: Filters, schema: Any | None = None, searcher: Any | None = None) -> Query | None:
+    """The filter of a search; ``schema``: the index's, whose analyzer makes an entity name's term;
+    ``searcher``: the index's, to leave the kind filter out when there is nothing to filter."""
     parts: list[Query] = []
+    kind = kind_filter(filters.kind, searcher)
+    if kind is not None:
+        parts.append(kind)
     for etype, name in filters.entities:
         field = ENTITY_FIELDS.get(etype.upper())
         if field is None:

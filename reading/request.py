@@ -9,7 +9,8 @@ EVERY = "*"  # the query that matches every document (also the empty query)
 
 
 class Filters(BaseModel):
-    """Which documents a search may return: all of the given conditions hold (``languages``: any of them)."""
+    """Which documents a search may return: all of the given conditions hold (``languages``: any of them); only
+    articles unless ``kind`` says otherwise."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -18,6 +19,9 @@ class Filters(BaseModel):
     since: str | None = None  # YYYY, YYYY-MM or YYYY-MM-DD: published on or after its first moment
     until: str | None = None  # ... on or before its last moment
     languages: tuple[str, ...] = ()  # ISO 639-1 codes
+    # What kind of page: "article" (default: listings, product pages, templates, stubs… are left out), "listing",
+    # "other" or "all" (tasks/clean/metadata/kind.py)
+    kind: str = "article"
 
 
 class Selection(BaseModel):

@@ -27,6 +27,7 @@ from newsdex.reading import caches, scoring
 from newsdex.reading.caches import bounded
 from newsdex.reading.collapse import MAX_WINDOW, Copies
 from newsdex.reading.documents import resolve_id
+from newsdex.reading.filters import left_out
 from newsdex.reading.opening import open_manifest
 from newsdex.reading.stored import hit_entities, hit_fields, split_names, stored_fields, ties_by_id
 
@@ -180,7 +181,7 @@ def _snippet(analyzer: Any, body: str, stems: set[str]) -> str:
     return ("… " if start else "") + text + (" …" if end < len(body) else "")
 
 
-def similar(searcher: Any, root: Path, ref: str, limit: int = 10) -> dict[str, Any] | None:
+def similar(searcher: Any, root: Path, ref: str, limit: int = 10, kind: str = "article") -> dict[str, Any] | None:
     """The ``similar`` JSON of docs/contract.md for the document ``ref`` names (id, unique id prefix, input
     path), or None when there is no such document; ``searcher``: the index's (an Archive's: opening it first,
     a missing or damaged generation says so). Raises AmbiguousId for an ambiguous prefix."""
@@ -195,6 +196,7 @@ def similar(searcher: Any, root: Path, ref: str, limit: int = 10) -> dict[str, A
     # The document and every copy of it are left out before ranking, so a story on hundreds of sites does not
     # crowd the window.
     excluded = {docnum} | {d for m in members if (d := searcher.document_number(id=m)) is not None}
+    excluded |= left_out(searcher, kind)  # listings and other pages are no story like this one
     parts, n = _distinctive(searcher, body)
     parts = _entity_parts(searcher, source, n) + parts
     scores = _summed(searcher, parts, excluded)

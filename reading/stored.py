@@ -65,6 +65,7 @@ def hit_fields(fields: dict[str, Any]) -> dict[str, Any]:
         "source": fields.get("source") or None,
         "published": published.date().isoformat() if published else None,
         "language": fields.get("language") or None,
+        "kind": fields.get("kind") or "article",  # documents indexed before kinds are articles
         "entities": hit_entities(fields),
     }
 

@@ -55,6 +55,10 @@ def print_report(report: dict[str, Any], verb: str = "ingested") -> None:
         print("  skipped records: " + ", ".join(f"{k} {v}" for k, v in report["skipped"].items()))
     for item in q:
         print(f"  quarantined {item['path']}: {item['reason']}")
+    kinds = report.get("kinds") or {}
+    if kinds.get("listing") or kinds.get("other"):
+        print(f"  not articles (kept, left out of default search): {kinds.get('listing', 0)} listings, "
+              f"{kinds.get('other', 0)} other pages")
     stages = report.get("stages") or {}
     if stages:
         print("  stages: " + ", ".join(f"{k} {v:.2f}s" for k, v in stages.items()))

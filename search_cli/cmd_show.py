@@ -48,6 +48,23 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def provenance_lines(doc: dict[str, Any]) -> list[str]:
+    """Where each field came from (so a reader sees why a date is what it is), the dates not trusted, and what
+    kind of page this is when it is not an article (or where its text was cut)."""
+    sources = [f"{name} from {doc[key]}" for name, key in (
+        ("title", "title_source"), ("byline", "byline_source"), ("date", "published_source"),
+        ("source", "source_source")) if doc.get(key)]
+    if doc.get("modified"):
+        sources.append(f"modified {doc['modified']} ({doc.get('modified_source')})")
+    lines = [" · ".join(sources)] if sources else []
+    lines += [f"doubted: {note}" for note in doc.get("doubted") or []]
+    if doc.get("kind", "article") != "article":
+        lines.append(f"not an article ({doc['kind']}): {doc.get('kind_reason')}; left out of default search")
+    elif doc.get("kind_reason"):
+        lines.append(doc["kind_reason"])
+    return lines
+
+
 def print_document(doc: dict[str, Any], trace: list[dict[str, Any]] | None) -> None:
     """The article wrapped to the terminal width, control characters made harmless."""
     columns = width()
@@ -60,6 +77,8 @@ def print_document(doc: dict[str, Any], trace: list[dict[str, Any]] | None) -> N
     byline = doc["byline"] and f"by {doc['byline']}"
     meta += [x for x in (doc["source"], byline, doc["published"], doc.get("language"), doc["url"]) if x]
     out(" · ".join(meta) + f" · rules {doc['rules_version']}")
+    for note in provenance_lines(doc):
+        out(note, hang="  ")
     if doc.get("copy_of"):
         out(f"a copy of {doc['copy_of']}" + (f" (one of {len(doc['copies']) + 1} copies of this story)"))
     elif doc.get("copies"):

@@ -31,6 +31,9 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("id", metavar="ID|URL")
     p.add_argument("--limit", type=int, default=10, metavar="N", help="hits to print (default 10)")
+    # as search's --kind (search_cli/options.py, which this path does not import: it brings pydantic)
+    p.add_argument("--kind", default="article", choices=("article", "listing", "other", "all"),
+                   help="candidates of this kind only (default article; all: every document)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--limit must be at least 1")
     ref = document_ref(args.id)
     with Archive(index_dir(args.index)) as archive:
-        result = archive.similar(ref, limit=args.limit)
+        result = archive.similar(ref, limit=args.limit, kind=args.kind)
     if result is None:
         raise UsageError(f"no document {args.id!r} in the index")
     if args.json:

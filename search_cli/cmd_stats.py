@@ -36,6 +36,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"index        {s['index']}")
     print(f"documents    {s['documents']} ({s['index_documents']} in Whoosh), {s['passages']} passages")
     print(f"sources      {s['sources']}")
+    kinds = s.get("kinds") or {}
+    if kinds.get("listing") or kinds.get("other"):
+        print(f"kinds        {kinds.get('article', 0)} articles, {kinds.get('listing', 0)} listings, "
+              f"{kinds.get('other', 0)} other pages (not in default search)")
     mixed = f"  (mixed: {s['rules_versions']})" if len(s["rules_versions"]) > 1 else ""
     print(f"rules        {s['rules_version']}{mixed}")
     print(f"index size   {s['index_bytes'] / 1024:.0f} KiB")

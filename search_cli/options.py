@@ -26,17 +26,37 @@ def add_filter_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--since", metavar="DATE", help="published on or after (YYYY-MM-DD, YYYY-MM or YYYY)")
     p.add_argument("--until", metavar="DATE", help="published on or before")
+    add_kind_option(p)
 
 
-def filters(entity: list[str], source: str | None, lang: list[str], since: str | None, until: str | None) -> Filters:
-    """The Filters of a search from the options as typed (empty strings: no such filter)."""
+def add_kind_option(p: argparse.ArgumentParser) -> None:
+    """--kind: which kind of page a read shows (search, export, similar)."""
+    p.add_argument(
+        "--kind", default="article", choices=("article", "listing", "other", "all"),
+        help="only pages of this kind (default article: listings, product pages, templates, stubs, error pages "
+             "are left out; all: every document)",
+    )
+
+
+def filters(entity: list[str], source: str | None, lang: list[str], since: str | None, until: str | None,
+            kind: str | None = None) -> Filters:
+    """The Filters of a search from the options as typed (empty strings: no such filter; no kind: articles)."""
     return Filters(entities=tuple(parse_entity_filters(entity)), source=source or None,
-                   languages=tuple(parse_languages(lang)), since=since or None, until=until or None)
+                   languages=tuple(parse_languages(lang)), since=since or None, until=until or None,
+                   kind=parse_kind(kind))
+
+
+def parse_kind(value: str | None) -> str:
+    """A kind of page as typed: article (also for none), listing, other or all."""
+    kind = (value or "article").strip().lower()
+    if kind not in ("article", "listing", "other", "all"):
+        raise UsageError(f"--kind takes article, listing, other or all, got {value!r}")
+    return kind
 
 
 def filters_of(args: argparse.Namespace) -> Filters:
     """The Filters of the options ``add_filter_options`` added."""
-    return filters(args.entity, args.source, args.lang, args.since, args.until)
+    return filters(args.entity, args.source, args.lang, args.since, args.until, args.kind)
 
 
 def parse_entity_filters(values: list[str]) -> list[tuple[str, str]]:

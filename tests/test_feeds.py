@@ -195,7 +195,8 @@ def test_feeds_ingested_one_document_per_url(fed):
     warc = get_document(fed["index"], url_document_id("https://example.com/chunked"))
     assert warc["provenance"]["offset"] > 0 and warc["crawled"] and warc["title"] == "Chunked page"
     cover = report["published_coverage"]
-    assert cover["news.example.org"] == {"documents": 1, "published": 1, "share": 1.0}
+    # a feed's host name is its registered domain, as a page's URL gives it: one site, one source
+    assert cover["example.org"] == {"documents": 1, "published": 1, "share": 1.0}
     assert sum(c["documents"] for c in cover.values()) == 8
     assert sum(report["languages"].values()) == 8 and report["languages"].get("en", 0) >= 6  # every one counted
 
@@ -206,7 +207,9 @@ def test_feed_metadata_wins_and_show_by_url(fed):
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
     assert doc["title"] == "News-please article" and doc["byline"] == "Ben Ode, Cy Dee"
-    assert doc["published"] == "2025-02-03" and doc["source"] == "news.example.org"
+    assert doc["published"] == "2025-02-03" and doc["source"] == "example.org"
+    assert (doc["byline_source"], doc["published_source"], doc["source_source"]) == ("feed", "feed", "domain")
+    assert doc["authors"] == ["Ben Ode", "Cy Dee"] and doc["kind"] == "article"
     assert doc["provenance"] == {"file": str(fed["feeds"] / "np.jsonl.gz"), "line": 1, "offset": None}
 
 

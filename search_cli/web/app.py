@@ -175,7 +175,8 @@ class Site:
         return _json(doc)
 
     def api_similar(self, request: Request, archive: Archive) -> Response:
-        return _json(data.similar(archive, request.path_params["ref"], data.api_limit(request.query_params)))
+        return _json(data.similar(archive, request.path_params["ref"], data.api_limit(request.query_params),
+                                  data.api_kind(request.query_params)))
 
     def api_entities(self, request: Request, archive: Archive) -> Response:
         params = request.query_params

@@ -25,6 +25,7 @@ MAX_FILTERS = 10  # entity filters in one request
 MAX_PARAM_CHARS = 200  # any parameter other than the query
 SORTS = ("relevance", "newest", "oldest")
 INTERVALS = ("auto", "day", "month", "year")
+KINDS = ("article", "listing", "other", "all")  # the first is the default
 ENTITY_TYPES = tuple(ENTITY_FIELDS)
 
 
@@ -90,6 +91,7 @@ class SearchState:
     interval: str = "auto"
     page: int = 1
     all_copies: bool = False  # every copy of a story as its own hit (the CLI's --all-copies)
+    kind: str = "article"  # the CLI's --kind: article (default), listing, other or all
 
     @classmethod
     def from_params(cls, params: Any, max_page: int = MAX_PAGES) -> SearchState:
@@ -105,10 +107,11 @@ class SearchState:
             lang=list(dict.fromkeys(lang)), since=_one(params, "since").strip(), until=_one(params, "until").strip(),
             sort=_choice(params, "sort", SORTS), interval=_choice(params, "interval", INTERVALS),
             page=_int(params, "page", 1, 1, max_page), all_copies=_int(params, "all_copies", 0, 0, 1) == 1,
+            kind=_choice(params, "kind", KINDS),
         )
 
     def filtered(self) -> bool:
-        return bool(self.entity or self.source or self.lang or self.since or self.until)
+        return bool(self.entity or self.source or self.lang or self.since or self.until or self.kind != "article")
 
     def empty(self) -> bool:
         return not self.q.strip() and not self.filtered()
@@ -117,13 +120,14 @@ class SearchState:
         """The state as URL parameters, with ``changes`` applied; defaults and empty values left out."""
         values = {**self.__dict__, **changes}
         out: list[tuple[str, str]] = []
-        for name in ("q", "entity", "source", "lang", "since", "until", "sort", "interval", "all_copies", "page"):
+        for name in ("q", "entity", "source", "lang", "since", "until", "sort", "interval", "all_copies", "kind",
+                     "page"):
             value = values[name]
             if isinstance(value, bool):
                 value = int(value)
             for item in value if isinstance(value, list) else [value]:
                 if item in ("", None) or (name, item) in (("sort", "relevance"), ("interval", "auto"), ("page", 1),
-                                                          ("all_copies", 0)):
+                                                          ("all_copies", 0), ("kind", "article")):
                     continue
                 out.append((name, str(item)))
         return out
@@ -140,7 +144,7 @@ class SearchState:
         return SearchRequest(
             query=self.q if self.q.strip() else "*", sort=self.sort, limit=limit, offset=offset,
             all_copies=self.all_copies, interval=self.interval,
-            filters=options.filters(self.entity, self.source, self.lang, self.since, self.until),
+            filters=options.filters(self.entity, self.source, self.lang, self.since, self.until, self.kind),
         )
 
     def run(self, archive: Archive, limit: int, offset: int = 0) -> dict[str, Any]:
@@ -172,8 +176,8 @@ def show(archive: Archive, ref: str) -> dict[str, Any]:
     return doc
 
 
-def similar(archive: Archive, ref: str, limit: int) -> dict[str, Any]:
-    result = guarded(archive.similar, document_ref(ref), limit)
+def similar(archive: Archive, ref: str, limit: int, kind: str = "article") -> dict[str, Any]:
+    result = guarded(archive.similar, document_ref(ref), limit, kind)
     if result is None:
         raise WebError(404, f"no document {ref!r} in the index")
     return result
@@ -193,6 +197,10 @@ def stats(archive: Archive) -> dict[str, Any]:
 
 def api_limit(params: Any) -> int:
     return _int(params, "limit", 10, 1, API_MAX_LIMIT)
+
+
+def api_kind(params: Any) -> str:
+    return _choice(params, "kind", KINDS)
 
 
 def api_offset(params: Any) -> int:

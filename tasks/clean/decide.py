@@ -4,12 +4,15 @@ model), and the cleaned document they make, with every line's fate in its trace.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
 from newsdex.models import CleanDoc, RawDoc
 from newsdex.tasks.clean.line_model import line_scorer
 from newsdex.tasks.clean.lines import Line
+from newsdex.tasks.clean.metadata.fuse import PageMeta
+from newsdex.tasks.clean.metadata.merge import fields as metadata_fields
 from newsdex.tasks.clean.rules import Rules
 from newsdex.tasks.clean.stoplists import page_stopwords
 from newsdex.tasks.clean.text import TextMeta, decide_lines
@@ -48,7 +51,10 @@ def clean_lines(
     return lines, meta
 
 
-def assemble(raw: RawDoc, lines: list[Line], meta: TextMeta, rules: Rules, **extra: str | None) -> CleanDoc:
+def assemble(raw: RawDoc, lines: list[Line], meta: TextMeta, rules: Rules, page: PageMeta | None = None,
+             today: date | None = None) -> CleanDoc:
+    """The cleaned document: kept lines as blocks, every line in the trace, and the metadata of the feed record,
+    the page (``page``, the HTML path's) and the text's own lines, each field with where it came from."""
     blocks: list[dict[str, Any]] = []
     removed: list[dict[str, Any]] = []
     trace: list[dict[str, Any]] = []
@@ -60,19 +66,16 @@ def assemble(raw: RawDoc, lines: list[Line], meta: TextMeta, rules: Rules, **ext
             blocks.append({"kind": _ROLE_TO_BLOCK[role], "text": ln.text})
         elif not ln.kept and role != "title":
             removed.append({"text": ln.text, "rule": ln.rule or "removed"})
-    url = raw.url or extra.get("url")
-    source = raw.source or extra.get("sitename") or domain_of(url)
-    feed = raw.meta  # a feed record's own fields win over what cleaning found
+    url = raw.url or (page.url if page else None)
+    feed = raw.meta
+    found = metadata_fields(raw, meta.title, meta.byline, meta.published, page, url, today or date.today())
     return CleanDoc.model_validate({
         "id": raw.id,
         "path": raw.path,
         "kind": raw.kind,
         "raw_hash": raw.raw_hash,
         "url": url,
-        "source": source,
-        "title": (feed and feed.title) or meta.title,
-        "byline": (feed and feed.byline) or meta.byline or extra.get("author"),
-        "published": (feed and feed.published) or meta.published or extra.get("date"),
+        **found,
         "blocks": blocks,
         "removed": removed,
         "trace": trace,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -19,6 +20,10 @@ from newsdex.tasks.clean.decide import assemble, clean_lines, domain_of
 from newsdex.tasks.clean.flatten import naive_text
 from newsdex.tasks.clean.line_model import line_scorer
 from newsdex.tasks.clean.lines import split_lines, word_count
+from newsdex.tasks.clean.metadata.fuse import PageMeta
+from newsdex.tasks.clean.metadata.kind import Page, classify, next_story
+from newsdex.tasks.clean.metadata.merge import reference_day
+from newsdex.tasks.clean.metadata.page import PageRead, page_meta, read, trafilatura_fields
 from newsdex.tasks.clean.parse import load_tree, naming_input
 from newsdex.tasks.clean.rescue import doubtful, readability_blocks
 from newsdex.tasks.clean.rules import Rules
@@ -161,43 +166,12 @@ def prepass(tree: Any, rules: Rules) -> tuple[list[tuple[str, str]], int]:
     return dropped, word_count(page_text)
 
 
-_DATE_KEYS = ("article:published_time", "og:published_time", "datepublished", "publishdate", "pubdate",
-              "parsely-pub-date", "sailthru.date", "dc.date", "dc.date.issued", "date", "article.published")
-_AUTHOR_KEYS = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl")
-
-
-def page_metadata(tree: Any) -> dict[str, str | None]:
-    """Title, author, date, site name and url from <meta>/<title>/<time>: cheap, no second extraction."""
-    from newsdex.tasks.clean.lines import parse_date
-    from newsdex.tasks.clean.text import strip_site_suffix
-
-    metas: dict[str, str] = {}
-    for m in tree.iter("meta"):
-        key = (m.get("property") or m.get("name") or m.get("itemprop") or "").strip().lower()
-        content = (m.get("content") or "").strip()
-        if key and content and key not in metas:
-            metas[key] = content
-    title = metas.get("og:title") or metas.get("twitter:title")
-    if not title:
-        h1 = tree.find(".//h1")
-        title = " ".join(h1.text_content().split()) if h1 is not None else None
-    if not title:
-        t = tree.find(".//title")
-        title = strip_site_suffix(" ".join(t.text_content().split())) if t is not None else None
-    author = next((metas[k] for k in _AUTHOR_KEYS if metas.get(k) and "://" not in metas[k]), None)
-    date_text = next((metas[k] for k in _DATE_KEYS if metas.get(k)), None)
-    if not date_text:
-        times = tree.xpath("//time/@datetime")
-        date_text = times[0] if times else None
-    date = None
-    if date_text:
-        date = date_text[:10] if len(date_text) >= 10 and date_text[4] == "-" and date_text[7] == "-" else None
-        date = date or parse_date(date_text)
-    url = metas.get("og:url")
-    if not url:
-        links = tree.xpath("//link[@rel='canonical']/@href")
-        url = links[0] if links else None
-    return {"title": title, "author": author, "date": date, "sitename": metas.get("og:site_name"), "url": url}
+def page_metadata(tree: Any, url: str | None = None) -> dict[str, str | None]:
+    """Title, author, date, site name and url from the page's markup (``tasks/clean/metadata``), without the
+    main-text extraction: what ``rules suggest`` needs to name a page's site."""
+    meta = page_meta(read(tree), {}, url, date.today())
+    return {"title": meta.title, "author": ", ".join(meta.authors) or None, "date": meta.published,
+            "sitename": meta.site if meta.site_source != "domain" else None, "url": meta.url}
 
 
 def _body_lines(body: Any) -> tuple[list[str], list[str]]:
@@ -240,11 +214,13 @@ class Candidates:
     ``bench/cleaning_choice.py`` to judge choice rules without re-extracting."""
 
     tree: Any | None
-    meta: dict[str, str | None]
+    meta: PageMeta | None  # the page's metadata, every source fused (tasks/clean/metadata)
     dropped: list[tuple[str, str]]
     page_words: int
     trafilatura: tuple[list[str], list[str]]
     readability: tuple[list[str], list[str], float] | None  # texts, roles, link density; None: not asked
+    teasers: int = 0  # teaser blocks on the page (a listing's mark)
+    cart: int = 0  # buy buttons on the page (a product page's mark)
 
     def evidence(self, rules: Rules) -> Evidence:
         r_texts, _, r_links = self.readability or ([], [], 0.0)
@@ -264,9 +240,13 @@ def extract_candidates(raw: RawDoc, rules: Rules, readability: bool | None = Non
 
     # trafilatura's loader, without lxml's depth limit (parse.load_tree): deeply nested pages keep their text.
     tree = load_tree(raw.text)
-    meta = page_metadata(tree) if tree is not None else {}
+    # JSON-LD lives in <script>s, which the pre-pass drops: the page's metadata is read first.
+    page: PageRead | None = read(tree) if tree is not None else None
     dropped, page_words = prepass(tree, rules) if tree is not None else ([], 0)
-    doc = trafilatura.bare_extraction(tree if tree is not None else raw.text, url=raw.url, include_comments=False)
+    # trafilatura's metadata (htmldate's dates among them) comes from the same extraction, not a second parse.
+    doc = trafilatura.bare_extraction(tree if tree is not None else raw.text, url=raw.url, include_comments=False,
+                                      with_metadata=True)
+    meta = page_meta(page, trafilatura_fields(doc), raw.url, reference_day(raw, date.today()))
     texts: list[str] = []
     roles: list[str] = []
     body = getattr(doc, "body", None)  # trafilatura's Document (a dict only when asked for one)
@@ -284,7 +264,8 @@ def extract_candidates(raw: RawDoc, rules: Rules, readability: bool | None = Non
                 th.html_choice == "rescue" and words >= th.html_fallback_min_words
                 and doubtful(words, page_words, th.html_rescue_max_share))
     alt = readability_blocks(tree) if readability and tree is not None else None
-    return Candidates(tree, meta, dropped, page_words, (texts, roles), alt)
+    return Candidates(tree, meta, dropped, page_words, (texts, roles), alt, page.teasers if page else 0,
+                      page.cart if page else 0)
 
 
 def choose_lines(cand: Candidates, rules: Rules) -> tuple[str, list[str], list[str]]:
@@ -307,26 +288,43 @@ def choose_lines(cand: Candidates, rules: Rules) -> tuple[str, list[str], list[s
 
 
 def finish(raw: RawDoc, rules: Rules, cand: Candidates, texts: list[str], roles: list[str] | None) -> CleanDoc:
-    """The chosen lines through the line rules, or the text path when no extractor kept enough."""
-    meta = dict(cand.meta)
-    title = meta.pop("title", None)
-    domain = domain_of(raw.url or meta.get("url")) or raw.source
+    """The chosen lines through the line rules, or the text path when no extractor kept enough; then what kind
+    of page it is (``tasks/clean/metadata/kind.py``)."""
+    page = cand.meta
+    title = page.title if page else None
+    domain = domain_of(raw.url or (page.url if page else None)) or raw.source
+    heads = page.story_heads if page else []
+    cut: list[tuple[str, str]] = []
     if _words(texts) < rules.thresholds.html_fallback_min_words:
-        # the extractors found too little: clean the page's flattened text with the text path instead.
+        # the extractors found too little: clean the page's flattened text with the text path instead; the
+        # page's own title stays the headline ("Example Domain" is not site chrome).
         source = load_tree(raw.text) if cand.tree is not None else None
         texts = split_lines(naive_text(source)) if source is not None else split_lines(raw.text)
         roles = None
-        title = None
+    # An infinite scroll appended the next story as its own <article> with its own <h1>: the page's story ends
+    # there (any line of a whole page's text may be that headline; an extractor's, only a heading).
+    at = next_story(Page(title, texts, roles or ["heading"] * len(texts), story_heads=heads))
+    if at is not None:
+        cut = [("next-story", t) for t in texts[at:]]
+        texts = texts[:at]
+        roles = roles[:at] if roles is not None else None
     lines, text_meta = clean_lines(texts, rules, domain, title_hint=title, roles=roles, statistical=roles is None)
     if text_meta.title is None:
         text_meta.title = title
-    cleaned = assemble(raw, lines, text_meta, rules, **meta)
+    cleaned = assemble(raw, lines, text_meta, rules, page=page)
     # The pre-pass removals belong in the explanation too.
     from newsdex.models import LineDecision, Removed
 
-    dropped = cand.dropped
+    dropped = cand.dropped + cut
     cleaned.removed = [Removed(text=t, rule=r) for r, t in dropped] + cleaned.removed
     cleaned.trace = [LineDecision(text=t, kept=False, rule=r, role="removed") for r, t in dropped] + cleaned.trace
+    kept = cleaned.blocks
+    kind, reason = classify(Page(cleaned.title, [b.text for b in kept], [b.kind for b in kept],
+                                 page.types if page else [], page.has_article_node if page else False, heads,
+                                 cand.teasers, cand.cart))
+    if cut and kind == "article":
+        reason = f"cut at the next story: {cut[0][1][:80]!r}"
+    cleaned.page_kind, cleaned.kind_reason = kind, reason  # type: ignore[assignment]
     return cleaned
 
 

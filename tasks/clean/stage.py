@@ -20,6 +20,7 @@ from newsdex.tasks.clean.decide import assemble, clean_lines, domain_of
 from newsdex.tasks.clean.empty import no_text
 from newsdex.tasks.clean.html import clean_html
 from newsdex.tasks.clean.lines import split_lines
+from newsdex.tasks.clean.metadata.kind import Page, classify
 from newsdex.tasks.clean.rules import Rules
 from newsdex.tasks.language import warm
 
@@ -36,7 +37,10 @@ def clean_document(raw: RawDoc, rules: Rules) -> CleanDoc:
     domain = domain_of(raw.url) or raw.source or os.path.dirname(raw.path) or None
     hint = raw.meta.title if raw.meta else None  # a feed's title: its line is the headline, not body text
     lines, meta = clean_lines(split_lines(raw.text), rules, domain, title_hint=hint)
-    return assemble(raw, lines, meta, rules)
+    doc = assemble(raw, lines, meta, rules)
+    doc.page_kind, doc.kind_reason = classify(  # type: ignore[assignment]
+        Page(doc.title, [b.text for b in doc.blocks], [b.kind for b in doc.blocks]))
+    return doc
 
 
 def clean_within(raw: RawDoc, rules: Rules, seconds: float) -> CleanDoc | Quarantined:
