@@ -19,6 +19,8 @@ from whoosh import query as wq
 from whoosh.fields import Schema
 from whoosh.qparser import FieldsPlugin, MultifieldParser
 
+from newsdex.index.analysis import base_of
+
 SEARCH_FIELDS = ["title", "headings", "body", "captions", "byline"]  # what a word without field: searches
 FIELD_BOOSTS = {"title": 2.0, "headings": 1.5}
 
@@ -39,16 +41,24 @@ class QueryError(ValueError):
     """A query that cannot be run as given (too long, too deep, unparseable): bad input, exit code 1."""
 
 
-def make_parser(schema: Any) -> MultifieldParser:
+def make_parser(schema: Any, families: list[str] | tuple[str, ...] = ("",)) -> MultifieldParser:
     """Whoosh's parser over the indexed fields only, keeping unknown field names as fields (so that
-    ``nosuchfield:x`` matches nothing, as in Elasticsearch) rather than reading them as words."""
+    ``nosuchfield:x`` matches nothing, as in Elasticsearch) rather than reading them as words.
+
+    A word without a field is searched in the text fields of each language family of ``families``
+    (index/analysis.py), each field analysing it its own way; ``title:x`` in each family's title field."""
+    from newsdex.index import analysis
+
     # Whoosh's own helper fields (spell_body) are re-created by their parent; a stored-only field cannot be
     # searched (Whoosh's parser raises on it): both count as unknown.
     helpers = {prefix + name for name, field in schema.items() for prefix, _ in field.subfields() if prefix}
     searchable = Schema(**{n: f for n, f in schema.items() if f.indexed and n not in helpers})
-    parser = MultifieldParser(SEARCH_FIELDS, schema=searchable, fieldboosts=FIELD_BOOSTS)
+    fields, boosts = analysis.search_fields(SEARCH_FIELDS, FIELD_BOOSTS, families, searchable)
+    parser = MultifieldParser(fields, schema=searchable, fieldboosts=boosts)
     # A field name starts with a letter: `10:30` stays two numbers, not a field named 10.
     parser.replace_plugin(FieldsPlugin(expr=r"(?P<text>[^\W\d]\w*):", remove_unknown=False))
+    if [f for f in families if f]:
+        parser.add_plugin(analysis.FamilyFieldsPlugin(families, searchable))
     return parser
 
 
@@ -159,7 +169,7 @@ def _group_span(node: wq.Query) -> tuple[int, int] | None:
         return None
     spans = set()
     for leaf in node.subqueries:
-        if type(leaf) not in (wq.Term, wq.Phrase) or leaf.field() not in SEARCH_FIELDS:
+        if type(leaf) not in (wq.Term, wq.Phrase) or base_of(leaf.field()) not in SEARCH_FIELDS:
             return None
         spans.add(_span(leaf))
     return spans.pop() if len(spans) == 1 and None not in spans else None
@@ -298,7 +308,7 @@ def _misspelt(reader: Any, q: wq.Query, rare: bool = False) -> list[tuple[tuple[
     checked against the body. Words under NOT are never corrected."""
     places: dict[tuple[int, int], tuple[str, str]] = {}
     for leaf in positive_leaves(q):
-        if type(leaf) not in (wq.Term, wq.Phrase) or leaf.field() not in ("body", "title"):
+        if type(leaf) not in (wq.Term, wq.Phrase) or base_of(leaf.field()) not in ("body", "title"):
             continue
         for token in leaf.tokens():
             start, end, word = token.startchar, token.endchar, token.text
@@ -306,8 +316,12 @@ def _misspelt(reader: Any, q: wq.Query, rare: bool = False) -> list[tuple[tuple[
                 continue  # a word the analyzer split (`North-Koreen`) has no place of its own to correct
             if not SUGGEST_WORD_CHARS[0] <= len(word) <= SUGGEST_WORD_CHARS[1]:
                 continue
-            if places.get((start, end), ("",))[0] != "body":
+            if base_of(places.get((start, end), ("",))[0]) != "body":
                 places[(start, end)] = (token.fieldname, word)
+            elif (found := places[(start, end)][0]) != token.fieldname and base_of(token.fieldname) == "body":
+                # a word searched in several languages' bodies: the one where the index has it most
+                if reader.doc_frequency(token.fieldname, word) > reader.doc_frequency(found, word):
+                    places[(start, end)] = (token.fieldname, word)
     out = []
     for place, (field, word) in places.items():
         df = reader.doc_frequency(field, word)

@@ -24,7 +24,7 @@ from whoosh.qparser import MultifieldParser
 from whoosh.query import And, DateRange, Or, Query, Term
 from whoosh.sorting import FieldFacet
 
-from newsdex.index import dates, scoring, snippets
+from newsdex.index import analysis, dates, scoring, snippets
 from newsdex.index import query as user_query
 from newsdex.index.check import generation_problem
 from newsdex.index.damage import IndexDamaged as IndexDamaged  # re-exported: what a damaged index raises
@@ -40,7 +40,7 @@ MAX_OFFSET = 10_000  # stories a search may skip (--offset): deeper paging reads
 MAX_COPY_SOURCES = 10  # sources listed per hit (the count says how many copies there are)
 MAX_PASSAGES = 3  # paragraphs shown per hit
 STORED_CACHE = 20_000  # decoded stored fields kept per searcher (~1-2 KB each: tens of MB at most)
-_ONE_MARK = re.compile(r"</b>([\s\-\u2010\u2011]+)<b>")  # marks apart only by spaces or a hyphen: one
+_ONE_MARK = re.compile(r"</b>([\s\-\u2010\u2011]*)<b>")  # marks apart only by spaces or a hyphen: one
 
 
 class IndexMissing(RuntimeError):
@@ -148,7 +148,7 @@ def _manifest(root: Path) -> Manifest:
 
 _SEARCHERS: dict[str, tuple[Path | None, int, bool, Any]] = {}  # index -> (generation, commit, mmap, searcher)
 _USES: Counter[str] = Counter()  # searches per index in this process
-_PARSERS: dict[tuple[str, ...], MultifieldParser] = {}
+_PARSERS: dict[tuple[tuple[str, ...], tuple[str, ...]], MultifieldParser] = {}
 
 
 def _toc_generation(live: Path | None) -> int:
@@ -212,11 +212,23 @@ def _stored_fields(searcher: Any, docnums: list[int], cache: bool = True) -> lis
     return out
 
 
-def _parser(schema: Any) -> MultifieldParser:
-    key = tuple(schema.names())
+def _parser(schema: Any, families: list[str] | None = None) -> MultifieldParser:
+    """The query parser for the index's fields and the language families a query meets (index/analysis.py)."""
+    fams = tuple(families or [analysis.BASE])
+    key = (tuple(schema.names()), fams)
     if key not in _PARSERS:
-        _PARSERS[key] = user_query.make_parser(schema)
+        _PARSERS[key] = user_query.make_parser(schema, fams)
     return _PARSERS[key]
+
+
+def _families(searcher: Any, languages: list[str] | None) -> list[str]:
+    """The language families a query is analysed for: those the index holds, or ``--lang``'s; asked once per
+    opened searcher."""
+    cache = searcher.__dict__.setdefault("_newsdex_families", {})
+    key = tuple(sorted(languages or []))
+    if key not in cache:
+        cache[key] = analysis.indexed_families(searcher.reader(), languages)
+    return cache[key]
 
 
 class _Copies:
@@ -287,7 +299,7 @@ def hit_fields(fields: dict[str, Any]) -> dict[str, Any]:
     published = fields.get("published")
     return {
         "id": fields["id"],
-        "title": fields.get("title") or None,
+        "title": analysis.stored_title(fields),
         "path": fields.get("path"),
         "url": fields.get("url") or None,
         "source": fields.get("source") or None,
@@ -446,7 +458,7 @@ def search(
     searcher = _searcher(root)
     filt = build_filter(entities, source, since, until, languages, searcher.schema)
     # The searcher is cached per process (see _searcher): not closed here.
-    parser = _parser(searcher.schema)
+    parser = _parser(searcher.schema, _families(searcher, languages))
     if query.strip() in ("", "*"):
         from whoosh.query import Every
 
@@ -488,13 +500,17 @@ def search(
     hits = []
     for score, fields in stories[offset:wanted]:
         body = copies.bodies.get(fields["id"], "")
-        found = snippets.passages(results, "body", body, MAX_PASSAGES)
+        # Its text is in its language's fields (index/analysis.py): passages and marks are read there.
+        body_field = analysis.hit_field(searcher.schema, "body", fields.get("language"))
+        title_field = analysis.hit_field(searcher.schema, "title", fields.get("language"))
+        title = analysis.stored_title(fields) or ""
+        found = snippets.passages(results, body_field, body, MAX_PASSAGES)
         # The snippet is read from the best passage: the paragraph that answers, not the first words matched.
         best = body[found[0].start : found[0].end] if found else body
-        snippet = snippets.highlight(results, "body", best, fragmenter, formatter) or snippets.highlight(
-            results, "title", fields.get("title") or "", fragmenter, formatter, top=3
+        snippet = snippets.highlight(results, body_field, best, fragmenter, formatter) or snippets.highlight(
+            results, title_field, title, fragmenter, formatter, top=3
         )
-        snippet = snippet or html.escape(body[:200] or fields.get("title", ""), quote=False)
+        snippet = snippet or html.escape(body[:200] or title, quote=False)
         snippet = _ONE_MARK.sub(r"\1", snippet)  # a phrase's words (marked one by one) read as one highlight
         hits.append(
             {
@@ -545,7 +561,7 @@ def matching_ids(
 
         q: Query = Every()
     else:
-        q = user_query.parse(_parser(searcher.schema), query)
+        q = user_query.parse(_parser(searcher.schema, _families(searcher, languages)), query)
         user_query.check_expansions(q, searcher.reader())
     scores = scoring.evaluate(searcher, q, restrict=filt) if not isinstance(q, wq.Every) else None
     if scores is None:  # a shape left to Whoosh: its own collector, no limit

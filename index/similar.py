@@ -23,6 +23,7 @@ from typing import Any
 from whoosh.query import NullQuery, Term
 
 from newsdex.index import scoring
+from newsdex.index.analysis import CJK_TEXT, base_of, hit_field, stop_terms, stored_title
 from newsdex.index.damage import IndexDamaged
 from newsdex.index.reader import (
     MAX_WINDOW,
@@ -77,19 +78,21 @@ def body_terms(analyzer: Any, body: str) -> tuple[Counter[str], dict[str, str]]:
     return tf, surface
 
 
-def _distinctive(searcher: Any, body: str) -> tuple[list[_Part], int]:
-    """The body's top stems by tf × idf, each boosted by its weight relative to the best one."""
+def _distinctive(searcher: Any, body: str, field: str = "body", stop: frozenset[str] = frozenset()
+                 ) -> tuple[list[_Part], int]:
+    """The body's top stems by tf × idf, each boosted by its weight relative to the best one; ``field``: the body
+    field of the document's language (index/analysis.py), ``stop``: its function words, never distinctive."""
     n = max(1, searcher.doc_count())
-    tf, surface = body_terms(searcher.schema["body"].analyzer, body)
+    tf, surface = body_terms(searcher.schema[field].analyzer, body)
     ceiling = _ceiling(n, MAX_DF_SHARE)
     best_idf = math.log(n / 2)  # the highest idf a kept stem can have (it is in 2 documents at least)
     weighted: list[tuple[float, str]] = []  # a min-heap of the best MAX_TERMS
     for stem, count in sorted(tf.items(), key=lambda kv: (-kv[1], kv[0])):
         if len(weighted) == MAX_TERMS and count * best_idf <= weighted[0][0]:
             break  # stems come by falling tf: none of the rest can place, so their df is not looked up
-        if len(stem) <= 2 or any(ch.isdigit() for ch in stem):
-            continue
-        df = _doc_frequency(searcher, "body", stem)
+        if stem in stop or len(stem) < (2 if CJK_TEXT.match(stem) else 3) or any(ch.isdigit() for ch in stem):
+            continue  # a CJK word of two characters is a word
+        df = _doc_frequency(searcher, field, stem)
         if df < 2 or df > ceiling:  # only this document, or too common to say anything
             continue
         item = (count * math.log(n / df), stem)
@@ -99,7 +102,7 @@ def _distinctive(searcher: Any, body: str) -> tuple[list[_Part], int]:
             heapq.heapreplace(weighted, item)
     top = sorted(weighted, key=lambda ws: (-ws[0], ws[1]))
     best = top[0][0] if top and top[0][0] > 0 else 1.0
-    return [_Part("body", stem, surface[stem], max(0.1, w / best)) for w, stem in top], n
+    return [_Part(field, stem, surface[stem], max(0.1, w / best)) for w, stem in top], n
 
 
 def _ceiling(n: int, share: float) -> float:
@@ -161,11 +164,15 @@ def _shared(mine: list[_Part], docnum: int) -> list[str]:
     def weight(p: _Part) -> float:
         return -p.scores[docnum]
 
-    names = list(dict.fromkeys(p.label for p in sorted((p for p in mine if p.field != "body"), key=weight)))
+    names = list(dict.fromkeys(p.label for p in sorted((p for p in mine if not _is_body(p)), key=weight)))
     said = {w.lower() for name in names for w in name.split()}
-    words = [p.label for p in sorted((p for p in mine if p.field == "body"), key=weight) if p.label.lower() not in said]
+    words = [p.label for p in sorted((p for p in mine if _is_body(p)), key=weight) if p.label.lower() not in said]
     names = names[: max(MAX_REASON_NAMES, MAX_REASON - len(words))]
     return list(dict.fromkeys(names + words))[:MAX_REASON]
+
+
+def _is_body(part: _Part) -> bool:
+    return base_of(part.field) == "body"
 
 
 def _snippet(analyzer: Any, body: str, stems: set[str]) -> str:
@@ -214,7 +221,9 @@ def similar(root: Path, ref: str, limit: int = 10) -> dict[str, Any] | None:
     # crowd the window.
     excluded = {docnum} | {d for m in members if (d := searcher.document_number(id=m)) is not None}
 
-    parts, n = _distinctive(searcher, body)
+    language = source.get("language")
+    body_field = hit_field(searcher.schema, "body", language)
+    parts, n = _distinctive(searcher, body, body_field, stop_terms(language))
     parts = _entity_parts(searcher, source, n) + parts
     _score_parts(searcher, parts)
     scores: dict[int, float] = {}
@@ -233,14 +242,14 @@ def similar(root: Path, ref: str, limit: int = 10) -> dict[str, Any] | None:
             break
         window = min(window * 4, MAX_WINDOW)
 
-    analyzer = searcher.schema["body"].analyzer
     hits = []
     for i in copies.kept[:limit]:
         score, d = ranked[i]
         fields = stored[i]
         mine = [p for p in parts if d in p.scores]
         shared = _shared(mine, d)
-        body_stems = {p.text for p in mine if p.field == "body"}
+        body_stems = {p.text for p in mine if _is_body(p)}
+        analyzer = searcher.schema[hit_field(searcher.schema, "body", fields.get("language"))].analyzer
         hits.append({
             **hit_fields(fields),
             "score": round(float(score), 4),
@@ -251,9 +260,9 @@ def similar(root: Path, ref: str, limit: int = 10) -> dict[str, Any] | None:
         })
     return {
         "id": doc_id,
-        "title": source.get("title") or None,
+        "title": stored_title(source),
         "total": len(scores),
-        "terms": [p.label for p in parts if p.field == "body"],
+        "terms": [p.label for p in parts if _is_body(p)],
         "entities": _hit_entities(source),
         "copies": [m for m in members if m != doc_id],
         "hits": hits,
