@@ -142,19 +142,24 @@ class SnowballStem:
         return hash(("snowball", self.algorithm))
 
 
-_FOLD_KEEP = re.compile(r"[\u0400-\u04ff]")  # Cyrillic: й, ї are letters of their own, not и, і with a mark
+_FOLDED_BELOW = 0x0400  # Latin and Greek letters and combining marks: their diacritics are dropped
+_FOLDED_EXTRA = (0x1E00, 0x1FFF)  # Latin Extended Additional (Vietnamese), Greek Extended
 
 
 @lru_cache(maxsize=100_000)
 def fold(word: str) -> str:
-    """``word`` without diacritics (é -> e, ł stays, Cyrillic й stays; ё -> е), compatibility forms unified."""
+    """``word`` with Latin and Greek letters stripped of their diacritics (é -> e, ά -> α; ł stays), Cyrillic ё as
+    е, and compatibility forms unified (full-width Ａ -> A, half-width ｶ -> カ). Other scripts keep their marks:
+    Cyrillic й is a letter of its own, and a Japanese dakuten or a Hangul syllable is never taken apart."""
     if word.isascii():
         return word
+    word = unicodedata.normalize("NFKC", word)
     out = []
-    for ch in unicodedata.normalize("NFKD", word):
-        if unicodedata.combining(ch) and out and _FOLD_KEEP.match(out[-1]):
-            out[-1] = unicodedata.normalize("NFC", out[-1] + ch)
-        elif not unicodedata.combining(ch):
+    for ch in word:
+        o = ord(ch)
+        if o < _FOLDED_BELOW or _FOLDED_EXTRA[0] <= o <= _FOLDED_EXTRA[1]:
+            out.extend(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+        else:
             out.append(ch)
     return "".join(out).replace("ё", "е")
 

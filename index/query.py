@@ -234,6 +234,7 @@ def suggest(
             name = named[0][1]
             quoted = text[start - 1 : start] == '"'  # a phrase's span is inside its quotes
             fixes[(start, end)] = f'"{name}"' if " " in name and not quoted else name
+    searched = {leaf.field() for leaf in positive_leaves(q)}  # a word's field in each language the query meets
     for (start, end), (field, word) in _misspelt(reader, q, rare=True) if total <= FEW_HITS else []:
         if len(fixes) >= SUGGEST_MAX_WORDS or time.perf_counter() > deadline:
             break
@@ -243,7 +244,8 @@ def suggest(
             end -= 1
         if start == end or any(a <= start and end <= b for a, b in fixes):
             continue
-        fix = _nearest(reader, field, text[start:end].lower(), word, neighbours)
+        siblings = [f for f in searched if f and base_of(f) == base_of(field)]
+        fix = _nearest(reader, field, text[start:end].lower(), word, neighbours, siblings)
         if fix is not None:
             fixes[(start, end)] = fix
     if not fixes:
@@ -275,23 +277,26 @@ def _group_spans(q: wq.Query) -> list[tuple[int, int]]:
     return found
 
 
-def _nearest(reader: Any, field: str, surface: str, indexed: str, neighbours: Neighbours | None) -> str | None:
-    """The archive's likeliest word for ``surface`` (as typed; ``indexed``: as the index has it), or None."""
+def _nearest(reader: Any, field: str, surface: str, indexed: str, neighbours: Neighbours | None,
+             siblings: list[str] | None = None) -> str | None:
+    """The archive's likeliest word for ``surface`` (as typed; ``indexed``: as the index has it), or None.
+    ``siblings``: the same field in each language the query meets (``body``, ``body_de``…), whose documents
+    count together."""
     from newsdex.index.vocabulary import distance
 
     maxdist = 1 if len(surface) <= 5 else 2
-    spell = "spell_" + field if ("spell_" + field) in reader.schema else field
+    spells = [("spell_" + f if ("spell_" + f) in reader.schema else f) for f in sorted(set(siblings or []) | {field})]
     found = neighbours(surface, maxdist) if neighbours is not None and surface.isalpha() else None
     if found is None:  # no word table (an index made before it, not yet written to): Whoosh's corrector
         fixed = reader.corrector(field).suggest(indexed, limit=1, maxdist=maxdist, prefix=1)
         return fixed[0] if fixed and fixed[0] != indexed else None
-    own = reader.doc_frequency(spell, surface)
+    own = sum(reader.doc_frequency(spell, surface) for spell in spells)
     best: tuple[float, int, str] | None = None
     for word in found:
         d = distance(surface, word, maxdist)
         if d > maxdist:
             continue
-        df = reader.doc_frequency(spell, word)
+        df = sum(reader.doc_frequency(spell, word) for spell in spells)
         if df == 0 or (own and df < RARE_RATIO * own):
             continue
         # People rarely mistype a word's first letter (Whoosh's corrector does not try it at all): a change
