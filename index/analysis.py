@@ -282,11 +282,11 @@ class ChineseTokenizer(_SegmentingTokenizer):
     search mode), so ``房地产`` is found inside ``房地产市场`` and a phrase across them still matches."""
 
     def pieces(self, text: str, mode: str) -> Iterator[tuple[str, int, int, bool]]:
-        dt = _jieba()
         for run, offset, cjk in _runs(text):
             if not cjk:  # Latin words and numbers between Chinese ones: as any other language's
                 yield from _words_and_bigrams(run, offset)
                 continue
+            dt = _jieba()  # loaded only when Chinese script comes: an English query never loads it
             for word, start, end in dt.tokenize(run, HMM=True):
                 yield from self._word(dt, word, offset + start, offset + end, mode)
 
@@ -360,6 +360,9 @@ class KoreanTokenizer(_SegmentingTokenizer):
     ``정부``; verbs and adjectives as their stems (positions count only the morphemes kept)."""
 
     def pieces(self, text: str, mode: str) -> Iterator[tuple[str, int, int, bool]]:
+        if not CJK_TEXT.search(text):  # no Hangul: Kiwi is not loaded for an English query word
+            yield from _words_and_bigrams(text)
+            return
         kiwi = _kiwi()
         for offset, piece in _chunks(text, 20_000):
             with _LOCK:
@@ -544,3 +547,18 @@ def stop_terms(language: str | None) -> frozenset[str]:
         return frozenset()
     an = analyzer(fam)
     return frozenset(t.text for w in words for t in an(w, mode="index"))
+
+
+def language_counts(reader: Any) -> dict[str, int]:
+    """Live documents per language code (the ``language`` field's terms, deleted documents left out), the most
+    frequent first, ties by code."""
+    if "language" not in reader.schema:
+        return {}
+    counts = {}
+    for term in reader.lexicon("language"):
+        code = term.decode() if isinstance(term, bytes) else term
+        ids = reader.postings("language", term).all_ids()
+        n = sum(1 for d in ids if not reader.is_deleted(d)) if reader.has_deletions() else sum(1 for _ in ids)
+        if n:
+            counts[code] = n
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))

@@ -660,6 +660,12 @@ def top_entities(root: Path, type_: str | None = None, limit: int = 20) -> list[
         return manifest.top_entities(type_.upper() if type_ else None, limit)
 
 
+def _languages(root: Path) -> dict[str, int]:
+    """Documents per language in the live generation (index/analysis.py)."""
+    with open_index(root).searcher() as searcher:
+        return analysis.language_counts(searcher.reader())
+
+
 def stats(root: Path) -> dict[str, Any]:
     from newsdex.index.writer import index_size_bytes
 
@@ -677,6 +683,7 @@ def stats(root: Path) -> dict[str, Any]:
     return {
         **counts,
         "index_documents": indexed_docs,
+        "languages": _languages(root) if indexed_docs else {},
         "rules_version": max(versions, key=versions.get) if versions else None,
         "rules_versions": versions,
         "index_bytes": index_size_bytes(paths),

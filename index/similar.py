@@ -200,7 +200,7 @@ def _snippet(analyzer: Any, body: str, stems: set[str]) -> str:
     return ("… " if start else "") + text + (" …" if end < len(body) else "")
 
 
-def similar(root: Path, ref: str, limit: int = 10) -> dict[str, Any] | None:
+def similar(root: Path, ref: str, limit: int = 10, languages: list[str] | None = None) -> dict[str, Any] | None:
     """The ``similar`` JSON of docs/contract.md for the document ``ref`` names (id, unique id prefix, input
     path), or None when there is no such document. Raises ValueError for an ambiguous prefix, IndexMissing and
     IndexDamaged as search does."""
@@ -232,6 +232,13 @@ def similar(root: Path, ref: str, limit: int = 10) -> dict[str, Any] | None:
             scores[d] = scores.get(d, 0.0) + s
     for d in excluded:
         scores.pop(d, None)
+    if languages:  # only articles in these languages (search's --lang filter)
+        from newsdex.index.reader import build_filter
+
+        allowed = scoring.matching(searcher, build_filter(languages=languages))
+        if allowed is None:
+            allowed = {d for _, d in searcher.search(build_filter(languages=languages), limit=None).top_n}
+        scores = {d: s for d, s in scores.items() if d in allowed}
 
     window = max(limit * 4, 50)
     while True:

@@ -13,6 +13,7 @@ EPILOG = """examples:
   newsdex similar 377e233ad334b57e
   newsdex similar seeds/000_f62cfa61a98d079d.txt --limit 5
   newsdex similar https://example.com/news/story --json
+  newsdex similar 377e233ad334b57e --lang de,fr
 
 The query is the article's own distinctive words (tf x idf) and its people, organisations and places; the
 article and its copies (newsdex duplicates) are left out, and each other story is one hit.
@@ -31,6 +32,10 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("id", metavar="ID|URL")
     p.add_argument("--limit", type=int, default=10, metavar="N", help="hits to print (default 10)")
+    p.add_argument(
+        "--lang", action="append", default=[], metavar="CODE",
+        help="only articles in these languages (ISO 639-1 codes, comma-separated or repeated: de,fr)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,13 +43,14 @@ def run(args: argparse.Namespace) -> int:
 
     from newsdex.index.reader import IndexDamaged, IndexMissing
     from newsdex.index.similar import similar
+    from newsdex.search_cli.cmd_search import parse_languages
     from newsdex.settings import index_dir
 
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
     ref = document_ref(args.id)
     try:
-        result = similar(index_dir(args.index), ref, limit=args.limit)
+        result = similar(index_dir(args.index), ref, limit=args.limit, languages=parse_languages(args.lang))
     except (IndexMissing, IndexDamaged, ValueError) as exc:
         raise UsageError(str(exc)) from None
     if result is None:

@@ -38,6 +38,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"index        {s['index']}")
     print(f"documents    {s['documents']} ({s['index_documents']} in Whoosh), {s['passages']} passages")
     print(f"sources      {s['sources']}")
+    if s.get("languages"):
+        unknown = s["index_documents"] - sum(s["languages"].values())
+        listed = ", ".join(f"{code} {n}" for code, n in s["languages"].items())
+        print(f"languages    {listed}" + (f", unknown {unknown}" if unknown > 0 else ""))
     mixed = f"  (mixed: {s['rules_versions']})" if len(s["rules_versions"]) > 1 else ""
     print(f"rules        {s['rules_version']}{mixed}")
     print(f"index size   {s['index_bytes'] / 1024:.0f} KiB")

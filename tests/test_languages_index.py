@@ -222,3 +222,24 @@ def test_english_results_are_unchanged(english: list, tmp_path: Path, monkeypatc
         for out in (a, b):
             out.pop("query", None)
         assert a == b, query
+
+
+def test_stats_counts_documents_per_language(index: Path) -> None:
+    out = json.loads(run_cli("stats", "--json", "--index", str(index)).stdout)
+    assert out["languages"] == {code: 1 for code in ("de", "en", "es", "fr", "ja", "ko", "ru", "zh")}
+    human = run_cli("stats", "--index", str(index)).stdout
+    assert "languages    de 1, en 1, es 1" in human
+
+
+def test_similar_takes_lang(tmp_path: Path, docs: dict) -> None:
+    second = docs["de"].model_copy(update={"id": "de-second-article", "path": "de2.txt",
+                                           "segments": docs["de"].segments[::-1]})
+    root = tmp_path / "index"
+    with IndexStore(root).writing() as store:
+        store.write([*docs.values(), second])
+    both = json.loads(run_cli("similar", "doc-de", "--json", "--index", str(root)).stdout)
+    assert "de-second-article" in [h["id"] for h in both["hits"]]
+    french = json.loads(run_cli("similar", "doc-de", "--lang", "fr", "--json", "--index", str(root)).stdout)
+    assert all(h["language"] == "fr" for h in french["hits"])
+    bad = run_cli("similar", "doc-de", "--lang", "de;x", "--index", str(root))
+    assert bad.returncode == 1 and "--lang" in bad.stderr
