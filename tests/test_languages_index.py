@@ -243,3 +243,14 @@ def test_similar_takes_lang(tmp_path: Path, docs: dict) -> None:
     assert all(h["language"] == "fr" for h in french["hits"])
     bad = run_cli("similar", "doc-de", "--lang", "de;x", "--index", str(root))
     assert bad.returncode == 1 and "--lang" in bad.stderr
+
+
+def test_words_keep_their_combining_marks() -> None:
+    """Python's \\w leaves out combining marks: a Hindi or Bengali word would be cut at each vowel sign."""
+    import unicodedata
+
+    marks = analysis._MARKS.encode().decode("unicode_escape").replace("-", "")
+    assert marks and all(unicodedata.category(ch) in ("Mn", "Mc", "Me") for ch in marks)
+    words = [t.text for t in analysis.analyzer("xx")("বাংলাদেশের রাজধানী ঢাকা", mode="query")]
+    assert words == ["বাংলাদেশের", "রাজধানী", "ঢাকা"]
+    assert [t.text for t in analysis.analyzer("hi")("दिल्ली", mode="query")] == ["दिल्ल"]
