@@ -163,13 +163,18 @@ def test_fast_scoring_equals_whooshs_on_the_language_fields(index: Path) -> None
             assert ours[d] == pytest.approx(s, rel=1e-9), text
 
 
-def test_similar_shares_no_function_words_of_the_language(tmp_path: Path, docs: dict) -> None:
-    from newsdex.index.similar import similar
-
-    second = docs["de"].model_copy(update={
+def _second_german(docs: dict):
+    """Another German article on the same subject (the sample's paragraphs, reordered and reworded)."""
+    return docs["de"].model_copy(update={
         "id": "de-second-article", "path": "de2.txt", "title": "Abnehmen ohne Diät",
         "blocks": [], "segments": [s.model_copy(update={"text": s.text.replace("Chips", "Kekse")})
                                    for s in docs["de"].segments][::-1]})
+
+
+def test_similar_shares_no_function_words_of_the_language(tmp_path: Path, docs: dict) -> None:
+    from newsdex.index.similar import similar
+
+    second = _second_german(docs)
     root = tmp_path / "index"
     with IndexStore(root).writing() as store:
         store.write([*docs.values(), second])
@@ -232,8 +237,7 @@ def test_stats_counts_documents_per_language(index: Path) -> None:
 
 
 def test_similar_takes_lang(tmp_path: Path, docs: dict) -> None:
-    second = docs["de"].model_copy(update={"id": "de-second-article", "path": "de2.txt",
-                                           "segments": docs["de"].segments[::-1]})
+    second = _second_german(docs)
     root = tmp_path / "index"
     with IndexStore(root).writing() as store:
         store.write([*docs.values(), second])
