@@ -142,7 +142,7 @@ def build(docs: list, root: Path, english_only: bool) -> None:
 
 def recall(docs: list, truths: dict[str, list[str]], n: int, seed: int, root_before: Path, root_after: Path
            ) -> dict:
-    from newsdex.index import reader
+    from newsdex.reading import reader
 
     # (source, half, script, language) -> [phrases, found before, found after]
     found: dict[tuple[str, str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0])

@@ -78,12 +78,13 @@ def _repair(store: IndexStore, found: CheckResult, args: argparse.Namespace) -> 
     done, after = store.repair_in_place(found)
     run = None
     if after.kinds() & REBUILD_KINDS:
+        from newsdex.flows.options import ReindexOptions
         from newsdex.flows.reindex import reindex_flow
+        from newsdex.settings import Settings
 
-        run = reindex_flow(
-            index=str(store.root), rules=args.rules, full=True, lock_held=True,
-            progress=not args.json and sys.stderr.isatty(),
-        )
+        settings = Settings.from_env(index=store.root, rules=args.rules)  # resolved here, once, for the run
+        run = reindex_flow(ReindexOptions(full=True, lock_held=True, progress=not args.json and sys.stderr.isatty(),
+                                          settings=settings))
         done.actions.append(
             f"rebuilt the index from the raw store into a new generation (rules {run['rules_version']}): "
             f"{run['documents']} documents, {len(run['quarantined'])} quarantined"

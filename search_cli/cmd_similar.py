@@ -41,18 +41,16 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from newsdex.index.reader import IndexDamaged, IndexMissing
-    from newsdex.index.similar import similar
-    from newsdex.search_cli.cmd_search import parse_languages
+    from newsdex.reading.archive import Archive
+    from newsdex.search_cli.options import parse_languages
     from newsdex.settings import index_dir
 
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
     ref = document_ref(args.id)
-    try:
-        result = similar(index_dir(args.index), ref, limit=args.limit, languages=parse_languages(args.lang))
-    except (IndexMissing, IndexDamaged, ValueError) as exc:
-        raise UsageError(str(exc)) from None
+    languages = tuple(parse_languages(args.lang))
+    with Archive(index_dir(args.index)) as archive:
+        result = archive.similar(ref, limit=args.limit, languages=languages)
     if result is None:
         raise UsageError(f"no document {args.id!r} in the index")
     if args.json:

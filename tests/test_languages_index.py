@@ -14,9 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from newsdex.index import analysis, reader, scoring
+from newsdex.index import analysis
 from newsdex.index.store import IndexStore
 from newsdex.models import Block, CleanDoc
+from newsdex.reading import reader, scoring
+from newsdex.reading.archive import Archive
+from newsdex.reading.rank import counting_collector
 from tests.conftest import ARTICLES, REPO, SEEDS, enriched_folder, run_cli
 
 LANGUAGES = REPO / "tests" / "data" / "languages"
@@ -64,13 +67,16 @@ def test_each_sample_is_detected_in_its_language(docs: dict) -> None:
 
 
 def test_each_document_goes_to_its_languages_fields(index: Path, docs: dict) -> None:
-    searcher = reader._searcher(index)
+    archive = Archive(index)
+    searcher = archive.searcher()
     r = searcher.reader()
     for name, field, term in (("de", "body_de", "kalori"), ("zh", "body_zh", "疫情"), ("ko", "body_ko", "영국"),
                               ("ja", "body_ja", "配達"), ("ru", "body_ru", "робот"), ("en", "body", "council")):
         docnums = list(r.postings(field, term).all_ids())
         assert [searcher.stored_fields(d)["id"] for d in docnums] == [docs[name].id], (field, term)
     assert analysis.indexed_families(r) == ["", "de", "es", "fr", "ru", "zh", "ja", "ko"]
+    assert analysis.indexed_families(r, ["de"]) == ["", "de"]
+    archive.close()
 
 
 def test_a_word_inside_a_chinese_sentence_is_found(index: Path, docs: dict) -> None:
@@ -133,7 +139,6 @@ def test_lang_narrows_the_languages_a_query_meets(index: Path, docs: dict) -> No
     assert _ids(index, "Montréal", languages=["fr"]) == [docs["fr"].id]
     assert _ids(index, "Montréal", languages=["de", "es"]) == []
     assert _ids(index, "疫情", languages=["zh"]) == [docs["zh"].id]
-    assert reader._families(reader._searcher(index), ["de"]) == ["", "de"]
 
 
 def test_a_field_typed_in_the_query_is_searched_in_every_language(index: Path, docs: dict) -> None:
@@ -148,19 +153,20 @@ def test_did_you_mean_offers_the_archives_german_word(index: Path) -> None:
 
 
 def test_fast_scoring_equals_whooshs_on_the_language_fields(index: Path) -> None:
-    searcher = reader._searcher(index)
-    parser = reader._parser(searcher.schema, reader._families(searcher, None))
+    archive = Archive(index)
+    searcher = archive.searcher()
     for text in ("疫情", '"新冠肺炎疫情"', "Kalorie OR trottinette", "영국 도시", "企業", "робот NOT Москва",
                  "title:武汉", "Kalor*", "council"):
-        q = reader.user_query.parse(parser, text)
+        q = archive.parse(searcher, text)
         ours = scoring.evaluate(searcher, q)
         assert ours is not None, text
-        collector = reader._counting_collector(searcher, 1000, None, {})
+        collector = counting_collector(searcher, 1000, None, {})
         searcher.search_with_collector(q, collector)
         theirs = {d: s for s, d in collector.results().top_n}
         assert set(ours) == set(theirs), text
         for d, s in theirs.items():
             assert ours[d] == pytest.approx(s, rel=1e-9), text
+    archive.close()
 
 
 def _second_german(docs: dict):
@@ -172,13 +178,11 @@ def _second_german(docs: dict):
 
 
 def test_similar_shares_no_function_words_of_the_language(tmp_path: Path, docs: dict) -> None:
-    from newsdex.index.similar import similar
-
     second = _second_german(docs)
     root = tmp_path / "index"
     with IndexStore(root).writing() as store:
         store.write([*docs.values(), second])
-    out = similar(root, docs["de"].id)
+    out = reader.similar(root, docs["de"].id)
     assert out is not None and [h["id"] for h in out["hits"]][:1] == ["de-second-article"]
     stop = {w.lower() for w in ("und", "die", "der", "ihr", "euch", "eine", "nicht", "auch", "oder", "wenn")}
     assert out["hits"][0]["shared"] and not stop & {w.lower() for w in out["hits"][0]["shared"]}
