@@ -96,7 +96,7 @@ def documents(pages: list[dict], work: Path) -> list:
     for p in pages:
         (folder / f"{p['id']}.html").write_bytes(p["raw"])
     raws = [r for r in map(loading.load_path, loading.iter_input_files([str(folder)])) if not hasattr(r, "reason")]
-    cleaned, _ = clean_budgeted(raws, load_rules(), None)
+    cleaned = clean_budgeted(raws, load_rules()).docs
     docs = []
     for seg in segment.segment_batch(cleaned):
         docs.append(EnrichedDoc(**seg.model_dump(), entities=[]))
