@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from newsdex.search_cli.output import UsageError, bold, copies_note, document_ref, emit_json
+from newsdex.search_cli.output import UsageError, bold, copies_note, document_ref, emit_json, parse_languages
 from newsdex.search_cli.terminal import printable, width, wrap
 
 EPILOG = """examples:
@@ -42,7 +42,6 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from newsdex.reading.archive import Archive
-    from newsdex.search_cli.options import parse_languages
     from newsdex.settings import index_dir
 
     if args.limit < 1:
