@@ -142,7 +142,10 @@ def build(docs: list, root: Path, english_only: bool) -> None:
 
 def recall(docs: list, truths: dict[str, list[str]], n: int, seed: int, root_before: Path, root_after: Path
            ) -> dict:
-    from newsdex.reading import reader
+    from newsdex.reading.archive import Archive
+    from newsdex.reading.request import Selection
+
+    archives = [Archive(root_before), Archive(root_after)]  # one each: a warm searcher for every phrase
 
     # (source, half, script, language) -> [phrases, found before, found after]
     found: dict[tuple[str, str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
@@ -156,9 +159,9 @@ def recall(docs: list, truths: dict[str, list[str]], n: int, seed: int, root_bef
             for phrase in phrases(texts, doc.language, n, rng):
                 query = f'"{phrase}"'
                 hits = []
-                for root in (root_before, root_after):
+                for archive in archives:
                     try:
-                        hits.append(doc.id in reader.matching_ids(root, query))
+                        hits.append(doc.id in archive.matching_ids(Selection(query=query)))
                     except ValueError:
                         hits.append(False)
                 page = Path(doc.path).name.removesuffix(".html")
@@ -166,6 +169,8 @@ def recall(docs: list, truths: dict[str, list[str]], n: int, seed: int, root_bef
                     found[key][0] += 1
                     found[key][1] += hits[0]
                     found[key][2] += hits[1]
+    for archive in archives:
+        archive.close()
     return found
 
 
