@@ -154,7 +154,7 @@ def fold(word: str) -> str:
     if word.isascii():
         return word
     word = unicodedata.normalize("NFKC", word)
-    out = []
+    out: list[str] = []
     for ch in word:
         o = ord(ch)
         if o < _FOLDED_BELOW or _FOLDED_EXTRA[0] <= o <= _FOLDED_EXTRA[1]:
