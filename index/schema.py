@@ -16,17 +16,19 @@ from whoosh.analysis import (
     CommaSeparatedTokenizer,
     IDTokenizer,
     LowercaseFilter,
-    StemmingAnalyzer,
     StripFilter,
     SubstitutionFilter,
 )
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
+from newsdex.index import analysis
+
 if TYPE_CHECKING:  # a search reads the schema without the model layer (pydantic)
     from newsdex.models import EnrichedDoc
 
-# No stop list: phrase queries such as "sent to the gulags" must match word for word.
-_TEXT = StemmingAnalyzer(stoplist=None)
+# English (and unknown languages): no stop list, phrase queries such as "sent to the gulags" match word for word.
+# Other languages have fields of their own, each with its own analyzer (index/analysis.py, docs/languages.md).
+_TEXT = analysis.analyzer(analysis.BASE)
 
 # Entity type -> index field. Canonical names are stored comma-separated, matched case-insensitively.
 ENTITY_FIELDS: dict[str, str] = {
@@ -85,6 +87,7 @@ def build_schema() -> Schema:
         # kinds) counts as an article
         kind=ID(stored=True),
         **entity_fields,
+        **{name: field for fam in analysis.FAMILIES if fam for name, field in analysis.text_fields(fam).items()},
     )
 
 
@@ -94,16 +97,17 @@ def _names(values: list[str]) -> str:
 
 
 def to_fields(doc: EnrichedDoc) -> dict[str, object]:
+    fam = analysis.family(doc.language)  # the text goes to its language's fields (index/analysis.py)
     fields: dict[str, object] = {
         "id": doc.id,
         "path": doc.path,
         "url": doc.url or "",
         "source": doc.source or "",
-        "title": doc.title or "",
+        analysis.field_name("title", fam): doc.title or "",
         "byline": doc.byline or "",
-        "headings": "\n".join(s.text for s in doc.segments if s.kind == "heading"),
-        "body": doc.body,
-        "captions": "\n".join(s.text for s in doc.segments if s.kind == "caption"),
+        analysis.field_name("headings", fam): "\n".join(s.text for s in doc.segments if s.kind == "heading"),
+        analysis.field_name("body", fam): doc.body,
+        analysis.field_name("captions", fam): "\n".join(s.text for s in doc.segments if s.kind == "caption"),
         "rules_version": doc.rules_version,
         "raw_hash": doc.raw_hash,
     }

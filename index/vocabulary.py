@@ -16,6 +16,7 @@ import sqlite3
 import zlib
 from collections.abc import Iterable
 
+from newsdex.index.analysis import CJK_TEXT
 from newsdex.index.sql import rows_in
 
 SCHEMA = """
@@ -27,15 +28,17 @@ CREATE TABLE IF NOT EXISTS word_keys (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS words_meta (version TEXT NOT NULL);
 """
-VERSION = "lower-alpha-4-30-d1"  # change it whenever ``words_of`` or ``keys`` changes
+VERSION = "lower-alpha-4-30-d1-nocjk"  # change it whenever ``words_of`` or ``keys`` changes
 WORD_CHARS = (4, 30)  # shorter words have too many neighbours to suggest well, longer ones are not typos
 _WORD = re.compile(r"\w+")
 
 
 def words_of(text: str) -> set[str]:
-    """The words a suggestion may offer: lower-cased, letters only, WORD_CHARS long."""
+    """The words a suggestion may offer: lower-cased, letters only, WORD_CHARS long. Not Chinese, Japanese or
+    Korean text: written without spaces, a "word" here is a clause (index/analysis.py segments it; a misspelling
+    of a clause is not what did-you-mean corrects)."""
     lo, hi = WORD_CHARS
-    return {w for w in _WORD.findall(text.lower()) if lo <= len(w) <= hi and w.isalpha()}
+    return {w for w in _WORD.findall(text.lower()) if lo <= len(w) <= hi and w.isalpha() and not CJK_TEXT.search(w)}
 
 
 def deletions(word: str) -> set[str]:

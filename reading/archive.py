@@ -17,7 +17,8 @@ from whoosh.qparser import MultifieldParser
 from whoosh.query import Every, Query
 
 from newsdex.errors import FilterError
-from newsdex.reading import dates, documents, rank, similar
+from newsdex.index import analysis
+from newsdex.reading import caches, dates, documents, rank, similar
 from newsdex.reading import query as user_query
 from newsdex.reading.collapse import window_of_stories
 from newsdex.reading.facets import facets
@@ -42,7 +43,7 @@ class Archive:
         self.root = Path(root)
         self.aliases = aliases
         self._searchers = Searchers(self.root, mmap)
-        self._parsers: dict[tuple[str, ...], MultifieldParser] = {}
+        self._parsers: dict[tuple[tuple[str, ...], tuple[str, ...]], MultifieldParser] = {}
 
     def __enter__(self) -> Archive:
         return self
@@ -57,13 +58,17 @@ class Archive:
         """The live generation's searcher (reopened after a commit): IndexMissing, IndexDamaged."""
         return self._searchers.get()
 
-    def parse(self, searcher: Any, text: str) -> Query:
-        """The query for ``text`` (``Every`` for an empty one or ``*``): QueryError when it cannot run."""
+    def parse(self, searcher: Any, text: str, languages: tuple[str, ...] = ()) -> Query:
+        """The query for ``text`` (``Every`` for an empty one or ``*``): QueryError when it cannot run. Its words
+        are analysed for each language the index holds, or those of ``languages`` (index/analysis.py)."""
         if text.strip() in ("", "*"):
             return Every()
-        key = tuple(searcher.schema.names())
+        families = caches.of(searcher).families
+        if languages not in families:
+            families[languages] = analysis.indexed_families(searcher.reader(), languages)
+        key = (tuple(searcher.schema.names()), tuple(families[languages]))
         if key not in self._parsers:
-            self._parsers[key] = user_query.make_parser(searcher.schema)
+            self._parsers[key] = user_query.make_parser(searcher.schema, key[1])
         q = user_query.parse(self._parsers[key], text)
         user_query.check_expansions(q, searcher.reader())
         return q
@@ -77,8 +82,8 @@ class Archive:
         started = time.perf_counter()
         searcher = self.searcher()
         filt = build_filter(request.filters, searcher.schema, searcher)
-        q, expanded = user_query.with_entities(self.parse(searcher, request.query), request.query, self.aliases,
-                                               searcher.reader())
+        q, expanded = user_query.with_entities(self.parse(searcher, request.query, request.filters.languages),
+                                               request.query, self.aliases, searcher.reader())
         ranking = rank.Ranking(searcher, q, filt, request.sort)
         results, stored, copies = window_of_stories(ranking, self.root, request.limit, request.offset,
                                                     request.all_copies)
@@ -107,17 +112,18 @@ class Archive:
         order for an empty query or ``*``. No window: all of them."""
         searcher = self.searcher()
         filt = build_filter(selection.filters, searcher.schema, searcher)
-        return rank.matching_ids(searcher, self.parse(searcher, selection.query), filt)
+        return rank.matching_ids(searcher, self.parse(searcher, selection.query, selection.filters.languages), filt)
 
     def document(self, ref: str) -> dict[str, Any] | None:
         """The ``show --explain`` JSON of the document ``ref`` names (id, unique prefix, input path); None when
         none. AmbiguousId for a prefix several ids share."""
         return documents.get_document(self.root, ref)
 
-    def similar(self, ref: str, limit: int = 10, kind: str = "article") -> dict[str, Any] | None:
+    def similar(self, ref: str, limit: int = 10, kind: str = "article", languages: tuple[str, ...] = ()
+                ) -> dict[str, Any] | None:
         """The ``similar`` JSON for the document ``ref`` names, among documents of ``kind`` (articles unless
-        ``all``…); None when there is none."""
-        return similar.similar(self.searcher(), self.root, ref, limit, kind)
+        ``all``…) and in ``languages`` (when given); None when there is none."""
+        return similar.similar(self.searcher(), self.root, ref, limit, kind, languages)
 
     def export(self, selection: Selection, chunk: int | None = None) -> Iterator[list[dict[str, Any]]]:
         """Lists of at most ``chunk`` (default reading/export.py's CHUNK) show objects for every document the

@@ -22,6 +22,7 @@ class Caches:
         self.stems: dict[Any, dict[str, str]] = {}  # stemmer -> lowercased word -> stem
         self.surface: dict[Any, dict[str, str]] = {}  # analyzer chain -> word as written -> its indexed form
         self.stored: dict[int, dict[str, Any]] = {}  # global docnum -> decoded stored fields
+        self.families: dict[tuple[str, ...], list[str]] = {}  # --lang codes -> language families a query meets
 
 
 def bounded(memo: dict[Any, Any], limit: int = MAX_ENTRIES) -> dict[Any, Any]:

@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from newsdex.errors import AmbiguousId, IndexDamaged
+from newsdex.index import analysis
 from newsdex.index import fingerprint as fp
 from newsdex.index.damage import manifest_guard
 from newsdex.index.layout import IndexPaths
 from newsdex.index.manifest import Manifest
-from newsdex.reading.opening import live_documents, open_manifest
+from newsdex.reading.opening import live_documents, open_index, open_manifest
 
 NO_REF = "an id (or a unique prefix of one, or an input path) is required"
 
@@ -91,6 +92,12 @@ def top_entities(root: Path, type_: str | None = None, limit: int = 20) -> list[
         return manifest.top_entities(type_.upper() if type_ else None, limit)
 
 
+def _languages(root: Path) -> dict[str, int]:
+    """Documents per language in the live generation (index/analysis.py)."""
+    with open_index(root).searcher() as searcher:
+        return analysis.language_counts(searcher.reader())
+
+
 def stats(root: Path) -> dict[str, Any]:
     from newsdex.index.writer import index_size_bytes
 
@@ -108,6 +115,7 @@ def stats(root: Path) -> dict[str, Any]:
     return {
         **counts,
         "index_documents": indexed_docs,
+        "languages": _languages(root) if indexed_docs else {},
         "rules_version": max(versions, key=versions.get) if versions else None,
         "rules_versions": versions,
         "index_bytes": index_size_bytes(paths),

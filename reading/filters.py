@@ -35,6 +35,14 @@ def parse_date(value: str, end: bool = False) -> datetime:
     return (nxt - timedelta(microseconds=1)) if end else start
 
 
+def language_filter(languages: tuple[str, ...] | list[str]) -> Query | None:
+    """Documents in any of ``languages``; an index built before languages were stored has none, so nothing
+    matches. None without languages."""
+    codes = sorted({code.strip().lower() for code in languages if code.strip()})
+    terms: list[Query] = [Term("language", code) for code in codes]
+    return (terms[0] if len(terms) == 1 else Or(terms)) if terms else None
+
+
 KINDS = ("article", "listing", "other")
 NOT_ARTICLES = ("listing", "other")
 
@@ -90,10 +98,9 @@ def build_filter(filters: Filters, schema: Any | None = None, searcher: Any | No
         parts.append(Term(field, name_term(schema, field, name) if schema is not None else name_key(name)))
     if filters.source:
         parts.append(Term("source", filters.source.lower()))
-    codes = sorted({code.strip().lower() for code in filters.languages if code.strip()})
-    if codes:  # any of them; an index built before languages were stored has none, so nothing matches
-        terms: list[Query] = [Term("language", code) for code in codes]
-        parts.append(terms[0] if len(terms) == 1 else Or(terms))
+    languages = language_filter(filters.languages)
+    if languages is not None:
+        parts.append(languages)
     since, until = filters.since, filters.until
     if since or until:
         parts.append(

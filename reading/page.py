@@ -18,7 +18,7 @@ def page_hits(results: Any, stories: list[tuple[Any, dict[str, Any]]], copies: C
     hits = []
     for score, fields in stories[offset : offset + limit]:
         body = copies.bodies.get(fields["id"], "")
-        found = marker.passages(body)
+        found = marker.passages(fields, body)
         hits.append(
             {
                 **hit_fields(fields),

@@ -9,11 +9,12 @@ from typing import Any
 
 from whoosh import highlight
 
+from newsdex.index import analysis
 from newsdex.index import whoosh_internals as internals
 from newsdex.reading import snippets
 
 MAX_PASSAGES = 3  # paragraphs shown per hit
-_ONE_MARK = re.compile(r"</b>([\s\-\u2010\u2011]+)<b>")  # marks apart only by spaces or a hyphen: one
+_ONE_MARK = re.compile(r"</b>([\s\-\u2010\u2011]*)<b>")  # marks apart only by spaces or a hyphen: one
 
 
 class BoldFormatter(internals.EscapingFormatter):
@@ -36,17 +37,23 @@ class Marker:
         self.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=70)
         self.formatter = BoldFormatter()
 
-    def passages(self, body: str) -> list[snippets.Passage]:
-        return snippets.passages(self.results, "body", body, MAX_PASSAGES)
+    def field(self, base: str, fields: dict[str, Any]) -> str:
+        """The field a hit's ``base`` text is in: its language's (index/analysis.py)."""
+        return analysis.hit_field(self.results.searcher.schema, base, fields.get("language"))
+
+    def passages(self, fields: dict[str, Any], body: str) -> list[snippets.Passage]:
+        return snippets.passages(self.results, self.field("body", fields), body, MAX_PASSAGES)
 
     def snippet(self, fields: dict[str, Any], body: str, found: list[snippets.Passage]) -> str:
         """The snippet is read from the best passage: the paragraph that answers, not the first words matched;
         else the title's marks, else the body's first words."""
         best = body[found[0].start : found[0].end] if found else body
-        snippet = snippets.highlight(self.results, "body", best, self.fragmenter, self.formatter) or snippets.highlight(
-            self.results, "title", fields.get("title") or "", self.fragmenter, self.formatter, top=3
+        title = analysis.stored_title(fields) or ""
+        snippet = snippets.highlight(self.results, self.field("body", fields), best, self.fragmenter,
+                                     self.formatter) or snippets.highlight(
+            self.results, self.field("title", fields), title, self.fragmenter, self.formatter, top=3
         )
-        snippet = snippet or html.escape(body[:200] or fields.get("title", ""), quote=False)
+        snippet = snippet or html.escape(body[:200] or title, quote=False)
         snippet = _ONE_MARK.sub(r"\1", snippet)  # a phrase's words (marked one by one) read as one highlight
         return " ".join(snippet.split())
 

@@ -20,6 +20,7 @@ from whoosh.fields import Schema
 from whoosh.qparser import FieldsPlugin, MultifieldParser
 
 from newsdex.errors import QueryError as QueryError  # re-exported: what a query that cannot run raises
+from newsdex.index.analysis import base_of
 
 SEARCH_FIELDS = ["title", "headings", "body", "captions", "byline"]  # what a word without field: searches
 FIELD_BOOSTS = {"title": 2.0, "headings": 1.5}
@@ -39,16 +40,24 @@ SUGGEST_FLOOR_S = 0.05  # the suggestion may take as long as the search, or this
 
 
 
-def make_parser(schema: Any) -> MultifieldParser:
+def make_parser(schema: Any, families: list[str] | tuple[str, ...] = ("",)) -> MultifieldParser:
     """Whoosh's parser over the indexed fields only, keeping unknown field names as fields (so that
-    ``nosuchfield:x`` matches nothing, as in Elasticsearch) rather than reading them as words."""
+    ``nosuchfield:x`` matches nothing, as in Elasticsearch) rather than reading them as words.
+
+    A word without a field is searched in the text fields of each language family of ``families``
+    (index/analysis.py), each field analysing it its own way; ``title:x`` in each family's title field."""
+    from newsdex.index import analysis
+
     # Whoosh's own helper fields (spell_body) are re-created by their parent; a stored-only field cannot be
     # searched (Whoosh's parser raises on it): both count as unknown.
     helpers = {prefix + name for name, field in schema.items() for prefix, _ in field.subfields() if prefix}
     searchable = Schema(**{n: f for n, f in schema.items() if f.indexed and n not in helpers})
-    parser = MultifieldParser(SEARCH_FIELDS, schema=searchable, fieldboosts=FIELD_BOOSTS)
+    fields, boosts = analysis.search_fields(SEARCH_FIELDS, FIELD_BOOSTS, families, searchable)
+    parser = MultifieldParser(fields, schema=searchable, fieldboosts=boosts)
     # A field name starts with a letter: `10:30` stays two numbers, not a field named 10.
     parser.replace_plugin(FieldsPlugin(expr=r"(?P<text>[^\W\d]\w*):", remove_unknown=False))
+    if [f for f in families if f]:
+        parser.add_plugin(analysis.FamilyFieldsPlugin(families, searchable))
     return parser
 
 
@@ -159,7 +168,7 @@ def _group_span(node: wq.Query) -> tuple[int, int] | None:
         return None
     spans = set()
     for leaf in node.subqueries:
-        if type(leaf) not in (wq.Term, wq.Phrase) or leaf.field() not in SEARCH_FIELDS:
+        if type(leaf) not in (wq.Term, wq.Phrase) or base_of(leaf.field()) not in SEARCH_FIELDS:
             return None
         spans.add(_span(leaf))
     return spans.pop() if len(spans) == 1 and None not in spans else None
@@ -227,6 +236,7 @@ def suggest(searcher: Any, q: wq.Query, text: str, hints: Hints | None = None) -
             name = named[0][1]
             quoted = text[start - 1 : start] == '"'  # a phrase's span is inside its quotes
             fixes[(start, end)] = f'"{name}"' if " " in name and not quoted else name
+    searched = {leaf.field() for leaf in positive_leaves(q)}  # a word's field in each language the query meets
     for (start, end), (field, word) in _misspelt(reader, q, rare=True) if total <= FEW_HITS else []:
         if len(fixes) >= SUGGEST_MAX_WORDS or time.perf_counter() > deadline:
             break
@@ -236,7 +246,8 @@ def suggest(searcher: Any, q: wq.Query, text: str, hints: Hints | None = None) -
             end -= 1
         if start == end or any(a <= start and end <= b for a, b in fixes):
             continue
-        fix = _nearest(reader, field, text[start:end].lower(), word, neighbours)
+        siblings = [f for f in searched if f and base_of(f) == base_of(field)]
+        fix = _nearest(reader, field, text[start:end].lower(), word, neighbours, siblings)
         if fix is not None:
             fixes[(start, end)] = fix
     if not fixes:
@@ -268,23 +279,26 @@ def _group_spans(q: wq.Query) -> list[tuple[int, int]]:
     return found
 
 
-def _nearest(reader: Any, field: str, surface: str, indexed: str, neighbours: Neighbours | None) -> str | None:
-    """The archive's likeliest word for ``surface`` (as typed; ``indexed``: as the index has it), or None."""
+def _nearest(reader: Any, field: str, surface: str, indexed: str, neighbours: Neighbours | None,
+             siblings: list[str] | None = None) -> str | None:
+    """The archive's likeliest word for ``surface`` (as typed; ``indexed``: as the index has it), or None.
+    ``siblings``: the same field in each language the query meets (``body``, ``body_de``…), whose documents
+    count together."""
     from newsdex.index.vocabulary import distance
 
     maxdist = 1 if len(surface) <= 5 else 2
-    spell = "spell_" + field if ("spell_" + field) in reader.schema else field
+    spells = [("spell_" + f if ("spell_" + f) in reader.schema else f) for f in sorted(set(siblings or []) | {field})]
     found = neighbours(surface, maxdist) if neighbours is not None and surface.isalpha() else None
     if found is None:  # no word table (an index made before it, not yet written to): Whoosh's corrector
         fixed = reader.corrector(field).suggest(indexed, limit=1, maxdist=maxdist, prefix=1)
         return fixed[0] if fixed and fixed[0] != indexed else None
-    own = reader.doc_frequency(spell, surface)
+    own = sum(reader.doc_frequency(spell, surface) for spell in spells)
     best: tuple[float, int, str] | None = None
     for word in found:
         d = distance(surface, word, maxdist)
         if d > maxdist:
             continue
-        df = reader.doc_frequency(spell, word)
+        df = sum(reader.doc_frequency(spell, word) for spell in spells)
         if df == 0 or (own and df < RARE_RATIO * own):
             continue
         # People rarely mistype a word's first letter (Whoosh's corrector does not try it at all): a change
@@ -301,7 +315,7 @@ def _misspelt(reader: Any, q: wq.Query, rare: bool = False) -> list[tuple[tuple[
     checked against the body. Words under NOT are never corrected."""
     places: dict[tuple[int, int], tuple[str, str]] = {}
     for leaf in positive_leaves(q):
-        if type(leaf) not in (wq.Term, wq.Phrase) or leaf.field() not in ("body", "title"):
+        if type(leaf) not in (wq.Term, wq.Phrase) or base_of(leaf.field()) not in ("body", "title"):
             continue
         for token in leaf.tokens():
             start, end, word = token.startchar, token.endchar, token.text
@@ -309,8 +323,12 @@ def _misspelt(reader: Any, q: wq.Query, rare: bool = False) -> list[tuple[tuple[
                 continue  # a word the analyzer split (`North-Koreen`) has no place of its own to correct
             if not SUGGEST_WORD_CHARS[0] <= len(word) <= SUGGEST_WORD_CHARS[1]:
                 continue
-            if places.get((start, end), ("",))[0] != "body":
+            if base_of(places.get((start, end), ("",))[0]) != "body":
                 places[(start, end)] = (token.fieldname, word)
+            elif (found := places[(start, end)][0]) != token.fieldname and base_of(token.fieldname) == "body":
+                # a word searched in several languages' bodies: the one where the index has it most
+                if reader.doc_frequency(token.fieldname, word) > reader.doc_frequency(found, word):
+                    places[(start, end)] = (token.fieldname, word)
     out = []
     for place, (field, word) in places.items():
         df = reader.doc_frequency(field, word)

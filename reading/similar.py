@@ -21,13 +21,14 @@ from typing import Any
 
 from whoosh.query import NullQuery, Term
 
+from newsdex.index.analysis import CJK_TEXT, base_of, hit_field, stop_terms, stored_title
 from newsdex.index.damage import IndexDamaged, manifest_guard
 from newsdex.index.schema import ENTITY_FIELDS, FACET_TYPES, name_term
 from newsdex.reading import caches, scoring
 from newsdex.reading.caches import bounded
 from newsdex.reading.collapse import MAX_WINDOW, Copies
 from newsdex.reading.documents import resolve_id
-from newsdex.reading.filters import left_out
+from newsdex.reading.filters import language_filter, left_out
 from newsdex.reading.opening import open_manifest
 from newsdex.reading.stored import hit_entities, hit_fields, split_names, stored_fields, ties_by_id
 
@@ -67,19 +68,21 @@ def body_terms(analyzer: Any, body: str) -> tuple[Counter[str], dict[str, str]]:
     return tf, surface
 
 
-def _distinctive(searcher: Any, body: str) -> tuple[list[_Part], int]:
-    """The body's top stems by tf × idf, each boosted by its weight relative to the best one."""
+def _distinctive(searcher: Any, body: str, field: str = "body", stop: frozenset[str] = frozenset()
+                 ) -> tuple[list[_Part], int]:
+    """The body's top stems by tf × idf, each boosted by its weight relative to the best one; ``field``: the body
+    field of the document's language (index/analysis.py), ``stop``: its function words, never distinctive."""
     n = max(1, searcher.doc_count())
-    tf, surface = body_terms(searcher.schema["body"].analyzer, body)
+    tf, surface = body_terms(searcher.schema[field].analyzer, body)
     ceiling = _ceiling(n, MAX_DF_SHARE)
     best_idf = math.log(n / 2)  # the highest idf a kept stem can have (it is in 2 documents at least)
     weighted: list[tuple[float, str]] = []  # a min-heap of the best MAX_TERMS
     for stem, count in sorted(tf.items(), key=lambda kv: (-kv[1], kv[0])):
         if len(weighted) == MAX_TERMS and count * best_idf <= weighted[0][0]:
             break  # stems come by falling tf: none of the rest can place, so their df is not looked up
-        if len(stem) <= 2 or any(ch.isdigit() for ch in stem):
-            continue
-        df = _doc_frequency(searcher, "body", stem)
+        if stem in stop or len(stem) < (2 if CJK_TEXT.match(stem) else 3) or any(ch.isdigit() for ch in stem):
+            continue  # a CJK word of two characters is a word
+        df = _doc_frequency(searcher, field, stem)
         if df < 2 or df > ceiling:  # only this document, or too common to say anything
             continue
         item = (count * math.log(n / df), stem)
@@ -89,7 +92,7 @@ def _distinctive(searcher: Any, body: str) -> tuple[list[_Part], int]:
             heapq.heapreplace(weighted, item)
     top = sorted(weighted, key=lambda ws: (-ws[0], ws[1]))
     best = top[0][0] if top and top[0][0] > 0 else 1.0
-    return [_Part("body", stem, surface[stem], max(0.1, w / best)) for w, stem in top], n
+    return [_Part(field, stem, surface[stem], max(0.1, w / best)) for w, stem in top], n
 
 
 def _ceiling(n: int, share: float) -> float:
@@ -149,11 +152,15 @@ def _shared(mine: list[_Part], docnum: int) -> list[str]:
     def weight(p: _Part) -> float:
         return -p.scores[docnum]
 
-    names = list(dict.fromkeys(p.label for p in sorted((p for p in mine if p.field != "body"), key=weight)))
+    names = list(dict.fromkeys(p.label for p in sorted((p for p in mine if not _is_body(p)), key=weight)))
     said = {w.lower() for name in names for w in name.split()}
-    words = [p.label for p in sorted((p for p in mine if p.field == "body"), key=weight) if p.label.lower() not in said]
+    words = [p.label for p in sorted((p for p in mine if _is_body(p)), key=weight) if p.label.lower() not in said]
     names = names[: max(MAX_REASON_NAMES, MAX_REASON - len(words))]
     return list(dict.fromkeys(names + words))[:MAX_REASON]
+
+
+def _is_body(part: _Part) -> bool:
+    return base_of(part.field) == "body"
 
 
 def _snippet(analyzer: Any, body: str, stems: set[str]) -> str:
@@ -181,10 +188,12 @@ def _snippet(analyzer: Any, body: str, stems: set[str]) -> str:
     return ("… " if start else "") + text + (" …" if end < len(body) else "")
 
 
-def similar(searcher: Any, root: Path, ref: str, limit: int = 10, kind: str = "article") -> dict[str, Any] | None:
+def similar(searcher: Any, root: Path, ref: str, limit: int = 10, kind: str = "article",
+            languages: tuple[str, ...] = ()) -> dict[str, Any] | None:
     """The ``similar`` JSON of docs/contract.md for the document ``ref`` names (id, unique id prefix, input
     path), or None when there is no such document; ``searcher``: the index's (an Archive's: opening it first,
-    a missing or damaged generation says so). Raises AmbiguousId for an ambiguous prefix."""
+    a missing or damaged generation says so); ``languages``: only articles in those. Raises AmbiguousId for an
+    ambiguous prefix."""
     found = _the_document(root, ref)
     if found is None:
         return None
@@ -197,17 +206,17 @@ def similar(searcher: Any, root: Path, ref: str, limit: int = 10, kind: str = "a
     # crowd the window.
     excluded = {docnum} | {d for m in members if (d := searcher.document_number(id=m)) is not None}
     excluded |= left_out(searcher, kind)  # listings and other pages are no story like this one
-    parts, n = _distinctive(searcher, body)
+    language = source.get("language")  # its words are read in its language's field, its function words left out
+    parts, n = _distinctive(searcher, body, hit_field(searcher.schema, "body", language), stop_terms(language))
     parts = _entity_parts(searcher, source, n) + parts
-    scores = _summed(searcher, parts, excluded)
+    scores = _only(searcher, _summed(searcher, parts, excluded), languages)
     ranked, stored, copies = _stories(searcher, root, scores, limit)
-    analyzer = searcher.schema["body"].analyzer
-    hits = [_hit(analyzer, parts, ranked[i], stored[i], copies) for i in copies.kept[:limit]]
+    hits = [_hit(searcher, parts, ranked[i], stored[i], copies) for i in copies.kept[:limit]]
     return {
         "id": doc_id,
-        "title": source.get("title") or None,
+        "title": stored_title(source),
         "total": len(scores),
-        "terms": [p.label for p in parts if p.field == "body"],
+        "terms": [p.label for p in parts if _is_body(p)],
         "entities": hit_entities(source),
         "copies": [m for m in members if m != doc_id],
         "hits": hits,
@@ -227,6 +236,7 @@ def _the_document(root: Path, ref: str) -> tuple[str, str, list[str]] | None:
     return doc_id, body, members
 
 
+
 def _summed(searcher: Any, parts: list[_Part], excluded: set[int]) -> dict[int, float]:
     """Each document's score: its parts' scores summed part by part, as Whoosh's Or of the parts would."""
     _score_parts(searcher, parts)
@@ -237,6 +247,17 @@ def _summed(searcher: Any, parts: list[_Part], excluded: set[int]) -> dict[int, 
     for d in excluded:
         scores.pop(d, None)
     return scores
+
+
+def _only(searcher: Any, scores: dict[int, float], languages: tuple[str, ...]) -> dict[int, float]:
+    """``scores`` of the documents in ``languages`` only (all of them without languages)."""
+    filt = language_filter(languages)
+    if filt is None:
+        return scores
+    allowed = scoring.matching(searcher, filt)
+    if allowed is None:  # the fast paths off: Whoosh lists them
+        allowed = set(searcher.docs_for_query(filt))
+    return {d: s for d, s in scores.items() if d in allowed}
 
 
 def _stories(searcher: Any, root: Path, scores: dict[int, float], limit: int) -> tuple[list, list, Copies]:
@@ -252,12 +273,13 @@ def _stories(searcher: Any, root: Path, scores: dict[int, float], limit: int) ->
         window = min(window * 4, MAX_WINDOW)
 
 
-def _hit(analyzer: Any, parts: list[_Part], ranked: tuple[float, int], fields: dict[str, Any],
+def _hit(searcher: Any, parts: list[_Part], ranked: tuple[float, int], fields: dict[str, Any],
          copies: Copies) -> dict[str, Any]:
     score, d = ranked
     mine = [p for p in parts if d in p.scores]
     shared = _shared(mine, d)
-    body_stems = {p.text for p in mine if p.field == "body"}
+    body_stems = {p.text for p in mine if _is_body(p)}
+    analyzer = searcher.schema[hit_field(searcher.schema, "body", fields.get("language"))].analyzer
     return {
         **hit_fields(fields),
         "score": round(float(score), 4),

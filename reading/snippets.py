@@ -140,10 +140,13 @@ def passages(results: Any, field: str, text: str, top: int = 3) -> list[Passage]
     paragraphs, each query word weighted by its index-wide idf, a phrase counting once per occurrence with the
     weight of its words together. Paragraphs with no match are never passages."""
     plan = query_plan(results, field)
-    chain = _chain(results.searcher.schema[field].analyzer, caches.of(results.searcher))
-    if chain is None or not (plan.words or plan.phrases) or not text:
+    analyzer = results.searcher.schema[field].analyzer
+    chain = _chain(analyzer, caches.of(results.searcher))
+    if not (plan.words or plan.phrases) or not text:
         return []
     text = text[:MAX_MARKED_CHARS]
+    if chain is None:  # a segmenting analyzer (Chinese, Japanese, Korean, bigrams: index/analysis.py)
+        return _analyzed_passages(analyzer, text, plan, _idf(results, field, plan), top)
     idf = _idf(results, field, plan)
     paragraphs = list(_paragraphs(text))
     if not paragraphs:
@@ -197,6 +200,56 @@ def _counted(plan: Plan, stems: list[str]) -> tuple[dict[str, int], set[int]]:
         if at:
             counts[" ".join(phrase)] = len(at)
             marked.update(k + j for k in at for j in range(len(phrase)))
+    return counts, marked
+
+
+def _analyzed_passages(analyzer: Any, text: str, plan: Plan, idf: dict[str, float], top: int) -> list[Passage]:
+    """``passages`` for any analyzer: each paragraph's tokens as the analyzer makes them, with their positions
+    (a segmenter may put a word and the shorter words inside it at one position)."""
+    paragraphs = list(_paragraphs(text))
+    if not paragraphs:
+        return []
+    average = sum(b - a for a, b in paragraphs) / len(paragraphs)
+    found = []
+    for i, (a, b) in enumerate(paragraphs):
+        piece = text[a:b]
+        tokens = [(t.pos, t.startchar, t.endchar, t.text)
+                  for t in analyzer(piece, positions=True, chars=True, mode="index", removestops=False)]
+        counts, marked = _counted_at_positions(plan, tokens)
+        if not counts:
+            continue
+        norm = PASSAGE_K1 * (1 - PASSAGE_B + PASSAGE_B * (b - a) / average)
+        score = sum(idf.get(w, 0.0) * tf * (PASSAGE_K1 + 1) / (tf + norm) for w, tf in counts.items())
+        score *= min(1.0, len({t[0] for t in tokens}) / PASSAGE_FULL_WORDS) ** 0.5
+        marks: list[tuple[int, int]] = []
+        for s, e in sorted((s, e) for pos, s, e, word in tokens if pos in marked
+                           and (word in plan.words or any(word in p for p in plan.phrases))):
+            if marks and s < marks[-1][1]:  # a word and the words inside it overlap: one mark
+                marks[-1] = (marks[-1][0], max(marks[-1][1], e))
+            else:
+                marks.append((s, e))
+        found.append(Passage(i, a, b, round(score, 4), _marked(piece, marks)))
+    found.sort(key=lambda p: (-p.score, p.paragraph))
+    return found[:top]
+
+
+def _counted_at_positions(plan: Plan, tokens: list[tuple[int, int, int, str]]) -> tuple[dict[str, int], set[int]]:
+    """``_counted`` over (position, start, end, word) tokens: a phrase's words at consecutive positions, any of
+    the words a segmenter put at one position."""
+    at: dict[int, set[str]] = {}
+    for pos, _, _, word in tokens:
+        at.setdefault(pos, set()).add(word)
+    counts: dict[str, int] = {}
+    marked: set[int] = set()  # positions
+    for pos, _, _, word in tokens:
+        if word in plan.words:
+            counts[word] = counts.get(word, 0) + 1
+            marked.add(pos)
+    for phrase in plan.phrases:
+        starts = [p for p in sorted(at) if all(w in at.get(p + j, ()) for j, w in enumerate(phrase))]
+        if starts:
+            counts[" ".join(phrase)] = len(starts)
+            marked.update(p + j for p in starts for j in range(len(phrase)))
     return counts, marked
 
 

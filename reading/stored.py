@@ -6,6 +6,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from typing import Any
 
+from newsdex.index import analysis
 from newsdex.index import whoosh_internals as internals
 from newsdex.index.schema import ENTITY_FIELDS, FACET_TYPES
 from newsdex.reading import caches
@@ -59,7 +60,7 @@ def hit_fields(fields: dict[str, Any]) -> dict[str, Any]:
     published = fields.get("published")
     return {
         "id": fields["id"],
-        "title": fields.get("title") or None,
+        "title": analysis.stored_title(fields),
         "path": fields.get("path"),
         "url": fields.get("url") or None,
         "source": fields.get("source") or None,

@@ -6,13 +6,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from newsdex.search_cli.output import UsageError, bold, copies_note, document_ref, emit_json
+from newsdex.search_cli.output import UsageError, bold, copies_note, document_ref, emit_json, parse_languages
 from newsdex.search_cli.terminal import printable, width, wrap
 
 EPILOG = """examples:
   newsdex similar 377e233ad334b57e
   newsdex similar seeds/000_f62cfa61a98d079d.txt --limit 5
   newsdex similar https://example.com/news/story --json
+  newsdex similar 377e233ad334b57e --lang de,fr
 
 The query is the article's own distinctive words (tf x idf) and its people, organisations and places; the
 article and its copies (newsdex duplicates) are left out, and each other story is one hit.
@@ -34,6 +35,10 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     # as search's --kind (search_cli/options.py, which this path does not import: it brings pydantic)
     p.add_argument("--kind", default="article", choices=("article", "listing", "other", "all"),
                    help="candidates of this kind only (default article; all: every document)")
+    p.add_argument(
+        "--lang", action="append", default=[], metavar="CODE",
+        help="only articles in these languages (ISO 639-1 codes, comma-separated or repeated: de,fr)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,8 +50,9 @@ def run(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
     ref = document_ref(args.id)
+    languages = tuple(parse_languages(args.lang))
     with Archive(index_dir(args.index)) as archive:
-        result = archive.similar(ref, limit=args.limit, kind=args.kind)
+        result = archive.similar(ref, limit=args.limit, kind=args.kind, languages=languages)
     if result is None:
         raise UsageError(f"no document {args.id!r} in the index")
     if args.json:

@@ -36,6 +36,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"index        {s['index']}")
     print(f"documents    {s['documents']} ({s['index_documents']} in Whoosh), {s['passages']} passages")
     print(f"sources      {s['sources']}")
+    if s.get("languages"):
+        unknown = s["index_documents"] - sum(s["languages"].values())
+        listed = ", ".join(f"{code} {n}" for code, n in s["languages"].items())
+        print(f"languages    {listed}" + (f", unknown {unknown}" if unknown > 0 else ""))
     kinds = s.get("kinds") or {}
     if kinds.get("listing") or kinds.get("other"):
         print(f"kinds        {kinds.get('article', 0)} articles, {kinds.get('listing', 0)} listings, "

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 
 from newsdex.reading.request import Filters
-from newsdex.search_cli.output import UsageError
+from newsdex.search_cli.output import UsageError, parse_languages
 
 ALIAS_MIN_CHARS = 4  # shorter words of a query are not taken for an entity's other spelling
 
@@ -87,14 +87,3 @@ def alias_names(words: str) -> list[tuple[str, str]]:
         if hit and canonical_key(hit[1]) != key:
             found.append((etype, hit[1]))
     return found
-
-
-def parse_languages(values: list[str]) -> list[str]:
-    """Language codes from repeated or comma-separated --lang values, lower-cased."""
-    codes = [code.strip().lower() for value in values for code in value.split(",") if code.strip()]
-    for code in codes:
-        if not (code.isascii() and code.isalpha() and 2 <= len(code) <= 3):
-            raise UsageError(f"--lang takes language codes such as de or en, got {code!r}")
-    if values and not codes:
-        raise UsageError("--lang needs a language code such as de or en")
-    return codes

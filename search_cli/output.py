@@ -63,3 +63,15 @@ def copies_note(hit: dict[str, Any], printable: Any) -> str:
     sources = hit.get("copy_sources") or []
     named = ", ".join(printable(s) for s in sources[:4]) + ("…" if len(sources) > 4 else "")
     return f"  (+{hit['copies']} cop{'ies' if hit['copies'] != 1 else 'y'}: {named})"
+
+
+def parse_languages(values: list[str]) -> list[str]:
+    """Language codes from repeated or comma-separated --lang values, lower-cased (search, export, similar;
+    here, not in options.py, so that similar reads without the request models)."""
+    codes = [code.strip().lower() for value in values for code in value.split(",") if code.strip()]
+    for code in codes:
+        if not (code.isascii() and code.isalpha() and 2 <= len(code) <= 3):
+            raise UsageError(f"--lang takes language codes such as de or en, got {code!r}")
+    if values and not codes:
+        raise UsageError("--lang needs a language code such as de or en")
+    return codes
