@@ -52,9 +52,10 @@ def matching_ids(root: Path, query: str, **filters: Any) -> list[str]:
         return archive.matching_ids(request(query, **filters))
 
 
-def similar(root: Path, ref: str, limit: int = 10, languages: tuple[str, ...] = ()) -> dict[str, Any] | None:
+def similar(root: Path, ref: str, limit: int = 10, kind: str = "article", languages: tuple[str, ...] = ()
+            ) -> dict[str, Any] | None:
     with Archive(root) as archive:
-        return archive.similar(ref, limit, languages)
+        return archive.similar(ref, limit, kind, languages)
 
 
 def export_chunks(root: Path, query: str = "", chunk: int = CHUNK, **filters: Any) -> Iterator[list[dict[str, Any]]]:
