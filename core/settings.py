@@ -140,7 +140,44 @@ def debug() -> bool:
 
 
 def offline_prefect_env() -> None:
-    """Keep Prefect off the network and patient with its temporary server; quiet unless told otherwise."""
+    """Keep Prefect off the network and patient with its temporary server; quiet unless told otherwise; its home
+    newsdex's own unless the user has set Prefect up (``prefect_home``)."""
     for name, value in OFFLINE_PREFECT_ENV.items():
         os.environ.setdefault(name, value)
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    home = prefect_home()
+    if home is not None:
+        home.mkdir(parents=True, exist_ok=True)  # Prefect cannot make its home's parents (it warns and fails)
+        os.environ["PREFECT_HOME"] = str(home)
+
+
+def state_dir() -> Path:
+    """newsdex's own state folder (not the archive): ``$XDG_STATE_HOME/newsdex``, by default
+    ``~/.local/state/newsdex``."""
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "newsdex"
+
+
+def prefect_home() -> Path | None:
+    """Where Prefect keeps its database (the temporary server's run history) for a newsdex run: None when the
+    user has configured Prefect (PREFECT_HOME, PREFECT_API_URL, PREFECT_PROFILES_PATH or a profile with settings
+    in ``~/.prefect/profiles.toml``): theirs is used. Else ``state_dir()/prefect``, so newsdex's runs never mix
+    with the user's own Prefect in ``~/.prefect``."""
+    if any(os.environ.get(name) for name in ("PREFECT_HOME", "PREFECT_API_URL", "PREFECT_PROFILES_PATH")):
+        return None
+    if _has_prefect_profile(Path.home() / ".prefect" / "profiles.toml"):
+        return None
+    return state_dir() / "prefect"
+
+
+def _has_prefect_profile(path: Path) -> bool:
+    """A profiles file that sets anything (Prefect writes one with empty profiles of its own on first use)."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return path.exists()  # unreadable: someone made it, leave Prefect to it
+    profiles = data.get("profiles") or {}
+    return any(bool(settings) for settings in profiles.values() if isinstance(settings, dict)) or (
+        data.get("active") not in (None, "ephemeral", "local", "default"))

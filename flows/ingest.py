@@ -13,6 +13,7 @@ from typing import Any
 from prefect import flow, get_run_logger
 from prefect.utilities.annotations import quote
 
+from newsdex import progress as events
 from newsdex import settings
 from newsdex.flows import pool, steps
 from newsdex.flows.batch import pack, unpack
@@ -109,6 +110,11 @@ def ingest_flow(
             _return_free_heap()
             bar(n)
 
+        # Ctrl-C or SIGTERM: the batches the workers finished are committed on the way out (after the workers
+        # are stopped: the stack unwinds in reverse), the others redone by the next run. Only while the caller
+        # holds the write lock across the run (the CLI does): ``writing`` has let go of its own by then.
+        if lock_held:
+            stack.callback(_keep_finished, in_flight, _finish, lambda: bool(window > 1))
         while True:
             with report.stage("load"):  # reading and decoding the next records, then admitting them
                 batch = next(batches, None)
@@ -131,6 +137,7 @@ def ingest_flow(
             if local and not pool.active():
                 waiting += len(loaded.docs)
                 if workers is not None or waiting >= pool.MIN_DOCUMENTS:  # see pool.MIN_DOCUMENTS for the line
+                    events.emit("phase", text=f"starting {local} worker processes (loading the model)")
                     with report.stage("load"):  # the workers' start overlaps with their first batches
                         stack.enter_context(pool.local_workers(local, settings.worker_batches()))
                     # Two batches per worker plus one: while this process writes one, every worker has another.
@@ -144,6 +151,8 @@ def ingest_flow(
             # One task per batch, as on Dask. Tasks of 100 documents balanced the workers' ends better, but gave the
             # writer five times the segments to merge: at 10k documents 17.1 docs/s against 20.7 on Dask with whole
             # batches (docs/performance.md).
+            if not submitted and not in_flight and not pool.active():
+                events.emit("phase", text="cleaning, segmenting, enriching (loading the model)")
             in_flight.append((steps.process_task.submit(
                 pack(loaded.docs), ruleset, clean_seconds, str(index_root) if reuse_copies else None), len(batch)))
             since_restart += 1
@@ -168,6 +177,24 @@ def ingest_flow(
         store.finish_run(run_id, result)
     _publish(result)
     return result
+
+
+def _keep_finished(in_flight: deque[tuple[Any, int]], finish: Any, in_workers: Any) -> None:
+    """Commit the batches already done, in order, up to the first that is not (a run that ends normally has
+    none left). A batch still in a worker, or failed, is left to the next run; one running in this process
+    (no workers) is waited for, as the task runner waits for its thread anyway, and kept."""
+    while in_flight:
+        wrapped = getattr(in_flight[0][0], "wrapped_future", None)
+        if wrapped is None:
+            return
+        if not wrapped.done() and not in_workers():
+            try:
+                wrapped.exception()  # waits; a second Ctrl-C stops the wait, and the batch is redone
+            except BaseException:  # noqa: BLE001 - cancelled, or stopped again: leave it to the next run
+                return
+        if not wrapped.done() or wrapped.cancelled() or wrapped.exception() is not None:
+            return
+        finish(in_flight.popleft())
 
 
 def _quarantine(

@@ -32,6 +32,7 @@ from newsdex.tasks.clean.rules import Rules
 MIN_DOCUMENTS = 100
 
 _POOL: ProcessPoolExecutor | None = None
+_STOPPED = False  # the last workers were killed by a stop: their batches are not to be redone in this process
 
 
 def default_workers() -> int:
@@ -55,9 +56,10 @@ def local_workers(n: int, batches_per_worker: int = 0) -> Iterator[ProcessPoolEx
     batches (0: never). When the block ends normally every batch is done and the workers just exit; when it
     ends by an error or a signal (``Terminated``), the workers are killed at once rather than waited for: the
     run stops now, and what they were doing is redone by the next run."""
-    global _POOL
+    global _POOL, _STOPPED
     if _POOL is not None:
         raise RuntimeError("local workers are already running in this process")
+    _STOPPED = False
     context = multiprocessing.get_context("forkserver")
     pool = ProcessPoolExecutor(n, mp_context=context, initializer=_warm,
                                max_tasks_per_child=batches_per_worker or None)
@@ -65,6 +67,7 @@ def local_workers(n: int, batches_per_worker: int = 0) -> Iterator[ProcessPoolEx
     try:
         yield pool
     except BaseException:
+        _STOPPED = True  # the batches the killed workers held must not be retried here (process())
         for process in list((getattr(pool, "_processes", None) or {}).values()):
             process.kill()
         pool.shutdown(wait=False, cancel_futures=True)
@@ -82,6 +85,8 @@ def active() -> bool:
 def process(raws: bytes, rules: Rules, clean_seconds: float | None = None, index_root: str | None = None) -> bytes:
     """The ``process`` task's body: the batch in a local worker when this run has them, else right here."""
     pool = _POOL
+    if pool is None and _STOPPED:  # a retry of a batch whose worker a Ctrl-C or SIGTERM killed: the run is over
+        raise RuntimeError("the run was stopped; its worker processes are gone")
     if pool is None:
         return process_packed(raws, rules, clean_seconds, index_root)
     return pool.submit(process_packed, raws, rules, clean_seconds, index_root).result()

@@ -491,10 +491,9 @@ def search(
         found = snippets.passages(results, "body", body, MAX_PASSAGES)
         # The snippet is read from the best passage: the paragraph that answers, not the first words matched.
         best = body[found[0].start : found[0].end] if found else body
-        snippet = snippets.highlight(results, "body", best, fragmenter, formatter) or snippets.highlight(
-            results, "title", fields.get("title") or "", fragmenter, formatter, top=3
-        )
-        snippet = snippet or html.escape(body[:200] or fields.get("title", ""), quote=False)
+        snippet = snippets.highlight(results, "body", best, fragmenter, formatter, sentences=True) or (
+            snippets.highlight(results, "title", fields.get("title") or "", fragmenter, formatter, top=3))
+        snippet = snippet or html.escape(snippets.lead(body, 200) or fields.get("title", ""), quote=False)
         snippet = _ONE_MARK.sub(r"\1", snippet)  # a phrase's words (marked one by one) read as one highlight
         hits.append(
             {
@@ -509,9 +508,14 @@ def search(
         )
     total = len(results)
     histogram = dates.histogram(searcher, results.docs(), interval)
-    suggestion = None
+    suggestion, suggestion_hits = None, None
     if query.strip() not in ("", "*") and (total <= user_query.FEW_HITS or expanded):
         suggestion = _suggestion(root, searcher, q, query, time.perf_counter() - started, total, aliases)
+        # Offered only when it finds something, more than the query did (an alias's canonical name may find
+        # the same documents: still worth naming): "did you mean" never leads to nothing.
+        suggestion_hits = _count(searcher, parser, suggestion, filt, aliases) if suggestion else None
+        if not suggestion_hits or (suggestion_hits <= total and not expanded):
+            suggestion, suggestion_hits = None, None
     return {
         "query": query,
         "total": total,
@@ -523,6 +527,7 @@ def search(
         "dates": {"interval": histogram["interval"], "undated": histogram["undated"]},
         "facet_stories": len(stories),
         "suggestion": suggestion,
+        "suggestion_hits": suggestion_hits,
         "expanded": expanded,
     }
 
@@ -557,6 +562,21 @@ def matching_ids(
         return sorted(ids)
     order = sorted(range(len(docnums)), key=lambda i: (-round(float(scores[docnums[i]]), 9), ids[i]))
     return [ids[i] for i in order]
+
+
+def _count(searcher: Any, parser: Any, query: str, filt: Query | None, aliases: Any) -> int:
+    """How many documents ``query`` matches under the same filters (0 when it cannot be run)."""
+    try:
+        q = user_query.parse(parser, query)
+        user_query.check_expansions(q, searcher.reader())
+        q, _ = user_query.with_entities(q, query, aliases, searcher.reader())
+        scores = scoring.evaluate(searcher, q, restrict=filt)
+        if scores is not None:
+            return len(scores)
+        found = searcher.search(q, filter=_resolved(searcher, filt) if filt is not None else None, limit=1)
+        return len(found)
+    except Exception:  # noqa: BLE001 - as for the suggestion itself: a nicety, never the search's failure
+        return 0
 
 
 def _suggestion(

@@ -2,7 +2,8 @@
 
 The query is the document's own text, reduced to what sets it apart: the body's stems weighted tf × idf (the
 top ``MAX_TERMS``, skipping words of that document alone or of more than ``MAX_DF_SHARE`` of the archive,
-numbers and 1–2 letter words) and its most mentioned PERSON / ORG / LOC names (boosted). Each part is scored on
+numbers, 1–2 letter words and the function words of its language, ``index/data/function_words.txt``) and its
+most mentioned PERSON / ORG / LOC names (boosted). Each part is scored on
 its own from the posting blocks (index/scoring.py's BM25F) and the parts summed: exactly what Whoosh's Or of
 them would score, and it also says which parts each hit shares with the document, which is its reason. Copies
 are not "similar": the document's own cluster is left out entirely, and the rest is one hit per story (as
@@ -17,12 +18,14 @@ import html
 import math
 import weakref
 from collections import Counter
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from whoosh.query import NullQuery, Term
 
-from newsdex.index import scoring
+from newsdex.index import scoring, snippets
 from newsdex.index.damage import IndexDamaged
 from newsdex.index.reader import (
     MAX_WINDOW,
@@ -51,6 +54,20 @@ _DF: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], int]] = weakref.WeakKe
 _DF_MAX = 200_000  # remembered document frequencies per searcher
 
 
+@cache
+def function_words(language: str | None) -> frozenset[str]:
+    """The words of ``language`` (English when unknown or not listed) that say nothing about what an article
+    is about: "but", "might", "said". Neither a query term nor a reason."""
+    lang = language or "en"
+    table: dict[str, set[str]] = {}
+    text = files("newsdex.index").joinpath("data/function_words.txt").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        code, sep, word = line.partition("\t")
+        if sep and not code.startswith("#"):
+            table.setdefault(code, set()).add(word)
+    return frozenset(table.get(lang) or table.get("en") or ())
+
+
 class _Part:
     """One clause of the query: a body stem or an entity name, what a reason shows for it, and its matches."""
 
@@ -77,17 +94,19 @@ def body_terms(analyzer: Any, body: str) -> tuple[Counter[str], dict[str, str]]:
     return tf, surface
 
 
-def _distinctive(searcher: Any, body: str) -> tuple[list[_Part], int]:
-    """The body's top stems by tf × idf, each boosted by its weight relative to the best one."""
+def _distinctive(searcher: Any, body: str, language: str | None = None) -> tuple[list[_Part], int]:
+    """The body's top stems by tf × idf, each boosted by its weight relative to the best one; never a function
+    word of the document's language."""
     n = max(1, searcher.doc_count())
     tf, surface = body_terms(searcher.schema["body"].analyzer, body)
+    stop = function_words(language)
     ceiling = _ceiling(n, MAX_DF_SHARE)
     best_idf = math.log(n / 2)  # the highest idf a kept stem can have (it is in 2 documents at least)
     weighted: list[tuple[float, str]] = []  # a min-heap of the best MAX_TERMS
     for stem, count in sorted(tf.items(), key=lambda kv: (-kv[1], kv[0])):
         if len(weighted) == MAX_TERMS and count * best_idf <= weighted[0][0]:
             break  # stems come by falling tf: none of the rest can place, so their df is not looked up
-        if len(stem) <= 2 or any(ch.isdigit() for ch in stem):
+        if len(stem) <= 2 or any(ch.isdigit() for ch in stem) or stem in stop or surface[stem].lower() in stop:
             continue
         df = _doc_frequency(searcher, "body", stem)
         if df < 2 or df > ceiling:  # only this document, or too common to say anything
@@ -177,10 +196,9 @@ def _snippet(analyzer: Any, body: str, stems: set[str]) -> str:
             first = token.startchar
             break
     if first is None:
-        return html.escape(" ".join(body[:SNIPPET_CHARS].split()), quote=False)
-    start = max(0, body.rfind(" ", 0, max(0, first - 60)) + 1) if first > 60 else 0
-    end = body.find(" ", min(len(body), start + SNIPPET_CHARS))
-    end = len(body) if end < 0 else end
+        return html.escape(" ".join(snippets.lead(body, SNIPPET_CHARS).split()), quote=False)
+    start = snippets.sentence_start(body, first)  # from its sentence's start, to a sentence's end (else a word's)
+    end = snippets.sentence_end(body, min(len(body), max(first, start + SNIPPET_CHARS)))
     window = body[start:end]
     out, at = [], 0
     for token in analyzer(window, chars=True, removestops=False):
@@ -190,7 +208,8 @@ def _snippet(analyzer: Any, body: str, stems: set[str]) -> str:
             at = token.endchar
     out.append(html.escape(window[at:], quote=False))
     text = " ".join("".join(out).split())
-    return ("… " if start else "") + text + (" …" if end < len(body) else "")
+    cut_before = start > 0 and not snippets._starts_sentence(body, start)
+    return ("… " if cut_before else "") + text + (" …" if not snippets._ends_sentence(body, end) else "")
 
 
 def similar(root: Path, ref: str, limit: int = 10) -> dict[str, Any] | None:
@@ -214,7 +233,7 @@ def similar(root: Path, ref: str, limit: int = 10) -> dict[str, Any] | None:
     # crowd the window.
     excluded = {docnum} | {d for m in members if (d := searcher.document_number(id=m)) is not None}
 
-    parts, n = _distinctive(searcher, body)
+    parts, n = _distinctive(searcher, body, source.get("language"))
     parts = _entity_parts(searcher, source, n) + parts
     _score_parts(searcher, parts)
     scores: dict[int, float] = {}

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from typing import Any
 
 from newsdex.search_cli.encoding import add_option, checked_encoding
-from newsdex.search_cli.output import UsageError, emit_json
+from newsdex.search_cli.output import STOP_NOTE, UsageError, emit_json
+from newsdex.search_cli.terminal import say
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -41,27 +43,39 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--field", action="append", metavar="TARGET=NAME", default=[],
                    help="JSON Lines: the field that holds TARGET (url, html, text, title, published, byline, "
                    "language, source); repeatable. Scrapy, news-please and trafilatura names need none")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress on stderr (only the summary; on a terminal, progress is shown by default)")
     add_option(p)
 
 
 def print_report(report: dict[str, Any], verb: str = "ingested") -> None:
+    """The run's summary, wrapped to the terminal: counts, the index's size, rules, the flow's time and (from the
+    CLI) the whole command's."""
     q = report["quarantined"]
-    print(
+    wall = report.get("wall_seconds")
+    if (report.get("runner") or {}).get("kind") == "none":
+        say(f"nothing to do: {report['unchanged']} inputs unchanged (the same bytes and rules); "
+            f"{report['documents']} documents in the index (rules {report['rules_version']}, {wall or 0:.1f}s)")
+        return
+    took = f"{report['seconds']:.1f}s" + (f" in the flow, {wall:.1f}s in all" if wall is not None else "")
+    say(
         f"{verb}: {report['new']} new, {report['changed']} changed, {report['unchanged']} unchanged, "
         f"{report['removed']} removed, {len(q)} quarantined; {report['documents']} documents in the index "
-        f"(rules {report['rules_version']}, {report['seconds']:.1f}s)"
+        f"(rules {report['rules_version']}, {took})"
     )
     if report.get("skipped"):
-        print("  skipped records: " + ", ".join(f"{k} {v}" for k, v in report["skipped"].items()))
+        say("skipped records: " + ", ".join(f"{k} {v}" for k, v in report["skipped"].items()), indent="  ")
     for item in q:
-        print(f"  quarantined {item['path']}: {item['reason']}")
+        say(f"quarantined {item['path']}: {item['reason']}", indent="  ", hang="    ")
     stages = report.get("stages") or {}
     if stages:
-        print("  stages: " + ", ".join(f"{k} {v:.2f}s" for k, v in stages.items()))
+        say("stages: " + ", ".join(f"{k} {v:.2f}s" for k, v in stages.items()), indent="  ")
 
 
 def run(args: argparse.Namespace) -> int:
     import os
+
+    from newsdex.search_cli.progress import Display
 
     for p in args.paths:
         if not os.path.exists(p):
@@ -81,34 +95,145 @@ def run(args: argparse.Namespace) -> int:
         fields = parse_mapping(args.field)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    # Drawn only on a terminal, and never with --json or --quiet: stderr stays clean for scripts.
+    with Display(enabled=not args.json and not args.quiet and sys.stderr.isatty()) as display:
+        report = _ingest(args, encoding, fields, display)
+    report["wall_seconds"] = round(display.wall, 3)
+    if args.json:
+        emit_json(report)
+    else:
+        print_report(report)
+    return 0
+
+
+def _ingest(args: argparse.Namespace, encoding: str | None, fields: dict[str, str], display: Any) -> dict[str, Any]:
+    """Nothing to do: the report at once, no flow run. Otherwise the ingest flow, its events drawn."""
+    from newsdex import lifetime, progress, settings
     from newsdex.index.store import IndexBusy, IndexDamaged, IndexStore
     from newsdex.search_cli.writing import prepare_writer
+    from newsdex.tasks.clean.rules import load_rules
 
     root = prepare_writer(args)
-    from newsdex.flows.runners import run_ingest
-
-    params = dict(
-        paths=args.paths or None,
-        index=str(root),
-        rules=args.rules,
-        prune=args.prune,
-        batch_size=args.batch_size,
-        progress=not args.json and sys.stderr.isatty(),
-        lock_held=True,
-        encoding=encoding,
-        fields=fields or None,
-    )
+    rules_version = load_rules(args.rules).version
+    display.phase("scanning inputs")
+    inputs = args.paths or settings.default_inputs()
     try:
         # The CLI holds the write lock for the whole run: it fails fast (before Prefect starts) when another
         # writer has the index, or queues behind it with --wait, and nobody can slip in between.
         store = IndexStore(root)
         with store.lock(wait=args.wait):
             store.verify()  # a damaged index: one line pointing at `newsdex check --repair`, before Prefect starts
-            report = run_ingest(params, workers=args.workers, dask=args.dask, dask_address=args.dask_address)
+            started = time.perf_counter()
+            nothing, pending = _survey(store, inputs, rules_version, args.prune, display)
+            if nothing is not None:
+                nothing["seconds"] = round(time.perf_counter() - started, 3)
+                store.record_run("ingest", nothing)
+                return nothing
+            display.phase("starting the flow runner (Prefect)")
+            from newsdex.flows.runners import run_ingest
+
+            batch_size, workers = _sized(pending, args)
+            params = dict(
+                paths=args.paths or None,
+                index=str(root),
+                rules=args.rules,
+                prune=args.prune,
+                batch_size=batch_size,
+                progress=display.enabled,
+                lock_held=True,
+                encoding=encoding,
+                fields=fields or None,
+            )
+            quiet_crash_lines()
+            since = time.time()
+            try:
+                with progress.listening(display.event):
+                    return run_ingest(params, workers=workers, dask=args.dask, dask_address=args.dask_address)
+            except BaseException as exc:  # Ctrl-C or SIGTERM: say what the stopped run kept
+                if lifetime.interruption(exc) is not None:
+                    kept = store.indexed_since(since)
+                    exc.add_note(stop_note(kept))
+                raise
     except (IndexBusy, IndexDamaged) as exc:
         raise UsageError(str(exc)) from None
-    if args.json:
-        emit_json(report)
-    else:
-        print_report(report)
-    return 0
+
+
+def stop_note(kept: int) -> str:
+    """The last line of an ingest stopped by Ctrl-C or SIGTERM (newsdex.search_cli.main reads it from the
+    exception's notes): what it kept, and that running it again finishes the rest."""
+    return (f"{STOP_NOTE}{kept} document{'s' if kept != 1 else ''} kept; "
+            "`newsdex ingest` again finishes the rest")
+
+
+def quiet_crash_lines() -> None:
+    """Prefect logs "Crash detected! … KeyboardInterrupt" (ERROR) for a flow and each task run stopped by Ctrl-C
+    or SIGTERM: not a crash, and the command's own last line says what happened. Those records are dropped;
+    a real crash's are not."""
+    import logging
+
+    class _Stopped(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            msg = record.getMessage()
+            return not (msg.startswith("Crash detected!") and any(
+                w in msg for w in ("KeyboardInterrupt", "Terminated", "TerminationSignal", "SIGTERM", "interrupt")))
+
+    for name in ("prefect.flow_runs", "prefect.task_runs"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _Stopped) or type(f).__name__ == "_Stopped" for f in logger.filters):
+            logger.addFilter(_Stopped())
+
+
+def _survey(
+    store: Any, inputs: list[str], rules_version: str, prune: bool, display: Any
+) -> tuple[dict[str, Any] | None, int | None]:
+    """(The run report of an ingest with nothing to do, or None; how many inputs it has to process, None when
+    not known). Known when every input is a .txt/.html file (feed files are read by the flow, record by
+    record): those indexed with the same bytes (sha256), rules and path are done; with ``prune`` none may be
+    gone. Reads and hashes the files; imports neither Prefect nor spaCy."""
+    from newsdex.models import document_id
+    from newsdex.tasks.load import input_hash, is_feed_file, iter_input_files
+
+    files = iter_input_files(inputs, feeds=True)
+    if not files or any(map(is_feed_file, files)):
+        return None, None
+    if not store.exists():
+        return None, len(files)
+    display.phase(f"comparing {len(files)} inputs with the index")
+    items = [(document_id(f), f, input_hash(f)) for f in files]
+    with store.writing(lock_held=True):  # an interrupted full rebuild is finished first, as a flow would
+        if not store.unchanged(items, rules_version, prune):
+            return None, store.pending(items, rules_version)
+        documents = store.document_count()
+    return {
+        "documents": documents, "new": 0, "changed": 0, "unchanged": len(files), "removed": 0, "quarantined": [],
+        "rules_version": rules_version, "seconds": 0.0, "stages": {}, "removed_lines_by_rule": {},
+        "entities_by_type": {}, "enrichment_reused": 0, "records": len(files), "skipped": {},
+        "published_coverage": {}, "languages": {},
+        "runner": {"kind": "none", "workers": None, "tasks": 0, "task_work_s": 0.0, "worker_restarts": 0},
+    }, 0
+
+
+COMMITS_PER_WORKER = 4  # batches per worker (or for the run, in process) when a run's size is known
+
+
+def _sized(pending: int | None, args: argparse.Namespace) -> tuple[int | None, int | None]:
+    """(batch size, local workers) for a run with ``pending`` inputs to process. Batches sized to the run, so
+    that it commits several times (Ctrl-C keeps every committed batch; a run of 62 pages was one batch of 500,
+    and an interruption kept nothing), at most the configured size; and the workers started from the first
+    batch when the run is big enough for them (pool.MIN_DOCUMENTS), rather than after that many documents.
+    What the user chose (--batch-size, $NEWSDEX_BATCH, --workers, Dask) stands."""
+    import math
+    import os
+
+    from newsdex import settings
+    from newsdex.flows import pool
+
+    workers = args.workers
+    if pending is None or args.dask or args.dask_address:
+        return args.batch_size, workers
+    if workers is None and pending >= pool.MIN_DOCUMENTS:
+        workers = pool.default_workers()
+    if args.batch_size is not None or os.environ.get("NEWSDEX_BATCH"):
+        return args.batch_size, workers
+    per = math.ceil(pending / (COMMITS_PER_WORKER * max(1, workers or 1)))
+    return max(5, min(settings.batch_size(), per)), workers

@@ -6,6 +6,9 @@ import json
 import sys
 from typing import Any
 
+# A note on a Ctrl-C or SIGTERM that a command adds to say what it kept: search_cli/main.py makes it the last line.
+STOP_NOTE = "newsdex-stopped: "
+
 
 class UsageError(Exception):
     """Bad input or usage: exit code 1 with a one-line message."""
