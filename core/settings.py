@@ -8,7 +8,7 @@ at import time), so a test or a long-lived process that changes the environment 
 | NEWSDEX_ALIASES | the packaged tasks/data/aliases.toml | entity alias file (canonical names) |
 | NEWSDEX_INPUTS | the packaged seeds | what a scheduled ingest reads (``os.pathsep``-separated) |
 | NEWSDEX_CRON | */15 * * * * | schedule of the served ingest deployment |
-| NEWSDEX_BATCH | 500 | documents per task run (and per index commit) |
+| NEWSDEX_BATCH | 500 | documents per task run and commit; unset, the CLI sizes an ingest's batches to the run |
 | NEWSDEX_MAX_BYTES | 8 MiB | larger inputs are quarantined |
 | NEWSDEX_CLEAN_SECONDS | 20 | a document whose cleaning takes longer is quarantined (0: no limit) |
 | NEWSDEX_MAX_MERGE_DOCS | 10000 | commits never merge into a Whoosh segment above this many documents (0: never) |
@@ -94,6 +94,11 @@ def batch_size() -> int:
     return _int("NEWSDEX_BATCH", 500, minimum=1)
 
 
+def batch_size_chosen() -> bool:
+    """Whether the user set NEWSDEX_BATCH (then no run sizes its batches itself)."""
+    return bool(os.environ.get("NEWSDEX_BATCH", "").strip())
+
+
 def max_bytes() -> int:
     """Inputs larger than this (once decompressed) are quarantined."""
     return _int("NEWSDEX_MAX_BYTES", 8 * 1024 * 1024, minimum=1)
@@ -147,8 +152,14 @@ def offline_prefect_env() -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     home = prefect_home()
     if home is not None:
-        home.mkdir(parents=True, exist_ok=True)  # Prefect cannot make its home's parents (it warns and fails)
         os.environ["PREFECT_HOME"] = str(home)
+    if os.environ.get("PREFECT_HOME"):
+        # Prefect does not make its home's parents: it warns, and its temporary server then times out after two
+        # minutes (`make demo` in a fresh clone, whose var/ does not exist yet).
+        try:
+            Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
+        except OSError:
+            pass  # Prefect says what it cannot do
 
 
 def state_dir() -> Path:

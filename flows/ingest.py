@@ -95,14 +95,19 @@ def ingest_flow(
         since_restart = 0  # batches sent to the current worker processes
         restarts = 0
 
-        def _finish(item: tuple[Any, int]) -> None:
+        def _finish(item: tuple[Any, int], stopping: bool = False) -> None:
             future, n = item
-            rows, built, done = unpack(future.result())
+            # A stopped run talks to no Prefect server (Ctrl-C reached the temporary one too): the finished
+            # batch's result is read from its local state and written by the plain function, not the task.
+            rows, built, done = unpack(future.wrapped_future.result().result() if stopping else future.result())
             timings, over_budget = done.timings, done.quarantined
             report.reused += done.reused
             report.stage_seconds.update(timings)  # worker seconds per stage (index: segment, manifest rows)
             with report.stage("index"):  # here: adopting the worker's segment, writing the manifest rows
-                steps.index_task(str(index_root), segment=quote(built), rows=quote(rows))
+                if stopping:
+                    steps.index_batch(str(index_root), segment=built, rows=rows)
+                else:
+                    steps.index_task(str(index_root), segment=quote(built), rows=quote(rows))
             _quarantine(store, report, over_budget, new_ids)
             report.count_rows(rows)
             submitted.append(sum(timings.values()))
@@ -194,7 +199,7 @@ def _keep_finished(in_flight: deque[tuple[Any, int]], finish: Any, in_workers: A
                 return
         if not wrapped.done() or wrapped.cancelled() or wrapped.exception() is not None:
             return
-        finish(in_flight.popleft())
+        finish(in_flight.popleft(), stopping=True)
 
 
 def _quarantine(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from newsdex.search_cli.encoding import add_option, checked_encoding
@@ -30,7 +32,9 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: seeds/)")
     p.add_argument("--prune", action="store_true", help="remove documents whose input files no longer exist")
-    p.add_argument("--batch-size", type=int, metavar="N", help="documents per task (default 500; $NEWSDEX_BATCH)")
+    p.add_argument("--batch-size", type=int, metavar="N",
+                   help="documents per task and per commit (default: sized to the run, at most $NEWSDEX_BATCH "
+                   "or 500)")
     p.add_argument("--wait", action="store_true", help="wait for another running ingest instead of exiting")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="clean, segment and enrich in N worker processes (default: one per core, once a run has "
@@ -113,6 +117,7 @@ def _ingest(args: argparse.Namespace, encoding: str | None, fields: dict[str, st
     from newsdex.search_cli.writing import prepare_writer
     from newsdex.tasks.clean.rules import load_rules
 
+    display.phase("reading the rules")
     root = prepare_writer(args)
     rules_version = load_rules(args.rules).version
     display.phase("scanning inputs")
@@ -147,15 +152,45 @@ def _ingest(args: argparse.Namespace, encoding: str | None, fields: dict[str, st
             quiet_crash_lines()
             since = time.time()
             try:
-                with progress.listening(display.event):
+                with progress.listening(display.event), _seeing_ctrl_c() as ctrl_c:
                     return run_ingest(params, workers=workers, dask=args.dask, dask_address=args.dask_address)
             except BaseException as exc:  # Ctrl-C or SIGTERM: say what the stopped run kept
-                if lifetime.interruption(exc) is not None:
-                    kept = store.indexed_since(since)
-                    exc.add_note(stop_note(kept))
+                stopped = lifetime.interruption(exc)
+                if stopped is None and not ctrl_c:
+                    raise
+                kept = store.indexed_since(since)
+                if stopped is None:  # a library's error on its way down after the Ctrl-C (its server was gone)
+                    interrupted = KeyboardInterrupt()
+                    interrupted.add_note(stop_note(kept))
+                    raise interrupted from exc
+                exc.add_note(stop_note(kept))
                 raise
     except (IndexBusy, IndexDamaged) as exc:
         raise UsageError(str(exc)) from None
+
+
+@contextmanager
+def _seeing_ctrl_c() -> Iterator[list[int]]:
+    """Ctrl-C raises KeyboardInterrupt as ever, and is remembered in the yielded list: an error a library raises
+    while it goes down after it (Prefect's temporary server got the Ctrl-C too) is the interruption, not an
+    internal error."""
+    import signal
+    import threading
+
+    seen: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield seen
+        return
+
+    def on_ctrl_c(signum: int, frame: Any) -> None:
+        seen.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_ctrl_c)
+    try:
+        yield seen
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def stop_note(kept: int) -> str:
@@ -223,7 +258,6 @@ def _sized(pending: int | None, args: argparse.Namespace) -> tuple[int | None, i
     batch when the run is big enough for them (pool.MIN_DOCUMENTS), rather than after that many documents.
     What the user chose (--batch-size, $NEWSDEX_BATCH, --workers, Dask) stands."""
     import math
-    import os
 
     from newsdex import settings
     from newsdex.flows import pool
@@ -233,7 +267,7 @@ def _sized(pending: int | None, args: argparse.Namespace) -> tuple[int | None, i
         return args.batch_size, workers
     if workers is None and pending >= pool.MIN_DOCUMENTS:
         workers = pool.default_workers()
-    if args.batch_size is not None or os.environ.get("NEWSDEX_BATCH"):
+    if args.batch_size is not None or settings.batch_size_chosen():
         return args.batch_size, workers
     per = math.ceil(pending / (COMMITS_PER_WORKER * max(1, workers or 1)))
     return max(5, min(settings.batch_size(), per)), workers
