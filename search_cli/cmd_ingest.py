@@ -151,8 +151,9 @@ def _ingest(args: argparse.Namespace, encoding: str | None, fields: dict[str, st
             )
             quiet_crash_lines()
             since = time.time()
+            ctrl_c: list[int] = []
             try:
-                with progress.listening(display.event), _seeing_ctrl_c() as ctrl_c:
+                with progress.listening(display.event), _seeing_ctrl_c(ctrl_c):
                     return run_ingest(params, workers=workers, dask=args.dask, dask_address=args.dask_address)
             except BaseException as exc:  # Ctrl-C or SIGTERM: say what the stopped run kept
                 stopped = lifetime.interruption(exc)
@@ -170,16 +171,15 @@ def _ingest(args: argparse.Namespace, encoding: str | None, fields: dict[str, st
 
 
 @contextmanager
-def _seeing_ctrl_c() -> Iterator[list[int]]:
-    """Ctrl-C raises KeyboardInterrupt as ever, and is remembered in the yielded list: an error a library raises
+def _seeing_ctrl_c(seen: list[int]) -> Iterator[None]:
+    """Ctrl-C raises KeyboardInterrupt as ever, and is remembered in ``seen``: an error a library raises
     while it goes down after it (Prefect's temporary server got the Ctrl-C too) is the interruption, not an
     internal error."""
     import signal
     import threading
 
-    seen: list[int] = []
     if threading.current_thread() is not threading.main_thread():
-        yield seen
+        yield
         return
 
     def on_ctrl_c(signum: int, frame: Any) -> None:
@@ -188,7 +188,7 @@ def _seeing_ctrl_c() -> Iterator[list[int]]:
 
     previous = signal.signal(signal.SIGINT, on_ctrl_c)
     try:
-        yield seen
+        yield
     finally:
         signal.signal(signal.SIGINT, previous)
 
