@@ -114,12 +114,14 @@ def _ingest(args: argparse.Namespace, encoding: str | None, fields: dict[str, st
     """Nothing to do: the report at once, no flow run. Otherwise the ingest flow, its events drawn."""
     from newsdex import lifetime, progress, settings
     from newsdex.index.store import IndexBusy, IndexDamaged, IndexStore
-    from newsdex.search_cli.writing import prepare_writer
-    from newsdex.tasks.clean.rules import load_rules
+    from newsdex.search_cli.writing import check_rules, prepare_writer
+    from newsdex.tasks.clean.rules import quick_version
 
     display.phase("reading the rules")
-    root = prepare_writer(args)
-    rules_version = load_rules(args.rules).version
+    root = prepare_writer(args, rules=False)
+    # The rules' version from their TOML: every input indexed under it means nothing to do, and those rules
+    # were checked when they were applied. Any other run checks them (every regex) before Prefect starts.
+    rules_version = quick_version(args.rules) or check_rules(args)
     display.phase("scanning inputs")
     inputs = args.paths or settings.default_inputs()
     try:
@@ -134,6 +136,7 @@ def _ingest(args: argparse.Namespace, encoding: str | None, fields: dict[str, st
                 nothing["seconds"] = round(time.perf_counter() - started, 3)
                 store.record_run("ingest", nothing)
                 return nothing
+            check_rules(args)
             display.phase("starting the flow runner (Prefect)")
             from newsdex.flows.runners import run_ingest
 

@@ -8,24 +8,32 @@ from pathlib import Path
 from newsdex.search_cli.output import UsageError
 
 
-def prepare_writer(args: argparse.Namespace) -> Path:
-    """Offline Prefect settings, a readable rules file, an index path that is (or can be) a folder (one-line error
-    otherwise); returns the index folder."""
+def prepare_writer(args: argparse.Namespace, rules: bool = True) -> Path:
+    """Offline Prefect settings, a readable rules file (``rules``; else the caller checks it with
+    ``check_rules``), an index path that is (or can be) a folder (one-line error otherwise); returns the index
+    folder."""
     from newsdex import settings
-    from newsdex.tasks.clean.rules import load_rules
 
     settings.offline_prefect_env()
     try:
         settings.check()
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    try:
-        load_rules(args.rules)
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"rules file: {exc}") from None
+    if rules:
+        check_rules(args)
     root = settings.index_dir(args.index)
     check_index_folder(root)
     return root
+
+
+def check_rules(args: argparse.Namespace) -> str:
+    """The rules file loaded and checked (every regex compiled): its version, or a one-line error."""
+    from newsdex.tasks.clean.rules import load_rules
+
+    try:
+        return load_rules(args.rules).version
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"rules file: {exc}") from None
 
 
 def check_index_folder(root: Path) -> None:
