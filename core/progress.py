@@ -24,7 +24,7 @@ def emit(kind: str, **data: Any) -> None:
     for listener in list(_listeners):
         try:
             listener(kind, **data)
-        except Exception:  # noqa: BLE001 - a display's failure must not fail the run it displays
+        except Exception:  # a display's failure must not fail the run it displays
             _listeners.remove(listener)
 
 

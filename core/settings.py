@@ -17,11 +17,16 @@ at import time), so a test or a long-lived process that changes the environment 
 | NEWSDEX_DEBUG | unset | set: an internal error prints its traceback instead of one line |
 
 The README's settings table lists the same; ``tests/test_settings.py`` checks that both name every variable read.
+
+A run resolves them once, at its edge (the CLI, or a flow's start when a deployment runs it), into one frozen
+``Settings`` value that travels down: stages take what they need from it as arguments, and worker processes
+(local or Dask) receive it with each batch instead of reading their own environment.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
@@ -56,12 +61,6 @@ def _path(explicit: str | os.PathLike[str] | None, name: str) -> Path | None:
 
 def index_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     return _path(explicit, "NEWSDEX_INDEX") or Path.cwd() / "var" / "index"
-
-
-def use_index_dir(path: Path) -> None:
-    """Make ``path`` the index folder of this process and of every process it starts from now on (the web
-    server's worker processes build their application from ``index_dir()``)."""
-    os.environ["NEWSDEX_INDEX"] = str(path.resolve())
 
 
 def rules_path(explicit: str | os.PathLike[str] | None = None) -> Path | None:
@@ -132,6 +131,40 @@ def worker_batches() -> int:
     """Batches a local Dask worker runs before newsdex restarts it (0: never). A long-lived worker's heap grows
     by a few MB per batch (docs/performance.md, memory at scale); a fresh process starts from its floor."""
     return _int("NEWSDEX_WORKER_BATCHES", 20)
+
+
+# Defaults, for a stage called without a ``Settings`` (a test, a benchmark): the values the variables default to.
+DEFAULT_MAX_BYTES = 8 * 1024 * 1024
+DEFAULT_CLEAN_SECONDS = 20.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting a run uses, read once (``Settings.from_env``) and passed down; frozen, so no stage can change
+    it. A plain dataclass (the read-only commands import no pydantic), which pydantic validates and serialises as
+    a field of a flow's options, and which pickles to a worker."""
+
+    index: Path
+    rules: Path | None = None  # None: the packaged rules file
+    aliases: Path | None = None  # None: the packaged alias file
+    inputs: tuple[str, ...] = ()
+    batch_size: int = 500
+    max_bytes: int = DEFAULT_MAX_BYTES
+    clean_seconds: float = DEFAULT_CLEAN_SECONDS
+    max_merge_docs: int = 10_000
+    writer_mb: int = 64
+    worker_batches: int = 20
+
+    @classmethod
+    def from_env(
+        cls, index: str | os.PathLike[str] | None = None, rules: str | os.PathLike[str] | None = None
+    ) -> Settings:
+        """The environment's settings now (``index`` and ``rules`` given explicitly win over it); ValueError
+        names a variable with a bad value."""
+        return cls(index=index_dir(index), rules=rules_path(rules), aliases=aliases_path(),
+                   inputs=tuple(default_inputs()), batch_size=batch_size(), max_bytes=max_bytes(),
+                   clean_seconds=clean_seconds(), max_merge_docs=max_merge_docs(), writer_mb=writer_mb(),
+                   worker_batches=worker_batches())
 
 
 def check() -> None:

@@ -80,13 +80,15 @@ def _repair(store: IndexStore, found: CheckResult, args: argparse.Namespace) -> 
     run = None
     if after.kinds() & REBUILD_KINDS:
         from newsdex import progress
+        from newsdex.flows.options import ReindexOptions
         from newsdex.flows.reindex import reindex_flow
         from newsdex.search_cli.progress import Display
+        from newsdex.settings import Settings
 
+        settings = Settings.from_env(index=store.root, rules=args.rules)  # resolved here, once, for the run
         with Display(not args.json and sys.stderr.isatty()) as display, progress.listening(display.event):
             display.phase("starting the flow runner (Prefect) to rebuild the index")
-            run = reindex_flow(index=str(store.root), rules=args.rules, full=True, lock_held=True,
-                               progress=display.enabled)
+            run = reindex_flow(ReindexOptions(full=True, lock_held=True, progress=display.enabled, settings=settings))
         done.actions.append(
             f"rebuilt the index from the raw store into a new generation (rules {run['rules_version']}): "
             f"{run['documents']} documents, {len(run['quarantined'])} quarantined"

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from newsdex.search_cli.cmd_search import add_filter_options, parse_entity_filters, parse_languages
+from newsdex.search_cli.options import add_filter_options, filters_of
 from newsdex.search_cli.output import UsageError, info
 
 FORMATS = ("jsonl", "csv", "parquet")
@@ -66,7 +66,7 @@ def _destination(output: str, binary: bool) -> Iterator[tuple[Path, IO[Any] | No
         raise UsageError(f"--output {output}: is a folder")
     partial = final.with_name(final.name + ".partial")
     try:  # opened here, so that a folder that does not exist or is not writable is a usage error
-        stream = open(partial, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
+        stream = open(partial, "w", encoding="utf-8", newline="")  # closed below
     except OSError as exc:
         raise UsageError(f"--output {output}: {exc.strerror or exc}") from None
     if binary:  # pyarrow opens the file itself
@@ -85,7 +85,7 @@ def _destination(output: str, binary: bool) -> Iterator[tuple[Path, IO[Any] | No
 
 
 def _write(fmt: str, chunks: Iterator[list[dict[str, Any]]], out: IO[str] | None, path: Path | None) -> int:
-    from newsdex.index import export
+    from newsdex.reading import export
 
     if fmt == "parquet":
         assert path is not None
@@ -96,8 +96,9 @@ def _write(fmt: str, chunks: Iterator[list[dict[str, Any]]], out: IO[str] | None
 
 
 def run(args: argparse.Namespace) -> int:
-    from newsdex.index.export import PARQUET_HINT, export_chunks
-    from newsdex.index.reader import IndexDamaged, IndexMissing
+    from newsdex.reading.archive import Archive
+    from newsdex.reading.export import PARQUET_HINT
+    from newsdex.reading.request import Selection
     from newsdex.settings import index_dir
 
     fmt = _format(args)
@@ -109,20 +110,17 @@ def run(args: argparse.Namespace) -> int:
             import pyarrow  # noqa: F401 - optional: say how to install it before reading anything
         except ImportError:
             raise UsageError(PARQUET_HINT) from None
-    chunks = export_chunks(
-        index_dir(args.index),
-        args.query,
-        entities=parse_entity_filters(args.entity),
-        source=args.source,
-        since=args.since,
-        until=args.until,
-        languages=parse_languages(args.lang),
-    )
-    try:  # the first chunk before any output: a missing index or a bad query leaves no file and no header
+    selection = Selection(query=args.query, filters=filters_of(args))
+    with Archive(index_dir(args.index)) as archive:
+        chunks = archive.export(selection)
+        # The first chunk before any output: a missing index or a bad query leaves no file and no header.
         first = next(chunks, [])
-    except (IndexMissing, IndexDamaged, ValueError) as exc:
-        raise UsageError(str(exc)) from None
-    every = itertools.chain([first], chunks)
+        _deliver(fmt, itertools.chain([first], chunks), output)
+    return 0
+
+
+def _deliver(fmt: str, every: Iterator[list[dict[str, Any]]], output: str | None) -> None:
+    """The chunks written in ``fmt`` to stdout or the file ``output``, and the one-line summary on stderr."""
     if output is None:
         if fmt == "csv":
             sys.stdout.reconfigure(newline="")  # type: ignore[union-attr] - the csv module ends rows itself
@@ -133,4 +131,3 @@ def run(args: argparse.Namespace) -> int:
             n = _write(fmt, every, stream, partial)
     where = output or "stdout"
     info(f"newsdex export: {n} document{'s' if n != 1 else ''} as {fmt} to {where}")
-    return 0

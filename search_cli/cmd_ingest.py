@@ -112,52 +112,54 @@ def run(args: argparse.Namespace) -> int:
 
 def _ingest(args: argparse.Namespace, encoding: str | None, fields: dict[str, str], display: Any) -> dict[str, Any]:
     """Nothing to do: the report at once, no flow run. Otherwise the ingest flow, its events drawn."""
-    from newsdex import lifetime, progress, settings
+    from newsdex import lifetime, progress
     from newsdex.index.store import IndexBusy, IndexDamaged, IndexStore
     from newsdex.search_cli.writing import check_rules, prepare_writer
+    from newsdex.settings import default_inputs
     from newsdex.tasks.clean.rules import quick_version
 
     display.phase("reading the rules")
-    root = prepare_writer(args, rules=False)
+    settings = prepare_writer(args, rules=False)
     # The rules' version from their TOML: every input indexed under it means nothing to do, and those rules
     # were checked when they were applied. Any other run checks them (every regex) before Prefect starts.
-    rules_version = quick_version(args.rules) or check_rules(args)
+    rules_version = quick_version(settings.rules) or check_rules(settings)
     display.phase("scanning inputs")
-    inputs = args.paths or settings.default_inputs()
+    inputs = args.paths or list(settings.inputs) or default_inputs()
     try:
         # The CLI holds the write lock for the whole run: it fails fast (before Prefect starts) when another
         # writer has the index, or queues behind it with --wait, and nobody can slip in between.
-        store = IndexStore(root)
+        store = IndexStore(settings.index)
         with store.lock(wait=args.wait):
             store.verify()  # a damaged index: one line pointing at `newsdex check --repair`, before Prefect starts
             started = time.perf_counter()
-            nothing, pending = _survey(store, inputs, rules_version, args.prune, display)
+            nothing, pending = _survey(store, inputs, rules_version, args.prune, settings.max_bytes, display)
             if nothing is not None:
                 nothing["seconds"] = round(time.perf_counter() - started, 3)
                 store.record_run("ingest", nothing)
                 return nothing
-            check_rules(args)
+            check_rules(settings)
             display.phase("starting the flow runner (Prefect)")
-            from newsdex.flows.runners import run_ingest
+            from newsdex.flows.launch import run_ingest
+            from newsdex.flows.options import IngestOptions, RunnerOptions
 
-            batch_size, workers = _sized(pending, args)
-            params = dict(
+            batch_size, workers = _sized(pending, args, settings.batch_size)
+            options = IngestOptions(
                 paths=args.paths or None,
-                index=str(root),
-                rules=args.rules,
                 prune=args.prune,
                 batch_size=batch_size,
                 progress=display.enabled,
                 lock_held=True,
                 encoding=encoding,
                 fields=fields or None,
+                runner=RunnerOptions(workers=workers),
+                settings=settings,
             )
             quiet_crash_lines()
             since = time.time()
             ctrl_c: list[int] = []
             try:
                 with progress.listening(display.event), _seeing_ctrl_c(ctrl_c):
-                    return run_ingest(params, workers=workers, dask=args.dask, dask_address=args.dask_address)
+                    return run_ingest(options, dask=args.dask, dask_address=args.dask_address)
             except BaseException as exc:  # Ctrl-C or SIGTERM: say what the stopped run kept
                 stopped = lifetime.interruption(exc)
                 if stopped is None and not ctrl_c:
@@ -222,7 +224,7 @@ def quiet_crash_lines() -> None:
 
 
 def _survey(
-    store: Any, inputs: list[str], rules_version: str, prune: bool, display: Any
+    store: Any, inputs: list[str], rules_version: str, prune: bool, max_bytes: int, display: Any
 ) -> tuple[dict[str, Any] | None, int | None]:
     """(The run report of an ingest with nothing to do, or None; how many inputs it has to process, None when
     not known). Known when every input is a .txt/.html file (feed files are read by the flow, record by
@@ -237,7 +239,7 @@ def _survey(
     if not store.exists():
         return None, len(files)
     display.phase(f"comparing {len(files)} inputs with the index")
-    items = [(document_id(f), f, input_hash(f)) for f in files]
+    items = [(document_id(f), f, input_hash(f, max_bytes)) for f in files]
     with store.writing(lock_held=True):  # an interrupted full rebuild is finished first, as a flow would
         if not store.unchanged(items, rules_version, prune):
             return None, store.pending(items, rules_version)
@@ -254,10 +256,10 @@ def _survey(
 COMMITS_PER_WORKER = 4  # batches per worker (or for the run, in process) when a run's size is known
 
 
-def _sized(pending: int | None, args: argparse.Namespace) -> tuple[int | None, int | None]:
+def _sized(pending: int | None, args: argparse.Namespace, configured: int) -> tuple[int | None, int | None]:
     """(batch size, local workers) for a run with ``pending`` inputs to process. Batches sized to the run, so
     that it commits several times (Ctrl-C keeps every committed batch; a run of 62 pages was one batch of 500,
-    and an interruption kept nothing), at most the configured size; and the workers started from the first
+    and an interruption kept nothing), at most the ``configured`` size; and the workers started from the first
     batch when the run is big enough for them (pool.MIN_DOCUMENTS), rather than after that many documents.
     What the user chose (--batch-size, $NEWSDEX_BATCH, --workers, Dask) stands."""
     import math
@@ -273,4 +275,4 @@ def _sized(pending: int | None, args: argparse.Namespace) -> tuple[int | None, i
     if args.batch_size is not None or settings.batch_size_chosen():
         return args.batch_size, workers
     per = math.ceil(pending / (COMMITS_PER_WORKER * max(1, workers or 1)))
-    return max(5, min(settings.batch_size(), per)), workers
+    return max(5, min(configured, per)), workers

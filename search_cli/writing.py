@@ -6,32 +6,32 @@ import argparse
 from pathlib import Path
 
 from newsdex.search_cli.output import UsageError
+from newsdex.settings import Settings
 
 
-def prepare_writer(args: argparse.Namespace, rules: bool = True) -> Path:
-    """Offline Prefect settings, a readable rules file (``rules``; else the caller checks it with
-    ``check_rules``), an index path that is (or can be) a folder (one-line error otherwise); returns the index
-    folder."""
-    from newsdex import settings
+def prepare_writer(args: argparse.Namespace, rules: bool = True) -> Settings:
+    """Offline Prefect settings, the run's settings resolved once from the options and the environment, a
+    readable rules file (``rules``; else the caller checks it with ``check_rules`` when it needs to), an index
+    path that is (or can be) a folder (one-line error otherwise)."""
+    from newsdex.settings import offline_prefect_env
 
-    settings.offline_prefect_env()
+    offline_prefect_env()
     try:
-        settings.check()
+        settings = Settings.from_env(index=args.index, rules=args.rules)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if rules:
-        check_rules(args)
-    root = settings.index_dir(args.index)
-    check_index_folder(root)
-    return root
+        check_rules(settings)
+    check_index_folder(settings.index)
+    return settings
 
 
-def check_rules(args: argparse.Namespace) -> str:
+def check_rules(settings: Settings) -> str:
     """The rules file loaded and checked (every regex compiled): its version, or a one-line error."""
     from newsdex.tasks.clean.rules import load_rules
 
     try:
-        return load_rules(args.rules).version
+        return load_rules(settings.rules).version
     except (OSError, ValueError) as exc:
         raise UsageError(f"rules file: {exc}") from None
 

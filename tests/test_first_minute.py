@@ -264,7 +264,7 @@ def test_kurst_still_suggests_kursk(user: dict) -> None:
 
 
 def test_similar_never_explains_with_function_words(user: dict) -> None:
-    from newsdex.index.similar import function_words
+    from newsdex.reading.similar import function_words
 
     stop = function_words("en")
     assert {"but", "both", "might", "get", "said"} <= stop and "war" not in stop and "troops" not in stop
@@ -362,7 +362,7 @@ def test_snippets_and_passages_start_and_end_at_words_and_mostly_sentences(user:
 
 
 def test_a_long_sentence_is_cut_at_a_word_with_an_ellipsis() -> None:
-    from newsdex.index.snippets import lead, sentence_end, sentence_start
+    from newsdex.reading.snippets import lead, sentence_end, sentence_start
 
     text = "First sentence here. " + "word " * 100 + "end."
     assert lead(text, 60) == "First sentence here."

@@ -1,4 +1,4 @@
-"""Build ``index/data/function_words.txt``: the words that never explain why two articles are alike (``similar``'s
+"""Build ``reading/data/function_words.txt``: the words that never explain why two articles are alike (``similar``'s
 "shared: …" and its query), one per line.
 
 Function words of the languages newsdex meets most, from spaCy's stop word lists (MIT licence, Explosion AI),
@@ -25,7 +25,7 @@ would could should might must shall may can will
 mr mrs ms dr
 """.split()
 
-OUT = Path(__file__).resolve().parent.parent / "index" / "data" / "function_words.txt"
+OUT = Path(__file__).resolve().parent.parent / "reading" / "data" / "function_words.txt"
 
 
 def words() -> list[tuple[str, str]]:

@@ -13,8 +13,8 @@ from __future__ import annotations
 import os
 from typing import NamedTuple
 
-from newsdex import settings
 from newsdex.models import CleanDoc, Quarantined, RawDoc
+from newsdex.settings import DEFAULT_CLEAN_SECONDS
 from newsdex.tasks.clean import budget
 from newsdex.tasks.clean.decide import assemble, clean_lines, domain_of
 from newsdex.tasks.clean.empty import no_text
@@ -55,12 +55,12 @@ def clean_batch(raws: list[RawDoc], rules: Rules) -> list[CleanDoc]:
     return [clean_document(raw, rules) for raw in raws]
 
 
-def clean_budgeted(raws: list[RawDoc], rules: Rules, seconds: float | None = None) -> CleanBatch:
-    """Each document within ``seconds`` ($NEWSDEX_CLEAN_SECONDS when None): the cleaned, and the quarantined."""
-    limit = settings.clean_seconds() if seconds is None else seconds
+def clean_budgeted(raws: list[RawDoc], rules: Rules, seconds: float = DEFAULT_CLEAN_SECONDS) -> CleanBatch:
+    """Each document within ``seconds`` (the run's ``Settings.clean_seconds``; 0: no limit): the cleaned, and the
+    quarantined."""
     out = CleanBatch([], [])
     for raw in raws:
-        doc = clean_within(raw, rules, limit)
+        doc = clean_within(raw, rules, seconds)
         if isinstance(doc, Quarantined):
             out.quarantined.append((raw.id, doc))
         else:

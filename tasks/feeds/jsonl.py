@@ -10,7 +10,7 @@ from collections.abc import Generator
 from typing import Any, BinaryIO
 
 from newsdex.models import Provenance, Quarantined, Record, RecordMeta
-from newsdex.settings import max_bytes
+from newsdex.settings import DEFAULT_MAX_BYTES
 from newsdex.tasks import decode
 from newsdex.tasks.feeds.fields import iso_date, pick
 from newsdex.tasks.feeds.identity import record_document_id
@@ -19,18 +19,17 @@ from newsdex.tasks.load import open_failure, open_regular, starts_like_html
 
 
 def read_jsonl(
-    path: str, location: str, mapping: dict[str, str], encoding: str | None = None
+    path: str, location: str, mapping: dict[str, str], encoding: str | None = None, limit: int = DEFAULT_MAX_BYTES
 ) -> Generator[Record, None, bool]:
-    """Records of one JSON Lines file; returns True when the file was read to its end (so a record missing
-    from it has gone from the feed)."""
+    """Records of one JSON Lines file (a line over ``limit`` bytes is quarantined); returns True when the file
+    was read to its end (so a record missing from it has gone from the feed)."""
     try:
         raw = open_regular(path)
     except OSError as exc:
         yield Record(record_document_id(path, 0), open_failure(path, exc), None, location)
         return False
-    limit = max_bytes()
     with raw:
-        stream: BinaryIO = gzip.GzipFile(fileobj=raw) if path.lower().endswith(".gz") else raw
+        stream: BinaryIO | gzip.GzipFile = gzip.GzipFile(fileobj=raw) if path.lower().endswith(".gz") else raw
         number = 0
         while True:
             number += 1

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Generator, Iterable, Iterator
 
 from newsdex.models import Quarantined, RawDoc, Record, document_id
+from newsdex.settings import DEFAULT_MAX_BYTES
 from newsdex.tasks.feeds.jsonl import jsonl_record, read_jsonl
 from newsdex.tasks.feeds.warc import read_warc, warc_record
 from newsdex.tasks.load import decode_input, is_feed_file, iter_input_files, load_with_bytes
@@ -21,12 +22,15 @@ def is_warc(path: str) -> bool:
 class FeedStream:
     """Iterate once: every record of ``paths``. Afterwards ``records`` counts those read (skipped ones too),
     ``skipped`` holds the WARC records that are no documents by reason, and ``read_whole`` the absolute paths
-    of the feed files read to their end (a record missing from one has gone from the feed)."""
+    of the feed files read to their end (a record missing from one has gone from the feed). An input, feed line or
+    WARC payload over ``max_bytes`` is quarantined."""
 
-    def __init__(self, paths: Iterable[str], encoding: str | None = None, fields: dict[str, str] | None = None):
+    def __init__(self, paths: Iterable[str], encoding: str | None = None, fields: dict[str, str] | None = None,
+                 max_bytes: int = DEFAULT_MAX_BYTES):
         self.files = iter_input_files(paths, feeds=True)
         self.encoding = encoding
         self.fields = fields or {}
+        self.max_bytes = max_bytes
         self.yielded = 0
         self.skipped: Counter[str] = Counter()
         self.read_whole: list[str] = []
@@ -39,14 +43,14 @@ class FeedStream:
         for path in self.files:
             location = os.path.abspath(path)
             if not is_feed_file(path):
-                doc, data = load_with_bytes(path, self.encoding)
+                doc, data = load_with_bytes(path, self.encoding, self.max_bytes)
                 self.yielded += 1
                 yield Record(document_id(path), doc, data, location)
                 continue
             if is_warc(path):
-                reader = read_warc(path, location, self.skipped, self.encoding)
+                reader = read_warc(path, location, self.skipped, self.encoding, self.max_bytes)
             else:
-                reader = read_jsonl(path, location, self.fields, self.encoding)
+                reader = read_jsonl(path, location, self.fields, self.encoding, self.max_bytes)
             whole = yield from self._counted(reader)
             if whole:
                 self.read_whole.append(location)
@@ -61,10 +65,14 @@ class FeedStream:
             yield record
 
 
-def decode_stored(path: str, data: bytes, encoding: str | None = None) -> RawDoc | Quarantined:
+def decode_stored(
+    path: str, data: bytes, encoding: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> RawDoc | Quarantined:
     """A raw input from the raw store decoded again (``reindex``): a feed record's own bytes go through its
     reader again, so its URL and feed metadata come back; any other input through ``decode_input``."""
     if not is_feed_file(path):
-        return decode_input(path, data, gzipped=False, encoding=encoding)
-    record = warc_record(path, data, encoding) if is_warc(path) else jsonl_record(path, "", 0, data, {}, encoding)
+        return decode_input(path, data, gzipped=False, encoding=encoding, max_bytes=max_bytes)
+    if is_warc(path):
+        return warc_record(path, data, encoding, max_bytes).doc
+    record = jsonl_record(path, "", 0, data, {}, encoding)
     return record.doc

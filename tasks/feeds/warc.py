@@ -17,7 +17,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from newsdex.models import Provenance, Quarantined, Record, RecordMeta
-from newsdex.settings import max_bytes
+from newsdex.settings import DEFAULT_MAX_BYTES
 from newsdex.tasks import decode
 from newsdex.tasks.feeds.identity import record_document_id
 from newsdex.tasks.feeds.records import record_doc
@@ -34,10 +34,10 @@ class _Truncated(Exception):
 
 
 def read_warc(
-    path: str, location: str, skipped: Counter[str], encoding: str | None = None
+    path: str, location: str, skipped: Counter[str], encoding: str | None = None, limit: int = DEFAULT_MAX_BYTES
 ) -> Generator[Record, None, bool]:
-    """Records of one WARC file; skipped records counted in ``skipped`` by reason. Returns True when the file
-    was read to its end."""
+    """Records of one WARC file (a payload over ``limit`` bytes is quarantined); skipped records counted in
+    ``skipped`` by reason. Returns True when the file was read to its end."""
     try:
         raw, again = open_regular(path), open_regular(path)  # ``again`` reads each record's own bytes back
     except OSError as exc:
@@ -57,11 +57,11 @@ def read_warc(
                     _check_complete(rec)
                     skipped[why] += 1
                     continue
-                payload = rec.content_stream().read(max_bytes() + 1)
+                payload = rec.content_stream().read(limit + 1)
                 records.read_to_end()
                 _check_complete(rec)
-                data = _own_bytes(again, start, records.get_record_length(), gz)
-                yield _make(path, location, number, start, rec, payload, data, encoding)
+                data = _own_bytes(again, start, records.get_record_length(), gz, limit)
+                yield _make(path, location, number, start, rec, payload, data, encoding, limit)
         except (_Truncated, *_DAMAGE) as exc:
             reason = "truncated record" if isinstance(exc, _Truncated | EOFError) else f"damaged record: {exc}"
             bad = Quarantined(path=path, reason=f"record {number} at offset {start}: {reason}", offset=start)
@@ -89,21 +89,21 @@ def _check_complete(rec: Any) -> None:
         raise _Truncated
 
 
-def _own_bytes(fh: Any, start: int, length: int, gz: bool) -> bytes | None:
+def _own_bytes(fh: Any, start: int, length: int, gz: bool, limit: int) -> bytes | None:
     """The record as it is in the file (a .warc.gz member unpacked): what the raw store keeps. Bounded."""
-    if length > 4 * max_bytes():
+    if length > 4 * limit:
         return None
     fh.seek(start)
     chunk = fh.read(length)
     try:
-        return _gunzip(chunk) if gz else chunk
+        return _gunzip(chunk, limit) if gz else chunk
     except (OverflowError, OSError, EOFError, zlib.error):
         return None
 
 
 def _make(
     path: str, location: str, number: int, start: int | None, rec: Any, payload: bytes, data: bytes | None,
-    encoding: str | None,
+    encoding: str | None, limit: int,
 ) -> Record:
     fallback = record_document_id(path, number)
     where = f"record {number} at offset {start}" if start is not None else "stored record"
@@ -111,7 +111,6 @@ def _make(
     def bad(why: str) -> Record:
         return Record(fallback, Quarantined(path=path, reason=f"{where}: {why}", offset=start), None, location)
 
-    limit = max_bytes()
     if len(payload) > limit:
         return bad(f"too large: over {limit} bytes")
     if not payload.strip():
@@ -140,7 +139,7 @@ def _make(
     return Record(doc.id, doc, data, location)
 
 
-def warc_record(path: str, data: bytes, encoding: str | None = None) -> Record:
+def warc_record(path: str, data: bytes, encoding: str | None = None, limit: int = DEFAULT_MAX_BYTES) -> Record:
     """A stored WARC record (its own bytes, from the raw store) → a Record again: what re-cleaning reads."""
     records = ArchiveIterator(io.BytesIO(data))
     try:
@@ -148,7 +147,7 @@ def warc_record(path: str, data: bytes, encoding: str | None = None) -> Record:
         why = _skip_reason(rec)
         if why:
             raise ValueError(why)
-        payload = rec.content_stream().read(max_bytes() + 1)
+        payload = rec.content_stream().read(limit + 1)
     except (StopIteration, *_DAMAGE) as exc:
         return Record(record_document_id(path, 0), Quarantined(path=path, reason=f"stored record: {exc}"), None, "")
-    return _make(path, "", 0, None, rec, payload, data, encoding)
+    return _make(path, "", 0, None, rec, payload, data, encoding, limit)
