@@ -43,7 +43,7 @@ class Marker:
         """The snippet is read from the best passage: the paragraph that answers, not the first words matched,
         whole sentences where they end within reach; else the title's marks, else the body's first sentences."""
         best = body[found[0].start : found[0].end] if found else body
-        snippet = snippets.highlight(self.results, "body", best, self.fragmenter, self.formatter, sentences=True) or (
+        snippet = snippets.highlight_sentences(self.results, "body", best, self.fragmenter, self.formatter) or (
             snippets.highlight(self.results, "title", fields.get("title") or "", self.fragmenter, self.formatter,
                                top=3))
         snippet = snippet or html.escape(snippets.lead(body, 200) or fields.get("title", ""), quote=False)

@@ -58,15 +58,37 @@ class Plan(NamedTuple):
     phrases: tuple[tuple[str, ...], ...]
 
 
-def highlight(
-    results: Any, field: str, text: str, fragmenter: Any, formatter: Any, top: int = 2, sentences: bool = False
-) -> str:
-    """What ``hit.highlights(field, text=text, top=top)`` returns for a hit of ``results``, with honest marks.
-    ``sentences``: each fragment widened to the sentences it is in (to whole words when a sentence runs past
-    SENTENCE_REACH_*), with "…" where the text goes on: a snippet never starts or ends inside a word."""
+def highlight(results: Any, field: str, text: str, fragmenter: Any, formatter: Any, top: int = 2) -> str:
+    """What ``hit.highlights(field, text=text, top=top)`` returns for a hit of ``results``, with honest marks."""
+    return formatter.format(_fragments(results, field, text, fragmenter, top)[0])
+
+
+def highlight_sentences(results: Any, field: str, text: str, fragmenter: Any, formatter: Any) -> str:
+    """``highlight``'s two best fragments widened to the sentences they are in (to whole words when a sentence
+    runs past SENTENCE_REACH_*), what the widening brings in marked too, and "…" where the text goes on: a
+    snippet never starts or ends inside a word."""
+    chosen, chain, words, extra = _fragments(results, field, text, fragmenter, 2)
+    chosen = _whole_sentences(text, chosen)
+    if not chosen:
+        return ""
+    if chain is not None:
+        for f in chosen:
+            tokens = _tokens(chain, text, words, f.startchar, extra)
+            inside = takewhile(lambda t, end=f.endchar: t.endchar <= end, tokens)
+            f.matches = [t.copy() for t in inside if t.matched]
+    cut_before = chosen[0].startchar > 0 and not _starts_sentence(text, chosen[0].startchar)
+    cut_after = chosen[-1].endchar < len(text) and not _ends_sentence(text, chosen[-1].endchar)
+    return ("… " if cut_before else "") + formatter.format(chosen) + (" …" if cut_after else "")
+
+
+def _fragments(
+    results: Any, field: str, text: str, fragmenter: Any, top: int
+) -> tuple[list[Any], _Chain | None, frozenset[str], frozenset[int]]:
+    """The ``top`` fragments Whoosh's highlighter would choose, with honest marks; and the analyzer chain, the
+    query words and where phrase words start (what marking more of ``text`` needs)."""
     plan = query_plan(results, field)
     if not (plan.words or plan.phrases) or not text:
-        return ""  # Whoosh marks nothing in a field the query does not search: no fragment
+        return [], None, plan.words, frozenset()  # Whoosh marks nothing in a field the query does not search
     analyzer = results.searcher.schema[field].analyzer
     chain = _chain(analyzer, caches.of(results.searcher))
     extra: frozenset[int] = frozenset()
@@ -82,20 +104,7 @@ def highlight(
         else:
             tokens = _tokens(chain, text, plan.words, 0, extra)
     fragments = fragmenter.fragment_tokens(text, internals.merge_matched_tokens(tokens))
-    chosen = top_fragments(fragments, top, _SCORER, FIRST, minscore=1)
-    if not sentences:
-        return formatter.format(chosen)
-    chosen = _whole_sentences(text, chosen)
-    if not chosen:
-        return ""
-    if chain is not None:  # what the widening brought in is marked as the rest is
-        for f in chosen:
-            inside = takewhile(lambda t, end=f.endchar: t.endchar <= end,
-                               _tokens(chain, text, plan.words, f.startchar, extra))
-            f.matches = [t.copy() for t in inside if t.matched]
-    cut_before = chosen[0].startchar > 0 and not _starts_sentence(text, chosen[0].startchar)
-    cut_after = chosen[-1].endchar < len(text) and not _ends_sentence(text, chosen[-1].endchar)
-    return ("… " if cut_before else "") + formatter.format(chosen) + (" …" if cut_after else "")
+    return top_fragments(fragments, top, _SCORER, FIRST, minscore=1), chain, plan.words, extra
 
 
 # A fragment reaches this far (characters) to the start of its first sentence and the end of its last, so a
