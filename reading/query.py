@@ -221,8 +221,8 @@ def suggest(searcher: Any, q: wq.Query, text: str, hints: Hints | None = None) -
     deadline = time.perf_counter() + max(budget_s, SUGGEST_FLOOR_S)
     reader = searcher.reader()
     fixes: dict[tuple[int, int], str] = {}
-    for start, end in _group_spans(q) if aliases else []:
-        named = aliases(text[start:end])
+    for start, end in _group_spans(q) if aliases is not None else []:
+        named = aliases(text[start:end]) if aliases is not None else []
         if named:
             name = named[0][1]
             quoted = text[start - 1 : start] == '"'  # a phrase's span is inside its quotes

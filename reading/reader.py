@@ -35,9 +35,10 @@ FILTERS = frozenset(Filters.model_fields)
 
 def request(query: str, **options: Any) -> SearchRequest:
     """The SearchRequest of ``query`` and search's options by name (filters among them); a list is a tuple."""
-    filters = {k: tuple(v) if isinstance(v, list) else v for k, v in options.items() if k in FILTERS and v}
+    filters: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v
+                               for k, v in options.items() if k in FILTERS and v}
     rest = {k: v for k, v in options.items() if k not in FILTERS}
-    return SearchRequest(query=query, filters=Filters(**filters), **rest)
+    return SearchRequest.model_validate({"query": query, "filters": Filters.model_validate(filters), **rest})
 
 
 def search(root: Path, query: str, aliases: Aliases | None = None, **options: Any) -> dict[str, Any]:

@@ -317,17 +317,18 @@ class _Segment:
             words.append(btext)
         order = sorted(range(len(words)), key=lambda k: self.reader.doc_frequency(field, words[k]))
         postings: dict[int, tuple[dict[int, int], list, list]] = {}  # word -> (docnum -> row, weights, values)
+        holding: list[int] = []
         for k in order:
             ids, weights, values = self._postings(field, words[k], within, positions=True)
             postings[k] = ({d: i for i, d in enumerate(ids)}, weights, values)
-            within = ids  # read with ``within``, so already the documents holding every word so far
-            if not within:
+            within = holding = ids  # read with ``within``, so already the documents holding every word so far
+            if not holding:
                 return {}
         first, rest = order[0], order[1:]
         rows0, _, values0 = postings[first]
         memo = self.caches.positions
         matched = []
-        for d in within:  # documents holding every word: now the positions, rarest word first
+        for d in holding:  # documents holding every word: now the positions, rarest word first
             starts = {p - first for p in _positions(memo, values0[rows0[d]])}
             for k in rest:
                 rows, _, values = postings[k]

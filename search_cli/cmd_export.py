@@ -5,6 +5,7 @@ Prefect, no spaCy); pyarrow is imported only for Parquet."""
 from __future__ import annotations
 
 import argparse
+import io
 import itertools
 import os
 import sys
@@ -66,11 +67,12 @@ def _destination(output: str, binary: bool) -> Iterator[tuple[Path, IO[Any] | No
         raise UsageError(f"--output {output}: is a folder")
     partial = final.with_name(final.name + ".partial")
     try:  # opened here, so that a folder that does not exist or is not writable is a usage error
-        stream = open(partial, "w", encoding="utf-8", newline="")  # closed below
+        opened = open(partial, "w", encoding="utf-8", newline="")  # closed below
     except OSError as exc:
         raise UsageError(f"--output {output}: {exc.strerror or exc}") from None
+    stream: IO[str] | None = opened
     if binary:  # pyarrow opens the file itself
-        stream.close()
+        opened.close()
         stream = None
     try:
         yield partial, stream
@@ -123,7 +125,8 @@ def _deliver(fmt: str, every: Iterator[list[dict[str, Any]]], output: str | None
     """The chunks written in ``fmt`` to stdout or the file ``output``, and the one-line summary on stderr."""
     if output is None:
         if fmt == "csv":
-            sys.stdout.reconfigure(newline="")  # type: ignore[union-attr] - the csv module ends rows itself
+            if isinstance(sys.stdout, io.TextIOWrapper):  # the csv module ends rows itself
+                sys.stdout.reconfigure(newline="")
         n = _write(fmt, every, sys.stdout, None)
         sys.stdout.flush()
     else:

@@ -124,7 +124,7 @@ class Site:
             if not ent.get("caption_only"):  # who took the pictures is not what the article names
                 grouped[ent["type"]].append(ent)
         groups = [(t, grouped.pop(t)) for t in ENTITY_ORDER if t in grouped] + sorted(grouped.items())
-        copies = []
+        copies: list[dict[str, Any]] = []
         for other in ([doc["copy_of"]] if doc.get("copy_of") else []) + [c for c in doc["copies"]
                                                                            if c != doc.get("copy_of")]:
             if len(copies) >= COPIES_ON_PAGE:
