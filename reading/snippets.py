@@ -20,7 +20,6 @@ import html
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
-from itertools import takewhile
 from typing import Any, NamedTuple
 
 from whoosh import query as wq
@@ -73,9 +72,13 @@ def highlight_sentences(results: Any, field: str, text: str, fragmenter: Any, fo
         return ""
     if chain is not None:
         for f in chosen:
-            tokens = _tokens(chain, text, words, f.startchar, extra)
-            inside = takewhile(lambda t, end=f.endchar: t.endchar <= end, tokens)
-            f.matches = [t.copy() for t in inside if t.matched]
+            marks = []
+            for t in _tokens(chain, text, words, f.startchar, extra):
+                if t.endchar > f.endchar:
+                    break
+                if t.matched:
+                    marks.append(t.copy())
+            f.matches = marks
     cut_before = chosen[0].startchar > 0 and not _starts_sentence(text, chosen[0].startchar)
     cut_after = chosen[-1].endchar < len(text) and not _ends_sentence(text, chosen[-1].endchar)
     return ("… " if cut_before else "") + formatter.format(chosen) + (" …" if cut_after else "")

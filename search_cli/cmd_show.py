@@ -114,11 +114,11 @@ def print_document(doc: dict[str, Any], trace: list[dict[str, Any]] | None, all_
         else:
             out(seg["text"])
         print()
-    head, *groups = entity_lines(doc, all_entities) or [None]
-    if head:
-        print(head)
-        for line in groups:
-            out(line, indent="  ", hang="      ")
+    listed = entity_lines(doc, all_entities)
+    if listed:
+        print(listed[0])
+        for group in listed[1:]:
+            out(group, indent="  ", hang="      ")
     if trace is not None:
         print("\ncleaner trace (- removed, + kept):")
         for line in trace:
