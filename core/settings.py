@@ -8,7 +8,7 @@ at import time), so a test or a long-lived process that changes the environment 
 | NEWSDEX_ALIASES | the packaged tasks/data/aliases.toml | entity alias file (canonical names) |
 | NEWSDEX_INPUTS | the packaged seeds | what a scheduled ingest reads (``os.pathsep``-separated) |
 | NEWSDEX_CRON | */15 * * * * | schedule of the served ingest deployment |
-| NEWSDEX_BATCH | 500 | documents per task run (and per index commit) |
+| NEWSDEX_BATCH | 500 | documents per task run and commit; unset, the CLI sizes an ingest's batches to the run |
 | NEWSDEX_MAX_BYTES | 8 MiB | larger inputs are quarantined |
 | NEWSDEX_CLEAN_SECONDS | 20 | a document whose cleaning takes longer is quarantined (0: no limit) |
 | NEWSDEX_MAX_MERGE_DOCS | 10000 | commits never merge into a Whoosh segment above this many documents (0: never) |
@@ -93,6 +93,11 @@ def batch_size() -> int:
     return _int("NEWSDEX_BATCH", 500, minimum=1)
 
 
+def batch_size_chosen() -> bool:
+    """Whether the user set NEWSDEX_BATCH (then no run sizes its batches itself)."""
+    return bool(os.environ.get("NEWSDEX_BATCH", "").strip())
+
+
 def max_bytes() -> int:
     """Inputs larger than this (once decompressed) are quarantined."""
     return _int("NEWSDEX_MAX_BYTES", 8 * 1024 * 1024, minimum=1)
@@ -173,7 +178,50 @@ def debug() -> bool:
 
 
 def offline_prefect_env() -> None:
-    """Keep Prefect off the network and patient with its temporary server; quiet unless told otherwise."""
+    """Keep Prefect off the network and patient with its temporary server; quiet unless told otherwise; its home
+    newsdex's own unless the user has set Prefect up (``prefect_home``)."""
     for name, value in OFFLINE_PREFECT_ENV.items():
         os.environ.setdefault(name, value)
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    home = prefect_home()
+    if home is not None:
+        os.environ["PREFECT_HOME"] = str(home)
+    if os.environ.get("PREFECT_HOME"):
+        # Prefect does not make its home's parents: it warns, and its temporary server then times out after two
+        # minutes (`make demo` in a fresh clone, whose var/ does not exist yet).
+        try:
+            Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
+        except OSError:
+            pass  # Prefect says what it cannot do
+
+
+def state_dir() -> Path:
+    """newsdex's own state folder (not the archive): ``$XDG_STATE_HOME/newsdex``, by default
+    ``~/.local/state/newsdex``."""
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "newsdex"
+
+
+def prefect_home() -> Path | None:
+    """Where Prefect keeps its database (the temporary server's run history) for a newsdex run: None when the
+    user has configured Prefect (PREFECT_HOME, PREFECT_API_URL, PREFECT_PROFILES_PATH or a profile with settings
+    in ``~/.prefect/profiles.toml``): theirs is used. Else ``state_dir()/prefect``, so newsdex's runs never mix
+    with the user's own Prefect in ``~/.prefect``."""
+    if any(os.environ.get(name) for name in ("PREFECT_HOME", "PREFECT_API_URL", "PREFECT_PROFILES_PATH")):
+        return None
+    if _has_prefect_profile(Path.home() / ".prefect" / "profiles.toml"):
+        return None
+    return state_dir() / "prefect"
+
+
+def _has_prefect_profile(path: Path) -> bool:
+    """A profiles file that sets anything (Prefect writes one with empty profiles of its own on first use)."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return path.exists()  # unreadable: someone made it, leave Prefect to it
+    profiles = data.get("profiles") or {}
+    return any(bool(settings) for settings in profiles.values() if isinstance(settings, dict)) or (
+        data.get("active") not in (None, "ephemeral", "local", "default"))

@@ -17,6 +17,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger
 
+from newsdex import progress as events
 from newsdex.flows.batch import BatchJob
 from newsdex.flows.options import IngestOptions
 from newsdex.flows.report import RunReport, markdown_table, progress_bar
@@ -53,12 +54,19 @@ def ingest_flow(options: IngestOptions = IngestOptions()) -> dict[str, Any]:  # 
         # Records are counted as they are read: a feed file's number of records is not known in advance.
         bar = progress_bar(None if any(map(is_feed_file, stream.files)) else len(stream.files), options.progress)
         writer = IngestWriter(store, report, bar, keep_seen=options.prune)
-        with open_runner(options.runner, settings, writer.adopt) as runner:
+        # Ctrl-C or SIGTERM: the batches already finished are committed on the way out (runners.Runner), only
+        # while the caller holds the write lock across the run (the CLI does): ``writing`` lets go of its own.
+        with open_runner(options.runner, settings, writer.adopt, keep_on_stop=options.lock_held) as runner:
             for records in record_batches(iter(stream), settings.batch_size, report):
                 docs, admitted = writer.admit(records, ruleset.version)
                 if docs:
                     with report.stage("load"):  # a runner's workers start here, overlapping their first batches
+                        started = runner.workers
                         runner.prepare(len(docs))
+                    if runner.workers and not started:
+                        events.emit("phase", text=f"{runner.workers} worker processes loading the model")
+                    elif not runner.tasks and not runner.workers:
+                        events.emit("phase", text="cleaning, segmenting, enriching (loading the model)")
                     runner.send(BatchJob(ruleset, settings, raws=docs, originals_from=originals), admitted)
             runner.finish()
             if options.prune:

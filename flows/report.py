@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from collections import Counter
 from contextlib import contextmanager
@@ -139,30 +138,17 @@ def markdown_table(report: dict[str, Any]) -> str:
 
 
 def progress_bar(total: int | None, enabled: bool):
-    """A one-line progress bar with rate and ETA on stderr (interactive runs only); ``total`` None (feed files,
-    whose records are counted as they are read): a running count and rate."""
-    if not enabled or total == 0:
+    """Progress events for whoever draws them (``newsdex.progress``; the CLI's live line on a terminal): the
+    total first (None for feed files, whose records are counted as they are read), then each advance by
+    ``n`` inputs done. Not ``enabled``: no events, a no-op."""
+    if not enabled:
         return lambda n: None
-    start = time.perf_counter()
-    done = 0
+    from newsdex import progress
+
+    progress.emit("total", documents=total)
+    progress.emit("phase", text="reading inputs")
 
     def advance(n: int) -> None:
-        nonlocal done
-        done += n
-        elapsed = max(time.perf_counter() - start, 1e-6)
-        rate = done / elapsed
-        if total is None:
-            sys.stderr.write(f"\r{done} records  {rate:6.1f} records/s")
-            sys.stderr.flush()
-            return
-        eta = (total - done) / rate if rate else 0
-        width = 30
-        filled = int(width * done / total)
-        sys.stderr.write(
-            f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} docs  {rate:6.1f} docs/s  ETA {eta:5.0f}s"
-        )
-        if done >= total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
+        progress.emit("advance", documents=n)
 
     return advance

@@ -25,7 +25,9 @@ from newsdex.flows.batch import BatchJob, BatchResult, pack, unpack
 from newsdex.flows.options import DaskPlan, RunnerOptions
 from newsdex.settings import Settings
 
-Adopt = Callable[[BatchResult, Any], None]  # the writer's: a finished batch, and what was sent with its job
+# The writer's: a finished batch, what was sent with its job, and whether the run is stopping (then the writer
+# writes without Prefect's task runs).
+Adopt = Callable[[BatchResult, Any, bool], None]
 
 
 class Runner:
@@ -34,8 +36,9 @@ class Runner:
 
     kind = "in-process"
 
-    def __init__(self, adopt: Adopt) -> None:
+    def __init__(self, adopt: Adopt, keep_on_stop: bool = False) -> None:
         self._adopt = adopt
+        self._keep_on_stop = keep_on_stop
         self._queue: deque[tuple[Any, Any]] = deque()
         self._stack = ExitStack()
         self.tasks = 0
@@ -82,21 +85,46 @@ class Runner:
         result: BatchResult = unpack(future.result())
         self.tasks += 1
         self.work_s += sum(result.timings.values())
-        self._adopt(result, tag)
+        self._adopt(result, tag, False)
 
     def __enter__(self) -> Runner:
         return self
 
     def __exit__(self, *exc: object) -> bool | None:
-        return self._stack.__exit__(*exc)  # type: ignore[arg-type]
+        try:
+            return self._stack.__exit__(*exc)  # type: ignore[arg-type]  # stops the workers first
+        finally:
+            if exc[0] is not None and self._keep_on_stop:
+                self._keep_finished()
+
+    def _keep_finished(self) -> None:
+        """A run stopped (Ctrl-C, SIGTERM, an error): the batches already finished are adopted, in the order
+        sent, up to the first that is not; one running in this process is waited for (the task runner waits
+        for its thread anyway). Prefect is not asked for anything: Ctrl-C at a terminal reached its temporary
+        server too. A batch still in a worker, or failed, is redone by the next run."""
+        while self._queue:
+            future, tag = self._queue[0]
+            wrapped = getattr(future, "wrapped_future", None)
+            if wrapped is None:
+                return
+            try:
+                if not wrapped.done() and self.kind == "in-process":
+                    wrapped.exception()  # waits; a second Ctrl-C stops the wait, and the batch is redone
+                if not wrapped.done() or wrapped.cancelled() or wrapped.exception() is not None:
+                    return
+                result: BatchResult = unpack(wrapped.result().result())  # the task's state, read locally
+            except BaseException:  # stopped again, or the state cannot be read: the next run redoes it
+                return
+            self._queue.popleft()
+            self._adopt(result, tag, True)
 
 
 class LocalRunner(Runner):
     """``n`` local worker processes, each replaced after ``batches_per_worker`` batches; started when the run has
     enough documents to pay for their start (``pool.MIN_DOCUMENTS``), or at once when ``n`` was asked for."""
 
-    def __init__(self, adopt: Adopt, n: int, asked: bool, batches_per_worker: int) -> None:
-        super().__init__(adopt)
+    def __init__(self, adopt: Adopt, n: int, asked: bool, batches_per_worker: int, keep_on_stop: bool = False) -> None:
+        super().__init__(adopt, keep_on_stop)
         self._n, self._asked, self._batches = n, asked, batches_per_worker
         self._started: ProcessPoolExecutor | None = None
         self._waiting = 0  # documents to process met so far, while no worker runs
@@ -152,13 +180,15 @@ class DaskRunner(Runner):
         self._since_restart += 1
 
 
-def open_runner(choice: RunnerOptions, settings: Settings, adopt: Adopt) -> Runner:
-    """The runner ``choice`` asks for (use it as a context manager: it stops its workers at the end)."""
+def open_runner(choice: RunnerOptions, settings: Settings, adopt: Adopt, keep_on_stop: bool = False) -> Runner:
+    """The runner ``choice`` asks for (use it as a context manager: it stops its workers at the end; with
+    ``keep_on_stop``, a run that stops adopts the batches already finished first)."""
     from newsdex.flows.pool import default_workers
 
     if choice.dask is not None:
         return DaskRunner(adopt, choice.dask)
     n = default_workers() if choice.workers is None else choice.workers
     if not n:
-        return Runner(adopt)
-    return LocalRunner(adopt, n, asked=choice.workers is not None, batches_per_worker=settings.worker_batches)
+        return Runner(adopt, keep_on_stop)
+    return LocalRunner(adopt, n, asked=choice.workers is not None, batches_per_worker=settings.worker_batches,
+                       keep_on_stop=keep_on_stop)

@@ -67,14 +67,18 @@ class IngestWriter:
             self.bar(len(records))
         return loaded.docs, Admitted(len(records), [d.id for d in loaded.docs], frozenset(loaded.new_ids))
 
-    def adopt(self, result: BatchResult, batch: Admitted) -> None:
+    def adopt(self, result: BatchResult, batch: Admitted, stopping: bool = False) -> None:
         """A finished batch: its segment and manifest rows into the index, its over-budget documents
-        quarantined (a changed input's older version goes too), the rest counted as new or changed."""
+        quarantined (a changed input's older version goes too), the rest counted as new or changed. A run
+        ``stopping`` writes with the plain function: no task run, so no word with a Prefect server."""
         report = self.report
         report.reused += result.reused
         report.add_seconds(result.timings)  # worker seconds per stage (index: segment, manifest rows)
         with report.stage("index"):  # here: adopting the worker's segment, writing the manifest rows
-            steps.index_task(str(self.store.root), segment=_as_is(result.segment), rows=_as_is(result.rows))
+            if stopping:
+                steps.index_batch(str(self.store.root), segment=result.segment, rows=result.rows)
+            else:
+                steps.index_task(str(self.store.root), segment=_as_is(result.segment), rows=_as_is(result.rows))
         quarantined = {doc_id for doc_id, _ in result.quarantined}
         if result.quarantined:
             with report.stage("index"):
@@ -107,7 +111,7 @@ class ReindexWriter:
         if not res.changed:
             self.bar(ids)
 
-    def adopt(self, result: BatchResult, ids: int) -> None:
+    def adopt(self, result: BatchResult, ids: int, stopping: bool = False) -> None:
         report = self.report
         report.reused += result.reused
         report.add_seconds(result.timings)

@@ -219,6 +219,11 @@ class Manifest:
             "kinds": {k: kinds.get(k, 0) for k in ("article", "listing", "other")},
         }
 
+    def indexed_since(self, since: float) -> int:
+        """Documents indexed (written) at or after ``since`` (Unix time): what a run has committed so far."""
+        return int(self.conn.execute(
+            "SELECT COUNT(*) FROM documents WHERE status = 'indexed' AND updated >= ?", (since,)).fetchone()[0])
+
     def indexed_count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM documents WHERE status = 'indexed'").fetchone()[0])
 

@@ -155,6 +155,48 @@ class IndexStore:
             manifest.record_locations([(r.id, r.location) for r in records])
         return result
 
+    def pending(self, inputs: list[tuple[str, str, str | None]], rules_version: str) -> int:
+        """How many of ``inputs`` ((document id, path as given, raw hash or None when unreadable)) an ingest
+        would process or quarantine: all but those indexed with these bytes, these rules and this path."""
+        if not self.exists():
+            return len(inputs)
+        with Manifest(self.paths.manifest) as manifest:
+            known = manifest.states_for(list(dict.fromkeys(i for i, _, _ in inputs)))
+        pending = 0
+        for doc_id, path, digest in inputs:
+            row = known.get(doc_id)
+            pending += digest is None or row is None or row["status"] != "indexed" or row["raw_hash"] != digest \
+                or row["rules_version"] != rules_version or row["path"] != path
+        return pending
+
+    def unchanged(self, inputs: list[tuple[str, str, str | None]], rules_version: str, prune: bool = False) -> bool:
+        """Whether an ingest of ``inputs`` would change nothing: none ``pending``, no repaired manifest waiting for
+        its rebuild and, with ``prune``, no indexed input gone from its place. The caller holds the write lock
+        (nothing can change in between)."""
+        if not self.exists() or self.pending(inputs, rules_version):
+            return False
+        with Manifest(self.paths.manifest) as manifest:
+            if manifest.incomplete():
+                return False  # a repaired manifest waits for its full rebuild: not ours to skip
+            if prune:
+                seen = {i for i, _, _ in inputs}
+                if any(r["id"] not in seen and r["abspath"] and not os.path.exists(r["abspath"])
+                       for r in manifest.all_inputs()):
+                    return False
+        return True
+
+    def indexed_since(self, since: float) -> int:
+        """Documents written at or after ``since`` (Unix time): what a stopped run has kept."""
+        if not self.exists():
+            return 0
+        with Manifest(self.paths.manifest) as manifest:
+            return manifest.indexed_since(since)
+
+    def record_run(self, kind: str, report: dict[str, Any]) -> None:
+        """A run that found nothing to do, recorded as the flows record theirs (``stats`` lists it)."""
+        with Manifest(self.paths.manifest) as manifest:
+            manifest.finish_run(manifest.start_run(kind), report)
+
     def originals(self, text_hashes: list[str]) -> dict[str, EnrichedDoc]:
         """Indexed documents with these title-and-text hashes (``CleanDoc.text_hash``): an exact copy's
         entities are taken from one of them instead of running the model again."""

@@ -18,7 +18,7 @@ from whoosh.query import Every, Query
 
 from newsdex.errors import FilterError
 from newsdex.index import analysis
-from newsdex.reading import caches, dates, documents, rank, similar
+from newsdex.reading import caches, dates, documents, rank, scoring, similar
 from newsdex.reading import query as user_query
 from newsdex.reading.collapse import window_of_stories
 from newsdex.reading.facets import facets
@@ -92,6 +92,14 @@ class Archive:
         histogram = dates.histogram(searcher, results.docs(), request.interval)
         hits = page_hits(results, stories, copies, request.offset, request.limit, request.sort == "relevance")
         hints = user_query.Hints(time.perf_counter() - started, None, total, self.aliases)
+        offered, offered_hits = None, None
+        if wanted(request.query, total, expanded):
+            offered = suggestion(self.root, searcher, q, request.query, hints)
+            # Offered only when it finds something, more than the query did (an alias's canonical name may find
+            # the same documents: still worth naming): "did you mean" never leads to nothing.
+            offered_hits = self._count(searcher, offered, filt) if offered else None
+            if not offered_hits or (offered_hits <= total and not expanded):
+                offered, offered_hits = None, None
         return {
             "query": request.query,
             "total": total,
@@ -102,10 +110,22 @@ class Archive:
             "facets": {**facets([fields for _, fields in stories]), "published": histogram["counts"]},
             "dates": {"interval": histogram["interval"], "undated": histogram["undated"]},
             "facet_stories": len(stories),
-            "suggestion": suggestion(self.root, searcher, q, request.query, hints)
-            if wanted(request.query, total, expanded) else None,
+            "suggestion": offered,
+            "suggestion_hits": offered_hits,
             "expanded": expanded,
         }
+
+    def _count(self, searcher: Any, text: str, filt: Any) -> int:
+        """How many documents ``text`` matches under the same filters (0 when it cannot be run)."""
+        try:
+            q, _ = user_query.with_entities(self.parse(searcher, text), text, self.aliases, searcher.reader())
+            scores = scoring.evaluate(searcher, q, restrict=filt)
+            if scores is not None:
+                return len(scores)
+            whoosh_filter = rank.resolved(searcher, filt) if filt is not None else None
+            return len(searcher.search(q, filter=whoosh_filter, limit=1, optimize=False))
+        except Exception:  # as the suggestion itself: a nicety, never the search's failure
+            return 0
 
     def matching_ids(self, selection: Selection) -> list[str]:
         """The id of every document the selection matches, best ranked first, ties by id; every document in id

@@ -45,15 +45,15 @@ class Marker:
         return snippets.passages(self.results, self.field("body", fields), body, MAX_PASSAGES)
 
     def snippet(self, fields: dict[str, Any], body: str, found: list[snippets.Passage]) -> str:
-        """The snippet is read from the best passage: the paragraph that answers, not the first words matched;
-        else the title's marks, else the body's first words."""
+        """The snippet is read from the best passage: the paragraph that answers, not the first words matched,
+        whole sentences where they end within reach; else the title's marks, else the body's first sentences."""
         best = body[found[0].start : found[0].end] if found else body
         title = analysis.stored_title(fields) or ""
-        snippet = snippets.highlight(self.results, self.field("body", fields), best, self.fragmenter,
-                                     self.formatter) or snippets.highlight(
+        snippet = snippets.highlight_sentences(self.results, self.field("body", fields), best, self.fragmenter,
+                                               self.formatter) or snippets.highlight(
             self.results, self.field("title", fields), title, self.fragmenter, self.formatter, top=3
         )
-        snippet = snippet or html.escape(body[:200] or title, quote=False)
+        snippet = snippet or html.escape(snippets.lead(body, 200) or title, quote=False)
         snippet = _ONE_MARK.sub(r"\1", snippet)  # a phrase's words (marked one by one) read as one highlight
         return " ".join(snippet.split())
 

@@ -2,8 +2,9 @@
 
 The query is the document's own text, reduced to what sets it apart: the body's stems weighted tf × idf (the
 top ``MAX_TERMS``, skipping words of that document alone or of more than ``MAX_DF_SHARE`` of the archive,
-numbers and 1–2 letter words) and its most mentioned PERSON / ORG / LOC names (boosted). Each part is scored on
-its own from the posting blocks (reading/scoring.py's BM25F) and the parts summed: exactly what Whoosh's Or of
+numbers, 1–2 letter words and the function words of its language, ``reading/data/function_words.txt``) and its
+most mentioned PERSON / ORG / LOC names (boosted). Each part is scored on its own from the posting blocks
+(reading/scoring.py's BM25F) and the parts summed: exactly what Whoosh's Or of
 them would score, and it also says which parts each hit shares with the document, which is its reason. Copies
 are not "similar": the document's own cluster is left out entirely, and the rest is one hit per story (as
 search collapses it).
@@ -16,6 +17,8 @@ import heapq
 import html
 import math
 from collections import Counter
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +27,7 @@ from whoosh.query import NullQuery, Term
 from newsdex.index.analysis import CJK_TEXT, base_of, hit_field, stop_terms, stored_title
 from newsdex.index.damage import IndexDamaged, manifest_guard
 from newsdex.index.schema import ENTITY_FIELDS, FACET_TYPES, name_term
-from newsdex.reading import caches, scoring
+from newsdex.reading import caches, scoring, snippets
 from newsdex.reading.caches import bounded
 from newsdex.reading.collapse import MAX_WINDOW, Copies
 from newsdex.reading.documents import resolve_id
@@ -40,6 +43,20 @@ ENTITY_BOOST = 2.0  # a shared name says more about "the same thing" than a shar
 MAX_REASON = 6  # items named in a hit's reason
 MAX_REASON_NAMES = 4  # of which names, when there are shared words to name too
 SNIPPET_CHARS = 200
+
+
+@cache
+def function_words(language: str | None) -> frozenset[str]:
+    """The words of ``language`` (English when unknown or not listed) that say nothing about what an article
+    is about: "but", "might", "said". Neither a query term nor a reason."""
+    lang = language or "en"
+    table: dict[str, set[str]] = {}
+    text = files("newsdex.reading").joinpath("data/function_words.txt").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        code, sep, word = line.partition("\t")
+        if sep and not code.startswith("#"):
+            table.setdefault(code, set()).add(word)
+    return frozenset(table.get(lang) or table.get("en") or ())
 
 
 class _Part:
@@ -68,10 +85,11 @@ def body_terms(analyzer: Any, body: str) -> tuple[Counter[str], dict[str, str]]:
     return tf, surface
 
 
-def _distinctive(searcher: Any, body: str, field: str = "body", stop: frozenset[str] = frozenset()
-                 ) -> tuple[list[_Part], int]:
+def _distinctive(searcher: Any, body: str, field: str = "body", stop: frozenset[str] = frozenset(),
+                 words: frozenset[str] = frozenset()) -> tuple[list[_Part], int]:
     """The body's top stems by tf × idf, each boosted by its weight relative to the best one; ``field``: the body
-    field of the document's language (index/analysis.py), ``stop``: its function words, never distinctive."""
+    field of the document's language (index/analysis.py); ``stop`` (indexed forms) and ``words`` (as written):
+    its function words, never distinctive."""
     n = max(1, searcher.doc_count())
     tf, surface = body_terms(searcher.schema[field].analyzer, body)
     ceiling = _ceiling(n, MAX_DF_SHARE)
@@ -80,8 +98,10 @@ def _distinctive(searcher: Any, body: str, field: str = "body", stop: frozenset[
     for stem, count in sorted(tf.items(), key=lambda kv: (-kv[1], kv[0])):
         if len(weighted) == MAX_TERMS and count * best_idf <= weighted[0][0]:
             break  # stems come by falling tf: none of the rest can place, so their df is not looked up
-        if stem in stop or len(stem) < (2 if CJK_TEXT.match(stem) else 3) or any(ch.isdigit() for ch in stem):
-            continue  # a CJK word of two characters is a word
+        if stem in stop or surface[stem].lower() in words or len(stem) < (2 if CJK_TEXT.match(stem) else 3):
+            continue  # a function word; a CJK word of two characters is a word
+        if any(ch.isdigit() for ch in stem):
+            continue
         df = _doc_frequency(searcher, field, stem)
         if df < 2 or df > ceiling:  # only this document, or too common to say anything
             continue
@@ -172,10 +192,9 @@ def _snippet(analyzer: Any, body: str, stems: set[str]) -> str:
             first = token.startchar
             break
     if first is None:
-        return html.escape(" ".join(body[:SNIPPET_CHARS].split()), quote=False)
-    start = max(0, body.rfind(" ", 0, max(0, first - 60)) + 1) if first > 60 else 0
-    end = body.find(" ", min(len(body), start + SNIPPET_CHARS))
-    end = len(body) if end < 0 else end
+        return html.escape(" ".join(snippets.lead(body, SNIPPET_CHARS).split()), quote=False)
+    start = snippets.sentence_start(body, first)  # from its sentence's start, to a sentence's end (else a word's)
+    end = snippets.sentence_end(body, min(len(body), max(first, start + SNIPPET_CHARS)))
     window = body[start:end]
     out, at = [], 0
     for token in analyzer(window, chars=True, removestops=False):
@@ -185,7 +204,8 @@ def _snippet(analyzer: Any, body: str, stems: set[str]) -> str:
             at = token.endchar
     out.append(html.escape(window[at:], quote=False))
     text = " ".join("".join(out).split())
-    return ("… " if start else "") + text + (" …" if end < len(body) else "")
+    cut_before = start > 0 and not snippets._starts_sentence(body, start)
+    return ("… " if cut_before else "") + text + (" …" if not snippets._ends_sentence(body, end) else "")
 
 
 def similar(searcher: Any, root: Path, ref: str, limit: int = 10, kind: str = "article",
@@ -207,7 +227,8 @@ def similar(searcher: Any, root: Path, ref: str, limit: int = 10, kind: str = "a
     excluded = {docnum} | {d for m in members if (d := searcher.document_number(id=m)) is not None}
     excluded |= left_out(searcher, kind)  # listings and other pages are no story like this one
     language = source.get("language")  # its words are read in its language's field, its function words left out
-    parts, n = _distinctive(searcher, body, hit_field(searcher.schema, "body", language), stop_terms(language))
+    parts, n = _distinctive(searcher, body, hit_field(searcher.schema, "body", language), stop_terms(language),
+                            function_words(language))
     parts = _entity_parts(searcher, source, n) + parts
     scores = _only(searcher, _summed(searcher, parts, excluded), languages)
     ranked, stored, copies = _stories(searcher, root, scores, limit)

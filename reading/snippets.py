@@ -59,11 +59,42 @@ class Plan(NamedTuple):
 
 def highlight(results: Any, field: str, text: str, fragmenter: Any, formatter: Any, top: int = 2) -> str:
     """What ``hit.highlights(field, text=text, top=top)`` returns for a hit of ``results``, with honest marks."""
+    return formatter.format(_fragments(results, field, text, fragmenter, top)[0])
+
+
+def highlight_sentences(results: Any, field: str, text: str, fragmenter: Any, formatter: Any) -> str:
+    """``highlight``'s two best fragments widened to the sentences they are in (to whole words when a sentence
+    runs past SENTENCE_REACH_*), what the widening brings in marked too, and "…" where the text goes on: a
+    snippet never starts or ends inside a word."""
+    chosen, chain, words, extra = _fragments(results, field, text, fragmenter, 2)
+    chosen = _whole_sentences(text, chosen)
+    if not chosen:
+        return ""
+    if chain is not None:
+        for f in chosen:
+            marks = []
+            for t in _tokens(chain, text, words, f.startchar, extra):
+                if t.endchar > f.endchar:
+                    break
+                if t.matched:
+                    marks.append(t.copy())
+            f.matches = marks
+    cut_before = chosen[0].startchar > 0 and not _starts_sentence(text, chosen[0].startchar)
+    cut_after = chosen[-1].endchar < len(text) and not _ends_sentence(text, chosen[-1].endchar)
+    return ("… " if cut_before else "") + formatter.format(chosen) + (" …" if cut_after else "")
+
+
+def _fragments(
+    results: Any, field: str, text: str, fragmenter: Any, top: int
+) -> tuple[list[Any], _Chain | None, frozenset[str], frozenset[int]]:
+    """The ``top`` fragments Whoosh's highlighter would choose, with honest marks; and the analyzer chain, the
+    query words and where phrase words start (what marking more of ``text`` needs)."""
     plan = query_plan(results, field)
     if not (plan.words or plan.phrases) or not text:
-        return ""  # Whoosh marks nothing in a field the query does not search: no fragment
+        return [], None, plan.words, frozenset()  # Whoosh marks nothing in a field the query does not search
     analyzer = results.searcher.schema[field].analyzer
     chain = _chain(analyzer, caches.of(results.searcher))
+    extra: frozenset[int] = frozenset()
     if chain is None:  # an analyzer of another shape: Whoosh's own marking, phrase words as words
         words = plan.words.union(*plan.phrases)
         tokens: Iterator[Token] = set_matched_filter(
@@ -76,7 +107,98 @@ def highlight(results: Any, field: str, text: str, fragmenter: Any, formatter: A
         else:
             tokens = _tokens(chain, text, plan.words, 0, extra)
     fragments = fragmenter.fragment_tokens(text, internals.merge_matched_tokens(tokens))
-    return formatter.format(top_fragments(fragments, top, _SCORER, FIRST, minscore=1))
+    return top_fragments(fragments, top, _SCORER, FIRST, minscore=1), chain, plan.words, extra
+
+
+# A fragment reaches this far (characters) to the start of its first sentence and the end of its last, so a
+# snippet reads as sentences; a sentence longer than that is cut at a word, with an ellipsis.
+SENTENCE_REACH_BACK, SENTENCE_REACH_ON = 90, 120
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*(?=\s|$)")
+
+
+def _starts_sentence(text: str, at: int) -> bool:
+    """Whether a sentence starts at ``at``: the text's start, a line's, or after a sentence's end and spaces."""
+    before = text[:at].rstrip(" \t")
+    if not before or before.endswith("\n"):
+        return True
+    m = _SENTENCE_END.search(before, max(0, len(before) - 4))
+    return m is not None and m.end() == len(before)
+
+
+def _ends_sentence(text: str, at: int) -> bool:
+    """Whether a sentence ends at ``at``: the text's end, a line's, or just after its closing punctuation."""
+    if at >= len(text) or text[at] == "\n":
+        return True
+    m = _SENTENCE_END.search(text, max(0, at - 4), at + 1)
+    return m is not None and m.end() == at
+
+
+def sentence_start(text: str, at: int, reach: int = SENTENCE_REACH_BACK) -> int:
+    """The start of the sentence ``at`` is in, when it is at most ``reach`` characters back; else the start of
+    the word at ``at`` (``at`` itself when it is one)."""
+    lo = max(0, at - reach)
+    found = lo if lo == 0 else -1
+    for m in _SENTENCE_END.finditer(text, lo, at):
+        found = m.end()
+    newline = text.rfind("\n", lo, at)
+    found = max(found, newline + 1 if newline >= 0 else -1)
+    if found >= 0:
+        while found < at and text[found].isspace():
+            found += 1
+        return found
+    while at > 0 and not text[at - 1].isspace():
+        at -= 1
+    return at
+
+
+def sentence_end(text: str, at: int, reach: int = SENTENCE_REACH_ON) -> int:
+    """The end of the sentence ``at`` is in (after its punctuation), when at most ``reach`` characters on; else
+    the end of the word at ``at``."""
+    if at > 0 and _ends_sentence(text, at):
+        return at
+    hi = min(len(text), at + reach)
+    m = _SENTENCE_END.search(text, at, hi)
+    newline = text.find("\n", at, hi)
+    ends = [x for x in (m.end() if m else -1, newline) if x >= 0]
+    if ends:
+        return min(ends)
+    if hi == len(text):
+        return len(text.rstrip())
+    while at < len(text) and not text[at].isspace():
+        at += 1
+    return at
+
+
+def lead(text: str, chars: int = 200) -> str:
+    """The opening of ``text`` (not escaped): its first sentences up to about ``chars`` characters, else cut at a
+    word with " …"; what a hit shows when no word of the query is in its body."""
+    if len(text) <= chars:
+        return text
+    end = sentence_end(text, chars, SENTENCE_REACH_ON) if not _ends_sentence(text, chars) else chars
+    inside = [m.end() for m in _SENTENCE_END.finditer(text, chars // 4, chars)]
+    if inside and (end - chars > SENTENCE_REACH_ON // 2 or not _ends_sentence(text, end)):
+        # a long sentence ahead (or one that does not end in reach): end at the last sentence within ``chars``
+        end = inside[-1]
+    if _ends_sentence(text, end):
+        return text[:end]
+    cut = text.rfind(" ", 0, chars)
+    return text[: cut if cut > 0 else chars].rstrip() + " …"
+
+
+def _whole_sentences(text: str, fragments: list[Any]) -> list[Any]:
+    """The fragments widened to the sentences they are in, when those end within reach (else to whole words);
+    fragments that come to overlap are joined."""
+    out: list[Any] = []
+    for f in fragments:
+        f.startchar = sentence_start(text, f.startchar)
+        f.endchar = sentence_end(text, f.endchar)
+        if out and f.startchar <= out[-1].endchar:
+            seen = out[-1].endchar
+            out[-1].matches = out[-1].matches + [m for m in f.matches if m.startchar >= seen]
+            out[-1].endchar = max(seen, f.endchar)
+            continue
+        out.append(f)
+    return out
 
 
 def query_plan(results: Any, field: str) -> Plan:
@@ -299,15 +421,17 @@ def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
 
 def _marked(piece: str, marks: list[tuple[int, int]]) -> str:
     """The paragraph escaped, marks in <b>…</b> (adjacent ones joined, as a phrase), cut to PASSAGE_MAX_CHARS
-    around the first mark at a word boundary, with an ellipsis where cut."""
+    around the first mark at sentence boundaries (at words when a sentence is longer), with an ellipsis where
+    cut."""
     lo, hi = 0, len(piece)
-    if hi > PASSAGE_MAX_CHARS:
+    if hi > PASSAGE_MAX_CHARS:  # from the start of a sentence before the first mark to the end of one
         first = marks[0][0] if marks else 0
-        lo = max(0, first - PASSAGE_MAX_CHARS // 4)
-        lo = piece.rfind(" ", 0, lo) + 1 if lo else 0
+        lo = sentence_start(piece, max(0, first - PASSAGE_MAX_CHARS // 4), PASSAGE_MAX_CHARS // 4) if first else 0
         hi = min(len(piece), lo + PASSAGE_MAX_CHARS)
-        cut = piece.rfind(" ", lo, hi)
-        hi = cut if cut > lo and hi < len(piece) else hi
+        if hi < len(piece):
+            ends = [m.end() for m in _SENTENCE_END.finditer(piece, lo + PASSAGE_MAX_CHARS // 2, hi)]
+            cut = piece.rfind(" ", lo, hi)
+            hi = ends[-1] if ends else cut if cut > lo else hi
     joined: list[list[int]] = []
     for a, b in marks:
         if a < lo or b > hi:
@@ -322,7 +446,8 @@ def _marked(piece: str, marks: list[tuple[int, int]]) -> str:
         pos = b
     out.append(html.escape(piece[pos:hi], quote=False))
     text = " ".join("".join(out).split())
-    return ("… " if lo else "") + text + (" …" if hi < len(piece) else "")
+    cut_before = lo > 0 and not _starts_sentence(piece, lo)
+    return ("… " if cut_before else "") + text + (" …" if hi < len(piece) and not _ends_sentence(piece, hi) else "")
 
 
 class _Chain(NamedTuple):

@@ -8,6 +8,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from newsdex.search_cli.output import UsageError, emit_json
+from newsdex.search_cli.terminal import say
 
 if TYPE_CHECKING:
     from newsdex.index.check import CheckResult
@@ -78,13 +79,16 @@ def _repair(store: IndexStore, found: CheckResult, args: argparse.Namespace) -> 
     done, after = store.repair_in_place(found)
     run = None
     if after.kinds() & REBUILD_KINDS:
+        from newsdex import progress
         from newsdex.flows.options import ReindexOptions
         from newsdex.flows.reindex import reindex_flow
+        from newsdex.search_cli.progress import Display
         from newsdex.settings import Settings
 
         settings = Settings.from_env(index=store.root, rules=args.rules)  # resolved here, once, for the run
-        run = reindex_flow(ReindexOptions(full=True, lock_held=True, progress=not args.json and sys.stderr.isatty(),
-                                          settings=settings))
+        with Display(not args.json and sys.stderr.isatty()) as display, progress.listening(display.event):
+            display.phase("starting the flow runner (Prefect) to rebuild the index")
+            run = reindex_flow(ReindexOptions(full=True, lock_held=True, progress=display.enabled, settings=settings))
         done.actions.append(
             f"rebuilt the index from the raw store into a new generation (rules {run['rules_version']}): "
             f"{run['documents']} documents, {len(run['quarantined'])} quarantined"
@@ -116,7 +120,7 @@ def _print(found: CheckResult, repair: dict[str, Any] | None, final: CheckResult
     manifest = f"{found.documents} documents in the manifest" if found.documents is not None else "no manifest"
     whoosh = f"{found.index_documents} in the live generation" if found.index_documents is not None else (
         "no readable generation")
-    print(f"index {found.index}: {manifest}, {whoosh}, {found.raw_checked} raw inputs checked")
+    say(f"index {found.index}: {manifest}, {whoosh}, {found.raw_checked} raw inputs checked")
     if found.healthy:
         print("healthy")
         return
@@ -125,7 +129,7 @@ def _print(found: CheckResult, repair: dict[str, Any] | None, final: CheckResult
         return
     print("repair:")
     for action in repair["actions"] or ["nothing it could repair"]:
-        print(f"  {action}")
+        say(action, indent="  ")
     if repair["not_recovered"]:
         _print_problems("not recovered:", repair["not_recovered"])
     if final.healthy:
@@ -137,6 +141,6 @@ def _print(found: CheckResult, repair: dict[str, Any] | None, final: CheckResult
 def _print_problems(header: str, problems: list[Any]) -> None:
     print(header)
     for p in problems[:_SHOWN]:
-        print(f"  {p.kind:<22} {p.message}")
+        say(f"{p.kind:<22} {p.message}", indent="  ", hang=" " * 25)
     if len(problems) > _SHOWN:
         print(f"  … and {len(problems) - _SHOWN} more (see --json)")

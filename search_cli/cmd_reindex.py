@@ -69,16 +69,20 @@ def run(args: argparse.Namespace) -> int:
     store = IndexStore(settings.index)
     if not store.exists():
         raise UsageError(f"no index at {settings.index} (run `newsdex ingest` first)")
+    from newsdex import progress
     from newsdex.flows.options import ReindexOptions, RunnerOptions
     from newsdex.flows.reindex import reindex_flow
+    from newsdex.search_cli.progress import Display
 
     options = ReindexOptions(full=args.full, dry_run=args.dry_run, batch_size=args.batch_size,
                              progress=not args.json and sys.stderr.isatty(), lock_held=True, examples=args.examples,
                              runner=RunnerOptions(workers=args.workers), settings=settings)
     try:
-        with store.lock(wait=args.wait):  # held for the whole run (see cmd_ingest)
+        with store.lock(wait=args.wait), Display(not args.json and sys.stderr.isatty()) as display:
             store.verify(whoosh=not args.full)  # --full replaces the generation: it runs even when that one is lost
-            report = reindex_flow(options)
+            display.phase("starting the flow runner (Prefect)")
+            with progress.listening(display.event):
+                report = reindex_flow(options)
     except (IndexBusy, IndexDamaged) as exc:
         raise UsageError(str(exc)) from None
     if args.dry_run:

@@ -23,7 +23,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         "  newsdex search --all --sort newest --limit 20\n"
         "  newsdex search troops --entity 'PERSON:Kim Jong-un' --since 2025-01-01 --sort newest\n"
         "  newsdex search --all --lang de,fr\n"
-        "  newsdex search 'title:korea NOT russia' --json",
+        "  newsdex search 'title:korea NOT kursk' --json",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("query", metavar="QUERY", nargs="?", default="")
@@ -74,7 +74,9 @@ def print_human(result: dict[str, Any], passages: bool = False) -> None:
     query = repr(result["query"])  # repr: quotes it and escapes control characters
     print(head + shorten(query, max(12, columns - len(head) - len(more))) + more)
     if result.get("suggestion"):
-        _print(f"did you mean: {printable(result['suggestion'])}", columns, hang="  ")
+        n = result.get("suggestion_hits")
+        count = f" ({n} hit{'s' if n != 1 else ''})" if n else ""
+        _print(f"did you mean: {printable(result['suggestion'])}{count}", columns, hang="  ")
     for e in result.get("expanded") or []:
         _print(f"also matching {e['type']} {printable(e['name'])} ({printable(e['text'])} is another spelling)",
                columns, hang="  ")
@@ -93,7 +95,9 @@ def print_human(result: dict[str, Any], passages: bool = False) -> None:
             _print(html_to_terminal(printable(hit["snippet"]), color), columns, indent="   ")
     if result["facets"].get("published"):
         print()
-        _print(date_line(result["facets"]["published"], result["dates"], total), columns, hang="  ")
+        head, *chart = date_lines(result["facets"]["published"], result["dates"], total, columns)
+        _print(head, columns, hang="  ")
+        print("\n".join(chart))  # not wrapped: the labels stand under their bars
     facets = {t: f for t, f in result["facets"].items() if f and t != "published"}
     if facets:
         print()
@@ -106,20 +110,34 @@ def print_human(result: dict[str, Any], passages: bool = False) -> None:
 
 
 BARS = " ▁▂▃▄▅▆▇█"
+MAX_BARS = 60
 
 
-def date_line(periods: list[dict[str, Any]], dates: dict[str, Any], total: int) -> str:
-    """The date histogram in one line: first period, a bar per period (at most 60: neighbours summed), last
-    period, and how many matches it counts."""
+def date_lines(periods: list[dict[str, Any]], dates: dict[str, Any], total: int, columns: int = 80) -> list[str]:
+    """The date histogram: a line saying what it counts, a line of bars (one per period, at most MAX_BARS:
+    neighbours summed; a few periods get wide bars) and a line labelling the bars on round periods
+    (search_cli/axis.py), each label under the bar it names."""
+    from newsdex.search_cli.axis import ticks
+
     counts = [c["count"] for c in periods]
-    step = -(-len(counts) // 60)
+    names = [c["period"] for c in periods]
+    label = max(len(n) for n in names)
+    room = max(10, min(MAX_BARS, columns - 2 - label))  # the last label may start under the last bar
+    step = -(-len(counts) // room)  # periods per bar
     sums = [sum(counts[i : i + step]) for i in range(0, len(counts), step)]
+    per_bar = max(1, min(label + 1, room // len(sums)))  # columns per bar: wide enough to label each, if few
     top = max(sums) or 1
-    bars = "".join(BARS[0 if n == 0 else max(1, round(n / top * (len(BARS) - 1)))] for n in sums)
+    glyphs = [BARS[0 if n == 0 else max(1, round(n / top * (len(BARS) - 1)))] for n in sums]
+    bars = "".join(g * (per_bar - 1) + " " if per_bar > 1 else g for g in glyphs).rstrip()
+    axis: list[str] = []
+    for i in ticks(names, dates.get("interval"), (label + 1) / per_bar * step):
+        at = i // step * per_bar
+        axis += [" "] * (at - len(axis)) + list(names[i])
     dated = sum(counts)
     undated = f", {dates['undated']} undated" if dates.get("undated") else ""
-    return (f"published per {dates['interval']}: {periods[0]['period']} {bars} {periods[-1]['period']}"
-            f"  ({dated} of {total} matches dated{undated}; peak {max(counts)})")
+    return [f"published per {dates['interval']}: {dated} of {total} matches dated{undated}; peak {max(counts)}"
+            + (f" (bars of {step} {dates['interval']}s)" if step > 1 else ""),
+            "  " + (bars or BARS[0]), "  " + "".join(axis)]
 
 
 def _print(text: str, columns: int, indent: str = "", hang: str | None = None) -> None:

@@ -22,6 +22,8 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("id", metavar="ID")
     p.add_argument("--explain", action="store_true", help="also list every line the cleaner removed, and why")
+    p.add_argument("--all-entities", action="store_true",
+                   help=f"list every date and other entity (default: at most {VALUE_LIMIT} of each; every name)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
             doc["trace"] = trace
         emit_json(doc)
         return 0
-    print_document(doc, trace if args.explain else None)
+    print_document(doc, trace if args.explain else None, all_entities=args.all_entities)
     return 0
 
 
@@ -65,7 +67,45 @@ def provenance_lines(doc: dict[str, Any]) -> list[str]:
     return lines
 
 
-def print_document(doc: dict[str, Any], trace: list[dict[str, Any]] | None) -> None:
+# Names are what an article is about: every one is listed. Dates and other entities ("24 years", "Monday") can run
+# long in a report; past VALUE_LIMIT of a type the rest is counted ("+N more") and --all-entities lists them.
+NAME_TYPES = ("PERSON", "ORG", "LOC", "NORP")
+VALUE_LIMIT = 6
+
+
+def entity_lines(doc: dict[str, Any], all_entities: bool = False) -> list[str]:
+    """The entities grouped by type (names first), each type counted, its entities in the order the article
+    first mentions them, a count after those mentioned more than once; dates and other values cut past
+    VALUE_LIMIT with "+N more (--all-entities)"."""
+    entities = doc["entities"]
+    if not entities:
+        return []
+    text = (doc.get("title") or "") + "\n" + (doc.get("body") or "")
+
+    def first_mention(e: dict[str, Any]) -> int:
+        found = [i for i in (text.find(m) for m in [*e["mentions"], e["name"]] if m) if i >= 0]
+        return min(found) if found else len(text)
+
+    types = [t for t in NAME_TYPES if any(e["type"] == t for e in entities)]
+    types += sorted({e["type"] for e in entities} - set(NAME_TYPES), key=lambda t: (t == "DATE", t))
+    lines = [f"entities ({len(entities)}):"]
+    for etype in types:
+        group = sorted((e for e in entities if e["type"] == etype), key=first_mention)  # stable: ties as stored
+        shown = group if all_entities or etype in NAME_TYPES else group[:VALUE_LIMIT]
+        items = []
+        for e in shown:
+            forms = [m for m in e["mentions"] if m != e["name"]]
+            item = e["name"] + (f" ×{e['count']}" if e["count"] > 1 else "")
+            item += f" (as {', '.join(forms[:3])})" if forms else ""
+            item += " (photo credit)" if e.get("caption_only") else ""
+            items.append(item)
+        more = len(group) - len(shown)
+        tail = f", +{more} more (--all-entities)" if more else ""
+        lines.append(f"{etype} {len(group)}: " + ", ".join(items) + tail)
+    return lines
+
+
+def print_document(doc: dict[str, Any], trace: list[dict[str, Any]] | None, all_entities: bool = False) -> None:
     """The article wrapped to the terminal width, control characters made harmless."""
     columns = width()
 
@@ -93,12 +133,11 @@ def print_document(doc: dict[str, Any], trace: list[dict[str, Any]] | None) -> N
         else:
             out(seg["text"])
         print()
-    if doc["entities"]:
-        print("entities:")
-        for e in doc["entities"][:30]:
-            forms = [m for m in e["mentions"] if m != e["name"]]
-            alias = f" (as {', '.join(forms[:4])})" if forms else ""
-            out(f"{e['type']:<6} {e['name']} ×{e['count']}{alias}", indent="  ", hang="         ")
+    listed = entity_lines(doc, all_entities)
+    if listed:
+        print(listed[0])
+        for group in listed[1:]:
+            out(group, indent="  ", hang="      ")
     if trace is not None:
         print("\ncleaner trace (- removed, + kept):")
         for line in trace:

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from newsdex.search_cli.output import emit_json
+from newsdex.search_cli.terminal import say
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -33,29 +34,33 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(s)
         return 0
-    print(f"index        {s['index']}")
-    print(f"documents    {s['documents']} ({s['index_documents']} in Whoosh), {s['passages']} passages")
-    print(f"sources      {s['sources']}")
+    rows = [
+        f"index        {s['index']}",
+        f"documents    {s['documents']} ({s['index_documents']} in Whoosh), {s['passages']} passages",
+        f"sources      {s['sources']}",
+    ]
     if s.get("languages"):
         unknown = s["index_documents"] - sum(s["languages"].values())
         listed = ", ".join(f"{code} {n}" for code, n in s["languages"].items())
-        print(f"languages    {listed}" + (f", unknown {unknown}" if unknown > 0 else ""))
+        rows.append(f"languages    {listed}" + (f", unknown {unknown}" if unknown > 0 else ""))
     kinds = s.get("kinds") or {}
     if kinds.get("listing") or kinds.get("other"):
-        print(f"kinds        {kinds.get('article', 0)} articles, {kinds.get('listing', 0)} listings, "
-              f"{kinds.get('other', 0)} other pages (not in default search)")
-    mixed = f"  (mixed: {s['rules_versions']})" if len(s["rules_versions"]) > 1 else ""
-    print(f"rules        {s['rules_version']}{mixed}")
-    print(f"index size   {s['index_bytes'] / 1024:.0f} KiB")
-    print(f"quarantined  {len(s['quarantined'])}")
+        rows.append(f"kinds        {kinds.get('article', 0)} articles, {kinds.get('listing', 0)} listings, "
+                    f"{kinds.get('other', 0)} other pages (not in default search)")
+    rows += [
+        f"rules        {s['rules_version']}"
+        + (f"  (mixed: {s['rules_versions']})" if len(s["rules_versions"]) > 1 else ""),
+        f"index size   {s['index_bytes'] / 1024:.0f} KiB",
+        f"quarantined  {len(s['quarantined'])}",
+    ]
+    for row in rows:
+        say(row, hang=" " * 13)
     for q in s["quarantined"]:
-        print(f"  {q['path']}: {q['reason']}")
+        say(f"{q['path']}: {q['reason']}", indent="  ", hang="    ")
     if s["runs"]:
         print("last runs:")
         for r in s["runs"]:
-            print(
-                f"  {_when(r['finished'])}  {r['kind']:<8} {r.get('new', 0)} new, {r.get('changed', 0)} changed, "
+            say(f"{_when(r['finished'])}  {r['kind']:<8} {r.get('new', 0)} new, {r.get('changed', 0)} changed, "
                 f"{r.get('unchanged', 0)} unchanged, {len(r.get('quarantined', []))} quarantined, "
-                f"{r.get('seconds', 0):.1f}s"
-            )
+                f"{r.get('seconds', 0):.1f}s", indent="  ", hang=" " * 32)
     return 0

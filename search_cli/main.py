@@ -14,6 +14,8 @@ from typing import NoReturn
 
 from newsdex import lifetime
 from newsdex.errors import UserError
+from newsdex.search_cli.helptext import HelpFormatter
+from newsdex.search_cli.output import STOP_NOTE
 
 COMMANDS: dict[str, str] = {
     "ingest": "newsdex.search_cli.cmd_ingest",
@@ -67,7 +69,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         prog="newsdex",
         description="Turn scraped news into a clean, searchable archive.",
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     parser.add_argument("-V", "--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -78,7 +80,17 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             continue
         module = importlib.import_module(module_name)
         module.add_parser(sub, common_options(rules=name in USES_RULES))
+        _fit_help(sub.choices[name])
     return parser
+
+
+def _fit_help(parser: argparse.ArgumentParser) -> None:
+    """Every --help of a command (and of its own subcommands) fits the terminal: see search_cli/helptext.py."""
+    parser.formatter_class = HelpFormatter
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _fit_help(child)
 
 
 _HELP = {
@@ -121,15 +133,32 @@ def _options(argv: list[str]) -> list[str]:
 STOPPED = {128 + 15: "newsdex: terminated\n", 130: "newsdex: interrupted\n"}
 
 
-def _stopped(exc: BaseException) -> int:
-    return 128 + 15 if isinstance(exc, lifetime.Terminated) else 130
+_stop_line: str | None = None  # a command's own last line for its stop (an ingest: what it kept), when it has one
+
+
+def _stopped(exc: BaseException, said_by: BaseException | None = None) -> int:
+    """The exit code of a stop; the stopping command's own words, from a note it added, kept for the last line."""
+    global _stop_line
+    code = 128 + 15 if isinstance(exc, lifetime.Terminated) else 130
+    for candidate in (said_by, exc):
+        note = next((n for n in getattr(candidate, "__notes__", ()) if n.startswith(STOP_NOTE)), None)
+        if note is not None:
+            _stop_line = STOPPED[code].rstrip("\n") + ": " + note.removeprefix(STOP_NOTE) + "\n"
+            break
+    return code
+
+
+def stop_line(code: int) -> str:
+    """The last line of a stopped command: its own when it said one, else "newsdex: interrupted" or
+    "newsdex: terminated"."""
+    return _stop_line or STOPPED[code]
 
 
 def main(argv: list[str] | None = None) -> int:
     """The ``newsdex`` command in this process; returns its exit code."""
     code = run_command(argv)
     if code in STOPPED:
-        sys.stderr.write(STOPPED[code])
+        sys.stderr.write(stop_line(code))
     return code
 
 
@@ -148,7 +177,7 @@ def entry() -> None:
             drain_prefect_services(timeout=5.0)
     except KeyboardInterrupt:  # a second Ctrl-C: skip the rest of the logs
         pass
-    lifetime.exit_stopped(code, STOPPED[code])
+    lifetime.exit_stopped(code, stop_line(code))
 
 
 def _apply_aliases() -> None:
@@ -197,7 +226,7 @@ def run_command(argv: list[str] | None = None) -> int:
     except Exception as exc:  # the contract is exit code 2 with a one-line error
         stopped = lifetime.interruption(exc)  # a library's error while it handled our SIGTERM or Ctrl-C
         if stopped is not None:
-            return _stopped(stopped)
+            return _stopped(stopped, said_by=exc)
         from newsdex.index.damage import as_damage
 
         damaged = as_damage(exc)  # a damaged index is the user's to repair: exit 1, pointing at check --repair

@@ -8,6 +8,10 @@ from typing import Any
 
 from newsdex.errors import UserError
 
+# A note on a Ctrl-C or SIGTERM that a command adds to say what it kept: search_cli/main.py makes it the last line.
+STOP_NOTE = "newsdex-stopped: "
+
+
 
 class UsageError(UserError):
     """Bad input or usage: exit code 1 with a one-line message (the CLI's own user errors; the library's are

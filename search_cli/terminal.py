@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import shutil
+import sys
 import unicodedata
+from typing import TextIO
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")  # our own colour codes (output.bold, html_to_terminal): no width
 _UNIT = re.compile(r"\x1b\[[0-9;]*m|.", re.S)  # what a word is broken into: a colour code or one character
@@ -83,3 +85,12 @@ def _split(word: str, columns: int) -> tuple[str, str]:
         used += w
         cut = i + 1
     return "".join(units[:cut]), "".join(units[cut:])
+
+
+def say(text: str, indent: str = "", hang: str | None = None, file: TextIO | None = None) -> None:
+    """Print ``text`` made safe and wrapped to the terminal's width (80 columns when not a terminal);
+    continuation lines start with ``hang`` (default: ``indent`` and two spaces)."""
+    hang = indent + "  " if hang is None else hang
+    text, columns = printable(text), width()
+    fits = "\n" not in text and display_width(indent + text) <= columns  # as written: its spacing aligns columns
+    print(indent + text if fits else "\n".join(wrap(text, columns, indent, hang)), file=file or sys.stdout)

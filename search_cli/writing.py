@@ -9,23 +9,31 @@ from newsdex.search_cli.output import UsageError
 from newsdex.settings import Settings
 
 
-def prepare_writer(args: argparse.Namespace) -> Settings:
+def prepare_writer(args: argparse.Namespace, rules: bool = True) -> Settings:
     """Offline Prefect settings, the run's settings resolved once from the options and the environment, a
-    readable rules file, an index path that is (or can be) a folder (one-line error otherwise)."""
+    readable rules file (``rules``; else the caller checks it with ``check_rules`` when it needs to), an index
+    path that is (or can be) a folder (one-line error otherwise)."""
     from newsdex.settings import offline_prefect_env
-    from newsdex.tasks.clean.rules import load_rules
 
     offline_prefect_env()
     try:
         settings = Settings.from_env(index=args.index, rules=args.rules)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    try:
-        load_rules(settings.rules)
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"rules file: {exc}") from None
+    if rules:
+        check_rules(settings)
     check_index_folder(settings.index)
     return settings
+
+
+def check_rules(settings: Settings) -> str:
+    """The rules file loaded and checked (every regex compiled): its version, or a one-line error."""
+    from newsdex.tasks.clean.rules import load_rules
+
+    try:
+        return load_rules(settings.rules).version
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"rules file: {exc}") from None
 
 
 def check_index_folder(root: Path) -> None:

@@ -227,6 +227,24 @@ def decode_input(
     )
 
 
+def input_hash(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str | None:
+    """The ``raw_hash`` that loading ``path`` would give its document (of the decompressed bytes for a .gz), read
+    with the same bounds; None when loading would quarantine it (unreadable, not a regular file, too large,
+    corrupt gzip). Reads and hashes only: no decoding, so a caller can tell cheaply that nothing changed."""
+    try:
+        data = read_input(path, max_bytes)
+    except OSError:
+        return None
+    if len(data) > max_bytes:
+        return None
+    if path.lower().endswith(".gz"):
+        unpacked = _gunzip_or_quarantine(path, data, max_bytes)
+        if isinstance(unpacked, Quarantined):
+            return None
+        data = unpacked
+    return raw_hash(data)
+
+
 def load_path(path: str, encoding: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDoc | Quarantined:
     """Read and decode one input file; unreadable files are quarantined, never raised."""
     return load_with_bytes(path, encoding, max_bytes)[0]

@@ -71,10 +71,17 @@ def doc_href(doc_id: str) -> str:
     return f"/doc/{quote(doc_id, safe='')}"
 
 
-def histogram(periods: list[dict[str, Any]]) -> dict[str, Any]:
-    """Bars of the date histogram in viewBox units: [{period, count, x, y, width, height}], and the peak."""
+AXIS_HEIGHT, AXIS_FONT = 16, 11  # the labels' own viewBox (same width as the chart's), font size in its units
+AXIS_CHAR = 0.62 * AXIS_FONT  # a digit's width, about: what a label needs beside the next
+
+
+def histogram(periods: list[dict[str, Any]], interval: str | None = None) -> dict[str, Any]:
+    """Bars of the date histogram in viewBox units: [{period, count, x, y, width, height}], the peak, and the
+    labels under them ([{text, x, anchor}], on round periods as far apart as they are wide: axis.py)."""
+    from newsdex.search_cli.axis import ticks
+
     if not periods:
-        return {"bars": [], "peak": 0}
+        return {"bars": [], "peak": 0, "labels": []}
     peak = max(p["count"] for p in periods) or 1
     step = CHART_WIDTH / len(periods)
     gap = min(2.0, step * 0.2)
@@ -84,7 +91,16 @@ def histogram(periods: list[dict[str, Any]]) -> dict[str, Any]:
         bars.append({"period": p["period"], "count": p["count"], "x": round(i * step, 2),
                      "width": round(max(step - gap, 0.5), 2), "y": round(CHART_HEIGHT - height, 2),
                      "height": round(height, 2)})
-    return {"bars": bars, "peak": peak, "width": CHART_WIDTH, "height": CHART_HEIGHT}
+    longest = max(len(p["period"]) for p in periods)
+    labels = []
+    for i in ticks([p["period"] for p in periods], interval, (longest * AXIS_CHAR + 12) / step):
+        text = periods[i]["period"]
+        x = i * step + (step - gap) / 2  # under the bar's middle; the last ones end at the chart's edge
+        anchor = "end" if x + len(text) * AXIS_CHAR > CHART_WIDTH else "start" if i == 0 else "middle"
+        labels.append({"text": text, "x": round(CHART_WIDTH if anchor == "end" else 0 if i == 0 else x, 2),
+                       "anchor": anchor})
+    return {"bars": bars, "peak": peak, "width": CHART_WIDTH, "height": CHART_HEIGHT, "labels": labels,
+            "axis_height": AXIS_HEIGHT, "font": AXIS_FONT}
 
 
 def environment() -> Environment:
