@@ -14,6 +14,7 @@ at import time), so a test or a long-lived process that changes the environment 
 | NEWSDEX_MAX_MERGE_DOCS | 10000 | commits never merge into a Whoosh segment above this many documents (0: never) |
 | NEWSDEX_WORKER_BATCHES | 20 | batches a local Dask worker runs before it is restarted (0: never) |
 | NEWSDEX_WRITER_MB | 64 | Whoosh writer's posting buffer before it spills to disk |
+| NEWSDEX_FAST_PATHS | 1 | 0: every fast path that reads Whoosh's private parts is off (index/whoosh_internals.py) |
 | NEWSDEX_DEBUG | unset | set: an internal error prints its traceback instead of one line |
 
 The README's settings table lists the same; ``tests/test_settings.py`` checks that both name every variable read.
@@ -114,6 +115,12 @@ def clean_seconds() -> float:
     if not 0 <= value < float("inf"):
         raise ValueError(f"NEWSDEX_CLEAN_SECONDS must be 0 (no limit) or more, not {raw!r}")
     return value
+
+
+def fast_paths_wanted() -> bool:
+    """False when NEWSDEX_FAST_PATHS is 0: searches and merges then use Whoosh's own public code only (the same
+    answers, slower; index/whoosh_internals.py also turns them off when the installed Whoosh is not supported)."""
+    return os.environ.get("NEWSDEX_FAST_PATHS", "1").strip() != "0"
 
 
 def max_merge_docs() -> int:

@@ -12,7 +12,6 @@ stored fields read by Whoosh's own public code, and merges are Whoosh's own: the
 
 from __future__ import annotations
 
-import os
 import sys
 from array import array
 from bisect import bisect_right
@@ -31,6 +30,8 @@ from whoosh.index import TOC
 from whoosh.scoring import BM25F
 from whoosh.searching import Results
 from whoosh.writing import SegmentWriter
+
+from newsdex import settings
 
 TESTED = (2, 7)  # the Whoosh series whose private parts these are (whoosh-reloaded 2.7.x)
 SWITCH = "NEWSDEX_FAST_PATHS"  # 0: every fast path off (README, settings)
@@ -61,7 +62,7 @@ def supported() -> bool:
 def fast_paths() -> bool:
     """Whether newsdex's fast paths may run: Whoosh supported, and not switched off (``NEWSDEX_FAST_PATHS=0``,
     read at each call so that a test or a process can switch it)."""
-    return os.environ.get(SWITCH, "1").strip() != "0" and supported()
+    return settings.fast_paths_wanted() and supported()
 
 
 _CLASS_NAMES: list[tuple[type, tuple[str, ...]]] = [

@@ -10,7 +10,7 @@ import pytest
 from newsdex import settings
 
 REPO = Path(__file__).resolve().parent.parent
-CODE = ["core", "tasks", "index", "flows", "search_cli"]
+CODE = ["core", "tasks", "index", "reading", "flows", "search_cli"]
 # A read of the environment: os.environ / os.getenv with the name, or a helper of settings.py given the name.
 READ = re.compile(r"""(?:environ(?:\.get)?\s*[\[(]|getenv\(|_int\(|_path\([^,]*,)\s*["'](NEWSDEX_[A-Z_]+)["']""")
 
