@@ -10,6 +10,8 @@ at import time), so a test or a long-lived process that changes the environment 
 | NEWSDEX_CRON | */15 * * * * | schedule of the served ingest deployment |
 | NEWSDEX_BATCH | 500 | documents per task run (and per index commit) |
 | NEWSDEX_MAX_BYTES | 8 MiB | larger inputs are quarantined |
+| NEWSDEX_MAX_FILE_BYTES | 16 GiB | a compressed feed file stops being read past this many bytes decompressed |
+| NEWSDEX_MAX_QUARANTINED | 100 | quarantined records kept one by one per feed file; past it they are counted |
 | NEWSDEX_CLEAN_SECONDS | 20 | a document whose cleaning takes longer is quarantined (0: no limit) |
 | NEWSDEX_MAX_MERGE_DOCS | 10000 | commits never merge into a Whoosh segment above this many documents (0: never) |
 | NEWSDEX_WORKER_BATCHES | 20 | batches a local Dask worker runs before it is restarted (0: never) |
@@ -99,6 +101,18 @@ def max_bytes() -> int:
     return _int("NEWSDEX_MAX_BYTES", 8 * 1024 * 1024, minimum=1)
 
 
+def max_file_bytes() -> int:
+    """Bytes one compressed feed file (.warc.gz, .jsonl.gz…) may inflate to in all: past it the rest of the
+    file is not read (each record is held to ``max_bytes`` besides)."""
+    return _int("NEWSDEX_MAX_FILE_BYTES", 16 * 1024**3, minimum=1)
+
+
+def max_quarantined() -> int:
+    """Quarantined records of one feed file kept one by one (reason, line or offset); past it they are only
+    counted by reason, so 400,000 bad lines cost one summary, not 400,000 records in memory."""
+    return _int("NEWSDEX_MAX_QUARANTINED", 100, minimum=1)
+
+
 def clean_seconds() -> float:
     """Cleaning time budget per document (seconds, 0: none): past it the document is quarantined, so a hostile
     input or rule never holds the write lock for long (tasks/clean/budget.py)."""
@@ -131,7 +145,8 @@ def worker_batches() -> int:
 
 def check() -> None:
     """Read every numeric setting once, so a bad value stops a command before its run starts (ValueError)."""
-    for getter in (batch_size, max_bytes, max_merge_docs, writer_mb, worker_batches, clean_seconds):
+    for getter in (batch_size, max_bytes, max_file_bytes, max_quarantined, max_merge_docs, writer_mb, worker_batches,
+                   clean_seconds):
         getter()
 
 

@@ -14,7 +14,7 @@ import pickle
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from newsdex.models import EnrichedDoc, Quarantined, RawDoc
 from newsdex.tasks.clean.rules import Rules
@@ -49,11 +49,19 @@ def process_batch(
     t0 = time.perf_counter()
     cleaned, quarantined = clean_budgeted(raws, rules, clean_seconds)
     t1 = time.perf_counter()
-    segmented = segment.segment_batch(cleaned)
+    segmented = isolated(segment.segment_batch, cleaned, "segmenting", quarantined)
     t2 = time.perf_counter()
     known = originals([d.text_hash for d in segmented]) if originals and segmented else {}
     # One process: spaCy never forks inside a worker (see the module's docstring).
-    enriched, reused = enrich.enrich_reusing(segmented, known, n_process=1)
+    reused_box = [0]
+
+    def _enrich(docs: list[Any]) -> list[EnrichedDoc]:
+        out, n = enrich.enrich_reusing(docs, known, n_process=1)
+        reused_box[0] += n
+        return out
+
+    enriched = isolated(_enrich, segmented, "enriching", quarantined)
+    reused = reused_box[0]
     t3 = time.perf_counter()
     timings.update(clean=t1 - t0, segment=t2 - t1, enrich=t3 - t2)
     return BatchResult(enriched, timings, quarantined, reused)
@@ -73,11 +81,42 @@ def process_for_index(
 
     result = process_batch(raws, rules, clean_seconds, IndexStore(index_root).originals if index_root else None)
     t0 = time.perf_counter()
-    built = build_segment(result.docs)
-    rows = [manifest_row(d) for d in result.docs]
+    pairs = isolated(lambda ds: [(d, manifest_row(d)) for d in ds], result.docs, "indexing", result.quarantined)
+    docs, rows = [d for d, _ in pairs], [r for _, r in pairs]
+    try:
+        built = build_segment(docs)
+    except Exception:  # noqa: BLE001 - a document Whoosh refuses: find it, quarantine it, build the rest
+        from newsdex.index.segments import to_fields
+
+        keep = {d.id for d in isolated(lambda ds: [d for d in ds if to_fields(d) is not None], docs, "indexing",
+                                       result.quarantined)}
+        rows = [r for d, r in zip(docs, rows, strict=True) if d.id in keep]
+        docs = [d for d in docs if d.id in keep]
+        built = build_segment(docs)
     result.timings["index"] = time.perf_counter() - t0
     result.docs = []
     return rows, built, result
+
+
+T = TypeVar("T")
+
+
+def isolated(fn: Callable[[list[T]], list[Any]], items: list[T], stage: str,
+             quarantined: list[tuple[str, Quarantined]]) -> list[Any]:
+    """``fn`` over the batch; when it raises, over each document alone, and the ones that still fail are
+    quarantined with a one-line reason: one bad document never stops its batch (nor the run)."""
+    from newsdex.tasks.clean.stage import failed
+
+    try:
+        return fn(items)
+    except Exception:  # noqa: BLE001 - find the document that fails; the others go on
+        out: list[Any] = []
+        for item in items:
+            try:
+                out.extend(fn([item]))
+            except Exception as exc:  # noqa: BLE001
+                quarantined.append((item.id, failed(item.path, stage, exc)))  # type: ignore[attr-defined]
+        return out
 
 
 def pack(obj: Any) -> bytes:

@@ -4,6 +4,7 @@ whatever the corpus size)."""
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -51,6 +52,7 @@ def ingest_flow(
     encoding: str | None = None,
     fields: dict[str, str] | None = None,
     reuse_copies: bool = True,
+    follow_symlinks: bool = False,
 ) -> dict[str, Any]:
     """Ingest files and folders (default: the seeds) into the index; unchanged inputs are skipped.
     ``encoding`` (a codec name) forces how every input's bytes are read (default: detected). Feed files
@@ -69,6 +71,8 @@ def ingest_flow(
     title and text after cleaning), takes its entities from it instead of running the model; False enriches
     every document (for measuring what the reuse saves).
 
+    ``follow_symlinks``: read what a symlink inside a named folder points to outside it (default: quarantined).
+
     ``recycle_after`` N (local Dask clusters only): after every N batches, the batches in flight are finished
     and the workers restarted (flows/dask.py), so no worker process lives long enough to grow.
     """
@@ -76,7 +80,8 @@ def ingest_flow(
     ruleset = load_rules(rules)
     clean_seconds = settings.clean_seconds()  # read here, so that Dask workers apply the flow's budget
     report = RunReport(kind="ingest", rules_version=ruleset.version)
-    stream = FeedStream(paths or settings.default_inputs(), encoding, fields)
+    stream = FeedStream(paths or settings.default_inputs(), encoding, fields, follow_symlinks=follow_symlinks)
+    began = time.time()  # quarantine rows of a feed read whole not renewed since then are stale
     batches = record_batches(iter(stream), batch_size or settings.batch_size())
     # Local worker processes: the default runner's (none on Dask, where the flow's task runner has its own).
     local = 0 if concurrent_batches else (pool.default_workers() if workers is None else workers)
@@ -156,6 +161,10 @@ def ingest_flow(
                 report.removed = store.prune(seen, stream.read_whole)
         report.records = stream.records
         report.skipped.update(stream.skipped)
+        report.dates_dropped.update(stream.dates_dropped)
+        report.summarised = stream.summarised
+        if stream.read_whole:  # a bad line fixed since (it indexes now) no longer reads as quarantined
+            store.clear_quarantined(stream.read_whole, began)
         report.documents = store.document_count()
         result = report.as_dict()
         result["runner"] = {

@@ -5,6 +5,7 @@ the two leaves work to redo, never a manifest that claims more than the index ho
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 import zlib
@@ -180,11 +181,26 @@ class Manifest:
     def all_inputs(self) -> list[sqlite3.Row]:
         return self.conn.execute(
             "SELECT d.id, d.path, d.status, l.abspath FROM documents d LEFT JOIN locations l ON l.id = d.id"
-        ).fetchall()
+        ).fetchall()  # an abspath kept as bytes (a name that is not UTF-8) comes back as bytes: os accepts both
 
     def record_locations(self, items: list[tuple[str, str]]) -> None:
+        # A name that is not UTF-8 is kept as its bytes (os.fsencode): SQLite text cannot hold it, and prune and
+        # repair must find the very file again.
         with self.conn:
-            self.conn.executemany("INSERT OR REPLACE INTO locations (id, abspath) VALUES (?, ?)", items)
+            self.conn.executemany("INSERT OR REPLACE INTO locations (id, abspath) VALUES (?, ?)",
+                                  [(i, _storable(loc)) for i, loc in items])
+
+    def clear_quarantined(self, locations: Iterable[str], before: float) -> int:
+        """Quarantine rows of feed files read whole that this run did not quarantine again (``updated`` before
+        it began): the record was fixed (it indexes now under its URL) or has left the file."""
+        cleared = 0
+        with self.conn:
+            for loc in locations:
+                cur = self.conn.execute(
+                    "DELETE FROM documents WHERE status = 'quarantined' AND updated < ? AND id IN "
+                    "(SELECT id FROM locations WHERE abspath = ?)", (before, _storable(loc)))
+                cleared += cur.rowcount
+        return cleared
 
     def quarantined(self) -> list[dict[str, str]]:
         rows = self.conn.execute("SELECT path, reason FROM documents WHERE status = 'quarantined' ORDER BY path")
@@ -478,3 +494,11 @@ def open_readonly(path: Path) -> Manifest | None:
         return None
     return Manifest(path, readonly=True)
 
+
+def _storable(path: str) -> str | bytes:
+    """``path`` as SQLite can keep it: its bytes when it is no UTF-8 (a name read as surrogate escapes)."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return os.fsencode(path)

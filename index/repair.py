@@ -113,7 +113,7 @@ def salvage(aside: Path, workdir: Path) -> _Salvage:
         try:
             _salvage_rows(conn, found)
             rows, _ = _read_all(conn, "SELECT id, abspath FROM locations")
-            found.locations = {r["id"]: r["abspath"] for r in rows}
+            found.locations = {r["id"]: os.fsdecode(r["abspath"]) for r in rows}
             runs, _ = _read_all(
                 conn, "SELECT kind, started, finished, report FROM runs WHERE finished IS NOT NULL ORDER BY id"
             )
@@ -196,7 +196,7 @@ def restore_raw(paths: IndexPaths, problems: list[Problem]) -> Repaired:
         return done
     with Manifest(paths.manifest) as manifest:
         states = manifest.states_for([p.id for p in problems if p.id])
-        where = {r["id"]: r["abspath"] for r in manifest.all_inputs()}
+        where = {r["id"]: os.fsdecode(r["abspath"]) if r["abspath"] else None for r in manifest.all_inputs()}
     restored = 0
     for p in problems:
         row = states.get(p.id or "")

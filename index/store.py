@@ -155,6 +155,11 @@ class IndexStore:
             manifest.record_locations([(r.id, r.location) for r in records])
         return result
 
+    def clear_quarantined(self, read_whole: Iterable[str], before: float) -> int:
+        """Quarantined records of the feed files read whole that this run met no more (fixed, or gone)."""
+        with Manifest(self.paths.manifest) as manifest:
+            return manifest.clear_quarantined(read_whole, before)
+
     def originals(self, text_hashes: list[str]) -> dict[str, EnrichedDoc]:
         """Indexed documents with these title-and-text hashes (``CleanDoc.text_hash``): an exact copy's
         entities are taken from one of them instead of running the model again."""
@@ -213,8 +218,8 @@ class IndexStore:
             # Stored paths are as given (relative ones depend on the folder ingest ran in): test the absolute
             # one, and never prune an input whose location was not recorded.
             rows = manifest.all_inputs()
-        gone = [r["id"] for r in rows if r["id"] not in seen and r["abspath"]
-                and (r["abspath"] in whole or not os.path.exists(r["abspath"]))]
+        where = {r["id"]: os.fsdecode(r["abspath"]) for r in rows if r["abspath"]}  # bytes: a name not UTF-8
+        gone = [i for i, loc in where.items() if i not in seen and (loc in whole or not os.path.exists(loc))]
         known = {r["id"] for r in rows}
         gone += sorted(i for i in indexed_ids(self.paths) if i not in known and i not in seen)
         if gone:

@@ -41,6 +41,8 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--field", action="append", metavar="TARGET=NAME", default=[],
                    help="JSON Lines: the field that holds TARGET (url, html, text, title, published, byline, "
                    "language, source); repeatable. Scrapy, news-please and trafilatura names need none")
+    p.add_argument("--follow-symlinks", action="store_true",
+                   help="read files that symlinks inside a folder point to outside it (default: quarantined)")
     add_option(p)
 
 
@@ -53,8 +55,14 @@ def print_report(report: dict[str, Any], verb: str = "ingested") -> None:
     )
     if report.get("skipped"):
         print("  skipped records: " + ", ".join(f"{k} {v}" for k, v in report["skipped"].items()))
+    if len(report.get("quarantined_by_reason") or {}) > 1:
+        print("  quarantined by reason: " + ", ".join(f"{k} {v}" for k, v in report["quarantined_by_reason"].items()))
     for item in q:
         print(f"  quarantined {item['path']}: {item['reason']}")
+    dropped = report.get("dates_dropped") or {}
+    if dropped.get("records"):
+        print(f"  note: {dropped['records']} published dates that name no day were dropped (e.g. "
+              + ", ".join(dropped["examples"][:3]) + ")")
     stages = report.get("stages") or {}
     if stages:
         print("  stages: " + ", ".join(f"{k} {v:.2f}s" for k, v in stages.items()))
@@ -97,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
         lock_held=True,
         encoding=encoding,
         fields=fields or None,
+        follow_symlinks=args.follow_symlinks,
     )
     try:
         # The CLI holds the write lock for the whole run: it fails fast (before Prefect starts) when another
