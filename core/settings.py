@@ -16,6 +16,7 @@ at import time), so a test or a long-lived process that changes the environment 
 | NEWSDEX_MAX_MERGE_DOCS | 10000 | commits never merge into a Whoosh segment above this many documents (0: never) |
 | NEWSDEX_WORKER_BATCHES | 20 | batches a local Dask worker runs before it is restarted (0: never) |
 | NEWSDEX_WRITER_MB | 64 | Whoosh writer's posting buffer before it spills to disk |
+| NEWSDEX_WEB_HOSTS | loopback names | Host headers `newsdex web` answers (set by `web` from --host/--allowed-host) |
 | NEWSDEX_DEBUG | unset | set: an internal error prints its traceback instead of one line |
 
 The README's settings table lists the same; ``tests/test_settings.py`` checks that both name every variable read.
@@ -148,6 +149,21 @@ def check() -> None:
     for getter in (batch_size, max_bytes, max_file_bytes, max_quarantined, max_merge_docs, writer_mb, worker_batches,
                    clean_seconds):
         getter()
+
+
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+def web_allowed_hosts() -> list[str]:
+    """The Host header values ``newsdex web`` answers (others get 400: a page elsewhere that resolves its own
+    name to 127.0.0.1, DNS rebinding, reads nothing): NEWSDEX_WEB_HOSTS, comma-separated; default loopback."""
+    raw = os.environ.get("NEWSDEX_WEB_HOSTS", "").strip()
+    return [h.strip().lower() for h in raw.split(",") if h.strip()] if raw else list(LOOPBACK_HOSTS)
+
+
+def use_web_hosts(hosts: list[str]) -> None:
+    """Make ``hosts`` what this process's web application, and its worker processes', answer."""
+    os.environ["NEWSDEX_WEB_HOSTS"] = ",".join(hosts)
 
 
 def debug() -> bool:

@@ -18,7 +18,16 @@ from typing import Any
 
 from newsdex.index.check import RAW_KINDS, CheckResult, check_index, quick_problem
 from newsdex.index.damage import IndexDamaged, manifest_guard
-from newsdex.index.layout import IndexBusy, IndexPaths, held_or_take, live_generation_name, writer_lock
+from newsdex.index.layout import (
+    IndexBusy,
+    IndexPaths,
+    IndexReadOnly,
+    NotAnIndex,
+    held_or_take,
+    live_generation_name,
+    reader_lock,
+    writer_lock,
+)
 from newsdex.index.manifest import Manifest, ManifestRow, manifest_row, open_readonly
 from newsdex.index.rawstore import get_raw, put_raw
 from newsdex.index.repair import Repaired, rebuild_manifest, restore_raw
@@ -26,7 +35,7 @@ from newsdex.index.segments import BuiltSegment
 from newsdex.index.writer import Rebuild, apply_changes, indexed_ids
 from newsdex.models import CleanDoc, EnrichedDoc, LoadResult, Quarantined, RawDoc, Record, StoredInput
 
-__all__ = ["IndexBusy", "IndexDamaged", "IndexStore", "Rebuilding"]
+__all__ = ["IndexBusy", "IndexDamaged", "IndexReadOnly", "IndexStore", "NotAnIndex", "Rebuilding"]
 
 
 class IndexStore:
@@ -43,10 +52,11 @@ class IndexStore:
     # -- the writer's session ------------------------------------------------------------------------------
 
     @contextmanager
-    def lock(self, wait: bool = False) -> Iterator[None]:
+    def lock(self, wait: bool = False, shared: bool = False) -> Iterator[None]:
         """Hold the write lock; ``IndexBusy`` at once (or after waiting, with ``wait``) when another process has it.
-        A kernel lock: released if the holder dies."""
-        with writer_lock(self.paths, wait=wait):
+        A kernel lock: released if the holder dies. ``shared``: only keep writers out (a check that writes
+        nothing, also on a read-only folder)."""
+        with (reader_lock if shared else writer_lock)(self.paths, wait=wait):
             yield
 
     @contextmanager

@@ -41,7 +41,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from newsdex.index.check import summarize
     from newsdex.index.damage import REPAIR_HINT
-    from newsdex.index.store import IndexBusy, IndexStore
+    from newsdex.index.store import IndexBusy, IndexReadOnly, IndexStore, NotAnIndex
     from newsdex.settings import index_dir
 
     root = index_dir(args.index)
@@ -54,10 +54,10 @@ def run(args: argparse.Namespace) -> int:
         prepare_writer(args)  # offline Prefect and a readable rules file, before anything is touched
     try:
         # The write lock for the whole check: a consistent view, and no writer between a repair's steps.
-        with store.lock(wait=args.wait):
+        with store.lock(wait=args.wait, shared=not args.repair):  # a plain check writes nothing
             found = store.check()
             repair = _repair(store, found, args) if args.repair and not found.healthy else None
-    except IndexBusy as exc:
+    except (IndexBusy, IndexReadOnly, NotAnIndex) as exc:
         raise UsageError(str(exc)) from None
     final: CheckResult = repair.pop("after") if repair else found
     if args.json:

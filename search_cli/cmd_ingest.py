@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         fields = parse_mapping(args.field)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    from newsdex.index.store import IndexBusy, IndexDamaged, IndexStore
+    from newsdex.index.store import IndexBusy, IndexDamaged, IndexReadOnly, IndexStore, NotAnIndex
     from newsdex.search_cli.writing import prepare_writer
 
     root = prepare_writer(args)
@@ -114,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
         with store.lock(wait=args.wait):
             store.verify()  # a damaged index: one line pointing at `newsdex check --repair`, before Prefect starts
             report = run_ingest(params, workers=args.workers, dask=args.dask, dask_address=args.dask_address)
-    except (IndexBusy, IndexDamaged) as exc:
+    except (IndexBusy, IndexDamaged, IndexReadOnly, NotAnIndex) as exc:
         raise UsageError(str(exc)) from None
     if args.json:
         emit_json(report)

@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--dry-run and --full cannot be combined")
     if args.examples < 0:
         raise UsageError("--examples must be 0 or more")
-    from newsdex.index.store import IndexBusy, IndexDamaged, IndexStore
+    from newsdex.index.store import IndexBusy, IndexDamaged, IndexReadOnly, IndexStore, NotAnIndex
     from newsdex.search_cli.writing import prepare_writer
 
     root = prepare_writer(args)
@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
                 batch_size=args.batch_size, progress=not args.json and sys.stderr.isatty(), lock_held=True,
                 examples=args.examples,
             )
-    except (IndexBusy, IndexDamaged) as exc:
+    except (IndexBusy, IndexDamaged, IndexReadOnly, NotAnIndex) as exc:
         raise UsageError(str(exc)) from None
     if args.dry_run:
         if args.json:

@@ -76,8 +76,11 @@ def from_environment() -> ASGIApp:
     return create_app(index_dir())
 
 
-def create_app(root: Path) -> ASGIApp:
-    """The application over the index folder ``root`` (which may not exist yet: each page says so)."""
+def create_app(root: Path, allowed_hosts: list[str] | None = None) -> ASGIApp:
+    """The application over the index folder ``root`` (which may not exist yet: each page says so), answering
+    only requests whose Host header names it (``allowed_hosts``, default $NEWSDEX_WEB_HOSTS: loopback names),
+    as Django's ALLOWED_HOSTS: any other Host is 400, so a page that rebinds its own name to 127.0.0.1 reads
+    nothing."""
     env = environment()
 
     def page(request: Request, template: str, code: int = 200, /, **context: Any) -> HTMLResponse:
@@ -202,4 +205,10 @@ def create_app(root: Path) -> ASGIApp:
     ]
     app = Starlette(routes=routes, exception_handlers={WebError: on_web_error, HTTPException: on_http_error,
                                                        Exception: on_crash})
-    return ReadOnly(app)  # outermost: its headers are on every response, a crash's page included
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+    from newsdex.settings import web_allowed_hosts
+
+    hosts = allowed_hosts if allowed_hosts is not None else web_allowed_hosts()
+    checked = TrustedHostMiddleware(app, allowed_hosts=hosts, www_redirect=False)
+    return ReadOnly(checked)  # outermost: its headers are on every response, a crash's page included
