@@ -12,6 +12,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
+from urllib.request import pathname2url
 
 from newsdex.index import copies, vocabulary
 from newsdex.index import fingerprint as fp
@@ -67,9 +68,28 @@ CREATE TABLE IF NOT EXISTS runs (
 """
 
 
+def _open_readonly(path: Path) -> sqlite3.Connection:
+    """The manifest opened for reading, writing nothing. A reader of a WAL database still creates its shared-
+    memory file when none is there: on a full disk or a read-only folder that fails ("disk I/O error",
+    "unable to open"), and the manifest is then read as an immutable file (no shared memory, no locks). No
+    writer can be changing it then (none can write there), so the view is whole; a log a killed writer left
+    is not read until a writer can open the manifest again (which folds it in)."""
+    uri = f"file:{pathname2url(str(path))}?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, timeout=30)
+    try:
+        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()  # opens the file (and its WAL) now
+        return conn
+    except sqlite3.OperationalError as exc:
+        message = str(exc)
+        if not any(s in message for s in ("disk I/O error", "unable to open", "readonly", "read-only")):
+            raise
+        conn.close()
+    return sqlite3.connect(uri + "&immutable=1", uri=True, timeout=30)
+
+
 def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
     if readonly:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        conn = _open_readonly(path)
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(path, timeout=30)

@@ -10,6 +10,7 @@ manifest rows; both become live only at the swap (``rebuilding``).
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -32,6 +33,7 @@ from newsdex.index.manifest import Manifest, ManifestRow, manifest_row, open_rea
 from newsdex.index.rawstore import get_raw, put_raw
 from newsdex.index.repair import Repaired, rebuild_manifest, restore_raw
 from newsdex.index.segments import BuiltSegment
+from newsdex.index.space import MIN_FREE, free_bytes
 from newsdex.index.writer import Rebuild, apply_changes, indexed_ids
 from newsdex.models import CleanDoc, EnrichedDoc, LoadResult, Quarantined, RawDoc, Record, StoredInput
 
@@ -185,6 +187,7 @@ class IndexStore:
         """Add or replace ``docs`` and delete ``deletes`` (forgotten by the manifest too)."""
         deletes = list(deletes)
         rows = [manifest_row(d) for d in docs]
+        self._room_for(sum(len(r.body) for r in rows) * 2, rows)
         written = apply_changes(self.paths, docs, deletes)
         with Manifest(self.paths.manifest) as manifest:
             manifest.record_rows(rows)
@@ -200,10 +203,20 @@ class IndexStore:
             return 0
         if list(segment.ids) != [r.id for r in rows]:
             raise ValueError("the built segment holds other documents than the batch")
+        self._room_for(sum(map(len, segment.files.values())), rows)
         written = apply_changes(self.paths, [], [], adopted=[segment])
         with Manifest(self.paths.manifest) as manifest:
             manifest.record_rows(rows)
         return written
+
+    def _room_for(self, segment_bytes: int, rows: list[ManifestRow]) -> None:
+        """OSError(ENOSPC) before anything is written when the disk cannot take the batch: Whoosh's files (a
+        merge may copy them once more) and the manifest rows (the log, then the pages). Whoosh first and the
+        manifest second would otherwise leave documents the manifest does not know on a full disk."""
+        free = free_bytes(self.root)
+        need = 2 * segment_bytes + 3 * sum(len(r.doc) + len(r.body) for r in rows) + MIN_FREE
+        if free is not None and free < need:
+            raise OSError(errno.ENOSPC, f"No space left on device: {free} bytes free, the batch needs about {need}")
 
     def quarantine(self, items: list[tuple[str, Quarantined]]) -> None:
         """Indexed documents that went bad: out of Whoosh first, then listed with their reason."""

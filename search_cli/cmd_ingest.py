@@ -93,7 +93,9 @@ def run(args: argparse.Namespace) -> int:
     from newsdex.search_cli.writing import prepare_writer
 
     root = prepare_writer(args)
+    from newsdex.flows.quiet import user_errors_quiet
     from newsdex.flows.runners import run_ingest
+    from newsdex.index.space import check_space
 
     params = dict(
         paths=args.paths or None,
@@ -113,7 +115,9 @@ def run(args: argparse.Namespace) -> int:
         store = IndexStore(root)
         with store.lock(wait=args.wait):
             store.verify()  # a damaged index: one line pointing at `newsdex check --repair`, before Prefect starts
-            report = run_ingest(params, workers=args.workers, dask=args.dask, dask_address=args.dask_address)
+            check_space(root)  # a full disk: one line, before Prefect starts
+            with user_errors_quiet(root):
+                report = run_ingest(params, workers=args.workers, dask=args.dask, dask_address=args.dask_address)
     except (IndexBusy, IndexDamaged, IndexReadOnly, NotAnIndex) as exc:
         raise UsageError(str(exc)) from None
     if args.json:

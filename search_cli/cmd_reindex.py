@@ -64,16 +64,21 @@ def run(args: argparse.Namespace) -> int:
     store = IndexStore(root)
     if not store.exists():
         raise UsageError(f"no index at {root} (run `newsdex ingest` first)")
+    from newsdex.flows.quiet import user_errors_quiet
     from newsdex.flows.reindex import reindex_flow
+    from newsdex.index.space import check_space
 
     try:
         with store.lock(wait=args.wait):  # held for the whole run (see cmd_ingest)
             store.verify(whoosh=not args.full)  # --full replaces the generation: it runs even when that one is lost
-            report = reindex_flow(
-                index=str(root), rules=args.rules, full=args.full, dry_run=args.dry_run,
-                batch_size=args.batch_size, progress=not args.json and sys.stderr.isatty(), lock_held=True,
-                examples=args.examples,
-            )
+            if not args.dry_run:
+                check_space(root)
+            with user_errors_quiet(root):
+                report = reindex_flow(
+                    index=str(root), rules=args.rules, full=args.full, dry_run=args.dry_run,
+                    batch_size=args.batch_size, progress=not args.json and sys.stderr.isatty(), lock_held=True,
+                    examples=args.examples,
+                )
     except (IndexBusy, IndexDamaged, IndexReadOnly, NotAnIndex) as exc:
         raise UsageError(str(exc)) from None
     if args.dry_run:

@@ -20,6 +20,9 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
 
 
+_SHOWN = 50  # quarantined inputs listed; --json lists them all
+
+
 def _when(ts: float | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts)) if ts else "-"
 
@@ -32,6 +35,11 @@ def run(args: argparse.Namespace) -> int:
         s = stats(index_dir(args.index))
     except (IndexMissing, IndexDamaged) as exc:
         raise UsageError(str(exc)) from None
+    from collections import Counter
+
+    from newsdex.tasks.reasons import one_line, reason_kind
+
+    s["quarantined_by_reason"] = dict(Counter(reason_kind(q["reason"]) for q in s["quarantined"]).most_common())
     if args.json:
         emit_json(s)
         return 0
@@ -41,9 +49,12 @@ def run(args: argparse.Namespace) -> int:
     mixed = f"  (mixed: {s['rules_versions']})" if len(s["rules_versions"]) > 1 else ""
     print(f"rules        {s['rules_version']}{mixed}")
     print(f"index size   {s['index_bytes'] / 1024:.0f} KiB")
-    print(f"quarantined  {len(s['quarantined'])}")
-    for q in s["quarantined"]:
-        print(f"  {q['path']}: {q['reason']}")
+    kinds = ", ".join(f"{k} {v}" for k, v in s["quarantined_by_reason"].items())
+    print(f"quarantined  {len(s['quarantined'])}" + (f" ({kinds})" if kinds else ""))
+    for q in s["quarantined"][:_SHOWN]:
+        print(f"  {q['path']}: {one_line(q['reason'], 160)}")  # an older index may hold a library's long message
+    if len(s["quarantined"]) > _SHOWN:
+        print(f"  … and {len(s['quarantined']) - _SHOWN} more (see --json)")
     if s["runs"]:
         print("last runs:")
         for r in s["runs"]:
