@@ -17,13 +17,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from newsdex.index.check import RAW_KINDS, CheckResult, check_index, quick_problem
+from newsdex.index.check import RAW_KINDS, CheckResult, check_index, quick_problem, unfinished_generations
 from newsdex.index.damage import IndexDamaged, manifest_guard
 from newsdex.index.layout import (
     IndexBusy,
     IndexPaths,
     IndexReadOnly,
     NotAnIndex,
+    drop_generations,
     held_or_take,
     live_generation_name,
     reader_lock,
@@ -102,6 +103,11 @@ class IndexStore:
         with Manifest(self.paths.manifest) as manifest:
             if manifest.recover_staged(live_generation_name(self.paths)):
                 done.actions.append("applied the staged rows of an interrupted full rebuild")
+        leftovers = unfinished_generations(self.paths)
+        if leftovers:
+            drop_generations(self.paths, keep=self.paths.live_generation())
+            done.actions.append("removed the unfinished generation" + ("s " if len(leftovers) > 1 else " ")
+                                + ", ".join(g.name for g in leftovers))
         after = self.check()
         raw = restore_raw(self.paths, [p for p in after.problems if p.kind in RAW_KINDS])
         done.actions += raw.actions
