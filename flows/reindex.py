@@ -17,6 +17,7 @@ from prefect.utilities.annotations import quote  # see flows/ingest.py: no walk 
 from newsdex import settings
 from newsdex.flows import steps
 from newsdex.flows.report import RunReport, markdown_table, progress_bar, rule_name
+from newsdex.index.layout import MANIFEST
 from newsdex.index.store import IndexStore, Rebuilding
 from newsdex.tasks.clean.reclean import DocChange
 from newsdex.tasks.clean.rules import load_rules
@@ -47,6 +48,7 @@ def reindex_flow(
     progress: bool = False,
     lock_held: bool = False,
     examples: int = 3,
+    manifest_name: str | None = None,
 ) -> dict[str, Any]:
     """Re-clean every stored input with the current rules and re-index what changed (or everything);
     the report's summary keeps ``examples`` lines per rule."""
@@ -58,7 +60,8 @@ def reindex_flow(
     changes: list[DocChange] = []
     # A full rebuild replaces the live generation: it runs (and repairs) even when that one does not open.
     # A dry run writes nothing; a full rebuild places every document among the copies after its swap.
-    with IndexStore(index_root).writing(lock_held, verify=dry_run or not full,
+    # ``manifest_name``: `check --repair` rebuilds into the manifest it made beside the live one.
+    with IndexStore(index_root, manifest_name or MANIFEST, readonly=dry_run).writing(lock_held, verify=dry_run or not full,
                                         place_copies=not (dry_run or full)) as store:
         ids = store.indexed_ids()
         run_id = None if dry_run else store.start_run(report.kind)
@@ -108,7 +111,8 @@ def _reclean_all(
     for start in range(0, len(ids), size):
         batch = ids[start : start + size]
         with report.stage("reclean"):
-            res = steps.reclean_task(str(store.root), batch, ruleset, full)
+            res = steps.reclean_task(str(store.root), batch, ruleset, full, manifest_name=store.paths.manifest_name,
+                                     readonly=store.readonly)
         report.unchanged += len(res.unchanged_ids)
         report.changed += len(res.changed)
         report.quarantined.extend(q for _, q in res.quarantined)

@@ -52,11 +52,12 @@ def index_batch(
 
 
 def reclean_stored(index_root: str, ids: list[str], rules: Rules, full: bool = False,
-                   seconds: float | None = None) -> RecleanResult:
+                   seconds: float | None = None, manifest_name: str = "manifest.sqlite",
+                   readonly: bool = False) -> RecleanResult:
     """Re-clean the stored raw inputs of ``ids`` under ``rules``, each within ``seconds`` (default: the
     setting); one over it is quarantined."""
     limit = settings.clean_seconds() if seconds is None else seconds
-    with IndexStore(index_root).stored_inputs(ids) as (stored, previous):
+    with IndexStore(index_root, manifest_name, readonly).stored_inputs(ids) as (stored, previous):
         return reclean_batch(stored, rules, previous, full, limit)
 
 

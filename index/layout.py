@@ -32,9 +32,15 @@ INDEX_FORMAT = 1
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
+MANIFEST = "manifest.sqlite"
+# A manifest rebuilt by `check --repair`, beside the live one until the rebuild that completes it is swapped in.
+REPAIR_MANIFEST = ".manifest-repairing.sqlite"
+
+
 @dataclass(frozen=True)
 class IndexPaths:
     root: Path
+    manifest_name: str = MANIFEST  # REPAIR_MANIFEST while a repair builds beside the live index
 
     @property
     def current(self) -> Path:
@@ -46,7 +52,7 @@ class IndexPaths:
 
     @property
     def manifest(self) -> Path:
-        return self.root / "manifest.sqlite"
+        return self.root / self.manifest_name
 
     @property
     def raw(self) -> Path:

@@ -217,9 +217,10 @@ def restore_raw(paths: IndexPaths, problems: list[Problem]) -> Repaired:
     return done
 
 
-def rebuild_manifest(paths: IndexPaths) -> Repaired:
+def rebuild_manifest(paths: IndexPaths, into: IndexPaths | None = None) -> Repaired:
     """A new manifest from what survives: the damaged one set aside, rows recovered from the live generation,
-    the damaged file and the original inputs. Its rows lack the documents themselves: a full rebuild follows."""
+    the damaged file and the original inputs. Its rows lack the documents themselves: a full rebuild follows.
+    ``into``: where the new manifest is written (a repair's, beside the live index); default in place."""
     done = Repaired()
     aside = set_aside(paths)
     found = salvage(aside, paths.root) if aside is not None else _Salvage(complete=False)
@@ -268,7 +269,7 @@ def rebuild_manifest(paths: IndexPaths) -> Repaired:
                 "raw-missing", f"{entry['path']}: raw input lost and its original file is gone or changed "
                 "(the rebuild quarantines it)", doc_id, entry["path"],
             ))
-    _write_manifest(paths, entries, quarantined, locations, found.runs)
+    _write_manifest(into or paths, entries, quarantined, locations, found.runs)
     known = {e["raw_hash"] for e in entries.values()}
     unclaimed = sum(1 for blob in paths.raw.glob("*/*.gz") if blob.name[:-3] not in known) if paths.raw.is_dir() else 0
     if unclaimed:

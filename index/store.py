@@ -20,6 +20,8 @@ from typing import Any
 from newsdex.index.check import RAW_KINDS, CheckResult, check_index, quick_problem, unfinished_generations
 from newsdex.index.damage import IndexDamaged, manifest_guard
 from newsdex.index.layout import (
+    MANIFEST,
+    REPAIR_MANIFEST,
     IndexBusy,
     IndexPaths,
     IndexReadOnly,
@@ -42,8 +44,9 @@ __all__ = ["IndexBusy", "IndexDamaged", "IndexReadOnly", "IndexStore", "NotAnInd
 
 
 class IndexStore:
-    def __init__(self, root: str | os.PathLike[str]) -> None:
-        self.paths = IndexPaths(Path(root))
+    def __init__(self, root: str | os.PathLike[str], manifest_name: str = MANIFEST, readonly: bool = False) -> None:
+        self.paths = IndexPaths(Path(root), manifest_name)
+        self.readonly = readonly  # a dry run: the manifest opened read-only, nothing written (a read-only folder)
 
     @property
     def root(self) -> Path:
@@ -73,6 +76,11 @@ class IndexStore:
         with held_or_take(self.paths, lock_held):
             if self.paths.live_generation() is not None and not self.exists():
                 self.verify(whoosh=False)  # before Manifest() creates an empty one in its place
+            if self.readonly:  # a dry run changes nothing, not even what a crash left to finish
+                if verify:
+                    self.verify()
+                yield self
+                return
             with manifest_guard(self.paths.manifest), Manifest(self.paths.manifest) as manifest:
                 manifest.recover_staged(live_generation_name(self.paths))
                 if place_copies:  # an index made before copies were found gets its clusters, once,
@@ -93,13 +101,25 @@ class IndexStore:
     def check(self) -> CheckResult:
         return check_index(self.paths)
 
-    def repair_in_place(self, found: CheckResult) -> tuple[Repaired, CheckResult]:
+    def repair_in_place(self, found: CheckResult) -> tuple[Repaired, CheckResult, IndexStore]:
         """What a repair does without re-cleaning: a lost or damaged manifest rebuilt from what survives, an
         interrupted rebuild's staged rows applied, raw inputs restored from their original files. Returns what
-        it did and the check after it; what is left for a full rebuild is in that check."""
+        it did, the check after it (what is left for a full rebuild is in that check) and the store to finish
+        the repair in: this one, or, when the manifest was rebuilt, the same folder with the rebuilt manifest
+        beside the live one (``REPAIR_MANIFEST``). Its rows lack documents until the full rebuild fills them, so
+        readers must not see it before then: ``finish_repair`` swaps it in after the rebuild's own swap, and
+        meanwhile readers find the manifest missing (an error), never a mix of the old index and a half-made
+        manifest."""
         done = Repaired()
+        work = self
+        for side in ("", "-wal", "-shm", "-journal"):  # a repair killed before its swap: start it again
+            Path(f"{self.root / REPAIR_MANIFEST}{side}").unlink(missing_ok=True)
         if found.kinds() & {"manifest-missing", "manifest-corrupt"}:
-            done = rebuild_manifest(self.paths)
+            work = IndexStore(self.root, REPAIR_MANIFEST)
+            done = rebuild_manifest(self.paths, into=work.paths)
+        return (*work._repair_rest(done), work)
+
+    def _repair_rest(self, done: Repaired) -> tuple[Repaired, CheckResult]:
         with Manifest(self.paths.manifest) as manifest:
             if manifest.recover_staged(live_generation_name(self.paths)):
                 done.actions.append("applied the staged rows of an interrupted full rebuild")
@@ -113,6 +133,24 @@ class IndexStore:
         done.actions += raw.actions
         done.not_recovered += raw.not_recovered
         return done, (self.check() if raw.actions else after)
+
+    def finish_repair(self, work: IndexStore) -> None:
+        """Put the manifest a repair rebuilt beside the live index in its place (one rename, after the rebuild's
+        generation swap): from here on readers see the repaired index whole."""
+        if work.paths.manifest == self.paths.manifest:
+            return
+        with Manifest(work.paths.manifest) as manifest:
+            manifest.conn.execute("PRAGMA journal_mode=DELETE")  # folds the log into the file before the rename
+        fd = os.open(work.paths.manifest, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        for side in ("-wal", "-shm"):
+            Path(f"{self.paths.manifest}{side}").unlink(missing_ok=True)
+        os.replace(work.paths.manifest, self.paths.manifest)
+        for side in ("-wal", "-shm"):
+            Path(f"{work.paths.manifest}{side}").unlink(missing_ok=True)
 
     def start_run(self, kind: str) -> int:
         with Manifest(self.paths.manifest) as manifest:
@@ -259,7 +297,7 @@ class IndexStore:
 
     def indexed_ids(self) -> list[str]:
         """Ids of every indexed input, in the manifest's order."""
-        with Manifest(self.paths.manifest) as manifest:
+        with Manifest(self.paths.manifest, readonly=self.readonly) as manifest:
             return [r["id"] for r in manifest.indexed()]
 
     @contextmanager
@@ -269,7 +307,7 @@ class IndexStore:
         """The indexed inputs among ``ids`` as the raw store and the manifest hold them, read one at a time (a
         batch of raw inputs is never all in memory), and what is indexed for a document now, both from one
         manifest session."""
-        with Manifest(self.paths.manifest) as manifest:
+        with Manifest(self.paths.manifest, readonly=self.readonly) as manifest:
             states = manifest.states_for(ids)
 
             def items() -> Iterator[StoredInput]:

@@ -75,15 +75,17 @@ def _repair(store: IndexStore, found: CheckResult, args: argparse.Namespace) -> 
     """Repairs in place (manifest, staged rows, raw inputs), then a full rebuild when Whoosh disagrees."""
     from newsdex.index.check import REBUILD_KINDS, Problem
 
-    done, after = store.repair_in_place(found)
+    done, after, work = store.repair_in_place(found)  # work: beside the live index when the manifest is rebuilt
     run = None
     if after.kinds() & REBUILD_KINDS:
+        from newsdex.flows.quiet import user_errors_quiet
         from newsdex.flows.reindex import reindex_flow
 
-        run = reindex_flow(
-            index=str(store.root), rules=args.rules, full=True, lock_held=True,
-            progress=not args.json and sys.stderr.isatty(),
-        )
+        with user_errors_quiet(store.root):
+            run = reindex_flow(
+                index=str(store.root), rules=args.rules, full=True, lock_held=True,
+                progress=not args.json and sys.stderr.isatty(), manifest_name=work.paths.manifest_name,
+            )
         done.actions.append(
             f"rebuilt the index from the raw store into a new generation (rules {run['rules_version']}): "
             f"{run['documents']} documents, {len(run['quarantined'])} quarantined"
@@ -93,6 +95,10 @@ def _repair(store: IndexStore, found: CheckResult, args: argparse.Namespace) -> 
             Problem("quarantined", f"{q['path']}: quarantined by the rebuild: {q['reason']}", None, q["path"])
             for q in run["quarantined"] if q["path"] not in known
         ]
+    if work is not store:
+        store.finish_repair(work)  # the rebuilt manifest in place, after the rebuild's swap
+        after = store.check()
+    elif run is not None:
         after = store.check()
     return {"actions": done.actions, "rebuilt": run is not None, "run": run,
             "not_recovered": done.not_recovered, "after": after}

@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     from newsdex.index.space import check_space
 
     try:
-        with store.lock(wait=args.wait):  # held for the whole run (see cmd_ingest)
+        with store.lock(wait=args.wait, shared=args.dry_run):  # held for the whole run; a dry run writes nothing
             store.verify(whoosh=not args.full)  # --full replaces the generation: it runs even when that one is lost
             if not args.dry_run:
                 check_space(root)

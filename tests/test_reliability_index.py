@@ -163,6 +163,8 @@ def test_a_read_only_index_is_read_and_checked_and_writers_say_so(seed_index):
         assert run_cli("search", "gulags", "--index", str(index)).returncode == 0
         assert run_cli("stats", "--index", str(index)).returncode == 0
         assert run_cli("check", "--index", str(index)).returncode == 0
+        dry = run_cli("reindex", "--dry-run", "--json", "--index", str(index))
+        assert dry.returncode == 0 and json.loads(dry.stdout)["dry_run"] is True, dry.stderr
         line = one_line(run_cli("ingest", str(SEEDS), "--index", str(index)))
         assert "cannot be written" in line or "read-only" in line
         assert tree(index) == before
@@ -204,3 +206,41 @@ def test_a_batch_that_does_not_fit_writes_nothing(seed_index):
                 store.write(docs)
         assert raised.value.errno == errno.ENOSPC
         assert tree(index) == before
+
+
+# -- check --repair ---------------------------------------------------------------------------------------------
+
+def test_check_repair_removes_unfinished_generations(seed_index, tmp_path):
+    index = tmp_path / "index"
+    shutil.copytree(seed_index["index"], index, symlinks=True)
+    leftover = index / "gens" / "000099"
+    leftover.mkdir()
+    (leftover / "MAIN_half.seg").write_bytes(b"\0" * 100)  # what a rebuild stopped by a full disk leaves
+    proc = run_cli("check", "--json", "--index", str(index))
+    assert proc.returncode == 1 and "generation-unfinished" in {p["kind"] for p in json.loads(proc.stdout)["problems"]}
+    proc = run_cli("check", "--repair", "--index", str(index))
+    assert proc.returncode == 0, proc.stderr
+    assert not leftover.exists() and "removed the unfinished generation 000099" in proc.stdout
+    assert run_cli("check", "--index", str(index)).returncode == 0
+
+
+def test_a_lost_manifest_is_rebuilt_beside_and_swapped_in_last(seed_index, tmp_path):
+    """Readers during a repair see the damaged index (an error) or the repaired one, never a mix: the rebuilt
+    manifest, whose rows lack their documents until the rebuild fills them, is not the live one before then."""
+    from newsdex.index.layout import REPAIR_MANIFEST
+    from newsdex.index.store import IndexStore
+
+    index = tmp_path / "index"
+    shutil.copytree(seed_index["index"], index, symlinks=True)
+    (index / "manifest.sqlite").unlink()
+    store = IndexStore(index)
+    done, after, work = store.repair_in_place(store.check())
+    assert work.paths.manifest == index / REPAIR_MANIFEST and work.paths.manifest.exists()
+    assert not (index / "manifest.sqlite").exists()  # readers still find it missing: one line, exit 1
+    assert run_cli("stats", "--index", str(index)).returncode == 1
+    (index / REPAIR_MANIFEST).unlink()
+    proc = run_cli("check", "--repair", "--index", str(index))  # the whole repair, as a user runs it
+    assert proc.returncode == 0, proc.stderr
+    assert not (index / REPAIR_MANIFEST).exists() and (index / "manifest.sqlite").exists()
+    stats = json.loads(run_cli("stats", "--json", "--index", str(index)).stdout)
+    assert stats["documents"] == 5 and stats["passages"] > 0
