@@ -61,8 +61,8 @@ def reindex_flow(
     # A full rebuild replaces the live generation: it runs (and repairs) even when that one does not open.
     # A dry run writes nothing; a full rebuild places every document among the copies after its swap.
     # ``manifest_name``: `check --repair` rebuilds into the manifest it made beside the live one.
-    with IndexStore(index_root, manifest_name or MANIFEST, readonly=dry_run).writing(lock_held, verify=dry_run or not full,
-                                        place_copies=not (dry_run or full)) as store:
+    target = IndexStore(index_root, manifest_name or MANIFEST, readonly=dry_run)
+    with target.writing(lock_held, verify=dry_run or not full, place_copies=not (dry_run or full)) as store:
         ids = store.indexed_ids()
         run_id = None if dry_run else store.start_run(report.kind)
         bar = progress_bar(len(ids), progress)
