@@ -220,3 +220,27 @@ def test_every_exception_a_stage_raises_quarantines_one_document(tmp_path, monke
     ((doc_id, why),) = result.quarantined
     assert doc_id == raws[1].id and "\n" not in why.reason and error.__name__ in why.reason
     assert why.reason.endswith("poisoned")
+
+
+@pytest.mark.parametrize("error", [ValueError, TypeError, KeyError, IndexError, RuntimeError, RecursionError,
+                                   UnicodeDecodeError, OverflowError, MemoryError, OSError, zlib.error, EOFError])
+def test_every_exception_a_reader_raises_quarantines_its_file_only(tmp_path, monkeypatch, error):
+    from newsdex.tasks.feeds import stream as stream_module
+
+    real = stream_module.read_jsonl
+
+    def broken(path, *args, **kwargs):
+        yield next(real(str(tmp_path / "first.jsonl"), *args, **kwargs))  # one good record, then the surprise
+        if error is UnicodeDecodeError:
+            raise error("utf-8", b"\xff", 0, 1, "invalid start byte\nand more")
+        raise error("the reader broke\nsecond line")
+
+    (tmp_path / "first.jsonl").write_text(json.dumps({"text": "first story"}) + "\n")
+    (tmp_path / "b.jsonl").write_text(json.dumps({"text": "never read"}) + "\n")
+    (tmp_path / "c.txt").write_text("Harbour news\n\nThe cranes arrived on Monday and the port reopened.\n")
+    monkeypatch.setattr(stream_module, "read_jsonl", broken)
+    docs, stream = docs_of(tmp_path / "b.jsonl", tmp_path / "c.txt")
+    first, bad, last = docs
+    assert isinstance(first, RawDoc) and isinstance(last, RawDoc) and last.path.endswith("c.txt")
+    assert isinstance(bad, Quarantined) and bad.reason.startswith(f"reading stopped after 1 records: {error.__name__}")
+    assert "\n" not in bad.reason and stream.read_whole == []
