@@ -21,6 +21,8 @@ from newsdex.index.sql import rows_in
 if TYPE_CHECKING:  # the model layer (pydantic) is imported by what packs and unpacks documents, not by a search
     from newsdex.models import CleanDoc, EnrichedDoc, Quarantined
 
+MAX_ID_LENGTH = 64  # ids are 16 hex characters; a longer reference is no id prefix (but may be a path)
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     id TEXT PRIMARY KEY,
@@ -186,10 +188,17 @@ class Manifest:
         return {r["id"]: zlib.decompress(r["body"]).decode() for r in rows if r["body"]}
 
     def find_ids(self, prefix: str) -> list[str]:
-        rows = self.conn.execute(
-            "SELECT id FROM documents WHERE status = 'indexed' AND (id LIKE ? OR path = ?) LIMIT 5",
-            (prefix.replace("\\", "").replace("%", "").replace("_", "") + "%", prefix),
-        )
+        """Indexed ids starting with ``prefix``, or the document whose input path it is. A prefix longer than any
+        id matches no id (SQLite refuses a LIKE pattern over 50,000 bytes: "pattern too complex")."""
+        cleaned = prefix.replace("\\", "").replace("%", "").replace("_", "")
+        if len(cleaned) > MAX_ID_LENGTH:
+            rows = self.conn.execute(
+                "SELECT id FROM documents WHERE status = 'indexed' AND path = ? LIMIT 5", (prefix,))
+        else:
+            rows = self.conn.execute(
+                "SELECT id FROM documents WHERE status = 'indexed' AND (id LIKE ? OR path = ?) LIMIT 5",
+                (cleaned + "%", prefix),
+            )
         return [r["id"] for r in rows]
 
     def indexed(self) -> Iterator[sqlite3.Row]:

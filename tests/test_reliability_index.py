@@ -244,3 +244,18 @@ def test_a_lost_manifest_is_rebuilt_beside_and_swapped_in_last(seed_index, tmp_p
     assert not (index / REPAIR_MANIFEST).exists() and (index / "manifest.sqlite").exists()
     stats = json.loads(run_cli("stats", "--json", "--index", str(index)).stdout)
     assert stats["documents"] == 5 and stats["passages"] > 0
+
+
+def test_an_id_longer_than_any_id_is_no_such_document(seed_index):
+    from starlette.testclient import TestClient
+
+    from newsdex.search_cli.web.app import create_app
+
+    index = str(seed_index["index"])
+    long_id = "a" * 60_000
+    for command in ("show", "similar"):
+        line = one_line(run_cli(command, long_id, "--index", index))
+        assert "no" in line.lower() and "LIKE" not in line and "internal error" not in line
+    client = TestClient(base_url="http://localhost", app=create_app(seed_index["index"]))
+    for endpoint in ("show", "similar"):
+        assert client.get(f"/api/{endpoint}/{long_id}").status_code == 404
