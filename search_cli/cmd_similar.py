@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from newsdex.search_cli.output import UsageError, bold, copies_note, document_ref, emit_json
+from newsdex.search_cli.output import UsageError, bold, copies_note, document_ref, emit_json, shown_ref
 from newsdex.search_cli.terminal import printable, width, wrap
 
 EPILOG = """examples:
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     except (IndexMissing, IndexDamaged, ValueError) as exc:
         raise UsageError(str(exc)) from None
     if result is None:
-        raise UsageError(f"no document {args.id!r} in the index")
+        raise UsageError(f"no document {shown_ref(args.id)} in the index")
     if args.json:
         emit_json(result)
         return 0

@@ -60,3 +60,8 @@ def copies_note(hit: dict[str, Any], printable: Any) -> str:
     sources = hit.get("copy_sources") or []
     named = ", ".join(printable(s) for s in sources[:4]) + ("…" if len(sources) > 4 else "")
     return f"  (+{hit['copies']} cop{'ies' if hit['copies'] != 1 else 'y'}: {named})"
+
+
+def shown_ref(ref: str, limit: int = 80) -> str:
+    """A reference the user gave (an id, a path, a URL) quoted for a one-line message, however long it was."""
+    return repr(ref if len(ref) <= limit else ref[: limit - 1] + "…")

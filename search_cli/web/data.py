@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from newsdex.index.query import MAX_QUERY_CHARS
 from newsdex.index.reader import IndexDamaged, IndexMissing
 from newsdex.index.schema import ENTITY_FIELDS
-from newsdex.search_cli.output import UsageError, document_ref
+from newsdex.search_cli.output import UsageError, document_ref, shown_ref
 
 PAGE_SIZE = 20  # hits per page
 MAX_PAGES = 10  # pages of a search: the ranking reaches PAGE_SIZE * MAX_PAGES stories at most
@@ -174,7 +174,7 @@ def show(root: Path, ref: str) -> dict[str, Any]:
         bad = guarded(find_quarantined, root, ref)
         if bad is not None:
             raise WebError(404, f"{bad['path']!r} was quarantined, not indexed: {bad['reason']}")
-        raise WebError(404, f"no document {ref!r} in the index")
+        raise WebError(404, f"no document {shown_ref(ref)} in the index")
     return doc
 
 
@@ -183,7 +183,7 @@ def similar(root: Path, ref: str, limit: int) -> dict[str, Any]:
 
     result = guarded(find_similar, root, document_ref(ref), limit=limit)
     if result is None:
-        raise WebError(404, f"no document {ref!r} in the index")
+        raise WebError(404, f"no document {shown_ref(ref)} in the index")
     return result
 
 
