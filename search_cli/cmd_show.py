@@ -37,7 +37,9 @@ def run(args: argparse.Namespace) -> int:
     except (IndexMissing, IndexDamaged, ValueError) as exc:
         raise UsageError(str(exc)) from None
     if bad is not None:
-        raise UsageError(f"{bad['path']!r} was quarantined, not indexed: {bad['reason']}")
+        from newsdex.tasks.reasons import one_line  # an older index may hold a library's many-line message
+
+        raise UsageError(f"{bad['path']!r} was quarantined, not indexed: {one_line(bad['reason'], 200)}")
     if doc is None:
         raise UsageError(f"no document {shown_ref(args.id)} in the index")
     trace = doc.pop("trace", [])
