@@ -14,6 +14,7 @@ from newsdex.index.query import MAX_QUERY_CHARS
 from newsdex.index.reader import IndexDamaged, IndexMissing
 from newsdex.index.schema import ENTITY_FIELDS
 from newsdex.search_cli.output import UsageError, document_ref, shown_ref
+from newsdex.tasks.reasons import one_line
 
 PAGE_SIZE = 20  # hits per page
 MAX_PAGES = 10  # pages of a search: the ranking reaches PAGE_SIZE * MAX_PAGES stories at most
@@ -167,13 +168,13 @@ def show(root: Path, ref: str) -> dict[str, Any]:
     from newsdex.index.quarantined import find_quarantined
     from newsdex.index.reader import get_document
 
-    if len(ref) > MAX_PARAM_CHARS * 5:
-        raise WebError(400, "id too long")
+    if len(ref) > MAX_PARAM_CHARS * 5:  # longer than any id or path: no document, without a lookup
+        raise WebError(404, f"no document {shown_ref(ref)} in the index")
     doc = guarded(get_document, root, document_ref(ref))
     if doc is None:
         bad = guarded(find_quarantined, root, ref)
         if bad is not None:
-            raise WebError(404, f"{bad['path']!r} was quarantined, not indexed: {bad['reason']}")
+            raise WebError(404, f"{bad['path']!r} was quarantined, not indexed: {one_line(bad['reason'], 200)}")
         raise WebError(404, f"no document {shown_ref(ref)} in the index")
     return doc
 
