@@ -134,6 +134,14 @@ def _live_documents(root: Path) -> int:
         raise _damaged_generation(root, exc) from None
 
 
+def _manifest_present(root: Path) -> None:
+    """IndexDamaged when the live generation is there but the manifest is not (lost, or being rebuilt by
+    `check --repair`): every command says so, search too."""
+    paths = IndexPaths(root)
+    if not paths.manifest.exists() and paths.live_generation() is not None:
+        raise IndexDamaged(f"{paths.manifest.name} is missing")
+
+
 def _manifest(root: Path) -> Manifest:
     """The manifest, read-only: IndexMissing before the first ingest, IndexDamaged when it is lost (its errors
     when damaged come at the first query: read it under ``manifest_guard``)."""
@@ -444,6 +452,7 @@ def search(
         raise ValueError(f"offset must be between 0 and {MAX_OFFSET:,}, got {offset}")
     started = time.perf_counter()
     searcher = _searcher(root)
+    _manifest_present(root)  # hits whose documents cannot be shown would be wrong answers
     filt = build_filter(entities, source, since, until, languages, searcher.schema)
     # The searcher is cached per process (see _searcher): not closed here.
     parser = _parser(searcher.schema)

@@ -259,3 +259,17 @@ def test_an_id_longer_than_any_id_is_no_such_document(seed_index):
     client = TestClient(base_url="http://localhost", app=create_app(seed_index["index"]))
     for endpoint in ("show", "similar"):
         assert client.get(f"/api/{endpoint}/{long_id}").status_code == 404
+
+
+def test_search_without_its_manifest_is_damage_not_zero_hits(seed_index, tmp_path):
+    from starlette.testclient import TestClient
+
+    from newsdex.search_cli.web.app import create_app
+
+    index = tmp_path / "index"
+    shutil.copytree(seed_index["index"], index, symlinks=True)
+    (index / "manifest.sqlite").unlink()
+    line = one_line(run_cli("search", "gulags", "--index", str(index)))
+    assert "manifest.sqlite is missing" in line and "check --repair" in line
+    client = TestClient(base_url="http://localhost", app=create_app(index))
+    assert client.get("/api/search?q=gulags").status_code == 503
