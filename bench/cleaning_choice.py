@@ -58,7 +58,7 @@ def _rows(dataset: str, pages: list[dict[str, str]]) -> list[dict[str, Any]]:
             body_r = finish(raw, rules, cand, r[0], r[1]).body if r is not None else body_t
             ev = evidence(t_texts, r[0] if r else [], cand.page_words, r[2] if r else 0.0,
                           scorer, rules.thresholds.dense_min_words)
-        except Exception as exc:  # noqa: BLE001 - one failing page scores 0, the run goes on
+        except Exception as exc:  # one failing page scores 0, the run goes on
             print(f"  failed on {page['id']}: {type(exc).__name__}: {exc}", file=sys.stderr)
             continue
         out.append({

@@ -41,7 +41,7 @@ def segmented(corpus: Path) -> list:
     from newsdex.tasks.segment import segment_batch
 
     raws = [r.doc for r in FeedStream([str(corpus)]) if isinstance(r.doc, RawDoc)]
-    cleaned, _ = clean_budgeted(raws, load_rules(), None)
+    cleaned, _ = clean_budgeted(raws, load_rules())
     return segment_batch(cleaned)
 
 

@@ -23,8 +23,8 @@ from warcio.warcwriter import WARCWriter
 
 from bench._measure import run_measured
 from bench.cleaning_protocol import score
-from newsdex.index.reader import get_document
 from newsdex.models import document_id
+from newsdex.reading.reader import get_document
 from newsdex.tasks.feeds.identity import url_document_id
 from tools.evaldata import DEFAULT_EXTRACTION, load_pages, require
 

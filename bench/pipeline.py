@@ -92,7 +92,7 @@ def task_overhead(work: Path, local: bool = False) -> dict:
     """Seconds an empty combined task costs on a 1-worker Dask runner (or a local worker process), submit to
     result, in a child process."""
     env = {**os.environ, "PREFECT_HOME": str(work / "prefect"), "PREFECT_LOGGING_LEVEL": "WARNING"}
-    code = ("import json; from newsdex.flows.runners import task_overhead; "
+    code = ("import json; from newsdex.flows.launch import task_overhead; "
             f"print(json.dumps(task_overhead(1, local={local})))")
     m = run_measured([sys.executable, "-c", code], env=env, cwd=str(REPO))
     if m.returncode != 0:
@@ -105,7 +105,7 @@ QUERIES = ["said", "government", '"prime minister"', "police OR court", "title:n
 
 def same_index(a: Path, b: Path) -> dict:
     """Whether two indexes hold the same documents, stored fields and search results (ids, scores, snippets)."""
-    from newsdex.index.reader import open_index, search
+    from newsdex.reading.reader import open_index, search
 
     def stored(index: Path) -> list[dict]:
         with open_index(index).searcher() as searcher:

@@ -17,12 +17,12 @@ import sys
 if sys.path and os.path.abspath(sys.path[0] or ".") == os.path.dirname(os.path.abspath(__file__)):
     del sys.path[0]
 
-import argparse  # noqa: E402 - after the sys.path fix above
-import json  # noqa: E402
+import argparse
+import json
 
-from whoosh.filedb.filestore import FileStorage  # noqa: E402
-from whoosh.qparser import MultifieldParser  # noqa: E402
-from whoosh.query import Term  # noqa: E402
+from whoosh.filedb.filestore import FileStorage
+from whoosh.qparser import MultifieldParser
+from whoosh.query import Term
 
 FIELDS = ["title", "headings", "body", "captions", "byline"]  # what a word without field: searches in newsdex
 BOOSTS = {"title": 2.0, "headings": 1.5}  # newsdex's field boosts: the same ranking work

@@ -3,9 +3,9 @@
 Per index and query: cold, the median wall time of a whole ``newsdex search … --json`` process, and of the floor
 (bench/search_floor.py: a process that imports only Whoosh, opens the same index and runs the same query), run
 alternately so that the machine's noise hits both alike, and their ratio (the median of each newsdex run over
-the floor run next to it); warm, in-process ``newsdex.index.reader.search``: the first search of each query in a
+the floor run next to it); warm, in-process ``newsdex.reading.reader.search``: the first search of each query in a
 process that has searched before, then p50/p95 of repeats. Query kinds: term, phrase, fielded, faceted (an entity
-filter), no-hit (misspelt words: the suggestion path) and similar (``newsdex.index.similar.similar`` warm, and
+filter), no-hit (misspelt words: the suggestion path) and similar (``newsdex.reading.similar.similar`` warm, and
 a whole ``newsdex similar ID --json`` process cold, for the first hits of the term and phrase queries; it has no
 floor). A JSON line per (index, query), then a table with a row per kind and a column group per index, and a
 line per index saying which targets are met: cold ≤ 1.5× the floor and ≤ 0.3 s (medians), warm p95 ≤ 20 ms
@@ -39,7 +39,7 @@ SIMILAR_DOCS = 3
 
 def queries(index: Path) -> list[dict[str, Any]]:
     """One or two queries per kind; the faceted ones filter on the index's most mentioned entities."""
-    from newsdex.index.reader import top_entities
+    from newsdex.reading.reader import top_entities
 
     top = {t: top_entities(index, t, 1) for t in ("PERSON", "ORG", "LOC")}
     out: list[dict[str, Any]] = [
@@ -111,7 +111,7 @@ def cold(q: dict[str, Any], index: Path, repeat: int) -> dict[str, Any]:
 
 def warm(q: dict[str, Any], index: Path, repeat: int) -> tuple[float, list[float], dict[str, Any]]:
     """The first search of ``q`` in a process that has already searched (other queries), then repeats."""
-    from newsdex.index.reader import search
+    from newsdex.reading.reader import search
     from newsdex.search_cli.cmd_search import parse_entity_filters
 
     ents = parse_entity_filters([q["entity"]]) if q.get("entity") else None
@@ -128,8 +128,8 @@ def warm(q: dict[str, Any], index: Path, repeat: int) -> tuple[float, list[float
 
 
 def warm_similar(index: Path, doc_id: str, repeat: int) -> tuple[float, list[float], dict[str, Any]]:
-    """As ``warm``, for ``similar`` of one document (imported here: index/similar.py may not import yet)."""
-    from newsdex.index.similar import similar
+    """As ``warm``, for ``similar`` of one document (imported here: reading/similar.py may not import yet)."""
+    from newsdex.reading.similar import similar
 
     t0 = time.perf_counter()
     similar(index, doc_id, limit=10)
@@ -157,7 +157,7 @@ def warm_fields(first: float, times: list[float]) -> dict[str, float]:
 
 def measure_index(index: Path, n_cold: int, n_warm: int) -> list[dict[str, Any]]:
     """A row per query of ``index`` (printed as it comes), search kinds first, then similar."""
-    from newsdex.index.reader import search
+    from newsdex.reading.reader import search
 
     for _ in range(2):  # the process's first searches open the index (once without mmap, then with)
         search(index, "process warm-up")

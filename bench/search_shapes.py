@@ -1,6 +1,6 @@
-"""The query shapes index/scoring.py took over last: searches narrowed to a period (the date filter, a click on a
+"""The query shapes reading/scoring.py took over last: searches narrowed to a period (the date filter, a click on a
 histogram bar: read from the ``published`` column) and prefix and wildcard words, against Whoosh's own matchers
-(index/scoring.py switched off), side by side in one run over the same warm searcher, with the ratio and a check
+(reading/scoring.py switched off), side by side in one run over the same warm searcher, with the ratio and a check
 that both give the same search JSON.
 
     python -m bench.search_shapes var/bench/search/index-10000 var/bench/search/index-50000 --repeats 15
@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from newsdex.index import reader, scoring
+from newsdex.reading import reader, scoring
 
 CASES = [  # (query, since, until): years, a month, open ends, a phrase, every document (Whoosh's Every), prefixes
     ("troops", "2020", "2025"),
@@ -33,7 +33,7 @@ CASES = [  # (query, since, until): years, a month, open ends, a phrase, every d
 
 @contextmanager
 def whoosh_only() -> Any:
-    """Whoosh's matchers do all of it (the query and the filter), as for a shape index/scoring.py does not take."""
+    """Whoosh's matchers do all of it (the query and the filter), as for a shape reading/scoring.py does not take."""
     saved = scoring.evaluate, scoring.matching
     scoring.evaluate = lambda *args, **kwargs: None  # type: ignore[assignment]
     scoring.matching = lambda *args, **kwargs: None  # type: ignore[assignment]
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("indexes", nargs="+", help="index folders (read only)")
     parser.add_argument("--repeats", type=int, default=15)
     args = parser.parse_args(argv)
-    print("| index | query | since | until | hits | index/scoring.py (ms) | Whoosh (ms) | ratio | same JSON |")
+    print("| index | query | since | until | hits | reading/scoring.py (ms) | Whoosh (ms) | ratio | same JSON |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for index in args.indexes:
         root = Path(index)

@@ -16,15 +16,19 @@ at import time), so a test or a long-lived process that changes the environment 
 | NEWSDEX_MAX_MERGE_DOCS | 10000 | commits never merge into a Whoosh segment above this many documents (0: never) |
 | NEWSDEX_WORKER_BATCHES | 20 | batches a local Dask worker runs before it is restarted (0: never) |
 | NEWSDEX_WRITER_MB | 64 | Whoosh writer's posting buffer before it spills to disk |
-| NEWSDEX_WEB_HOSTS | loopback names | Host headers `newsdex web` answers (set by `web` from --host/--allowed-host) |
 | NEWSDEX_DEBUG | unset | set: an internal error prints its traceback instead of one line |
 
 The README's settings table lists the same; ``tests/test_settings.py`` checks that both name every variable read.
+
+A run resolves them once, at its edge (the CLI, or a flow's start when a deployment runs it), into one frozen
+``Settings`` value that travels down: stages take what they need from it as arguments, and worker processes
+(local or Dask) receive it with each batch instead of reading their own environment.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
@@ -59,12 +63,6 @@ def _path(explicit: str | os.PathLike[str] | None, name: str) -> Path | None:
 
 def index_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     return _path(explicit, "NEWSDEX_INDEX") or Path.cwd() / "var" / "index"
-
-
-def use_index_dir(path: Path) -> None:
-    """Make ``path`` the index folder of this process and of every process it starts from now on (the web
-    server's worker processes build their application from ``index_dir()``)."""
-    os.environ["NEWSDEX_INDEX"] = str(path.resolve())
 
 
 def rules_path(explicit: str | os.PathLike[str] | None = None) -> Path | None:
@@ -105,13 +103,13 @@ def max_bytes() -> int:
 def max_file_bytes() -> int:
     """Bytes one compressed feed file (.warc.gz, .jsonl.gz…) may inflate to in all: past it the rest of the
     file is not read (each record is held to ``max_bytes`` besides)."""
-    return _int("NEWSDEX_MAX_FILE_BYTES", 16 * 1024**3, minimum=1)
+    return _int("NEWSDEX_MAX_FILE_BYTES", DEFAULT_MAX_FILE_BYTES, minimum=1)
 
 
 def max_quarantined() -> int:
     """Quarantined records of one feed file kept one by one (reason, line or offset); past it they are only
     counted by reason, so 400,000 bad lines cost one summary, not 400,000 records in memory."""
-    return _int("NEWSDEX_MAX_QUARANTINED", 100, minimum=1)
+    return _int("NEWSDEX_MAX_QUARANTINED", DEFAULT_MAX_QUARANTINED, minimum=1)
 
 
 def clean_seconds() -> float:
@@ -144,26 +142,50 @@ def worker_batches() -> int:
     return _int("NEWSDEX_WORKER_BATCHES", 20)
 
 
+# Defaults, for a stage called without a ``Settings`` (a test, a benchmark): the values the variables default to.
+DEFAULT_MAX_BYTES = 8 * 1024 * 1024
+DEFAULT_MAX_FILE_BYTES = 16 * 1024**3
+DEFAULT_MAX_QUARANTINED = 100
+DEFAULT_CLEAN_SECONDS = 20.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting a run uses, read once (``Settings.from_env``) and passed down; frozen, so no stage can change
+    it. A plain dataclass (the read-only commands import no pydantic), which pydantic validates and serialises as
+    a field of a flow's options, and which pickles to a worker."""
+
+    index: Path
+    rules: Path | None = None  # None: the packaged rules file
+    aliases: Path | None = None  # None: the packaged alias file
+    inputs: tuple[str, ...] = ()
+    batch_size: int = 500
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    max_quarantined: int = DEFAULT_MAX_QUARANTINED
+    clean_seconds: float = DEFAULT_CLEAN_SECONDS
+    max_merge_docs: int = 10_000
+    writer_mb: int = 64
+    worker_batches: int = 20
+
+    @classmethod
+    def from_env(
+        cls, index: str | os.PathLike[str] | None = None, rules: str | os.PathLike[str] | None = None
+    ) -> Settings:
+        """The environment's settings now (``index`` and ``rules`` given explicitly win over it); ValueError
+        names a variable with a bad value."""
+        return cls(index=index_dir(index), rules=rules_path(rules), aliases=aliases_path(),
+                   inputs=tuple(default_inputs()), batch_size=batch_size(), max_bytes=max_bytes(),
+                   max_file_bytes=max_file_bytes(), max_quarantined=max_quarantined(),
+                   clean_seconds=clean_seconds(), max_merge_docs=max_merge_docs(), writer_mb=writer_mb(),
+                   worker_batches=worker_batches())
+
+
 def check() -> None:
     """Read every numeric setting once, so a bad value stops a command before its run starts (ValueError)."""
     for getter in (batch_size, max_bytes, max_file_bytes, max_quarantined, max_merge_docs, writer_mb, worker_batches,
                    clean_seconds):
         getter()
-
-
-LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
-
-
-def web_allowed_hosts() -> list[str]:
-    """The Host header values ``newsdex web`` answers (others get 400: a page elsewhere that resolves its own
-    name to 127.0.0.1, DNS rebinding, reads nothing): NEWSDEX_WEB_HOSTS, comma-separated; default loopback."""
-    raw = os.environ.get("NEWSDEX_WEB_HOSTS", "").strip()
-    return [h.strip().lower() for h in raw.split(",") if h.strip()] if raw else list(LOOPBACK_HOSTS)
-
-
-def use_web_hosts(hosts: list[str]) -> None:
-    """Make ``hosts`` what this process's web application, and its worker processes', answer."""
-    os.environ["NEWSDEX_WEB_HOSTS"] = ",".join(hosts)
 
 
 def debug() -> bool:

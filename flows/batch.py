@@ -1,11 +1,16 @@
-"""Clean, segment and enrich one batch, and build its Whoosh segment, in a single task: the unit of work of
-every runner (a local worker process, flows/pool.py; a Dask worker; or the flow's own process for a small run).
+"""One batch of work, whichever runner runs it (a local worker process, flows/pool.py; a Dask worker; or the
+flow's own process for a small run): ``BatchJob`` in, ``BatchResult`` out.
+
+An ingest job cleans, segments and enriches its raw inputs and builds the batch's Whoosh segment and manifest
+rows, so the flow's one writer only adopts them; a reindex job segments and enriches documents already
+re-cleaned, and gives them back as documents (the flow writes them in place, or into a full rebuild).
 
 A task on Dask costs ~0.3–0.4 s of orchestration (docs/pitfalls.md), so a batch is one task instead of one
 per stage, and returns each stage's seconds so the run report still shows time per stage. Each worker is one
 core: enrichment runs with ``n_process=1``, so spaCy never forks its own processes inside a worker (Dask worker
 processes are daemons and may not have children, and two workers each forking two would oversubscribe the
-cores).
+cores). The job carries the run's ``Settings``: a worker applies the flow's cleaning budget and alias file,
+never its own environment's.
 """
 
 from __future__ import annotations
@@ -13,10 +18,12 @@ from __future__ import annotations
 import pickle
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from newsdex.models import EnrichedDoc, Quarantined, RawDoc
+from newsdex.models import CleanDoc, EnrichedDoc, Quarantined, RawDoc
+from newsdex.settings import DEFAULT_CLEAN_SECONDS, Settings
 from newsdex.tasks.clean.rules import Rules
 
 if TYPE_CHECKING:
@@ -27,27 +34,66 @@ if TYPE_CHECKING:
 Originals = Callable[[list[str]], Mapping[str, EnrichedDoc]]
 
 
+@dataclass(frozen=True)
+class BatchJob:
+    """One batch: ``raws`` to clean first, or ``cleaned`` documents (a reindex's changed ones) to segment and
+    enrich only. ``originals_from``: the index whose exact copies are not enriched again (read-only; None: every
+    document is enriched, but copies within the batch still share one enrichment). ``build_segment``: the
+    documents come back as the batch's Whoosh segment and manifest rows (False: as documents)."""
+
+    rules: Rules
+    settings: Settings
+    raws: list[RawDoc] = field(default_factory=list)
+    cleaned: list[CleanDoc] = field(default_factory=list)
+    originals_from: str | None = None
+    build_segment: bool = True
+
+    @property
+    def ids(self) -> list[str]:
+        return [d.id for d in self.raws] + [d.id for d in self.cleaned]
+
+
 @dataclass
 class BatchResult:
-    docs: list[EnrichedDoc]
-    timings: dict[str, float]  # seconds per stage: clean, segment, enrich (and index, when built here)
+    docs: list[EnrichedDoc]  # empty when built into ``segment`` and ``rows``
+    timings: dict[str, float]  # seconds per stage run here: clean, segment, enrich, index (the segment built)
     quarantined: list[tuple[str, Quarantined]]  # over the cleaning budget, or no text
     reused: int = 0  # exact copies whose entities came from their original
+    rows: list[ManifestRow] = field(default_factory=list)
+    segment: BuiltSegment | None = None
 
 
 def process_batch(
     raws: list[RawDoc], rules: Rules, clean_seconds: float | None = None, originals: Originals | None = None
 ) -> BatchResult:
     """RawDocs → EnrichedDocs, plus seconds spent per stage (clean, segment, enrich), and the documents
-    quarantined because their cleaning took over ``clean_seconds`` (None: the setting). ``originals`` finds
-    indexed documents by text hash (``IndexStore.originals``): an exact copy of one is not enriched again."""
+    quarantined because their cleaning took over ``clean_seconds`` (None: the default budget). ``originals``
+    finds indexed documents by text hash (``IndexStore.originals``): an exact copy of one is not enriched again."""
+    budget = DEFAULT_CLEAN_SECONDS if clean_seconds is None else clean_seconds
+    settings = Settings(index=Path("."), clean_seconds=budget)  # no index: ``originals`` stands for it
+    return _run(BatchJob(rules, settings, raws=raws, build_segment=False), originals)
+
+
+def run_job(job: BatchJob) -> BatchResult:
+    """Run one batch here, in whichever process the runner chose."""
+    from newsdex.index.store import IndexStore
+
+    return _run(job, IndexStore(job.originals_from).originals if job.originals_from else None)
+
+
+def _run(job: BatchJob, originals: Originals | None) -> BatchResult:
     from newsdex.tasks import segment
     from newsdex.tasks.clean.stage import clean_budgeted
     from newsdex.tasks.enrich import stage as enrich
+    from newsdex.tasks.enrich.canonical import use_aliases
 
+    use_aliases(job.settings.aliases)
     timings: dict[str, float] = {}
+    cleaned, quarantined = list(job.cleaned), list[tuple[str, Quarantined]]()
     t0 = time.perf_counter()
-    cleaned, quarantined = clean_budgeted(raws, rules, clean_seconds)
+    if job.raws:
+        cleaned, quarantined = clean_budgeted(job.raws, job.rules, job.settings.clean_seconds)
+        timings["clean"] = time.perf_counter() - t0
     t1 = time.perf_counter()
     segmented = isolated(segment.segment_batch, cleaned, "segmenting", quarantined)
     t2 = time.perf_counter()
@@ -62,30 +108,24 @@ def process_batch(
 
     enriched = isolated(_enrich, segmented, "enriching", quarantined)
     reused = reused_box[0]
-    t3 = time.perf_counter()
-    timings.update(clean=t1 - t0, segment=t2 - t1, enrich=t3 - t2)
-    return BatchResult(enriched, timings, quarantined, reused)
+    timings.update(segment=t2 - t1, enrich=time.perf_counter() - t2)
+    result = BatchResult(enriched, timings, quarantined, reused)
+    return _built(result) if job.build_segment else result
 
 
-def process_for_index(
-    raws: list[RawDoc], rules: Rules, clean_seconds: float | None = None, index_root: str | None = None
-) -> tuple[list[ManifestRow], BuiltSegment | None, BatchResult]:
-    """``process_batch``, then the batch's Whoosh segment and its manifest rows built here too
-    (``index.segments``, ``index.manifest.manifest_row``): the flow's one process only adopts the segment
-    and writes the rows, so the heavy part of indexing scales with the workers as well. ``index_root``: the
-    index whose exact copies are not enriched again (read-only here; None: every document is enriched).
-    The result's ``docs`` are dropped: the rows and the segment hold them."""
+def _built(result: BatchResult) -> BatchResult:
+    """The batch's Whoosh segment and manifest rows built here (``index.segments``, ``index.manifest``): the
+    flow's one process only adopts the segment and writes the rows, so the heavy part of indexing scales with
+    the workers as well. The documents are dropped: the rows and the segment hold them."""
     from newsdex.index.manifest import manifest_row
     from newsdex.index.segments import build_segment
-    from newsdex.index.store import IndexStore
 
-    result = process_batch(raws, rules, clean_seconds, IndexStore(index_root).originals if index_root else None)
     t0 = time.perf_counter()
     pairs = isolated(lambda ds: [(d, manifest_row(d)) for d in ds], result.docs, "indexing", result.quarantined)
     docs, rows = [d for d, _ in pairs], [r for _, r in pairs]
     try:
         built = build_segment(docs)
-    except Exception:  # noqa: BLE001 - a document Whoosh refuses: find it, quarantine it, build the rest
+    except Exception:  # a document Whoosh refuses: find it, quarantine it, build the rest
         from newsdex.index.segments import to_fields
 
         keep = {d.id for d in isolated(lambda ds: [d for d in ds if to_fields(d) is not None], docs, "indexing",
@@ -93,9 +133,11 @@ def process_for_index(
         rows = [r for d, r in zip(docs, rows, strict=True) if d.id in keep]
         docs = [d for d in docs if d.id in keep]
         built = build_segment(docs)
+    result.segment = built
+    result.rows = rows
     result.timings["index"] = time.perf_counter() - t0
     result.docs = []
-    return rows, built, result
+    return result
 
 
 T = TypeVar("T")
@@ -109,12 +151,12 @@ def isolated(fn: Callable[[list[T]], list[Any]], items: list[T], stage: str,
 
     try:
         return fn(items)
-    except Exception:  # noqa: BLE001 - find the document that fails; the others go on
+    except Exception:  # find the document that fails; the others go on
         out: list[Any] = []
         for item in items:
             try:
                 out.extend(fn([item]))
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 quarantined.append((item.id, failed(item.path, stage, exc)))  # type: ignore[attr-defined]
         return out
 
@@ -124,17 +166,14 @@ def pack(obj: Any) -> bytes:
 
 
 def unpack(blob: bytes) -> Any:
-    return pickle.loads(blob)  # noqa: S301 - our own task's payload, from our own process or worker
+    return pickle.loads(blob)  # our own task's payload, from our own process or worker
 
 
-def process_packed(
-    raws: bytes, rules: Rules, clean_seconds: float | None = None, index_root: str | None = None
-) -> bytes:
-    """``process_for_index`` with its documents in and out as single pickled blobs: the form the Dask path
-    sends. A worker holds the inputs of its queued batches and the results of finished ones (until the flow
-    collects them) while it works on the next batch; as Python objects those were allocated in between the
-    running batch's own objects and kept Python's allocator from giving the running batch's memory back, so a
-    worker's RSS climbed with every batch. As blobs they are a few large buffers, and a batch's objects all
-    die with the task: over 10,000 documents a worker's Python arenas grew half as fast (291 → 355 MB at the
-    14th batch, against 291 → 396 MB)."""
-    return pack(process_for_index(unpack(raws), rules, clean_seconds, index_root))
+def run_packed(job: bytes) -> bytes:
+    """``run_job`` with its job and result as single pickled blobs: the form every runner sends. A worker holds
+    the inputs of its queued batches and the results of finished ones (until the flow collects them) while it
+    works on the next batch; as Python objects those were allocated in between the running batch's own objects
+    and kept Python's allocator from giving the running batch's memory back, so a worker's RSS climbed with
+    every batch. As blobs they are a few large buffers, and a batch's objects all die with the task: over 10,000
+    documents a worker's Python arenas grew half as fast (291 → 355 MB at the 14th batch, against 291 → 396 MB)."""
+    return pack(run_job(unpack(job)))

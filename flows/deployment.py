@@ -2,7 +2,8 @@
 
 ``newsdex serve`` serves it from the current process (a Prefect runner: no work pool needed); ``prefect.yaml``
 declares the same deployment for ``prefect deploy`` and a process work pool. Parameters left out are read from
-the settings (NEWSDEX_INPUTS, NEWSDEX_INDEX, NEWSDEX_RULES) by the flow run itself.
+the settings (NEWSDEX_INPUTS, NEWSDEX_INDEX, NEWSDEX_RULES) by the flow run itself. The flow's one parameter is
+``options`` (``flows/options.IngestOptions``): Prefect shows it as a form and validates a run's JSON against it.
 """
 
 from __future__ import annotations
@@ -14,15 +15,16 @@ DEPLOYMENT_NAME = "scheduled"
 
 
 def deployment_parameters(inputs: list[str] | None, index: str | None, rules: str | None) -> dict[str, Any]:
-    """Settings resolved now, so the deployment shows in the UI exactly what it ingests, and where to."""
-    from newsdex import settings
+    """Settings resolved now, so the deployment shows in the UI exactly what it ingests, and where to (the rest
+    of the settings are read by each run, at its start)."""
+    from newsdex.flows.options import IngestOptions
+    from newsdex.settings import Settings
     from newsdex.tasks.clean.rules import rules_file
 
-    return {
-        "paths": list(inputs) if inputs else settings.default_inputs(),
-        "index": str(settings.index_dir(index)),
-        "rules": str(rules_file(rules)),
-    }
+    settings = Settings.from_env(index=index, rules=rules)
+    options = IngestOptions(paths=list(inputs) if inputs else list(settings.inputs), index=str(settings.index),
+                            rules=str(rules_file(settings.rules)))
+    return {"options": options.model_dump(mode="json", exclude_defaults=True)}
 
 
 def serve_ingest(cron: str, parameters: dict[str, Any], name: str = DEPLOYMENT_NAME, ui: bool = True) -> None:

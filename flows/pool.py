@@ -1,15 +1,15 @@
-"""Long-lived local worker processes for the default runner: one per core (``--workers N``), each loading the
-model once and running the one batch function (``flows/batch.process_packed``: clean, segment, enrich, the
-batch's Whoosh segment and manifest rows), so the flow's process only writes the index while the next batches
-are in the workers.
+"""Long-lived local worker processes for the default runner (``flows/runners.LocalRunner``): one per core
+(``--workers N``), each loading the model once and running the one batch function (``flows/batch.run_packed``:
+clean, segment, enrich, the batch's Whoosh segment and manifest rows), so the flow's process only writes the
+index while the next batches are in the workers.
 
 Prefect sees every batch as a ``process`` task run on a thread of the flow's process; the task body hands the
-batch to a worker here and waits for its result. The same task on a Dask runner runs the function on the Dask
-worker itself (no pool there), and with no pool (a small run, ``--workers 0``) in the flow's process: one way of
+batch to the workers it is given and waits for its result. The same task on a Dask runner runs the job on the
+Dask worker itself, and with no workers (a small run, ``--workers 0``) in the flow's process: one way of
 processing a batch, whichever runner.
 
 Workers start through ``forkserver``: a clean process forks them, so they inherit none of the flow's threads
-(Prefect's services) nor its memory. Each is replaced after ``settings.worker_batches()`` batches, so that no
+(Prefect's services) nor its memory. Each is replaced after ``Settings.worker_batches`` batches, so that no
 process lives long enough for its heap to grow (docs/performance.md).
 """
 
@@ -22,16 +22,13 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 
-from newsdex.flows.batch import process_packed
-from newsdex.tasks.clean.rules import Rules
+from newsdex.flows.batch import run_packed
 
 # A run starts its workers once it has this many documents to process. Below it, a worker's start (a fresh
 # interpreter importing the stack and loading the model, ~3–4 s, measured in docs/performance.md) costs more than
 # the second core saves: at ~10 documents per second per core, 2 workers gain ~0.05 s per document, so the start
 # pays off from ~80 documents on. ``make demo`` (5 documents) never starts one.
 MIN_DOCUMENTS = 100
-
-_POOL: ProcessPoolExecutor | None = None
 
 
 def default_workers() -> int:
@@ -55,13 +52,9 @@ def local_workers(n: int, batches_per_worker: int = 0) -> Iterator[ProcessPoolEx
     batches (0: never). When the block ends normally every batch is done and the workers just exit; when it
     ends by an error or a signal (``Terminated``), the workers are killed at once rather than waited for: the
     run stops now, and what they were doing is redone by the next run."""
-    global _POOL
-    if _POOL is not None:
-        raise RuntimeError("local workers are already running in this process")
     context = multiprocessing.get_context("forkserver")
     pool = ProcessPoolExecutor(n, mp_context=context, initializer=_warm,
                                max_tasks_per_child=batches_per_worker or None)
-    _POOL = pool
     try:
         yield pool
     except BaseException:
@@ -71,20 +64,14 @@ def local_workers(n: int, batches_per_worker: int = 0) -> Iterator[ProcessPoolEx
         raise
     else:
         pool.shutdown(wait=True)
-    finally:
-        _POOL = None
 
 
-def active() -> bool:
-    return _POOL is not None
-
-
-def process(raws: bytes, rules: Rules, clean_seconds: float | None = None, index_root: str | None = None) -> bytes:
-    """The ``process`` task's body: the batch in a local worker when this run has them, else right here."""
-    pool = _POOL
-    if pool is None:
-        return process_packed(raws, rules, clean_seconds, index_root)
-    return pool.submit(process_packed, raws, rules, clean_seconds, index_root).result()
+def process(job: bytes, workers: ProcessPoolExecutor | None = None) -> bytes:
+    """The ``process`` task's body: the packed job in one of ``workers`` when the run has them, else right here
+    (the flow's process, or the Dask worker the task runs on)."""
+    if workers is None:
+        return run_packed(job)
+    return workers.submit(run_packed, job).result()
 
 
 def startup_seconds() -> float:

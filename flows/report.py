@@ -31,7 +31,7 @@ class RunReport:
     unchanged: int = 0
     removed: int = 0
     quarantined: list[Quarantined] = field(default_factory=list)
-    stage_seconds: Counter[str] = field(default_factory=Counter)
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # in the order the stages first ran
     removed_by_rule: Counter[str] = field(default_factory=Counter)
     entities_by_type: Counter[str] = field(default_factory=Counter)
     records: int = 0  # ingest: records read (a .txt/.html file is one; a feed file one per line or response)
@@ -48,7 +48,12 @@ class RunReport:
         try:
             yield
         finally:
-            self.stage_seconds[name] += time.perf_counter() - t0
+            self.add_seconds({name: time.perf_counter() - t0})
+
+    def add_seconds(self, timings: dict[str, float]) -> None:
+        """Seconds spent per stage, added to those counted so far (a worker's, or this process's)."""
+        for name, seconds in timings.items():
+            self.stage_seconds[name] = self.stage_seconds.get(name, 0.0) + seconds
 
     def count_docs(self, docs: list[EnrichedDoc]) -> None:
         for d in docs:
@@ -106,7 +111,7 @@ class RunReport:
 def quarantine_reasons(items: list[Quarantined]) -> Counter[str]:
     """Quarantined inputs by kind of reason ("not JSON", "too large", "symlink outside the folder"…): the reason
     without its place (line, record, offset) and its detail."""
-    from newsdex.tasks.reasons import reason_kind
+    from newsdex.reasons import reason_kind
 
     return Counter(reason_kind(q.reason) for q in items)
 

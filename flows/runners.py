@@ -1,83 +1,164 @@
-"""Which task runner an ingest uses: the default (local worker processes, flows/pool.py) or Dask (a local
-cluster of N single-threaded worker processes, or an existing cluster at an address), and running the flow
-with it. Both run the same function per batch (flows/batch.py).
+"""Who runs a flow's batch jobs, behind one small interface: ``send`` a job, ``finish`` at the end; the runner
+keeps at most ``window`` batches in flight and hands each result, in the order sent, to the writer's ``adopt``,
+so the index holds the same documents whichever runner ran them.
 
-With Dask (``flows/dask.py``), the flow runs against a real Prefect server (``flows/server.py``) whose URL the
-workers inherit, and sends one combined task per batch (``flows/batch.py``: clean, segment, enrich and the
-batch's Whoosh segment), keeping ``2 × workers + 1`` batches in flight so the flow's one writer, which only
-adopts finished segments, merges small ones now and then and records the manifest, overlaps with the workers'
-work.
+- ``Runner``: the flow's own process, one batch at a time;
+- ``LocalRunner``: local worker processes (``flows/pool.py``), started once the run has ``pool.MIN_DOCUMENTS``
+  documents to process (or at once, when the number of workers was given), ``2 × workers + 1`` batches in
+  flight so that the flow's process writes while they work;
+- ``DaskRunner``: the flow's Dask task runner (``flows/launch.py`` sets it), N batches in flight, and a local
+  cluster's workers restarted every so many batches (``flows/dask.py``), so no worker lives long enough to grow.
+
+Every runner sends the same ``process`` task (``flows/steps.py``) with the job as one pickled blob.
 """
 
 from __future__ import annotations
 
-import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from typing import Any
 
-from newsdex import settings
-from newsdex.flows.dask import cluster_workers, dask_task_runner, drain_prefect_services
+from newsdex.flows import steps
+from newsdex.flows.batch import BatchJob, BatchResult, pack, unpack
+from newsdex.flows.options import DaskPlan, RunnerOptions
+from newsdex.settings import Settings
+
+Adopt = Callable[[BatchResult, Any], None]  # the writer's: a finished batch, and what was sent with its job
 
 
-def run_ingest(
-    params: dict[str, Any], workers: int | None = None, dask: bool = False, dask_address: str | None = None
-) -> dict[str, Any]:
-    """Run the ingest flow with the runner the options ask for; returns its run report. ``workers``: local
-    worker processes (None: one per core, for a run big enough), or with ``dask`` the workers of a local Dask
-    cluster (None: one per core)."""
-    from newsdex.flows.ingest import ingest_flow
+class Runner:
+    """The flow's own process, one batch at a time. Subclasses choose where the ``process`` task sends a job
+    (``_workers``), how many batches stay in flight (``window``) and what happens before a job is sent."""
+
+    kind = "in-process"
+
+    def __init__(self, adopt: Adopt) -> None:
+        self._adopt = adopt
+        self._queue: deque[tuple[Any, Any]] = deque()
+        self._stack = ExitStack()
+        self.tasks = 0
+        self.work_s = 0.0  # the jobs' own seconds, summed over the stages they ran
+        self.restarts = 0
+
+    @property
+    def window(self) -> int:
+        return 1
+
+    @property
+    def workers(self) -> int | None:
+        return None
+
+    def prepare(self, documents: int) -> None:
+        """``documents`` are about to be sent (a runner may start its workers now)."""
+
+    def send(self, job: BatchJob, tag: Any) -> None:
+        """Send ``job`` (``tag`` goes back to the writer with its result); adopt results while too many are in
+        flight."""
+        self._before_send()
+        self._queue.append((steps.process_task.submit(pack(job), self._pool()), tag))
+        while len(self._queue) >= self.window:
+            self._adopt_next()
+
+    def finish(self) -> None:
+        """Adopt every batch still in flight."""
+        while self._queue:
+            self._adopt_next()
+
+    def summary(self) -> dict[str, Any]:
+        """The run report's ``runner`` entry."""
+        return {"kind": self.kind, "workers": self.workers, "tasks": self.tasks,
+                "task_work_s": round(self.work_s, 3), "worker_restarts": self.restarts}
+
+    def _before_send(self) -> None:
+        pass
+
+    def _pool(self) -> ProcessPoolExecutor | None:
+        return None
+
+    def _adopt_next(self) -> None:
+        future, tag = self._queue.popleft()
+        result: BatchResult = unpack(future.result())
+        self.tasks += 1
+        self.work_s += sum(result.timings.values())
+        self._adopt(result, tag)
+
+    def __enter__(self) -> Runner:
+        return self
+
+    def __exit__(self, *exc: object) -> bool | None:
+        return self._stack.__exit__(*exc)  # type: ignore[arg-type]
+
+
+class LocalRunner(Runner):
+    """``n`` local worker processes, each replaced after ``batches_per_worker`` batches; started when the run has
+    enough documents to pay for their start (``pool.MIN_DOCUMENTS``), or at once when ``n`` was asked for."""
+
+    def __init__(self, adopt: Adopt, n: int, asked: bool, batches_per_worker: int) -> None:
+        super().__init__(adopt)
+        self._n, self._asked, self._batches = n, asked, batches_per_worker
+        self._started: ProcessPoolExecutor | None = None
+        self._waiting = 0  # documents to process met so far, while no worker runs
+
+    @property
+    def kind(self) -> str:  # type: ignore[override]
+        return "local" if self._started else "in-process"
+
+    @property
+    def window(self) -> int:
+        # Two batches per worker plus one: while this process writes one, every worker has another.
+        return 2 * self._n + 1 if self._started else 1
+
+    @property
+    def workers(self) -> int | None:
+        return self._n if self._started else None
+
+    def prepare(self, documents: int) -> None:
+        from newsdex.flows.pool import MIN_DOCUMENTS, local_workers
+
+        if self._started is None:
+            self._waiting += documents
+            if self._asked or self._waiting >= MIN_DOCUMENTS:  # see pool.MIN_DOCUMENTS for the line
+                self._started = self._stack.enter_context(local_workers(self._n, self._batches))
+
+    def _pool(self) -> ProcessPoolExecutor | None:
+        return self._started
+
+
+class DaskRunner(Runner):
+    """The flow's Dask task runner: ``plan.in_flight`` batches in flight; every ``plan.recycle_after`` batches
+    (0: never), the batches in flight are finished and the workers restarted."""
+
+    kind = "dask"
+
+    def __init__(self, adopt: Adopt, plan: DaskPlan) -> None:
+        super().__init__(adopt)
+        self._plan = plan
+        self._since_restart = 0  # batches sent to the current worker processes
+
+    @property
+    def window(self) -> int:
+        return self._plan.in_flight
+
+    def _before_send(self) -> None:
+        from newsdex.flows.dask import restart_workers
+
+        if self._plan.recycle_after and self._since_restart >= self._plan.recycle_after:
+            self.finish()
+            restart_workers()
+            self.restarts += 1
+            self._since_restart = 0
+        self._since_restart += 1
+
+
+def open_runner(choice: RunnerOptions, settings: Settings, adopt: Adopt) -> Runner:
+    """The runner ``choice`` asks for (use it as a context manager: it stops its workers at the end)."""
     from newsdex.flows.pool import default_workers
 
-    if not dask and not dask_address:
-        return ingest_flow(**params, workers=workers)
-    workers = 0 if dask_address else (workers or default_workers())
-    from newsdex.flows.server import prefect_server
-
-    with prefect_server(services=False) as api_url:  # lives as long as this run
-        from prefect.settings import PREFECT_API_URL, temporary_settings
-
-        # Two batches per worker plus one: while the flow's process adopts a segment and, now and then, merges
-        # small segments (seconds, single-threaded), every worker still has a batch to work on.
-        in_flight = 2 * (cluster_workers(dask_address) if dask_address else workers) + 1
-        # Only a cluster newsdex started is restarted now and then: an existing one belongs to someone else.
-        recycle = 0 if dask_address else settings.worker_batches() * workers
-        with temporary_settings(updates={PREFECT_API_URL: api_url}):
-            flow = ingest_flow.with_options(task_runner=dask_task_runner(workers, dask_address))
-            try:
-                return flow(**params, concurrent_batches=in_flight, recycle_after=recycle)
-            finally:
-                drain_prefect_services()
-
-
-def task_overhead(workers: int = 1, samples: int = 8, local: bool = False) -> dict[str, float]:
-    """Seconds one (empty) process task costs on the Dask runner (or, ``local``, on the default runner's local
-    worker processes), submit to result, one at a time."""
-    from prefect import flow
-
-    from newsdex.flows import pool, steps
-    from newsdex.flows.batch import pack
-    from newsdex.flows.server import prefect_server
-    from newsdex.tasks.clean.rules import load_rules
-
-    rules = load_rules()
-
-    @flow(name="task-overhead")
-    def probe() -> list[float]:
-        out = []
-        for _ in range(samples):
-            t0 = time.perf_counter()
-            steps.process_task.submit(pack([]), rules).result()
-            out.append(time.perf_counter() - t0)
-        return out
-
-    if local:
-        with pool.local_workers(workers):
-            times = sorted(probe()[1:])  # the first: the worker's start
-        return {"median_s": times[len(times) // 2], "max_s": times[-1]}
-
-    with prefect_server(services=False) as api_url:  # lives as long as this run
-        from prefect.settings import PREFECT_API_URL, temporary_settings
-
-        with temporary_settings(updates={PREFECT_API_URL: api_url}):
-            times = sorted(probe.with_options(task_runner=dask_task_runner(workers))()[1:])  # first: warm-up
-            drain_prefect_services()
-    return {"median_s": times[len(times) // 2], "max_s": times[-1]}
+    if choice.dask is not None:
+        return DaskRunner(adopt, choice.dask)
+    n = default_workers() if choice.workers is None else choice.workers
+    if not n:
+        return Runner(adopt)
+    return LocalRunner(adopt, n, asked=choice.workers is not None, batches_per_worker=settings.worker_batches)

@@ -70,7 +70,7 @@ def start_server(
     if not services:
         env.update(RUN_ONLY_ENV)
     env.pop("PREFECT_API_URL", None)  # the server itself must not point at another one
-    log = open(home / "server.log", "ab")  # noqa: SIM115 - lives as long as the server
+    log = open(home / "server.log", "ab")  # lives as long as the server
     prefect_cli = Path(sys.executable).with_name("prefect")
     cmd = [str(prefect_cli)] if prefect_cli.exists() else [sys.executable, "-m", "prefect"]
     # Its own session (a Ctrl-C meant for newsdex does not reach it: stop_server stops it in order), and a

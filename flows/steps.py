@@ -9,25 +9,28 @@ unchanged documents is the manifest's job (docs/contract.md, index folder).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import ParamSpec, TypeVar
 
-from prefect import Task, task
+from prefect import Task
 from prefect.cache_policies import NO_CACHE
 
-from newsdex import settings
 from newsdex.flows import pool
+from newsdex.index.layout import MANIFEST
 from newsdex.index.manifest import ManifestRow
 from newsdex.index.segments import BuiltSegment
 from newsdex.index.store import IndexStore
 from newsdex.models import EnrichedDoc, LoadResult, Record
+from newsdex.settings import Settings
 from newsdex.tasks.clean.reclean import RecleanResult, reclean_batch
 from newsdex.tasks.clean.rules import Rules
-from newsdex.tasks.enrich.stage import enrich_reusing
-from newsdex.tasks.segment import segment_batch
 
 
-def _task(fn: Callable[..., Any], name: str, retries: int = 1) -> Task:
-    return task(fn, name=name, retries=retries, retry_delay_seconds=2, log_prints=False, cache_policy=NO_CACHE)
+def _task(fn: Callable[P, R], name: str, retries: int = 1) -> Task[P, R]:
+    return Task(fn, name=name, retries=retries, retry_delay_seconds=2, log_prints=False, cache_policy=NO_CACHE)
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def load_batch(records: list[Record], index_root: str, rules_version: str) -> LoadResult:
@@ -51,19 +54,18 @@ def index_batch(
     return store.write(docs or [])
 
 
-def reclean_stored(index_root: str, ids: list[str], rules: Rules, full: bool = False,
-                   seconds: float | None = None, manifest_name: str = "manifest.sqlite",
-                   readonly: bool = False) -> RecleanResult:
-    """Re-clean the stored raw inputs of ``ids`` under ``rules``, each within ``seconds`` (default: the
-    setting); one over it is quarantined."""
-    limit = settings.clean_seconds() if seconds is None else seconds
+def reclean_stored(index_root: str, ids: list[str], rules: Rules, settings: Settings, full: bool = False,
+                   manifest_name: str = MANIFEST, readonly: bool = False) -> RecleanResult:
+    """Re-clean the stored raw inputs of ``ids`` under ``rules``, each within the run's cleaning budget
+    (``settings.clean_seconds``); one over it, or over ``settings.max_bytes``, is quarantined. ``manifest_name``:
+    a repair's manifest beside the live one; ``readonly``: a dry run's."""
     with IndexStore(index_root, manifest_name, readonly).stored_inputs(ids) as (stored, previous):
-        return reclean_batch(stored, rules, previous, full, limit)
+        return reclean_batch(stored, rules, previous, full, settings.clean_seconds, settings.max_bytes)
 
 
 load_task = _task(load_batch, "load")
-segment_task = _task(segment_batch, "segment")
-enrich_task = _task(enrich_reusing, "enrich")  # an exact copy takes its original's entities
 index_task = _task(index_batch, "index", retries=0)
-process_task = _task(pool.process, "process")  # in a local worker, a Dask worker, or here
+# One batch job (flows/batch.py: clean, segment, enrich, and the batch's Whoosh segment) in a local worker, a
+# Dask worker, or here; an exact copy takes its original's entities.
+process_task = _task(pool.process, "process")
 reclean_task = _task(reclean_stored, "reclean")

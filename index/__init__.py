@@ -1,5 +1,6 @@
 """Storage of newsdex: the index folder and its one owner, ``store.IndexStore`` (the only code that writes it),
-plus the read side (``reader``). The only package that imports Whoosh. Everything lives under one folder:
+and the Whoosh it writes (the read side, ``newsdex.reading``, stands beside it and reads what it wrote).
+Everything lives under one folder:
 
     <index>/current      -> gens/000001   symlink to the live Whoosh generation (swapped atomically)
     <index>/gens/NNNNNN/                  Whoosh generations; a full rebuild writes a new one

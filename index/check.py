@@ -107,7 +107,7 @@ def generation_problem(paths: IndexPaths, live: Path) -> str | None:
         _storage(live).open_index().reader().close()
     except FileNotFoundError as exc:
         return f"the live generation {name} does not open: its file {os.path.basename(exc.filename or '?')} is missing"
-    except Exception as exc:  # noqa: BLE001 - whatever a damaged generation raises is the damage to report
+    except Exception as exc:  # whatever a damaged generation raises is the damage to report
         return f"the live generation {name} does not open ({type(exc).__name__}: {exc})"
     return None
 
@@ -168,7 +168,7 @@ def stored_documents(paths: IndexPaths) -> list[dict[str, Any]] | None:
             return [dict(f) for f in reader.all_stored_fields()]
         finally:
             reader.close()
-    except Exception:  # noqa: BLE001 - a generation that opens but does not read: nothing to recover from it
+    except Exception:  # a generation that opens but does not read: nothing to recover from it
         return None
 
 

@@ -8,15 +8,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-REPAIR_HINT = "run `newsdex check --repair`"
-
-
-class IndexDamaged(RuntimeError):
-    """The index folder is damaged; the message says what and how to repair it (one line)."""
-
-    def __init__(self, what: str) -> None:
-        self.what = " ".join(what.split())  # one line, whatever the underlying error printed
-        super().__init__(f"damaged index: {self.what}; {REPAIR_HINT}")
+from newsdex.errors import REPAIR_HINT as REPAIR_HINT  # re-exported: the hint every damage message ends with
+from newsdex.errors import IndexDamaged as IndexDamaged  # re-exported: defined with the other errors
 
 
 def is_corruption(exc: BaseException) -> bool:

@@ -13,9 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-
-class IndexBusy(RuntimeError):
-    """Another process holds the write lock."""
+from newsdex.errors import IndexBusy as IndexBusy  # re-exported: defined with the other errors
 
 
 class NotAnIndex(RuntimeError):

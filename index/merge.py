@@ -15,7 +15,7 @@ are the ones the pool would have made, in the same order, so the segment's files
 Whoosh writes (tests/test_index_merge.py).
 
 Relies on Whoosh 2.7's segment reader and W3 codec internals (``_terms``, ``_postfile``, the posting block
-layout, the field writer's ``_postwriter``), pinned by the lock, as ``index/scoring.py`` does; a reader of
+layout, the field writer's ``_postwriter``), pinned by the lock, as ``reading/scoring.py`` does; a reader of
 another codec is merged by Whoosh's own ``add_reader``.
 """
 
@@ -31,15 +31,15 @@ from pickle import load as pickle_load
 from pickle import loads
 from typing import Any
 
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3TermInfo, W3TermsReader
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3TermInfo
 from whoosh.filedb.filetables import OrderedHashReader
 from whoosh.filedb.structfile import BufferFile
 from whoosh.reading import SegmentReader
 from whoosh.system import unpack_ushort
 from whoosh.util.numeric import byte_to_length
-from whoosh.writing import SegmentWriter
 
-from newsdex.index.scoring import length_bytes as field_length_bytes
+from newsdex.index import whoosh_internals as internals
+from newsdex.index.whoosh_internals import length_bytes as field_length_bytes
 
 _INT = struct.Struct("!i")  # a block's length, as StructFile.read_int reads it
 # Whoosh stores a field length as one byte; the codec's writer wants the (approximate) length back.
@@ -63,7 +63,7 @@ class _Source:
         # The term table is read into memory for the walk: through a compound file's reader, a Python call
         # per few bytes. It is a fraction of the segment; its postings stay on disk (``postings``).
         name = self.reader.segment().make_filename(W3Codec.TERMS_EXT)
-        storage = self.reader._storage
+        storage = internals.segment_storage(self.reader)
         with storage.open_file(name) as f:
             data = f.read(storage.file_length(name))
         table = OrderedHashReader(BufferFile(data), len(data))
@@ -86,7 +86,7 @@ class _Source:
             if isinstance(length, tuple):  # as W3TermInfo.from_bytes leaves it: (length,)
                 (length,) = length
             ids, weights, values = _block_postings(
-                self.reader._terms._postfile.get(offset, length), fieldobj.format.fixed_value_size()
+                internals.postings_bytes(self.reader, offset, length), fieldobj.format.fixed_value_size()
             )
         values = [v or b"" for v in values]
         if len(set(ids)) < len(ids):
@@ -103,7 +103,7 @@ class _Source:
 
 def _block_postings(buf: bytes, fixedsize: int | None) -> Postings:
     """Every posting of a term, decoded a block at a time from the term's bytes of the postings file: the
-    W3 leaf matcher's block reading (``whoosh.codec.whoosh3.W3LeafMatcher._goto`` and ``_read_*``) without
+    W3 leaf matcher's block reading (its ``goto`` and ``read`` steps: index/whoosh_internals.py) without
     a matcher and its file reads per term."""
     stream = BytesIO(buf)
     if buf[:4] != WHOOSH3_HEADER_MAGIC:
@@ -139,7 +139,7 @@ def _block_postings(buf: bytes, fixedsize: int | None) -> Postings:
             return ids, weights, values
 
 
-class MergingWriter(SegmentWriter):
+class MergingWriter(internals.HookedWriter):
     """A ``SegmentWriter`` whose merges (``add_reader``, from any merge policy) write postings term by term
     (module docstring). Documents added with ``add_document`` still go through the pool and are written in
     the same pass, ahead of the merged ones (they hold the lower document numbers)."""
@@ -149,21 +149,22 @@ class MergingWriter(SegmentWriter):
         self._sources: list[_Source] = []
 
     def add_reader(self, reader: SegmentReader) -> None:
-        self._check_state()
-        if not isinstance(reader, SegmentReader) or not isinstance(reader._terms, W3TermsReader):
-            super().add_reader(reader)  # another codec or a multi-segment reader: Whoosh's own way
+        self.admit()
+        if not isinstance(reader, SegmentReader) or not internals.w3_terms(reader) or not internals.fast_paths():
+            super().add_reader(reader)  # another codec, a multi-segment reader, the fast paths off: Whoosh's way
             return
         base = self.docnum
         indexed = {name for name in reader.indexed_field_names() if name in self.schema}
         docmap = self.write_per_doc(set(self.schema.names()) | indexed, reader)
         # The reader stays open until the flush reads its postings; the writer closes it.
         self._sources.append(_Source(len(self._sources) + 1, reader, base, docmap))
-        self._added = True
+        self.mark_added()
 
-    def _flush_segment(self) -> None:
+    def write_postings(self) -> bool:
+        """The segment's postings, the pool's and the merged readers' in one pass (False: none merged here,
+        Whoosh writes the pool's)."""
         if not self._sources:
-            super()._flush_segment()
-            return
+            return False
         self.perdocwriter.close()
         lengths = self.per_document_reader()
         try:
@@ -171,9 +172,9 @@ class MergingWriter(SegmentWriter):
         finally:
             lengths.close()
         self.fieldwriter.close()
+        return True
 
-    def _close_segment(self) -> None:
-        super()._close_segment()
+    def after_close(self) -> None:
         for source in self._sources:
             source.reader.close()
         self._sources = []
@@ -197,7 +198,7 @@ class MergingWriter(SegmentWriter):
                 lastfield = fieldname
                 length_bytes = field_length_bytes(lengths, fieldname, self.docnum)
             fw.start_term(btext)
-            add = fw._postwriter.add_posting
+            add = internals.posting_adder(fw)
             for ids, weights, values in lists:
                 for docnum, weight, value in zip(ids, weights, values, strict=True):
                     add(docnum, weight, value, _LENGTH_OF[length_bytes[docnum]])

@@ -137,7 +137,8 @@ def _salvage_rows(conn: sqlite3.Connection, found: _Salvage) -> None:
         return
     found.complete = False
     ids, _ = _read_all(conn, "SELECT rowid, id FROM documents INDEXED BY sqlite_autoindex_documents_1")
-    paths = dict(_read_all(conn, "SELECT rowid, path FROM documents INDEXED BY documents_path")[0])
+    rows, _ = _read_all(conn, "SELECT rowid, path FROM documents INDEXED BY documents_path")
+    paths: dict[int, str] = {r[0]: r[1] for r in rows}
     for rowid, doc_id in ids:
         if doc_id in found.rows:
             continue

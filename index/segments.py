@@ -20,6 +20,7 @@ from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.util import random_name
 
 from newsdex.index.schema import build_schema, to_fields
+from newsdex.index.whoosh_internals import segments_of
 from newsdex.models import EnrichedDoc
 
 
@@ -63,6 +64,6 @@ def build_segment(docs: list[EnrichedDoc]) -> BuiltSegment | None:
         for doc in docs:
             writer.add_document(**to_fields(doc))
         writer.commit(merge=False)
-        (segment,) = ix._segments()  # one commit into an empty index: one segment
+        (segment,) = segments_of(ix)  # one commit into an empty index: one segment
         files = {name: bytes(storage.files[name]) for name in segment.list_files(storage)}
     return BuiltSegment(segment=segment, files=files, ids=tuple(d.id for d in docs))

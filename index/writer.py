@@ -93,8 +93,8 @@ def _writer(ix, procs: int = 1) -> IndexWriter:
 
 class _AdoptingWriter(MergingWriter):
     """A writer whose commit also lists segments built elsewhere (``newsdex.index.segments``): Whoosh's multisegment
-    recipe from ``whoosh.multiproc.MpWriter._commit``. Old segments are merged by the usual policy; the adopted
-    ones join the new table of contents as they are (later commits merge them like any other)."""
+    recipe (``HookedWriter.commit_with``, index/whoosh_internals.py). Old segments are merged by the usual policy;
+    the adopted ones join the new table of contents as they are (later commits merge them like any other)."""
 
     def __init__(self, ix, adopted: list[BuiltSegment], **kwargs) -> None:
         super().__init__(ix, **kwargs)
@@ -109,14 +109,7 @@ class _AdoptingWriter(MergingWriter):
                     f.write(data)
 
     def commit(self, mergetype=None, optimize=None, merge=None) -> None:
-        self._check_state()
-        segments = self._merge_segments(mergetype, optimize, merge)
-        if self._added:
-            segments.append(self._finalize_segment())
-        else:
-            self._close_segment()
-        self._commit_toc(segments + [b.segment for b in self.adopted])
-        self._finish()
+        self.commit_with([b.segment for b in self.adopted], mergetype, optimize, merge)
 
 
 def apply_changes(

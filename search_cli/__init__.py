@@ -1,4 +1,5 @@
-"""The ``newsdex`` command: a thin layer over ``index/`` (reads) and ``flows/`` (writes).
+"""The ``newsdex`` command: a thin layer over ``reading/`` (reads: an ``Archive``) and ``flows/``
+(writes).
 
 Read-only subcommands (search, show, entities, stats) must never import Prefect, trafilatura or spaCy.
 """

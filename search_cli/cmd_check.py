@@ -78,14 +78,15 @@ def _repair(store: IndexStore, found: CheckResult, args: argparse.Namespace) -> 
     done, after, work = store.repair_in_place(found)  # work: beside the live index when the manifest is rebuilt
     run = None
     if after.kinds() & REBUILD_KINDS:
+        from newsdex.flows.options import ReindexOptions
         from newsdex.flows.quiet import user_errors_quiet
         from newsdex.flows.reindex import reindex_flow
+        from newsdex.settings import Settings
 
+        settings = Settings.from_env(index=store.root, rules=args.rules)  # resolved here, once, for the run
         with user_errors_quiet(store.root):
-            run = reindex_flow(
-                index=str(store.root), rules=args.rules, full=True, lock_held=True,
-                progress=not args.json and sys.stderr.isatty(), manifest_name=work.paths.manifest_name,
-            )
+            run = reindex_flow(ReindexOptions(full=True, lock_held=True, progress=not args.json and sys.stderr.isatty(),
+                                              settings=settings, manifest_name=work.paths.manifest_name))
         done.actions.append(
             f"rebuilt the index from the raw store into a new generation (rules {run['rules_version']}): "
             f"{run['documents']} documents, {len(run['quarantined'])} quarantined"

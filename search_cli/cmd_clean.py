@@ -59,11 +59,15 @@ def run(args: argparse.Namespace) -> int:
     from newsdex.tasks.segment import document_language
 
     encoding = checked_encoding(args.encoding)
+    from newsdex.settings import Settings
+
     try:
-        rules = load_rules(args.rules)
+        settings = Settings.from_env(index=args.index, rules=args.rules)
+        rules = load_rules(settings.rules)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    stream = FeedStream(args.paths, encoding)  # a feed file (JSON Lines, WARC) is cleaned record by record
+    # A feed file (JSON Lines, WARC) is cleaned record by record.
+    stream = FeedStream(args.paths, encoding, max_bytes=settings.max_bytes)
     if not stream.files:
         raise UsageError("no input files (.txt, .html, .htm, .jsonl, .ndjson, .warc or their .gz) under "
                          + ", ".join(args.paths))

@@ -33,15 +33,13 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from newsdex.index.reader import IndexDamaged, IndexMissing, duplicates
+    from newsdex.reading.archive import Archive
     from newsdex.settings import index_dir
 
     if args.min_size < 2:
         raise UsageError("--min-size must be at least 2 (a cluster of one is not a copy)")
-    try:
-        result = duplicates(index_dir(args.index), args.min_size)
-    except (IndexMissing, IndexDamaged) as exc:
-        raise UsageError(str(exc)) from None
+    with Archive(index_dir(args.index)) as archive:
+        result = archive.duplicates(args.min_size)
     if args.json:
         emit_json(result)
         return 0

@@ -33,17 +33,15 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from newsdex.index.reader import IndexDamaged, IndexMissing, top_entities
+    from newsdex.reading.archive import Archive
     from newsdex.settings import index_dir
 
     if args.type and args.type not in TYPES:
         raise UsageError(f"unknown entity type {args.type!r} (one of {', '.join(TYPES)})")
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
-    try:
-        rows = top_entities(index_dir(args.index), args.type, args.limit)
-    except (IndexMissing, IndexDamaged) as exc:
-        raise UsageError(str(exc)) from None
+    with Archive(index_dir(args.index)) as archive:
+        rows = archive.entities(args.type, args.limit)
     if args.json:
         emit_json([{k: r[k] for k in ("name", "type", "documents", "mentions")} for r in rows])
         return 0

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from newsdex.search_cli.cmd_search import add_filter_options, parse_entity_filters, parse_languages
+from newsdex.search_cli.options import add_filter_options, filters_of
 from newsdex.search_cli.output import UsageError, info
 
 FORMATS = ("jsonl", "csv", "parquet")
@@ -77,7 +77,7 @@ def _destination(output: str, binary: bool) -> Iterator[tuple[Path, IO[Any] | No
         raise UsageError(f"--output {output}: is a folder")
     if mode is not None and not stat.S_ISREG(mode):
         try:
-            stream = open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
+            stream = open(output, "w", encoding="utf-8", newline="")
         except OSError as exc:
             raise UsageError(f"--output {output}: {exc.strerror or exc}") from None
         if binary:
@@ -92,7 +92,7 @@ def _destination(output: str, binary: bool) -> Iterator[tuple[Path, IO[Any] | No
     final = Path(os.path.realpath(output)) if os.path.islink(output) else Path(output)
     partial = final.with_name(final.name + ".partial")
     try:  # opened here, so that a folder that does not exist or is not writable is a usage error
-        stream = open(partial, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
+        stream = open(partial, "w", encoding="utf-8", newline="")  # closed below
     except OSError as exc:
         raise UsageError(f"--output {output}: {exc.strerror or exc}") from None
     if binary:  # pyarrow opens the file itself
@@ -124,7 +124,7 @@ def _write_failed(where: str, exc: OSError) -> UsageError:
 
 
 def _write(fmt: str, chunks: Iterator[list[dict[str, Any]]], out: IO[str] | None, path: Path | None) -> int:
-    from newsdex.index import export
+    from newsdex.reading import export
 
     if fmt == "parquet":
         assert path is not None
@@ -135,8 +135,9 @@ def _write(fmt: str, chunks: Iterator[list[dict[str, Any]]], out: IO[str] | None
 
 
 def run(args: argparse.Namespace) -> int:
-    from newsdex.index.export import PARQUET_HINT, export_chunks
-    from newsdex.index.reader import IndexDamaged, IndexMissing
+    from newsdex.reading.archive import Archive
+    from newsdex.reading.export import PARQUET_HINT
+    from newsdex.reading.request import Selection
     from newsdex.settings import index_dir
 
     fmt = _format(args)
@@ -148,20 +149,18 @@ def run(args: argparse.Namespace) -> int:
             import pyarrow  # noqa: F401 - optional: say how to install it before reading anything
         except ImportError:
             raise UsageError(PARQUET_HINT) from None
-    chunks = export_chunks(
-        index_dir(args.index),
-        args.query,
-        entities=parse_entity_filters(args.entity),
-        source=args.source,
-        since=args.since,
-        until=args.until,
-        languages=parse_languages(args.lang),
-    )
-    try:  # the first chunk before any output: a missing index or a bad query leaves no file and no header
+    selection = Selection(query=args.query, filters=filters_of(args))
+    with Archive(index_dir(args.index)) as archive:
+        chunks = archive.export(selection)
+        # The first chunk before any output: a missing index or a bad query leaves no file and no header.
         first = next(chunks, [])
-    except (IndexMissing, IndexDamaged, ValueError) as exc:
-        raise UsageError(str(exc)) from None
-    every = itertools.chain([first], chunks)
+        _deliver(fmt, itertools.chain([first], chunks), output)
+    return 0
+
+
+def _deliver(fmt: str, every: Iterator[list[dict[str, Any]]], output: str | None) -> None:
+    """The chunks written in ``fmt`` to stdout or the file ``output``, and the one-line summary on stderr; a
+    write that fails (ENOSPC, EPIPE, EIO…: the export did not reach its destination) is one line, exit 1."""
     where = output or "stdout"
     try:
         if output is None:
@@ -172,7 +171,6 @@ def run(args: argparse.Namespace) -> int:
         else:
             with _destination(output, binary=fmt == "parquet") as (partial, stream):
                 n = _write(fmt, every, stream, partial)
-    except OSError as exc:  # ENOSPC, EPIPE, EIO…: the export did not reach its destination
+    except OSError as exc:
         raise _write_failed(where, exc) from None
     info(f"newsdex export: {n} document{'s' if n != 1 else ''} as {fmt} to {where}")
-    return 0

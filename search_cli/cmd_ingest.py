@@ -92,15 +92,14 @@ def run(args: argparse.Namespace) -> int:
     from newsdex.index.store import IndexBusy, IndexDamaged, IndexReadOnly, IndexStore, NotAnIndex
     from newsdex.search_cli.writing import prepare_writer
 
-    root = prepare_writer(args)
+    settings = prepare_writer(args)
+    from newsdex.flows.launch import run_ingest
+    from newsdex.flows.options import IngestOptions, RunnerOptions
     from newsdex.flows.quiet import user_errors_quiet
-    from newsdex.flows.runners import run_ingest
     from newsdex.index.space import check_space
 
-    params = dict(
+    options = IngestOptions(
         paths=args.paths or None,
-        index=str(root),
-        rules=args.rules,
         prune=args.prune,
         batch_size=args.batch_size,
         progress=not args.json and sys.stderr.isatty(),
@@ -108,16 +107,18 @@ def run(args: argparse.Namespace) -> int:
         encoding=encoding,
         fields=fields or None,
         follow_symlinks=args.follow_symlinks,
+        runner=RunnerOptions(workers=args.workers),
+        settings=settings,
     )
     try:
         # The CLI holds the write lock for the whole run: it fails fast (before Prefect starts) when another
         # writer has the index, or queues behind it with --wait, and nobody can slip in between.
-        store = IndexStore(root)
+        store = IndexStore(settings.index)
         with store.lock(wait=args.wait):
             store.verify()  # a damaged index: one line pointing at `newsdex check --repair`, before Prefect starts
-            check_space(root)  # a full disk: one line, before Prefect starts
-            with user_errors_quiet(root):
-                report = run_ingest(params, workers=args.workers, dask=args.dask, dask_address=args.dask_address)
+            check_space(settings.index)  # a full disk: one line, before Prefect starts
+            with user_errors_quiet(settings.index):
+                report = run_ingest(options, dask=args.dask, dask_address=args.dask_address)
     except (IndexBusy, IndexDamaged, IndexReadOnly, NotAnIndex) as exc:
         raise UsageError(str(exc)) from None
     if args.json:

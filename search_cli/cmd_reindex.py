@@ -26,6 +26,9 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--batch-size", type=int, metavar="N", help="documents per task (default 500; $NEWSDEX_BATCH)")
     p.add_argument("--wait", action="store_true", help="wait for a running ingest or reindex instead of exiting")
     p.add_argument("--examples", type=int, default=3, metavar="N", help="example lines per rule in the report")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="segment and enrich the changed documents in N worker processes (default: one per core, "
+                   "once a run has 100 documents to process; 0: in the reindex's own process)")
 
 
 def print_dry_run(report: dict[str, Any]) -> None:
@@ -57,28 +60,30 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--dry-run and --full cannot be combined")
     if args.examples < 0:
         raise UsageError("--examples must be 0 or more")
+    if args.workers is not None and args.workers < 0:
+        raise UsageError("--workers must be 0 (none: in this process) or more")
     from newsdex.index.store import IndexBusy, IndexDamaged, IndexReadOnly, IndexStore, NotAnIndex
     from newsdex.search_cli.writing import prepare_writer
 
-    root = prepare_writer(args)
-    store = IndexStore(root)
+    settings = prepare_writer(args)
+    store = IndexStore(settings.index)
     if not store.exists():
-        raise UsageError(f"no index at {root} (run `newsdex ingest` first)")
+        raise UsageError(f"no index at {settings.index} (run `newsdex ingest` first)")
+    from newsdex.flows.options import ReindexOptions, RunnerOptions
     from newsdex.flows.quiet import user_errors_quiet
     from newsdex.flows.reindex import reindex_flow
     from newsdex.index.space import check_space
 
+    options = ReindexOptions(full=args.full, dry_run=args.dry_run, batch_size=args.batch_size,
+                             progress=not args.json and sys.stderr.isatty(), lock_held=True, examples=args.examples,
+                             runner=RunnerOptions(workers=args.workers), settings=settings)
     try:
         with store.lock(wait=args.wait, shared=args.dry_run):  # held for the whole run; a dry run writes nothing
             store.verify(whoosh=not args.full)  # --full replaces the generation: it runs even when that one is lost
             if not args.dry_run:
-                check_space(root)
-            with user_errors_quiet(root):
-                report = reindex_flow(
-                    index=str(root), rules=args.rules, full=args.full, dry_run=args.dry_run,
-                    batch_size=args.batch_size, progress=not args.json and sys.stderr.isatty(), lock_held=True,
-                    examples=args.examples,
-                )
+                check_space(settings.index)
+            with user_errors_quiet(settings.index):
+                report = reindex_flow(options)
     except (IndexBusy, IndexDamaged, IndexReadOnly, NotAnIndex) as exc:
         raise UsageError(str(exc)) from None
     if args.dry_run:

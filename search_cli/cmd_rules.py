@@ -48,10 +48,12 @@ def _source_and_lines(raw: Any) -> tuple[str, list[str]]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from newsdex.settings import Settings
     from newsdex.tasks.clean.rules import load_rules
 
     try:
-        rules = load_rules(args.rules)
+        settings = Settings.from_env(index=args.index, rules=args.rules)
+        rules = load_rules(settings.rules)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if args.action == "version":
@@ -64,15 +66,14 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--min-docs must be at least 2")
 
     from newsdex.models import Quarantined
-    from newsdex.settings import default_inputs
     from newsdex.tasks.clean.mining import mine, toml_snippet
     from newsdex.tasks.clean.rules import normalise
     from newsdex.tasks.load import iter_input_files, load_path
 
-    files = iter_input_files(args.paths or default_inputs())
+    files = iter_input_files(args.paths or list(settings.inputs))
     docs = []
     for path in files:
-        raw = load_path(path)
+        raw = load_path(path, max_bytes=settings.max_bytes)
         if isinstance(raw, Quarantined):
             info(f"newsdex rules: skipped {raw.path}: {raw.reason}")
             continue

@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from newsdex.search_cli.options import add_filter_options, alias_names, filters_of
 from newsdex.search_cli.output import UsageError, bold, copies_note, emit_json, html_to_terminal
 from newsdex.search_cli.terminal import printable, shorten, width, wrap
 
@@ -40,67 +41,9 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
                    help="periods of the date histogram (default: chosen from the span of the matches' dates)")
 
 
-def add_filter_options(p: argparse.ArgumentParser) -> None:
-    """The filters a search takes (search, export): entity, source, language, dates."""
-    p.add_argument(
-        "--entity", action="append", default=[], metavar="TYPE:NAME",
-        help="only documents mentioning this entity, any spelling (repeatable)",
-    )
-    p.add_argument("--source", metavar="SITE", help="only documents from this source")
-    p.add_argument(
-        "--lang", action="append", default=[], metavar="CODE",
-        help="only documents in this language (ISO 639-1: de, en…); repeatable or comma-separated, any of them",
-    )
-    p.add_argument("--since", metavar="DATE", help="published on or after (YYYY-MM-DD, YYYY-MM or YYYY)")
-    p.add_argument("--until", metavar="DATE", help="published on or before")
-
-
-def parse_entity_filters(values: list[str]) -> list[tuple[str, str]]:
-    """TYPE:NAME pairs, each NAME mapped to its canonical name so that any alias matches."""
-    from newsdex.tasks.enrich.canonical import canonicalize
-
-    out = []
-    for value in values:
-        etype, sep, name = value.partition(":")
-        if not sep or not name.strip():
-            raise UsageError(f"--entity takes TYPE:NAME, got {value!r}")
-        etype = etype.strip().upper()
-        out.append((etype, canonicalize(name.strip(), etype)))
-    return out
-
-
-ALIAS_MIN_CHARS = 4  # shorter words of a query are not taken for an entity's other spelling
-
-
-def alias_names(words: str) -> list[tuple[str, str]]:
-    """[(type, canonical name)] for query words that are another spelling of an entity in the alias file
-    (``zelenskiy`` -> PERSON Volodymyr Zelensky); nothing for the canonical spelling itself."""
-    from newsdex.tasks.enrich.canonical import alias_entry, canonical_key
-
-    key = canonical_key(words)
-    if len(key) < ALIAS_MIN_CHARS or not (words[:1].isalnum() and words[-1:].isalnum()):
-        return []  # "us", "un" are words before they are names; "-zelenskiy" is an operator and a word
-    found = []
-    for etype in ("PERSON", "ORG", "LOC", "NORP"):
-        hit = alias_entry(words, etype)
-        if hit and canonical_key(hit[1]) != key:
-            found.append((etype, hit[1]))
-    return found
-
-
-def parse_languages(values: list[str]) -> list[str]:
-    """Language codes from repeated or comma-separated --lang values, lower-cased."""
-    codes = [code.strip().lower() for value in values for code in value.split(",") if code.strip()]
-    for code in codes:
-        if not (code.isascii() and code.isalpha() and 2 <= len(code) <= 3):
-            raise UsageError(f"--lang takes language codes such as de or en, got {code!r}")
-    if values and not codes:
-        raise UsageError("--lang needs a language code such as de or en")
-    return codes
-
-
 def run(args: argparse.Namespace) -> int:
-    from newsdex.index.reader import IndexDamaged, IndexMissing, search
+    from newsdex.reading.archive import Archive
+    from newsdex.reading.request import SearchRequest
     from newsdex.settings import index_dir
 
     if args.limit < 1:
@@ -109,24 +52,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("give a QUERY or --all, not both")
     if not args.all and not args.query.strip():
         raise UsageError("empty query: give words to search for, or --all for every document")
-    try:
-        result = search(
-            index_dir(args.index),
-            "*" if args.all else args.query,
-            limit=args.limit,
-            entities=parse_entity_filters(args.entity),
-            source=args.source,
-            since=args.since,
-            until=args.until,
-            sort=args.sort,
-            languages=parse_languages(args.lang),
-            all_copies=args.all_copies,
-            interval=args.interval,
-            aliases=alias_names,
-            offset=args.offset,
-        )
-    except (IndexMissing, IndexDamaged, ValueError) as exc:
-        raise UsageError(str(exc)) from None
+    request = SearchRequest(query="*" if args.all else args.query, filters=filters_of(args), sort=args.sort,
+                            limit=args.limit, offset=args.offset, all_copies=args.all_copies, interval=args.interval)
+    with Archive(index_dir(args.index), aliases=alias_names) as archive:
+        result = archive.search(request)
     if args.json:
         emit_json(result)
         return 0

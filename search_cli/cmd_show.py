@@ -26,18 +26,16 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from newsdex.index.quarantined import find_quarantined
-    from newsdex.index.reader import IndexDamaged, IndexMissing, get_document
+    from newsdex.reading.archive import Archive
     from newsdex.settings import index_dir
 
     root = index_dir(args.index)
     ref = document_ref(args.id)
-    try:
-        doc = get_document(root, ref)
-        bad = find_quarantined(root, args.id) if doc is None else None
-    except (IndexMissing, IndexDamaged, ValueError) as exc:
-        raise UsageError(str(exc)) from None
+    with Archive(root) as archive:
+        doc = archive.document(ref)
+    bad = find_quarantined(root, args.id) if doc is None else None
     if bad is not None:
-        from newsdex.tasks.reasons import one_line  # an older index may hold a library's many-line message
+        from newsdex.reasons import one_line  # an older index may hold a library's many-line message
 
         raise UsageError(f"{bad['path']!r} was quarantined, not indexed: {one_line(bad['reason'], 200)}")
     if doc is None:

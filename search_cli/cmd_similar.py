@@ -36,17 +36,14 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import sys
 
-    from newsdex.index.reader import IndexDamaged, IndexMissing
-    from newsdex.index.similar import similar
+    from newsdex.reading.archive import Archive
     from newsdex.settings import index_dir
 
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
     ref = document_ref(args.id)
-    try:
-        result = similar(index_dir(args.index), ref, limit=args.limit)
-    except (IndexMissing, IndexDamaged, ValueError) as exc:
-        raise UsageError(str(exc)) from None
+    with Archive(index_dir(args.index)) as archive:
+        result = archive.similar(ref, limit=args.limit)
     if result is None:
         raise UsageError(f"no document {shown_ref(args.id)} in the index")
     if args.json:

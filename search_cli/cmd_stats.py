@@ -6,7 +6,7 @@ import argparse
 import time
 from typing import Any
 
-from newsdex.search_cli.output import UsageError, emit_json
+from newsdex.search_cli.output import emit_json
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -28,18 +28,12 @@ def _when(ts: float | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from newsdex.index.reader import IndexDamaged, IndexMissing, stats
+    from newsdex.reading.archive import Archive
+    from newsdex.reasons import one_line
     from newsdex.settings import index_dir
 
-    try:
-        s = stats(index_dir(args.index))
-    except (IndexMissing, IndexDamaged) as exc:
-        raise UsageError(str(exc)) from None
-    from collections import Counter
-
-    from newsdex.tasks.reasons import one_line, reason_kind
-
-    s["quarantined_by_reason"] = dict(Counter(reason_kind(q["reason"]) for q in s["quarantined"]).most_common())
+    with Archive(index_dir(args.index)) as archive:
+        s = archive.stats()
     if args.json:
         emit_json(s)
         return 0

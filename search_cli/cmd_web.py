@@ -14,6 +14,7 @@ EPILOG = """examples:
   newsdex web                          # http://127.0.0.1:8765/ over var/index
   newsdex web --index var/bench/search/index-10000 --port 9000
   newsdex web --workers 2              # one process per core when several people search at once
+  newsdex web --threads 4              # reader threads per process (default 2), each with its own searcher
   curl 'http://127.0.0.1:8765/api/search?q=troops&limit=3'
 
 Pages: / (search), /doc/ID, /entity/TYPE/NAME. API: /api/search, /api/show/ID, /api/similar/ID,
@@ -39,10 +40,14 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=int, default=1,
                    help="server processes sharing the port, each with its own searcher (default 1; one per core "
                    "serves concurrent users: docs/web.md)")
+    p.add_argument("--threads", type=int, default=None, metavar="N",
+                   help="reader threads per process, each with its own searcher (and its memory), none waiting on "
+                   "another's lock (default 2)")
 
 
 def run(args: argparse.Namespace) -> int:
-    from newsdex.settings import index_dir, use_web_hosts
+    from newsdex.search_cli.web.readers import DEFAULT_THREADS, MAX_THREADS
+    from newsdex.settings import index_dir
 
     if args.json:
         raise UsageError("--json does not apply to web: it serves pages (the JSON API is under /api/)")
@@ -50,9 +55,13 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--port must be between 0 and 65535, got {args.port}")
     if not 1 <= args.workers <= MAX_WORKERS:
         raise UsageError(f"--workers must be between 1 and {MAX_WORKERS}, got {args.workers}")
+    if args.threads is None:
+        args.threads = DEFAULT_THREADS
+    if not 1 <= args.threads <= MAX_THREADS:
+        raise UsageError(f"--threads must be between 1 and {MAX_THREADS}, got {args.threads}")
     root = index_dir(args.index)
     _check_host(args)
-    use_web_hosts(served_hosts(args.host, args.allowed_host))
+    args.served_hosts = served_hosts(args.host, args.allowed_host)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         sys.stderr.write(f"newsdex web: listening on {args.host}: other machines can read this archive\n")
     return _serve_processes(root, args) if args.workers > 1 else _serve(root, args)
@@ -63,10 +72,10 @@ def served_hosts(host: str, extra: list[str]) -> list[str]:
     this machine's names), and ``--allowed-host``."""
     import socket
 
-    from newsdex.settings import LOOPBACK_HOSTS
+    from newsdex.search_cli.web.app import LOOPBACK_HOSTS
 
     names = list(LOOPBACK_HOSTS)
-    if host in ("0.0.0.0", "::", ""):  # noqa: S104 - naming the wildcard, not binding it
+    if host in ("0.0.0.0", "::", ""):
         names += [socket.gethostname(), socket.getfqdn()]
     else:
         names.append(f"[{host}]" if ":" in host else host)
@@ -119,7 +128,8 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
 
     from newsdex.search_cli.web.app import create_app
 
-    server = uvicorn.Server(uvicorn.Config(create_app(root), host=args.host, port=args.port, **OPTIONS))
+    app = create_app(root, args.threads, args.served_hosts)
+    server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, **OPTIONS))
     started = server.startup
 
     async def announce(sockets: Any = None) -> None:
@@ -138,25 +148,15 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve_processes(root: Path, args: argparse.Namespace) -> int:
-    """Several processes accepting on one socket, bound here: uvicorn's supervisor starts them (fresh
-    interpreters, each building the application over $NEWSDEX_INDEX with its own searcher and caches) and
-    restarts one that dies. The searcher is not shared between threads, so one process answers one request at a
-    time: processes are what use the other cores.
-
-    It ends as the one-process server does: Ctrl-C stops every worker and exits 130 ("newsdex: interrupted"),
-    SIGTERM and a hang-up (the terminal closed: uvicorn would restart the workers) stop them and end this process
-    by the signal. Workers that fail before serving are a one-line error, exit 1."""
+def _supervisor_class() -> type:
+    """uvicorn's supervisor, recording the signal that ended it (None: it gave up on workers that cannot
+    start) instead of restarting the workers on a hang-up."""
     import signal
 
-    import uvicorn
     from uvicorn.supervisors import Multiprocess
 
-    from newsdex import lifetime
-    from newsdex.settings import use_index_dir
-
     class Supervisor(Multiprocess):
-        stopped_by: int | None = None  # the signal that ended it; None: it gave up on workers that cannot start
+        stopped_by: int | None = None
 
         def _stop(self, sig: int) -> None:
             self.stopped_by = self.stopped_by or sig
@@ -171,10 +171,32 @@ def _serve_processes(root: Path, args: argparse.Namespace) -> int:
         def handle_hup(self) -> None:
             self._stop(signal.SIGHUP)
 
-    use_index_dir(root)  # what each worker's application reads
+    return Supervisor
+
+
+def _serve_processes(root: Path, args: argparse.Namespace) -> int:
+    """Several processes accepting on one socket, bound here: uvicorn's supervisor starts them (fresh
+    interpreters, each building the application with its own reader threads and Archives) and restarts one that
+    dies. The index folder travels to them explicitly: the application factory is ``worker_app`` bound to it
+    (a ``functools.partial``), which uvicorn pickles into each spawned worker with its config; nothing goes
+    through the environment. Threads overlap a process's reads; processes are what use the other cores.
+
+    It ends as the one-process server does: Ctrl-C stops every worker and exits 130 ("newsdex: interrupted"),
+    SIGTERM and a hang-up (the terminal closed: uvicorn would restart the workers) stop them and end this process
+    by the signal. Workers that fail before serving are a one-line error, exit 1."""
+    import functools
+    import signal
+
+    import uvicorn
+
+    from newsdex import lifetime
+    from newsdex.search_cli.web.app import worker_app
+
     lifetime.start_watchdog()  # the workers end with this process, even when it is killed
-    config = uvicorn.Config("newsdex.search_cli.web.app:from_environment", factory=True, host=args.host,
-                            port=args.port, workers=args.workers, **OPTIONS)
+    # A factory object, not an import string: uvicorn's import_from_string passes it through and each spawned
+    # worker calls it, so the index folder reaches the workers inside the pickled config.
+    factory = functools.partial(worker_app, root.resolve(), args.threads, args.served_hosts)
+    config = uvicorn.Config(factory, factory=True, host=args.host, port=args.port, workers=args.workers, **OPTIONS)
     try:
         sock = config.bind_socket()
     except SystemExit:  # uvicorn logged why (the port is taken, the address does not exist)
@@ -183,7 +205,7 @@ def _serve_processes(root: Path, args: argparse.Namespace) -> int:
     _announce(root, sock, args.workers)
     stops = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP]
     previous = {sig: signal.getsignal(sig) for sig in stops}  # the supervisor installs its own for good
-    supervisor = Supervisor(config, sockets=[sock])
+    supervisor = _supervisor_class()(config, sockets=[sock])
     try:
         supervisor.run()  # returns once every worker has ended
     finally:

@@ -10,9 +10,10 @@ import argparse
 import importlib
 import sys
 from contextlib import nullcontext
+from typing import NoReturn
 
 from newsdex import lifetime
-from newsdex.search_cli.output import UsageError
+from newsdex.errors import UserError
 
 COMMANDS: dict[str, str] = {
     "ingest": "newsdex.search_cli.cmd_ingest",
@@ -46,7 +47,7 @@ EPILOG = """examples:
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line on stderr, exit code 1 (docs/contract.md)
+    def error(self, message: str) -> NoReturn:  # one line on stderr, exit code 1 (docs/contract.md)
         sys.stderr.write(f"newsdex: {message}\n")
         raise SystemExit(1)
 
@@ -150,6 +151,15 @@ def entry() -> None:
     lifetime.exit_stopped(code, STOPPED[code])
 
 
+def _apply_aliases() -> None:
+    """The alias file this process canonicalizes entity names with ($NEWSDEX_ALIASES): resolved here, at the
+    edge; a flow's workers get it with each batch (``Settings.aliases``)."""
+    from newsdex.settings import aliases_path
+    from newsdex.tasks.enrich.canonical import use_aliases
+
+    use_aliases(aliases_path())
+
+
 def run_command(argv: list[str] | None = None) -> int:
     """Parse, run the command, map its end to an exit code; a stopped run's line is left to the caller."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -170,20 +180,21 @@ def run_command(argv: list[str] | None = None) -> int:
     if only not in USES_RULES and any(a == "--rules" or a.startswith("--rules=") for a in _options(argv)):
         parser.error(f"--rules does not apply to {only}: it cleans no text")
     args = parser.parse_args(argv)
+    _apply_aliases()
     module = importlib.import_module(COMMANDS[args.command])
     # Children end with this process, however it ends (SIGTERM raises Terminated here; newsdex.lifetime).
     owning = lifetime.children_die_with_me() if args.command in STARTS_PROCESSES else nullcontext()
     try:
         with owning:
             return int(module.run(args) or 0)
-    except UsageError as exc:
+    except UserError as exc:  # bad input, no index, a busy one: the user's to fix (newsdex.errors)
         sys.stderr.write(f"newsdex {args.command}: {exc}\n")
         return 1
     except (KeyboardInterrupt, lifetime.Terminated) as exc:
         return _stopped(exc)
     except BrokenPipeError:
         return 0
-    except Exception as exc:  # noqa: BLE001 - the contract is exit code 2 with a one-line error
+    except Exception as exc:  # the contract is exit code 2 with a one-line error
         stopped = lifetime.interruption(exc)  # a library's error while it handled our SIGTERM or Ctrl-C
         if stopped is not None:
             return _stopped(stopped)

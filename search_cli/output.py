@@ -6,9 +6,12 @@ import json
 import sys
 from typing import Any
 
+from newsdex.errors import UserError
 
-class UsageError(Exception):
-    """Bad input or usage: exit code 1 with a one-line message."""
+
+class UsageError(UserError):
+    """Bad input or usage: exit code 1 with a one-line message (the CLI's own user errors; the library's are
+    newsdex.errors', caught alike)."""
 
 
 def json_line(obj: Any) -> str:

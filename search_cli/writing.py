@@ -6,26 +6,26 @@ import argparse
 from pathlib import Path
 
 from newsdex.search_cli.output import UsageError
+from newsdex.settings import Settings
 
 
-def prepare_writer(args: argparse.Namespace) -> Path:
-    """Offline Prefect settings, a readable rules file, an index path that is (or can be) a folder (one-line error
-    otherwise); returns the index folder."""
-    from newsdex import settings
+def prepare_writer(args: argparse.Namespace) -> Settings:
+    """Offline Prefect settings, the run's settings resolved once from the options and the environment, a
+    readable rules file, an index path that is (or can be) a folder (one-line error otherwise)."""
+    from newsdex.settings import offline_prefect_env
     from newsdex.tasks.clean.rules import load_rules
 
-    settings.offline_prefect_env()
+    offline_prefect_env()
     try:
-        settings.check()
+        settings = Settings.from_env(index=args.index, rules=args.rules)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     try:
-        load_rules(args.rules)
+        load_rules(settings.rules)
     except (OSError, ValueError) as exc:
         raise UsageError(f"rules file: {exc}") from None
-    root = settings.index_dir(args.index)
-    check_index_folder(root)
-    return root
+    check_index_folder(settings.index)
+    return settings
 
 
 def check_index_folder(root: Path) -> None:

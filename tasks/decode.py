@@ -151,7 +151,7 @@ def detect(data: bytes) -> Decoded:
 
     try:
         matches = list(from_bytes(data))
-    except Exception as exc:  # noqa: BLE001 - a detector bug must quarantine one input, not stop the batch
+    except Exception as exc:  # a detector bug must quarantine one input, not stop the batch
         return Decoded(None, None, f"{first}, and encoding detection failed: {type(exc).__name__}")
     best = matches[0] if matches else None
     if best is None or best.chaos > MAX_CHAOS:

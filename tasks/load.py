@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import BinaryIO
 
 from newsdex.models import Quarantined, RawDoc, document_id
-from newsdex.settings import max_bytes
+from newsdex.settings import DEFAULT_MAX_BYTES
 from newsdex.tasks import decode
 
 TEXT_SUFFIXES = (".txt",)
@@ -104,7 +104,7 @@ def _inside(real: str, top: str) -> bool:
 
 
 def _outside_reason(target: str) -> str:
-    from newsdex.tasks.reasons import escaped_path
+    from newsdex.reasons import escaped_path
 
     return (f"symlink to {escaped_path(target)}, outside the folder named: not followed "
             "(--follow-symlinks reads it)")
@@ -153,8 +153,8 @@ def open_failure(path: str, exc: OSError) -> Quarantined:
     return Quarantined(path=path, reason=f"unreadable: {exc.strerror or exc}")
 
 
-def read_input(path: str) -> bytes:
-    """At most ``max_bytes() + 1`` bytes of a regular file; NotRegularFile for anything else.
+def read_input(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """At most ``max_bytes + 1`` bytes of a regular file; NotRegularFile for anything else.
 
     stat first, so a FIFO or device is never opened; O_NONBLOCK as a second guard, so one swapped in between
     the stat and the open cannot block the open or the read, and fstat checks what was really opened."""
@@ -163,7 +163,7 @@ def read_input(path: str) -> bytes:
     fd = os.open(path, flags)
     try:
         _check_regular(os.fstat(fd).st_mode)
-        limit = max_bytes() + 1
+        limit = max_bytes + 1
         chunks: list[bytes] = []
         size = 0
         while size < limit:
@@ -177,10 +177,9 @@ def read_input(path: str) -> bytes:
         os.close(fd)
 
 
-def _gunzip(data: bytes) -> bytes:
+def _gunzip(data: bytes, limit: int) -> bytes:
     # Bounded decompression: a small .gz must not expand into gigabytes.
     d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    limit = max_bytes()
     out = d.decompress(data, limit + 1)
     if len(out) > limit:
         raise OverflowError
@@ -189,11 +188,11 @@ def _gunzip(data: bytes) -> bytes:
     return out
 
 
-def _gunzip_or_quarantine(path: str, data: bytes) -> bytes | Quarantined:
+def _gunzip_or_quarantine(path: str, data: bytes, limit: int) -> bytes | Quarantined:
     try:
-        return _gunzip(data)
+        return _gunzip(data, limit)
     except OverflowError:
-        return Quarantined(path=path, reason=f"too large: over {max_bytes()} bytes once decompressed")
+        return Quarantined(path=path, reason=f"too large: over {limit} bytes once decompressed")
     except (OSError, EOFError, zlib.error) as exc:
         return Quarantined(path=path, reason=f"corrupt gzip file: {exc}")
 
@@ -224,12 +223,14 @@ def _decode(data: bytes, html: bool, encoding: str | None) -> decode.Decoded:
 
 
 def decode_input(
-    path: str, data: bytes, gzipped: bool | None = None, encoding: str | None = None
+    path: str, data: bytes, gzipped: bool | None = None, encoding: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> RawDoc | Quarantined:
     """Turn an input's bytes into a RawDoc, or say why it cannot be one. Pure: no file system access.
 
     ``gzipped`` defaults to the path's suffix; the raw store keeps decompressed bytes, so re-decoding a
-    stored ``.gz`` input passes ``gzipped=False``. ``encoding`` (a codec name) forces how the bytes are read.
+    stored ``.gz`` input passes ``gzipped=False``. ``encoding`` (a codec name) forces how the bytes are read;
+    an input over ``max_bytes`` (once decompressed) is quarantined.
     """
     name = path.lower()
     if gzipped is None:
@@ -237,13 +238,12 @@ def decode_input(
     if name.endswith(".gz"):
         name = name[:-3]
     if gzipped:
-        unpacked = _gunzip_or_quarantine(path, data)
+        unpacked = _gunzip_or_quarantine(path, data, max_bytes)
         if isinstance(unpacked, Quarantined):
             return unpacked
         data = unpacked
-    limit = max_bytes()
-    if len(data) > limit:
-        return Quarantined(path=path, reason=f"too large: over {limit} bytes")
+    if len(data) > max_bytes:
+        return Quarantined(path=path, reason=f"too large: over {max_bytes} bytes")
     if not data.strip():
         return Quarantined(path=path, reason="empty file")
     html_name = name.endswith(HTML_SUFFIXES)
@@ -265,16 +265,18 @@ def decode_input(
     )
 
 
-def load_path(path: str, encoding: str | None = None) -> RawDoc | Quarantined:
+def load_path(path: str, encoding: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDoc | Quarantined:
     """Read and decode one input file; unreadable files are quarantined, never raised."""
-    return load_with_bytes(path, encoding)[0]
+    return load_with_bytes(path, encoding, max_bytes)[0]
 
 
-def load_with_bytes(path: str, encoding: str | None = None) -> tuple[RawDoc | Quarantined, bytes | None]:
+def load_with_bytes(
+    path: str, encoding: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[RawDoc | Quarantined, bytes | None]:
     """Like load_path, but also returns the bytes the raw store keeps: decompressed for a .gz input (what
     raw_hash names), so that it is gunzipped once."""
     try:
-        data = read_input(path)
+        data = read_input(path, max_bytes)
     except FileNotFoundError:
         return Quarantined(path=path, reason="no such file"), None
     except IsADirectoryError:
@@ -284,10 +286,10 @@ def load_with_bytes(path: str, encoding: str | None = None) -> tuple[RawDoc | Qu
     except OSError as exc:
         return Quarantined(path=path, reason=f"unreadable: {exc.strerror or exc}"), None
     if path.lower().endswith(".gz"):
-        if len(data) > max_bytes():  # the read stopped at the limit: gunzip would call it truncated
-            return Quarantined(path=path, reason=f"too large: over {max_bytes()} bytes"), None
-        unpacked = _gunzip_or_quarantine(path, data)
+        if len(data) > max_bytes:  # the read stopped at the limit: gunzip would call it truncated
+            return Quarantined(path=path, reason=f"too large: over {max_bytes} bytes"), None
+        unpacked = _gunzip_or_quarantine(path, data, max_bytes)
         if isinstance(unpacked, Quarantined):
             return unpacked, None
         data = unpacked
-    return decode_input(path, data, gzipped=False, encoding=encoding), data
+    return decode_input(path, data, gzipped=False, encoding=encoding, max_bytes=max_bytes), data

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from newsdex.flows.options import IngestOptions
 from newsdex.settings import OFFLINE_PREFECT_ENV
 
 if TYPE_CHECKING:
@@ -53,6 +54,8 @@ def seeds_dir() -> Path:
 @pytest.fixture(scope="session")
 def prefect_harness(tmp_path_factory: pytest.TempPathFactory):
     """One temporary Prefect server (SQLite) for the whole session: ~20 s once, then ~1 s per flow run."""
+    if FAST:
+        pytest.fail("this test needs a Prefect server: mark it `prefect` (make test-fast runs none)")
     os.environ["PREFECT_HOME"] = str(tmp_path_factory.mktemp("prefect-home"))
     from prefect.testing.utilities import prefect_test_harness
 
@@ -76,7 +79,7 @@ def seed_index(prefect_harness, tmp_path_factory: pytest.TempPathFactory) -> dic
     from newsdex.flows.ingest import ingest_flow
 
     index = work / "index"
-    report = ingest_flow(paths=[str(corpus)], index=str(index))
+    report = ingest_flow(IngestOptions(paths=[str(corpus)], index=str(index)))
     return {"index": index, "report": report, "corpus": corpus}
 
 
@@ -105,3 +108,20 @@ def indexed_rows(index: Path) -> int:
             return conn.execute("SELECT COUNT(*) FROM documents WHERE status = 'indexed'").fetchone()[0]
     except sqlite3.Error:
         return 0
+
+
+# -- `make test-fast`: the tests that need no Prefect server -------------------------------------------------
+# A test that runs a flow is marked `prefect`: by hand (`pytestmark`, for those that run the CLI's ingest or
+# reindex), or here, for every test that uses the Prefect harness through a fixture. `make test-fast` deselects
+# them and sets NEWSDEX_TEST_FAST, under which Prefect may reach no server: a flow run by a test that is not
+# marked fails at once, so a missing mark shows as a failure instead of a slow test.
+FAST = bool(os.environ.get("NEWSDEX_TEST_FAST"))
+if FAST:
+    os.environ["PREFECT_API_URL"] = "http://127.0.0.1:9/api"  # the discard port: nothing answers there
+    os.environ["PREFECT_CLIENT_MAX_RETRIES"] = "0"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "prefect_harness" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.prefect)

@@ -71,13 +71,14 @@ def test_an_edited_alias_file_is_used(tmp_path, monkeypatch) -> None:
     path = tmp_path / "aliases.toml"
     path.write_text('[PERSON]\n"Kim Jong Un" = ["Kim Jong-eun", "Marshal Kim"]\n[LOC]\n"Kyiv" = ["Kiev"]\n')
     monkeypatch.setenv("NEWSDEX_ALIASES", str(path))
-    canonical.reload_aliases()
+    from newsdex.settings import Settings
+
+    canonical.use_aliases(Settings.from_env().aliases)  # what a run's edge does with the environment
     try:
         assert canonicalize("Marshal Kim", "PERSON") == "Kim Jong Un"
         assert canonicalize("NIS", "ORG") == "NIS"  # no longer listed
     finally:
-        monkeypatch.delenv("NEWSDEX_ALIASES")
-        canonical.reload_aliases()
+        canonical.use_aliases(None)
     assert canonicalize("NIS", "ORG") == "National Intelligence Service"
 
 

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from newsdex.flows.options import IngestOptions, ReindexOptions
 from newsdex.index import fingerprint as fp
-from newsdex.index.reader import duplicates, get_document, search
 from newsdex.models import document_id
+from newsdex.reading.reader import duplicates, get_document, search
 from newsdex.tasks.shipped import DEFAULT_RULES
 from tests.conftest import ARTICLES, SEEDS, run_cli
 from tests.test_contract import assert_valid
@@ -89,9 +90,9 @@ def archive(prefect_harness, tmp_path):
         "Captured North Korean soldier asks to stay in South Korea\n\n"
         + "\n\n".join(paras[:1] + _paragraphs("004_c660a855ca50e628.txt")[:4]), encoding="utf-8")
     index = tmp_path / "index"
-    ingest_flow(paths=[str(first)], index=str(index))
+    ingest_flow(IngestOptions(paths=[str(first)], index=str(index)))
     copies = _write_copies(tmp_path / "second")
-    report = ingest_flow(paths=[str(tmp_path / "second")], index=str(index))
+    report = ingest_flow(IngestOptions(paths=[str(tmp_path / "second")], index=str(index)))
     return {"index": index, "first": first, "copies": copies, "report": report, "tmp": tmp_path}
 
 
@@ -156,7 +157,7 @@ def test_deleting_the_representative_promotes_another(archive):
 
     index, first, copies = archive["index"], archive["first"], archive["copies"]
     (first / ORIGINAL).unlink()
-    ingest_flow(paths=[str(first), str(first.parent / "second")], index=str(index), prune=True)
+    ingest_flow(IngestOptions(paths=[str(first), str(first.parent / "second")], index=str(index), prune=True))
     clusters = duplicates(index)["clusters"]
     assert len(clusters) == 1
     new_rep = document_id(str(copies["rescraped.txt"]))  # the published date of the original, and its length
@@ -195,14 +196,14 @@ def test_a_rule_change_that_reveals_copies_merges_them_on_reindex(prefect_harnes
         boxes = [f"Context: {p}" for p in _paragraphs(box)[:4]]
         (folder / name).write_text("Troops to the front\n\n" + "\n\n".join(story + boxes), encoding="utf-8")
     index = tmp_path / "index"
-    ingest_flow(paths=[str(folder)], index=str(index))
+    ingest_flow(IngestOptions(paths=[str(folder)], index=str(index)))
     assert duplicates(index)["clusters"] == []
 
     text = DEFAULT_RULES.read_text(encoding="utf-8")
     at = text.index("\n[[line]]") + 1
     rules = tmp_path / "rules.toml"
     rules.write_text(text[:at] + NEW_RULE.lstrip() + text[at:], encoding="utf-8")
-    report = reindex_flow(index=str(index), rules=str(rules))
+    report = reindex_flow(ReindexOptions(index=str(index), rules=str(rules)))
     assert report["changed"] == 2
     clusters = duplicates(index)["clusters"]
     assert len(clusters) == 1 and {m["id"] for m in clusters[0]["members"]} == _ids(folder.iterdir())
@@ -247,7 +248,7 @@ def test_top_hits_of_a_corpus_with_copies_are_different_stories(prefect_harness,
 
     story = _story_corpus(tmp_path / "corpus")
     index = tmp_path / "index"
-    ingest_flow(paths=[str(tmp_path / "corpus")], index=str(index))
+    ingest_flow(IngestOptions(paths=[str(tmp_path / "corpus")], index=str(index)))
     for query in ("the", "said OR says", "new"):
         hits = search(index, query, limit=10)["hits"]
         assert len(hits) == 10
@@ -328,10 +329,10 @@ def test_placement_is_redone_under_other_settings_and_once_only(tmp_path):
 
 def test_copies_crowding_the_top_hits_do_not_hide_other_stories(tmp_path, monkeypatch):
     """Thirty copies of one story rank above the others: search still finds --limit stories."""
-    from newsdex.index import reader
     from newsdex.index.store import IndexStore
+    from newsdex.reading import collapse
 
-    monkeypatch.setattr(reader, "FACET_WINDOW", 10)  # the window the copies fill (500 in use)
+    monkeypatch.setattr(collapse, "FACET_WINDOW", 10)  # the window the copies fill (500 in use)
     wire = _paragraphs(ORIGINAL)
     docs = [_doc(f"wire{i:02d}", [f"Kursk Kursk Kursk {p}" for p in wire]) for i in range(30)]
     docs += [_doc(f"other{i}", [f"Kursk once. {p}" for p in _paragraphs(n)])
@@ -356,16 +357,16 @@ def test_a_full_rebuild_keeps_the_clusters_and_a_dry_run_writes_none(archive):
 
     index = archive["index"]
     before = duplicates(index)
-    reindex_flow(index=str(index), full=True)
+    reindex_flow(ReindexOptions(index=str(index), full=True))
     assert duplicates(index) == before
     # An index made before copies were found: a dry run leaves it so, the next ingest places every document.
     with Manifest(IndexPaths(index).manifest) as manifest, manifest.conn:
         manifest.conn.execute("DELETE FROM copies")
         manifest.conn.execute("DELETE FROM bands")
         manifest.conn.execute("DELETE FROM copies_meta")
-    reindex_flow(index=str(index), dry_run=True)
+    reindex_flow(ReindexOptions(index=str(index), dry_run=True))
     assert duplicates(index) == {"clusters": []}
-    report = ingest_flow(paths=[str(archive["first"]), str(archive["tmp"] / "second")], index=str(index))
+    report = ingest_flow(IngestOptions(paths=[str(archive["first"]), str(archive["tmp"] / "second")], index=str(index)))
     assert report["new"] == report["changed"] == 0
     assert duplicates(index) == before
 

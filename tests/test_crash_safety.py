@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from newsdex.flows.options import IngestOptions
 from newsdex.index.layout import IndexPaths, writer_lock
 from newsdex.index.manifest import Manifest
-from newsdex.index.reader import open_index, search
+from newsdex.reading.reader import open_index, search
 from tests.conftest import REPO, indexed_rows, run_cli
 from tests.corpus_variants import make_variants
 
@@ -65,9 +66,9 @@ def test_kill_9_during_ingest_then_rerun_equals_uninterrupted_run(prefect_harnes
     assert 10 <= partial < 60
     assert open_index(killed).doc_count() >= partial  # the index opens; it holds at least what the manifest says
 
-    report = ingest_flow(paths=[str(corpus)], index=str(killed), batch_size=5)
+    report = ingest_flow(IngestOptions(paths=[str(corpus)], index=str(killed), batch_size=5))
     assert report["unchanged"] == partial and report["new"] + report["changed"] == 60 - partial
-    ingest_flow(paths=[str(corpus)], index=str(clean), batch_size=5)
+    ingest_flow(IngestOptions(paths=[str(corpus)], index=str(clean), batch_size=5))
     assert _snapshot(killed) == _snapshot(clean)
 
 

@@ -31,14 +31,14 @@ def _ingest(corpus: Path, index: Path, home: Path, *extra: str, env_extra: dict[
 
 
 def _stored(index: Path) -> list[dict]:
-    from newsdex.index.reader import open_index
+    from newsdex.reading.reader import open_index
 
     with open_index(index).searcher() as searcher:
         return sorted((dict(f) for f in searcher.all_stored_fields()), key=lambda f: f["id"])
 
 
 def _results(index: Path, all_copies: bool = False) -> list[list[tuple[str, float]]]:
-    from newsdex.index.reader import search
+    from newsdex.reading.reader import search
 
     out = []
     for q in QUERIES:

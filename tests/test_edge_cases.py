@@ -9,9 +9,10 @@ import shutil
 
 import pytest
 
+from newsdex.flows.options import IngestOptions, ReindexOptions
 from newsdex.index.layout import IndexPaths, writer_lock
 from newsdex.index.rawstore import raw_path
-from newsdex.index.reader import open_index, search, stats
+from newsdex.reading.reader import open_index, search, stats
 from tests.conftest import SEEDS, run_cli
 
 pytestmark = pytest.mark.prefect
@@ -29,8 +30,8 @@ def test_one_file_under_two_spellings_is_one_document(corpus, tmp_path, monkeypa
 
     monkeypatch.chdir(corpus.parent)
     index = tmp_path / "index"
-    report = ingest_flow(paths=["seeds/000_f62cfa61a98d079d.txt", "./seeds/000_f62cfa61a98d079d.txt", "seeds"],
-                         index=str(index))
+    paths = ["seeds/000_f62cfa61a98d079d.txt", "./seeds/000_f62cfa61a98d079d.txt", "seeds"]
+    report = ingest_flow(IngestOptions(paths=paths, index=str(index)))
     assert report["new"] == 5 and report["documents"] == 5
     assert open_index(index).doc_count() == 5
 
@@ -40,17 +41,17 @@ def test_prune_from_another_folder_keeps_relative_inputs_that_exist(corpus, tmp_
 
     index = tmp_path / "index"
     monkeypatch.chdir(corpus.parent)
-    ingest_flow(paths=["seeds"], index=str(index))
+    ingest_flow(IngestOptions(paths=["seeds"], index=str(index)))
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (elsewhere / "note.txt").write_text(
         "A note\n\nThis short note about the weather in the mountains was written for the pruning test and it "
         "is long enough to count as an article paragraph for the cleaner.\n", encoding="utf-8")
     monkeypatch.chdir(elsewhere)
-    report = ingest_flow(paths=["note.txt"], index=str(index), prune=True)
+    report = ingest_flow(IngestOptions(paths=["note.txt"], index=str(index), prune=True))
     assert report["removed"] == 0 and report["documents"] == 6
     os.remove(corpus / "004_c660a855ca50e628.txt")
-    report = ingest_flow(paths=["note.txt"], index=str(index), prune=True)
+    report = ingest_flow(IngestOptions(paths=["note.txt"], index=str(index), prune=True))
     assert report["removed"] == 1 and report["documents"] == 5
 
 
@@ -58,10 +59,10 @@ def test_input_that_turns_bad_leaves_search_and_is_listed(corpus, tmp_path):
     from newsdex.flows.ingest import ingest_flow
 
     index = tmp_path / "index"
-    ingest_flow(paths=[str(corpus)], index=str(index))
+    ingest_flow(IngestOptions(paths=[str(corpus)], index=str(index)))
     assert search(index, "gulags")["total"] == 1
     (corpus / "000_f62cfa61a98d079d.txt").write_bytes(b"")
-    report = ingest_flow(paths=[str(corpus)], index=str(index))
+    report = ingest_flow(IngestOptions(paths=[str(corpus)], index=str(index)))
     assert [q["reason"] for q in report["quarantined"]] == ["empty file"]
     assert search(index, "gulags")["total"] == 0
     s = stats(index)
@@ -73,15 +74,15 @@ def test_reindex_quarantine_is_listed_in_stats(corpus, tmp_path):
     from newsdex.flows.reindex import reindex_flow
 
     index = tmp_path / "index"
-    ingest_flow(paths=[str(corpus)], index=str(index))
+    ingest_flow(IngestOptions(paths=[str(corpus)], index=str(index)))
     hit = search(index, "gulags")["hits"][0]
     from newsdex.index.manifest import Manifest
 
     with Manifest(IndexPaths(index).manifest) as m:
         digest = m.states_for([hit["id"]])[hit["id"]]["raw_hash"]
     raw_path(IndexPaths(index).raw, digest).unlink()
-    dry = reindex_flow(index=str(index), dry_run=True)
-    report = reindex_flow(index=str(index))
+    dry = reindex_flow(ReindexOptions(index=str(index), dry_run=True))
+    report = reindex_flow(ReindexOptions(index=str(index)))
     assert dry["documents"] == report["documents"] == 4
     assert [q["reason"] for q in stats(index)["quarantined"]] == ["raw input missing from the raw store"]
     assert search(index, "gulags")["total"] == 0
@@ -91,7 +92,7 @@ def test_sort_newest_puts_dated_documents_first(corpus, tmp_path):
     from newsdex.flows.ingest import ingest_flow
 
     index = tmp_path / "index"
-    ingest_flow(paths=[str(corpus)], index=str(index))
+    ingest_flow(IngestOptions(paths=[str(corpus)], index=str(index)))
     for order in ("newest", "oldest"):
         hits = search(index, "troops", sort=order)["hits"]
         assert hits[0]["published"] == "2025-01-21", order
@@ -105,7 +106,7 @@ def test_snippets_escape_the_text_around_highlights(prefect_harness, tmp_path):
         "Markup in prose\n\nThe engineers wrote that x < y & <b>bold</b> claims about zeppelins should never be "
         "rendered as markup by any search front end that shows this paragraph to its readers.\n", encoding="utf-8")
     index = tmp_path / "index"
-    ingest_flow(paths=[str(doc)], index=str(index))
+    ingest_flow(IngestOptions(paths=[str(doc)], index=str(index)))
     snippet = search(index, "zeppelins")["hits"][0]["snippet"]
     assert "<b>zeppelins</b>" in snippet and "&lt;b&gt;bold&lt;/b&gt;" in snippet and "x &lt; y &amp;" in snippet
 
@@ -132,12 +133,12 @@ def test_prune_removes_whoosh_entries_the_manifest_never_recorded(corpus, tmp_pa
     from newsdex.models import EnrichedDoc
 
     index = tmp_path / "index"
-    ingest_flow(paths=[str(corpus)], index=str(index))
+    ingest_flow(IngestOptions(paths=[str(corpus)], index=str(index)))
     ghost = EnrichedDoc(id="0123456789abcdef", path=str(tmp_path / "gone.txt"), kind="text", raw_hash="h",
                         title="Ghost of a killed run")
     apply_changes(IndexPaths(index), [ghost])  # in Whoosh only, as after a kill -9 between the two writes
     assert "0123456789abcdef" in indexed_ids(IndexPaths(index))
-    report = ingest_flow(paths=[str(corpus)], index=str(index), prune=True)
+    report = ingest_flow(IngestOptions(paths=[str(corpus)], index=str(index), prune=True))
     assert report["removed"] == 1
     assert indexed_ids(IndexPaths(index)) == {h["id"] for h in search(index, "*", limit=10)["hits"]}
     assert open_index(index).doc_count() == 5

@@ -61,18 +61,37 @@ def test_isw_is_the_institute_it_abbreviates(seeds) -> None:
     assert kind == "ORG" and set(mentions) == {"Institute of the Study of War", "ISW"} and count == 4
 
 
-def test_isw_joins_its_expansion_even_without_an_alias(tmp_path, monkeypatch) -> None:
+def test_isw_joins_its_expansion_even_without_an_alias(tmp_path) -> None:
     path = tmp_path / "aliases.toml"
     path.write_text("[ORG]\n")
-    monkeypatch.setenv("NEWSDEX_ALIASES", str(path))
-    canonical.reload_aliases()
+    canonical.use_aliases(path)  # what a run does with Settings.aliases ($NEWSDEX_ALIASES)
     try:
         doc = enrich_documents([make_doc((SEEDS / "003_74e64ee529b26e9e.txt").read_text(encoding="utf-8"))])[0]
     finally:
-        monkeypatch.delenv("NEWSDEX_ALIASES")
-        canonical.reload_aliases()
+        canonical.use_aliases(None)
     isw = [e for e in doc.entities if "ISW" in e.mentions]
     assert len(isw) == 1 and isw[0].name == "Institute of the Study of War" and isw[0].count == 4
+
+
+def test_a_batch_job_canonicalizes_with_the_alias_file_it_carries(tmp_path, monkeypatch) -> None:
+    """Regression: a worker read the alias file from its own environment; now the job brings the flow's."""
+    from newsdex.flows.batch import BatchJob, run_job
+    from newsdex.models import RawDoc
+    from newsdex.settings import Settings
+    from newsdex.tasks.clean.rules import load_rules
+
+    path = tmp_path / "aliases.toml"
+    path.write_text("[ORG]\n")
+    monkeypatch.delenv("NEWSDEX_ALIASES", raising=False)  # this process's environment names the packaged file
+    seed = SEEDS / "003_74e64ee529b26e9e.txt"
+    raw = RawDoc(id="003", path=str(seed), kind="text", text=seed.read_text(encoding="utf-8"), raw_hash="h")
+    job = BatchJob(load_rules(), Settings(index=tmp_path, aliases=path), raws=[raw], build_segment=False)
+    try:
+        (doc,) = run_job(job).docs
+    finally:
+        canonical.use_aliases(None)
+    names = {e.name for e in doc.entities if "ISW" in e.mentions}
+    assert names == {"Institute of the Study of War"}  # the packaged file would say "for the Study of War"
 
 
 def test_places_people_and_organisations_of_the_seeds(seeds) -> None:
@@ -153,7 +172,7 @@ def test_importing_enrich_is_light_and_its_task_lives_in_the_flows() -> None:
 
     code = ("import sys, newsdex.tasks.enrich.stage as e; "
             "print(sorted(m for m in ('spacy', 'prefect') if m in sys.modules)); "
-            "from newsdex.flows import steps; print(type(steps.enrich_task).__name__)")
+            "from newsdex.flows import steps; print(type(steps.process_task).__name__)")  # enriches each batch
     repo = Path(__file__).resolve().parent.parent
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=repo, check=True)
     assert out.stdout.split("\n")[:2] == ["[]", "Task"]

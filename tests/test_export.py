@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from newsdex.index.export import chunked, csv_row, export_chunks, export_documents, write_csv
 from newsdex.index.manifest import open_readonly
 from newsdex.models import show_json
+from newsdex.reading.export import chunked, csv_row, write_csv
+from newsdex.reading.reader import export_chunks, export_documents
 from tests.conftest import run_cli
 
 SHOW_SCHEMA = Path(__file__).resolve().parents[1] / "docs" / "schemas" / "show.schema.json"

@@ -14,6 +14,7 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from newsdex.flows.options import IngestOptions, ReindexOptions
 from newsdex.models import Quarantined, RawDoc
 from newsdex.tasks.feeds.fields import parse_mapping
 from newsdex.tasks.feeds.identity import normalise_url, url_document_id
@@ -142,11 +143,10 @@ def test_jsonl_shapes_gzip_mapping_and_a_broken_line(tmp_path):
     assert len(stream.read_whole) == 5
 
 
-def test_too_large_line_is_quarantined_and_reading_goes_on(tmp_path, monkeypatch):
-    monkeypatch.setenv("NEWSDEX_MAX_BYTES", "2000")
+def test_too_large_line_is_quarantined_and_reading_goes_on(tmp_path):
     path = tmp_path / "big.jsonl"
     path.write_bytes(jsonl([{"text": "x" * 5000}, {"text": "small"}]))
-    docs = [r.doc for r in FeedStream([str(path)])]
+    docs = [r.doc for r in FeedStream([str(path)], max_bytes=2000)]  # Settings.max_bytes ($NEWSDEX_MAX_BYTES)
     assert isinstance(docs[0], Quarantined) and "too large" in docs[0].reason and docs[0].line == 1
     assert isinstance(docs[1], RawDoc) and docs[1].provenance.line == 2
 
@@ -172,13 +172,13 @@ def fed(prefect_harness, tmp_path_factory):
     (feeds / "traf.ndjson").write_bytes(jsonl(TRAFILATURA))
     write_warc(feeds / "crawl.warc.gz")
     index = work / "index"
-    report = ingest_flow(paths=[str(feeds)], index=str(index))
+    report = ingest_flow(IngestOptions(paths=[str(feeds)], index=str(index)))
     return {"feeds": feeds, "index": index, "report": report}
 
 
 @pytest.mark.prefect
 def test_feeds_ingested_one_document_per_url(fed):
-    from newsdex.index.reader import get_document, stats
+    from newsdex.reading.reader import get_document, stats
 
     report = fed["report"]
     # 3 scrapy lines + 1 + 1 JSONL records, 9 WARC records; the WARC's /zurich is the scrapy item's URL.
@@ -213,7 +213,7 @@ def test_feed_metadata_wins_and_show_by_url(fed):
 @pytest.mark.prefect
 def test_rescraped_record_updates_and_vanished_record_is_pruned(fed, tmp_path):
     from newsdex.flows.ingest import ingest_flow
-    from newsdex.index.reader import get_document, stats
+    from newsdex.reading.reader import get_document, stats
 
     index = tmp_path / "index"
     shutil.copytree(fed["index"], index, symlinks=True)
@@ -221,7 +221,7 @@ def test_rescraped_record_updates_and_vanished_record_is_pruned(fed, tmp_path):
     again = tmp_path / "later.jsonl"  # a later feed file re-scrapes the trafilatura post with new text
     changed = dict(TRAFILATURA[0], text="\n".join(prose("Updated story")))
     again.write_bytes(jsonl([changed]))
-    report = ingest_flow(paths=[str(fed["feeds"]), str(again)], index=str(index))
+    report = ingest_flow(IngestOptions(paths=[str(fed["feeds"]), str(again)], index=str(index)))
     assert report["changed"] == 1 and report["new"] == 0 and report["unchanged"] >= 7
     doc = get_document(index, url_document_id("https://blog.example.net/post"))
     assert "Updated story" in doc["body"] and doc["provenance"]["file"] == str(again)
@@ -231,7 +231,7 @@ def test_rescraped_record_updates_and_vanished_record_is_pruned(fed, tmp_path):
     original = scrapy.read_bytes()
     try:
         scrapy.write_bytes(jsonl(SCRAPY[:1]))
-        report = ingest_flow(paths=[str(fed["feeds"]), str(again)], index=str(index), prune=True)
+        report = ingest_flow(IngestOptions(paths=[str(fed["feeds"]), str(again)], index=str(index), prune=True))
     finally:
         scrapy.write_bytes(original)
     assert report["removed"] == 2  # the HTML item, and the broken line's quarantine entry
@@ -243,11 +243,11 @@ def test_rescraped_record_updates_and_vanished_record_is_pruned(fed, tmp_path):
 @pytest.mark.prefect
 def test_reindex_keeps_feed_metadata(fed, tmp_path):
     from newsdex.flows.reindex import reindex_flow
-    from newsdex.index.reader import get_document
+    from newsdex.reading.reader import get_document
 
     index = tmp_path / "index"
     shutil.copytree(fed["index"], index, symlinks=True)
-    report = reindex_flow(index=str(index), full=True)
+    report = reindex_flow(ReindexOptions(index=str(index), full=True))
     assert report["quarantined"] == [] or all("line" in q["reason"] for q in report["quarantined"])
     doc = get_document(index, url_document_id("https://news.example.org/a"))
     assert doc["title"] == "News-please article" and doc["provenance"]["line"] == 1

@@ -11,13 +11,14 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
+from newsdex.index import whoosh_internals
 from newsdex.index.layout import IndexPaths
 from newsdex.index.merge import MergingWriter
-from newsdex.index.reader import search
 from newsdex.index.schema import to_fields
 from newsdex.index.segments import build_segment
 from newsdex.index.writer import apply_changes
 from newsdex.models import EnrichedDoc
+from newsdex.reading.reader import search
 from tests.conftest import enriched_folder, seeds_and_generated
 from tools.merge_check import index_of, merge_all, segment_digests
 
@@ -58,6 +59,8 @@ def _whooshs_add_reader(self: MergingWriter, reader: SegmentReader) -> None:
     reader.close()
 
 
+@pytest.mark.skipif(not whoosh_internals.fast_paths(),
+                    reason="the fast paths are off (NEWSDEX_FAST_PATHS=0): Whoosh's own merge, nothing term by term")
 def test_the_index_writer_merges_this_way(docs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Small commits make the index's merge policy merge segments: the index holds the segments Whoosh's
     own merge would have written, and searches the same."""

@@ -1,6 +1,9 @@
-"""index/scoring.py and index/snippets.py against Whoosh itself: for every query shape they take over, the same
+"""reading/scoring.py and reading/snippets.py against Whoosh itself: for every query shape they take over, the same
 documents, the same order and the same scores as Whoosh's matchers, and the same snippets as Whoosh's
-highlighter, on an index of several segments with deleted documents; shapes they leave to Whoosh say so."""
+highlighter, on an index of several segments with deleted documents; shapes they leave to Whoosh say so.
+
+CI runs this file a second time with the fast paths off (NEWSDEX_FAST_PATHS=0, index/whoosh_internals.py): the
+tests of the fast scorer itself are then skipped, and what a user sees (search JSON, snippets) must not change."""
 
 from __future__ import annotations
 
@@ -9,11 +12,20 @@ from pathlib import Path
 import pytest
 from whoosh.searching import Results
 
-from newsdex.index import reader, scoring, snippets
+from newsdex.index import whoosh_internals
 from newsdex.index.layout import IndexPaths
 from newsdex.index.writer import apply_changes
 from newsdex.models import EnrichedDoc
+from newsdex.reading import passages, reader, scoring, snippets
+from newsdex.reading.filters import build_filter
+from newsdex.reading.query import make_parser
+from newsdex.reading.rank import counting_collector
+from newsdex.reading.request import Filters
+from newsdex.reading.stored import stored_fields
 from tests.conftest import enriched_folder, seeds_and_generated
+
+fast_only = pytest.mark.skipif(not whoosh_internals.fast_paths(),
+                               reason="the fast paths are off (NEWSDEX_FAST_PATHS=0): no fast scorer to compare")
 
 QUERIES = [
     "gulags",
@@ -78,7 +90,7 @@ def index_root(docs: list[EnrichedDoc], tmp_path_factory: pytest.TempPathFactory
 
 
 def _whoosh(searcher, q, filt=None) -> tuple[int, list[tuple[int, float]]]:
-    collector = reader._counting_collector(searcher, 100_000, filt, {})
+    collector = counting_collector(searcher, 100_000, filt, {})
     searcher.search_with_collector(q, collector)
     results = collector.results()
     return len(results), [(docnum, score) for score, docnum in results.top_n]
@@ -104,12 +116,13 @@ def test_the_index_has_several_segments_and_deleted_documents(index_root: Path) 
     assert any(r.has_deletions() for r in segments)
 
 
+@fast_only
 @pytest.mark.parametrize("text", QUERIES)
 def test_scores_equal_whooshs_for_every_shape_taken_over(index_root: Path, text: str) -> None:
     searcher = reader.open_index(index_root).searcher()
-    q = reader._parser(searcher.schema).parse(text)
+    q = make_parser(searcher.schema).parse(text)
     ours = _ours(searcher, q)
-    assert ours is not None, f"{text!r} ({q!r}) should be scored by index/scoring.py"
+    assert ours is not None, f"{text!r} ({q!r}) should be scored by reading/scoring.py"
     total, ranked = _whoosh(searcher, q)
     assert ours[0] == total
     _same(ours[1], ranked)
@@ -118,12 +131,13 @@ def test_scores_equal_whooshs_for_every_shape_taken_over(index_root: Path, text:
 def test_queries_with_matches_are_among_them(index_root: Path) -> None:
     # The comparison above means little if nothing matched: most queries find documents.
     searcher = reader.open_index(index_root).searcher()
-    parser = reader._parser(searcher.schema)
+    parser = make_parser(searcher.schema)
     found = [text for text in QUERIES if _whoosh(searcher, parser.parse(text))[0] > 0]
     assert len(found) >= len(QUERIES) - 3
     assert _whoosh(searcher, parser.parse('"sent to the gulags"'))[0] >= 1
 
 
+@fast_only
 @pytest.mark.parametrize(
     "filters",
     [
@@ -139,9 +153,9 @@ def test_queries_with_matches_are_among_them(index_root: Path) -> None:
 )
 def test_filtered_scores_and_totals_equal_whooshs(index_root: Path, filters: dict) -> None:
     searcher = reader.open_index(index_root).searcher()
-    filt = reader.build_filter(**filters)
+    filt = build_filter(Filters(**filters))
     for text in ["the", "korea OR garden", '"of the"']:
-        q = reader._parser(searcher.schema).parse(text)
+        q = make_parser(searcher.schema).parse(text)
         ours = _ours(searcher, q, filt)
         assert ours is not None
         total, ranked = _whoosh(searcher, q, filt)
@@ -149,6 +163,7 @@ def test_filtered_scores_and_totals_equal_whooshs(index_root: Path, filters: dic
         _same(ours[1], ranked)
 
 
+@fast_only
 def test_date_ranges_match_the_documents_whoosh_finds(index_root: Path) -> None:
     """The column read gives Whoosh's documents for open, closed and exclusive ranges, a dated document's own
     instant at either end included; undated documents never match."""
@@ -156,7 +171,7 @@ def test_date_ranges_match_the_documents_whoosh_finds(index_root: Path) -> None:
 
     from whoosh.query import DateRange
 
-    from newsdex.index import dates
+    from newsdex.reading import dates
 
     searcher = reader.open_index(index_root).searcher()
     instants = sorted({v for v in dates._published_all(searcher) if v <= dates.LAST_DATED})
@@ -176,12 +191,12 @@ def test_date_ranges_match_the_documents_whoosh_finds(index_root: Path) -> None:
 @pytest.mark.parametrize("text", UNSUPPORTED)
 def test_other_shapes_are_left_to_whoosh(index_root: Path, text: str) -> None:
     searcher = reader.open_index(index_root).searcher()
-    assert _ours(searcher, reader._parser(searcher.schema).parse(text)) is None
+    assert _ours(searcher, make_parser(searcher.schema).parse(text)) is None
 
 
 def test_search_output_is_the_same_through_either_path(index_root: Path, monkeypatch) -> None:
-    """The whole JSON (totals, order, scores, snippets, facets) with index/scoring.py and with Whoosh's
-    matchers (index/scoring.py switched off)."""
+    """The whole JSON (totals, order, scores, snippets, facets) with reading/scoring.py and with Whoosh's
+    matchers (reading/scoring.py switched off)."""
     queries = [*QUERIES[:8], "korea NOT missile"]
     ours = [reader.search(index_root, q, limit=20) for q in queries]
     ours.append(reader.search(index_root, "the", entities=[("LOC", "Ukraine")]))
@@ -196,8 +211,11 @@ def test_search_output_is_the_same_through_either_path(index_root: Path, monkeyp
 
 
 def _results_for(searcher, text: str) -> Results:
-    q = reader._parser(searcher.schema).parse(text)
-    return Results(searcher, q, scoring.top(scoring.evaluate(searcher, q), 100))
+    q = make_parser(searcher.schema).parse(text)
+    scores = scoring.evaluate(searcher, q)
+    if scores is None:  # the fast paths are off: Whoosh's own ranking
+        return searcher.search(q, limit=100)
+    return Results(searcher, q, scoring.top(scores, 100))
 
 
 def _whoosh_snippet(results: Results, hit_rank: int, text: str, top: int = 2) -> str:
@@ -206,8 +224,8 @@ def _whoosh_snippet(results: Results, hit_rank: int, text: str, top: int = 2) ->
     return results[hit_rank].highlights("body", text=text, top=top)
 
 
-FRAGMENTER = reader.highlight.ContextFragmenter(maxchars=240, surround=70)
-FORMATTER = reader._BoldFormatter()
+FRAGMENTER = passages.highlight.ContextFragmenter(maxchars=240, surround=70)
+FORMATTER = passages.BoldFormatter()
 
 
 def test_snippets_equal_whooshs_on_every_hit(index_root: Path, docs: list[EnrichedDoc]) -> None:
@@ -217,7 +235,7 @@ def test_snippets_equal_whooshs_on_every_hit(index_root: Path, docs: list[Enrich
     # Queries without phrases or NOT: there our marks are Whoosh's (with them, see test_search_answers.py).
     for text in ["the", "korea", "war OR peace", "president", "kim jong-un", "kursk region"]:
         results = _results_for(searcher, text)
-        stored = reader._stored_fields(searcher, [d for _, d in results.top_n])
+        stored = stored_fields(searcher, [d for _, d in results.top_n])
         for rank, fields in enumerate(stored):
             body = bodies[fields["id"]]
             ours = snippets.highlight(results, "body", body, FRAGMENTER, FORMATTER)
@@ -265,6 +283,7 @@ def test_equal_scores_rank_by_document_id_whatever_order_they_were_written(
         assert hits[0]["score"] == hits[1]["score"]
 
 
+@fast_only
 def test_prefix_words_in_a_segment_over_5000_documents_are_summed_as_whoosh_does(tmp_path: Path) -> None:
     """Whoosh sums a prefix's words (times its boost) only in a segment of over 5,000 documents; in smaller
     ones every match scores 1. One segment of each size, compared with Whoosh's matchers."""
@@ -281,7 +300,7 @@ def test_prefix_words_in_a_segment_over_5000_documents_are_summed_as_whoosh_does
                                     body=f"gov{i % 5}ern said text{i % 13} text{i % 7} gov{i % 11}ern")
     searcher = ix.searcher()
     assert sorted(r.doc_count_all() for r in (sub.reader() for sub, _ in searcher.leaf_searchers())) == [300, 5_001]
-    parser = reader._parser(searcher.schema)
+    parser = make_parser(searcher.schema)
     for text in ["gov*", "body:gov*", "gov*^2", "harbour*", "text1* AND gov*"]:
         q = parser.parse(text)
         ours = _ours(searcher, q)

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from newsdex.index.layout import IndexPaths
-from newsdex.index.reader import open_index, search
 from newsdex.index.segments import build_segment
 from newsdex.index.writer import apply_changes, indexed_ids
 from newsdex.models import EnrichedDoc
+from newsdex.reading.reader import open_index, search
 from tests.conftest import enriched_folder, seeds_and_generated
 
 QUERIES = ["gulags", '"Kursk region"', "title:korea", "tax OR garden", "loc:ukraine", "person:putin", "the"]

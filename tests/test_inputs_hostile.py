@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from newsdex.flows.options import IngestOptions
 from newsdex.models import Quarantined, RawDoc
 from newsdex.tasks import load
 from newsdex.tasks.decode import strip_controls
@@ -180,7 +181,7 @@ def test_ingest_flow_passes_the_forced_encoding_to_the_load_stage(prefect_harnes
     bare16 = tmp_path / "in" / "bare16.txt"
     bare16.parent.mkdir()
     bare16.write_bytes(UTF16.encode("utf-16-le"))
-    report = ingest_flow(paths=[str(bare16.parent)], index=str(tmp_path / "index"), encoding="utf-16-le")
+    report = ingest_flow(IngestOptions(paths=[str(bare16.parent)], index=str(tmp_path / "index"), encoding="utf-16-le"))
     assert report["new"] == 1 and report["quarantined"] == [] and report["documents"] == 1
 
 
@@ -230,17 +231,16 @@ def test_a_fifo_swapped_in_after_the_stat_is_not_waited_for(tmp_path, monkeypatc
     assert len(calls) == 2 and isinstance(result, Quarantined) and "FIFO" in result.reason
 
 
-def test_reads_stop_at_the_size_limit(tmp_path, monkeypatch):
-    monkeypatch.setenv("NEWSDEX_MAX_BYTES", "1000")
+def test_reads_stop_at_the_size_limit(tmp_path):
     big = tmp_path / "big.txt"
     big.write_bytes(b"word " * 100_000)
-    assert len(load.read_input(str(big))) == 1001
-    assert "too large" in load_path(str(big)).reason
+    assert len(load.read_input(str(big), 1000)) == 1001  # Settings.max_bytes ($NEWSDEX_MAX_BYTES)
+    assert "too large" in load_path(str(big), max_bytes=1000).reason
     import gzip
 
     packed = tmp_path / "big.txt.gz"
     packed.write_bytes(gzip.compress(os.urandom(5000)))  # incompressible: over the limit before gunzip
-    assert "too large" in load_path(str(packed)).reason
+    assert "too large" in load_path(str(packed), max_bytes=1000).reason
 
 
 @pytest.mark.parametrize(("data", "encoding", "text"), [

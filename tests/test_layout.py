@@ -14,6 +14,7 @@ PACKAGES = {
     "core": "newsdex",
     "tasks": "newsdex.tasks",
     "index": "newsdex.index",
+    "reading": "newsdex.reading",
     "flows": "newsdex.flows",
     "search_cli": "newsdex.search_cli",
     "tools": "tools",
@@ -24,12 +25,13 @@ ALLOWED = {
     "core": set(),
     "tasks": {"core"},
     "index": {"core"},
+    "reading": {"core", "index"},  # the read side: beside the store, below the CLI; nothing under it imports it
     "flows": {"core", "tasks", "index"},
-    "search_cli": {"core", "tasks", "index", "flows"},
-    "tools": {"core", "tasks", "index", "flows"},
-    "bench": {"core", "tasks", "index", "flows", "search_cli", "tools"},
+    "search_cli": {"core", "tasks", "index", "reading", "flows"},
+    "tools": {"core", "tasks", "index", "reading", "flows"},
+    "bench": {"core", "tasks", "index", "reading", "flows", "search_cli", "tools"},
 }
-OLD_NAMES = {"tasks", "index", "flows", "search_cli"}
+OLD_NAMES = {"tasks", "index", "reading", "flows", "search_cli"}
 
 
 def modules() -> dict[str, Path]:
@@ -137,15 +139,15 @@ def test_prefect_tasks_are_declared_in_one_place_that_only_flows_import() -> Non
     declaring = sorted(
         name for name, path in known.items()
         if "from prefect import" in path.read_text(encoding="utf-8")
-        and "task" in {a.name for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-                       if isinstance(n, ast.ImportFrom) and n.module == "prefect" for a in n.names}
+        and {"task", "Task"} & {a.name for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                                if isinstance(n, ast.ImportFrom) and n.module == "prefect" for a in n.names}
     )
     assert declaring == ["newsdex.flows.steps"]
     importers = sorted(m for m, targets in graph().items() if "newsdex.flows.steps" in targets)
     assert importers and all(room_of(m) == "flows" for m in importers), importers
     # Stages and the index never import Prefect at all.
     for name, path in known.items():
-        if room_of(name) in ("core", "tasks", "index"):
+        if room_of(name) in ("core", "tasks", "index", "reading"):
             assert "prefect" not in {n.split(".")[0] for n in imports_of(path, known)}, name
 
 
@@ -160,3 +162,99 @@ def test_the_index_folder_has_one_owner() -> None:
             if needle in text:
                 touching.append(f"{path.relative_to(REPO)}: {needle}")
     assert touching == []
+
+
+def _functions(room: str) -> list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]]:
+    found = []
+    for name, path in modules().items():
+        if room_of(name) == room:
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                    found.append((f"{path.relative_to(REPO)}:{node.lineno} {node.name}", node))
+    return found
+
+
+def test_the_read_side_has_short_functions_and_short_signatures() -> None:
+    """reading/, the web page and the read commands: no function over 50 lines, none taking over 6 parameters (a
+    request is one typed value, reading/request.py)."""
+    readers = ("/web/", "options.py", "cmd_search", "cmd_show", "cmd_similar", "cmd_export", "cmd_web", "cmd_stats",
+               "cmd_entities", "cmd_duplicates")
+    web = [(n, f) for n, f in _functions("search_cli") if any(part in n for part in readers)]
+    long, wide = [], []
+    for where, fn in _functions("reading") + web:
+        if fn.end_lineno - fn.lineno + 1 > 50:
+            long.append(where)
+        args = fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs
+        params = [a.arg for a in args if a.arg not in ("self", "cls")]
+        if len(params) > 6:
+            wide.append(where)
+    assert (long, wide) == ([], [])
+
+
+def test_the_read_side_keeps_no_module_level_memo() -> None:
+    """What the read side remembers belongs to an Archive (reading/caches.py), never to a module: no dict, set or
+    cache object assigned at module level that a function fills."""
+    offenders = []
+    for name, path in modules().items():
+        if room_of(name) != "reading":
+            continue
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            value = node.value if isinstance(node, ast.Assign | ast.AnnAssign) else None
+            if isinstance(value, ast.Dict) and not value.keys:  # an empty dict to be filled: a memo
+                offenders.append(f"{path.relative_to(REPO)}:{node.lineno}")
+            if isinstance(value, ast.Call) and ast.unparse(value.func).split(".")[-1] in (
+                "dict", "set", "Counter", "WeakKeyDictionary", "WeakValueDictionary", "OrderedDict", "defaultdict"
+            ):
+                offenders.append(f"{path.relative_to(REPO)}:{node.lineno}")
+        text = path.read_text(encoding="utf-8")
+        if "lru_cache" in text or "functools.cache" in text:
+            offenders.append(f"{path.relative_to(REPO)}: functools cache")
+    assert offenders == []
+
+
+def _whoosh_private_names() -> set[str]:
+    """Every private name Whoosh defines: functions, classes, methods, attributes it assigns (``_x``, not dunders)."""
+    import whoosh
+
+    found: set[str] = set()
+    for path in Path(whoosh.__file__).parent.rglob("*.py"):
+        found |= _own_names(ast.parse(path.read_text(encoding="utf-8", errors="replace")))
+    return {name for name in found if name.startswith("_") and not name.startswith("__")}
+
+
+def _own_names(tree: ast.AST) -> set[str]:
+    """The private names a module defines itself (its functions, classes, attributes and variables)."""
+    own: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            own.add(node.name)
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+            own.add(node.attr)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            own.add(node.id)
+    return own
+
+
+def test_only_whoosh_internals_touches_whoosh_s_private_names() -> None:
+    """index/whoosh_internals.py alone imports, reads or overrides Whoosh's private names (a Whoosh release that
+    moves them breaks one module, which ``supported()`` checks): elsewhere no ``from whoosh… import _x``, no
+    ``obj._x`` for a name Whoosh defines and the module does not, and no method of a subclass named as one of
+    Whoosh's private methods (an override of a private step)."""
+    private = _whoosh_private_names()
+    assert {"_perdoc", "_read_data", "_merge_matched_tokens", "_flush_segment"} <= private  # the scan works
+    offenders = []
+    for name, path in modules().items():
+        if name == "newsdex.index.whoosh_internals":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        own = _own_names(tree)
+        where = path.relative_to(REPO)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "whoosh":
+                offenders += [f"{where}:{node.lineno} imports {a.name}" for a in node.names if a.name.startswith("_")]
+            elif isinstance(node, ast.Attribute) and node.attr in private and node.attr not in own:
+                offenders.append(f"{where}:{node.lineno} .{node.attr}")
+            elif isinstance(node, ast.ClassDef) and node.bases:
+                offenders += [f"{where}:{item.lineno} overrides {item.name}" for item in node.body
+                              if isinstance(item, ast.FunctionDef) and item.name in private]
+    assert offenders == []

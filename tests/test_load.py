@@ -59,11 +59,10 @@ def test_html_detected_by_content_and_declared_charset_honoured():
     assert isinstance(doc, RawDoc) and doc.kind == "html" and "café" in doc.text
 
 
-def test_huge_input_is_quarantined(monkeypatch):
+def test_huge_input_is_quarantined():
     import newsdex.tasks.load as load
 
-    monkeypatch.setenv("NEWSDEX_MAX_BYTES", "1000")
-    result = load.decode_input("big.txt", b"word " * 1000)
+    result = load.decode_input("big.txt", b"word " * 1000, max_bytes=1000)  # Settings.max_bytes ($NEWSDEX_MAX_BYTES)
     assert isinstance(result, Quarantined) and "too large" in result.reason
 
 

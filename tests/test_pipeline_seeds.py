@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from newsdex.index.reader import get_document, search, stats
+from newsdex.flows.options import IngestOptions
+from newsdex.reading.reader import get_document, search, stats
 from tests.conftest import SEEDS
 
 pytestmark = pytest.mark.prefect
@@ -125,7 +126,7 @@ def test_rerun_changes_nothing(seed_index):
     from newsdex.flows.ingest import ingest_flow
 
     before = search(seed_index["index"], "troops", limit=50)
-    report = ingest_flow(paths=[str(seed_index["corpus"])], index=str(seed_index["index"]))
+    report = ingest_flow(IngestOptions(paths=[str(seed_index["corpus"])], index=str(seed_index["index"])))
     assert report["new"] == 0 and report["changed"] == 0 and report["unchanged"] == 5
     after = search(seed_index["index"], "troops", limit=50)
     assert [h["id"] for h in after["hits"]] == [h["id"] for h in before["hits"]]
@@ -134,9 +135,9 @@ def test_rerun_changes_nothing(seed_index):
 
 def test_filtered_total_counts_only_filtered_matches(seed_index, monkeypatch):
     """Regression: with more matches than the facet window, Whoosh reported the unfiltered count."""
-    import newsdex.index.reader as reader
+    import newsdex.reading.collapse as collapse
 
-    monkeypatch.setattr(reader, "FACET_WINDOW", 1)
+    monkeypatch.setattr(collapse, "FACET_WINDOW", 1)
     unfiltered = search(seed_index["index"], "troops", limit=1)
     assert unfiltered["total"] == 5
     only_giles = search(seed_index["index"], "troops", limit=1, entities=[("PERSON", "Keir Giles")])
@@ -154,7 +155,7 @@ def test_cached_searcher_sees_new_commits(seed_index, tmp_path):
         encoding="utf-8",
     )
     assert search(seed_index["index"], "quokkas")["total"] == 0
-    ingest_flow(paths=[str(extra)], index=str(seed_index["index"]))
+    ingest_flow(IngestOptions(paths=[str(extra)], index=str(seed_index["index"])))
     try:
         assert search(seed_index["index"], "quokkas")["total"] == 1
     finally:

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from newsdex.index.query import MAX_NESTING, MAX_QUERY_CHARS
 from newsdex.models import document_id
+from newsdex.reading.query import MAX_NESTING, MAX_QUERY_CHARS
 from tests.conftest import run_cli
 
 pytestmark = pytest.mark.prefect

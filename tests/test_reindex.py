@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
+from newsdex.flows.options import IngestOptions, ReindexOptions
 from newsdex.index.layout import IndexPaths
 from newsdex.index.manifest import Manifest
-from newsdex.index.reader import get_document, open_index, search
+from newsdex.reading.reader import get_document, open_index, search
 from newsdex.tasks.clean.rules import load_rules
 from newsdex.tasks.shipped import DEFAULT_RULES
 from tests.conftest import SEEDS
@@ -43,7 +44,7 @@ def fresh_index(prefect_harness, tmp_path):
     corpus = tmp_path / "seeds"
     shutil.copytree(SEEDS, corpus)
     index = tmp_path / "index"
-    ingest_flow(paths=[str(corpus)], index=str(index))
+    ingest_flow(IngestOptions(paths=[str(corpus)], index=str(index)))
     return {"index": index, "corpus": corpus, "tmp": tmp_path}
 
 
@@ -63,7 +64,7 @@ def test_rule_change_reindexes_exactly_the_changed_documents(fresh_index):
     before = _stored(index)
     assert search(index, '"Kremlin spokesman Dmitry Peskov"')["total"] == 1
 
-    dry = reindex_flow(index=str(index), rules=str(rules), dry_run=True)
+    dry = reindex_flow(ReindexOptions(index=str(index), rules=str(rules), dry_run=True))
     assert dry["changed"] == 1 and dry["unchanged"] == 4
     assert [c["path"].rsplit("/", 1)[-1] for c in dry["changes"]] == [SEED_003]
     predicted = dry["changes"][0]
@@ -72,10 +73,11 @@ def test_rule_change_reindexes_exactly_the_changed_documents(fresh_index):
     assert _stored(index) == before  # a dry run writes nothing
     # Regression: --examples was accepted and ignored (the summary always kept 3 lines per rule).
     assert len(dry["summary"]["by_rule"]["drop-peskov-line"]["examples"]) == 1
-    none = reindex_flow(index=str(index), rules=str(rules), dry_run=True, examples=0)["summary"]["by_rule"]
+    none = reindex_flow(ReindexOptions(index=str(index), rules=str(rules), dry_run=True, examples=0))
+    none = none["summary"]["by_rule"]
     assert none["drop-peskov-line"] == {"removed": 1, "restored": 0, "examples": []}
 
-    real = reindex_flow(index=str(index), rules=str(rules))
+    real = reindex_flow(ReindexOptions(index=str(index), rules=str(rules)))
     assert real["changed"] == dry["changed"] and real["unchanged"] == dry["unchanged"]
     after = _stored(index)
     changed = {i for i in after if after[i] != before[i]}
@@ -90,7 +92,7 @@ def test_rule_change_reindexes_exactly_the_changed_documents(fresh_index):
     with Manifest(IndexPaths(index).manifest) as m:
         assert set(m.counts()["rules_versions"]) == {new_version}
     # Running it again changes nothing.
-    again = reindex_flow(index=str(index), rules=str(rules))
+    again = reindex_flow(ReindexOptions(index=str(index), rules=str(rules)))
     assert again["changed"] == 0 and again["unchanged"] == 5
     assert str(corpus)  # inputs were never re-read: reindex works from the raw store
 
@@ -99,7 +101,8 @@ def test_reindex_needs_no_original_files(fresh_index):
     from newsdex.flows.reindex import reindex_flow
 
     shutil.rmtree(fresh_index["corpus"])
-    report = reindex_flow(index=str(fresh_index["index"]), rules=str(_rules_with_new_rule(fresh_index["tmp"])))
+    rules = _rules_with_new_rule(fresh_index["tmp"])
+    report = reindex_flow(ReindexOptions(index=str(fresh_index["index"]), rules=str(rules)))
     assert report["changed"] == 1 and not report["quarantined"]
 
 
@@ -112,7 +115,7 @@ def test_full_rebuild_is_swapped_in_under_an_open_reader(fresh_index):
     reader = open_index(index).searcher()  # a search that started before the rebuild
     try:
         before_ids = sorted(f["id"] for f in reader.all_stored_fields())
-        report = reindex_flow(index=str(index), full=True)
+        report = reindex_flow(ReindexOptions(index=str(index), full=True))
         assert report["changed"] == 5
         new_generation = paths.live_generation()
         assert new_generation != old_generation and whoosh_index.exists_in(new_generation)
@@ -134,9 +137,11 @@ def test_failed_full_rebuild_leaves_the_old_index(fresh_index, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("enrichment blew up")
 
-    monkeypatch.setattr(reindex_module.steps, "enrich_task", broken)
+    import newsdex.tasks.enrich.stage as enrich
+
+    monkeypatch.setattr(enrich, "enrich_reusing", broken)  # inside the batch job, which runs in this process
     with pytest.raises(RuntimeError):
-        reindex_module.reindex_flow(index=str(index), full=True)
+        reindex_module.reindex_flow(ReindexOptions(index=str(index), full=True))
     assert IndexPaths(index).live_generation() == live
     assert [p for p in IndexPaths(index).gens.iterdir()] == [live]  # the half-built generation is gone
     assert search(index, "gulags")["total"] == 1
@@ -152,7 +157,7 @@ def test_changed_and_deleted_inputs_on_ingest(fresh_index):
         "flying low over the border near the frontline.\n"
     ))
     (corpus / "004_c660a855ca50e628.txt").unlink()
-    report = ingest_flow(paths=[str(corpus)], index=str(index), prune=True)
+    report = ingest_flow(IngestOptions(paths=[str(corpus)], index=str(index), prune=True))
     assert (report["new"], report["changed"], report["unchanged"], report["removed"]) == (0, 1, 3, 1)
     assert report["documents"] == 4
     assert search(index, "zeppelins")["total"] == 1
@@ -169,7 +174,7 @@ def test_renamed_rule_updates_explanations_without_reindexing(fresh_index):
     assert 'name = "source-link"' in text
     rules.write_text(text.replace('name = "source-link"', 'name = "source-footer"'), encoding="utf-8")
     before = _stored(index)
-    report = reindex_flow(index=str(index), rules=str(rules))
+    report = reindex_flow(ReindexOptions(index=str(index), rules=str(rules)))
     assert report["changed"] == 0 and report["unchanged"] == 5
     assert _stored(index) == before  # the index is untouched…
     doc = get_document(index, str(fresh_index["corpus"] / "004_c660a855ca50e628.txt"))
@@ -191,12 +196,13 @@ def test_a_failure_after_the_swap_keeps_the_new_generation(fresh_index, monkeypa
 
     monkeypatch.setattr(ManifestClass, "apply_staged", broken)
     with pytest.raises(RuntimeError):
-        reindex_module.reindex_flow(index=str(index), full=True)
+        reindex_module.reindex_flow(ReindexOptions(index=str(index), full=True))
     live = IndexPaths(index).live_generation()
     assert live is not None and live != before and live.is_dir()  # swapped in, not deleted
     monkeypatch.undo()
     assert search(index, "gulags")["total"] == 1
-    reindex_module.reindex_flow(index=str(index), dry_run=True)  # a writer's session applies the staged rows
+    # A writer's session applies the staged rows.
+    reindex_module.reindex_flow(ReindexOptions(index=str(index), dry_run=True))
     with Manifest(IndexPaths(index).manifest) as m:
         assert m.counts()["documents"] == 5
         assert m.conn.execute("SELECT COUNT(*) FROM staged").fetchone()[0] == 0

@@ -17,8 +17,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from newsdex.models import Quarantined, RawDoc
+from newsdex.reasons import reason_kind
 from newsdex.tasks.feeds.stream import FeedStream
-from newsdex.tasks.reasons import reason_kind
 from tests.test_feeds import page
 
 HTML = page("Harbour cranes", "Harbour").encode()
@@ -52,12 +52,11 @@ def docs_of(*paths: Path, **kw) -> tuple[list, FeedStream]:
     return [r.doc for r in stream], stream
 
 
-def test_a_warc_gzip_bomb_is_one_quarantine_line_and_the_next_record_is_read(tmp_path, monkeypatch):
-    monkeypatch.setenv("NEWSDEX_MAX_BYTES", str(1 << 20))
+def test_a_warc_gzip_bomb_is_one_quarantine_line_and_the_next_record_is_read(tmp_path):
     path = tmp_path / "bomb.warc.gz"
     path.write_bytes(warc_bomb(64 << 20) + warc_bytes([("https://ok.example/a", HTML)]))
     assert path.stat().st_size < 200_000
-    docs, stream = docs_of(path)
+    docs, stream = docs_of(path, max_bytes=1 << 20)  # Settings.max_bytes ($NEWSDEX_MAX_BYTES)
     bad, good = docs
     assert isinstance(bad, Quarantined) and bad.offset == 0 and "\n" not in bad.reason
     assert bad.reason == f"record 1 at offset 0: too large: over {4 << 20} bytes once decompressed"
@@ -65,24 +64,22 @@ def test_a_warc_gzip_bomb_is_one_quarantine_line_and_the_next_record_is_read(tmp
     assert stream.read_whole == [str(path)]
 
 
-def test_a_file_inflating_past_the_file_limit_stops_with_one_line(tmp_path, monkeypatch):
-    monkeypatch.setenv("NEWSDEX_MAX_FILE_BYTES", str(4 << 20))
+def test_a_file_inflating_past_the_file_limit_stops_with_one_line(tmp_path):
     members = warc_bytes([(f"https://ok.example/{i}", HTML + b" " * (1 << 20)) for i in range(8)])
     (tmp_path / "big.warc.gz").write_bytes(members)
     lines = b"".join(json.dumps({"text": "x" * 1000}).encode() + b"\n" for _ in range(6000))
     (tmp_path / "big.jsonl.gz").write_bytes(gzip.compress(lines))
-    docs, stream = docs_of(tmp_path / "big.warc.gz", tmp_path / "big.jsonl.gz")
+    docs, stream = docs_of(tmp_path / "big.warc.gz", tmp_path / "big.jsonl.gz", max_file_bytes=4 << 20)
     bad = [d for d in docs if isinstance(d, Quarantined)]
     assert [reason_kind(b.reason) for b in bad] == ["file too large", "file too large"]
     assert stream.read_whole == []  # neither was read to its end: --prune keeps their records
 
 
-def test_jsonl_bombs_and_a_last_line_without_newline_are_quarantined(tmp_path, monkeypatch):
-    monkeypatch.setenv("NEWSDEX_MAX_BYTES", str(1 << 20))
+def test_jsonl_bombs_and_a_last_line_without_newline_are_quarantined(tmp_path):
     (tmp_path / "a_nul.jsonl.gz").write_bytes(gzip.compress(bytes(50 << 20)))  # 50 MB of NUL, one "line"
     (tmp_path / "b_last.jsonl").write_bytes(json.dumps({"text": "fine"}).encode() + b"\n"
                                             + json.dumps({"text": "y" * (2 << 20)}).encode())  # no final newline
-    docs, stream = docs_of(tmp_path)
+    docs, stream = docs_of(tmp_path, max_bytes=1 << 20)
     nul, fine, last = docs
     assert isinstance(nul, Quarantined) and nul.reason == f"line 1: too large: over {1 << 20} bytes"
     assert isinstance(fine, RawDoc)
@@ -190,6 +187,7 @@ def test_every_exception_a_stage_raises_quarantines_one_document(tmp_path, monke
     the rest of the batch is processed."""
     from newsdex.flows import batch
     from newsdex.index import manifest
+    from newsdex.settings import Settings
     from newsdex.tasks import segment
     from newsdex.tasks.clean import stage as clean_stage
     from newsdex.tasks.clean.rules import load_rules
@@ -215,8 +213,8 @@ def test_every_exception_a_stage_raises_quarantines_one_document(tmp_path, monke
         p = tmp_path / f"{i}.txt"
         p.write_text(text * 3)
         raws.append(next(iter(FeedStream([str(p)]))).doc)
-    rows, built, result = batch.process_for_index(raws, load_rules(), 0)
-    assert len(rows) == 2 and built is not None and len(built.ids) == 2
+    result = batch.run_job(batch.BatchJob(load_rules(), Settings(index=tmp_path / "index", clean_seconds=0), raws=raws))
+    assert len(result.rows) == 2 and result.segment is not None and len(result.segment.ids) == 2
     ((doc_id, why),) = result.quarantined
     assert doc_id == raws[1].id and "\n" not in why.reason and error.__name__ in why.reason
     assert why.reason.endswith("poisoned")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from newsdex.flows.options import IngestOptions
 from newsdex.models import Quarantined, RawDoc, StoredInput
 from newsdex.tasks.clean.reclean import reclean_batch
 from newsdex.tasks.clean.rules import load_rules, parse_rules
@@ -194,7 +195,7 @@ def test_ingest_quarantines_a_document_over_budget_and_indexes_the_rest(
     import shutil
 
     from newsdex.flows.ingest import ingest_flow
-    from newsdex.index.reader import search
+    from newsdex.reading.reader import search
 
     corpus = tmp_path / "inputs"
     shutil.copytree(SEEDS, corpus / "seeds")
@@ -203,23 +204,26 @@ def test_ingest_quarantines_a_document_over_budget_and_indexes_the_rest(
     slow.write_text(_long_document(), encoding="utf-8")
     clean_document(_doc("Warm-up headline for the line model\nA first paragraph, warm."), load_rules())
     monkeypatch.setenv("NEWSDEX_CLEAN_SECONDS", "0.5")
-    report = ingest_flow(paths=[str(corpus)], index=str(tmp_path / "index"), batch_size=100)
+    report = ingest_flow(IngestOptions(paths=[str(corpus)], index=str(tmp_path / "index"), batch_size=100))
     assert report["quarantined"] == [{"path": str(slow), "reason": "cleaning took over 0.5 s"}]
     assert report["documents"] == len(list(SEEDS.glob("*.txt")))
     assert report["stages"]["clean"] < 2  # the slow one was stopped at its deadline
     assert search(tmp_path / "index", "gulags")["total"] == 1  # the seeds are searchable
-    again = ingest_flow(paths=[str(corpus)], index=str(tmp_path / "index"))  # still quarantined, nothing new
+    # Still quarantined, nothing new.
+    again = ingest_flow(IngestOptions(paths=[str(corpus)], index=str(tmp_path / "index")))
     assert again["unchanged"] == len(list(SEEDS.glob("*.txt")))
 
 
 def test_a_dask_batch_brings_back_its_over_budget_documents() -> None:
-    from newsdex.flows.batch import pack, process_packed, unpack
+    from newsdex.flows.batch import BatchJob, pack, run_packed, unpack
+    from newsdex.settings import Settings
 
     seed = sorted(SEEDS.glob("*.txt"))[0]
     raws = [RawDoc(id="fast", path=str(seed), kind="text", text=seed.read_text(encoding="utf-8"), raw_hash="f"),
             RawDoc(id="slow", path="slow.txt", kind="text", text=_long_document(), raw_hash="s")]
-    rows, built, done = unpack(process_packed(pack(raws), load_rules(), 0.5))
-    assert [r.id for r in rows] == ["fast"] and built is not None and list(built.ids) == ["fast"]
+    job = BatchJob(load_rules(), Settings(index=Path("unused"), clean_seconds=0.5), raws=raws)
+    done = unpack(run_packed(pack(job)))
+    assert [r.id for r in done.rows] == ["fast"] and done.segment is not None and list(done.segment.ids) == ["fast"]
     assert [(i, q.reason) for i, q in done.quarantined] == [("slow", "cleaning took over 0.5 s")]
 
 

@@ -13,9 +13,12 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from newsdex.index import reader, vocabulary
+from newsdex.index import vocabulary
 from newsdex.index.layout import IndexPaths
 from newsdex.index.store import IndexStore
+from newsdex.reading import caches, reader
+from newsdex.reading.archive import Archive
+from newsdex.reading.request import Selection
 from tests.conftest import REPO, run_cli
 
 SEARCH_SCHEMA = json.loads((REPO / "docs" / "schemas" / "search.schema.json").read_text(encoding="utf-8"))
@@ -140,7 +143,7 @@ def test_date_histogram_counts_every_match_not_only_the_hits_shown(seed_index) -
 def test_histogram_fills_empty_periods_and_coarsens_long_spans() -> None:
     from datetime import date
 
-    from newsdex.index import dates
+    from newsdex.reading import dates
 
     assert dates._auto(date(2025, 1, 1), date(2025, 2, 1)) == "day"
     assert dates._auto(date(2020, 1, 1), date(2025, 2, 1)) == "month"
@@ -232,8 +235,10 @@ def test_short_words_and_operators_are_not_taken_for_aliases(seed_index) -> None
 def test_matching_ids_reads_one_document_s_fields_at_a_time(seed_index) -> None:
     # Regression: every match's stored fields were decoded into one list before the ids were taken (export's
     # memory grew with the archive); now one document's at a time, and none kept in the searcher's cache.
-    ids = reader.matching_ids(seed_index["index"], "*")
-    searcher = reader._searcher(seed_index["index"])
-    searcher.__dict__.pop("_newsdex_stored", None)
-    assert reader.matching_ids(seed_index["index"], "*") == ids == sorted(ids)
-    assert not searcher.__dict__.get("_newsdex_stored")
+    with Archive(seed_index["index"]) as archive:
+        ids = archive.matching_ids(Selection(query="*"))
+        searcher = archive.searcher()  # the one the next call reads (reopened once with mmap: opening.Searchers)
+        caches.of(searcher).stored.clear()
+        assert archive.matching_ids(Selection(query="*")) == ids == sorted(ids)
+        assert archive.searcher() is searcher
+        assert not caches.of(searcher).stored

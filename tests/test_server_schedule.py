@@ -108,7 +108,7 @@ def _inputs(tmp_path: Path) -> Path:
 
 
 def test_served_deployment_runs_through_the_api(prefect_api: str, tmp_path: Path) -> None:
-    from newsdex.index.reader import search
+    from newsdex.reading.reader import search
 
     inputs, index, log = _inputs(tmp_path), tmp_path / "index", tmp_path / "serve.log"
     serve = _spawn([sys.executable, "-m", "newsdex.search_cli", "serve", str(inputs), "--index", str(index),
@@ -116,7 +116,8 @@ def test_served_deployment_runs_through_the_api(prefect_api: str, tmp_path: Path
     try:
         dep = _deployment(prefect_api, "served", 90, log)
         assert dep["schedules"][0]["schedule"]["cron"] == NEVER
-        assert dep["parameters"]["paths"] == [str(inputs)] and dep["parameters"]["index"] == str(index)
+        options = dep["parameters"]["options"]  # the flow's one parameter, IngestOptions
+        assert options["paths"] == [str(inputs)] and options["index"] == str(index)
         run = _run_to_completion(prefect_api, dep["id"], 150, log)
     finally:
         _stop(serve)
@@ -133,7 +134,7 @@ def test_served_deployment_runs_through_the_api(prefect_api: str, tmp_path: Path
 
 def test_prefect_yaml_deploys_to_a_work_pool(prefect_api: str, tmp_path: Path) -> None:
     """prefect.yaml as a user runs it: a process work pool, `prefect deploy --all`, a worker, settings from env."""
-    from newsdex.index.reader import search
+    from newsdex.reading.reader import search
 
     inputs, index, log = _inputs(tmp_path), tmp_path / "index", tmp_path / "worker.log"
     prefect = str(Path(sys.executable).with_name("prefect"))

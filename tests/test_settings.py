@@ -51,6 +51,28 @@ def test_settings_follow_the_environment_at_run_time(monkeypatch: pytest.MonkeyP
     assert settings.batch_size() == 500
 
 
+def test_a_run_resolves_its_settings_once_into_a_frozen_value(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from dataclasses import FrozenInstanceError
+
+    from newsdex.flows.options import IngestOptions
+
+    monkeypatch.setenv("NEWSDEX_BATCH", "7")
+    monkeypatch.setenv("NEWSDEX_ALIASES", str(tmp_path / "aliases.toml"))
+    resolved = settings.Settings.from_env(index=tmp_path / "ix")
+    assert (resolved.batch_size, resolved.index, resolved.aliases) == (7, tmp_path / "ix", tmp_path / "aliases.toml")
+    monkeypatch.setenv("NEWSDEX_BATCH", "9")
+    assert resolved.batch_size == 7  # a value, not a view of the environment
+    with pytest.raises(FrozenInstanceError):
+        resolved.batch_size = 1  # type: ignore[misc]
+    # Options given explicitly win over the settings; the settings a CLI resolved travel as they are.
+    options = IngestOptions(index=str(tmp_path / "other"), batch_size=3, settings=resolved)
+    assert (options.resolved().index, options.resolved().batch_size) == (tmp_path / "other", 3)
+    assert IngestOptions(settings=resolved).resolved() == resolved
+    assert IngestOptions().resolved().batch_size == 9  # none given: the environment at the flow's start
+    # The flow's parameter survives Prefect's JSON round trip (a deployment's parameters, the UI's form).
+    assert IngestOptions.model_validate_json(options.model_dump_json()) == options
+
+
 @pytest.mark.parametrize(("name", "value"), [("NEWSDEX_BATCH", "0"), ("NEWSDEX_BATCH", "many"),
                                              ("NEWSDEX_MAX_MERGE_DOCS", "-3"), ("NEWSDEX_WRITER_MB", "0")])
 def test_a_bad_value_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:

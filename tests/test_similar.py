@@ -16,8 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from newsdex.index.similar import body_terms, similar
+from newsdex.flows.options import IngestOptions
 from newsdex.models import document_id
+from newsdex.reading.reader import similar
+from newsdex.reading.similar import body_terms
 from tests.conftest import ARTICLES, SEEDS, run_cli
 from tests.test_contract import assert_valid
 
@@ -39,7 +41,7 @@ def archive(prefect_harness, tmp_path_factory: pytest.TempPathFactory) -> dict:
     # seeds= a folder without seeds: the generated documents are slices of the unrelated articles only.
     generate_corpus(inputs / "generated", GENERATED, seed=7, extraction=ARTICLES, seeds=work / "no-seeds")
     index = work / "index"
-    report = ingest_flow(paths=[str(inputs)], index=str(index))
+    report = ingest_flow(IngestOptions(paths=[str(inputs)], index=str(index)))
     assert report["documents"] >= 5 + 1 + GENERATED - 2, report["quarantined"]  # a generated page may be empty
     seeds = {name: document_id(str(inputs / "seeds" / name)) for name in SEED_NAMES}
     return {"index": index, "inputs": inputs, "seeds": seeds,
@@ -82,9 +84,9 @@ def test_the_reason_names_what_both_bodies_really_hold(archive):
     result = similar(index, seeds[SEED_000], limit=4)
     assert result is not None and result["hits"]
     bodies = _bodies(index, [seeds[SEED_000], *(hit["id"] for hit in result["hits"])])
-    from newsdex.index.reader import _searcher
+    from newsdex.reading.reader import open_index
 
-    analyzer = _searcher(index).schema["body"].analyzer
+    analyzer = open_index(index).schema["body"].analyzer
     source_stems = set(body_terms(analyzer, bodies[seeds[SEED_000]])[0])
     for hit in result["hits"]:
         assert hit["reason"] == "shared: " + ", ".join(hit["shared"]) and 1 <= len(hit["shared"]) <= 6

@@ -16,6 +16,7 @@ from whoosh.writing import SegmentWriter
 from newsdex.index.merge import MergingWriter
 from newsdex.index.schema import build_schema
 from newsdex.index.segments import BuiltSegment
+from newsdex.index.whoosh_internals import segments_of
 
 
 def index_of(folder: Path, built: list[BuiltSegment], delete_ids: Sequence[str] = ()):  # -> whoosh FileIndex
@@ -52,7 +53,7 @@ def segment_digests(folder: Path) -> list[dict[str, str]]:
     segment's random name (so two indexes' segments compare)."""
     storage = FileStorage(str(folder))
     out = []
-    for segment in storage.open_index()._segments():
+    for segment in segments_of(storage.open_index()):
         files = segment.open_compound_file(storage) if segment.is_compound() else storage
         digests = {}
         for name in files.list():

@@ -1,20 +1,23 @@
-"""What the pages and the API read from the index: the library's read functions only (the server never writes
-to the index folder), called one at a time, and the request parameters checked against the library's bounds."""
+"""What the pages and the API read from the index: an Archive's read methods only (the server never writes to
+the index folder; each worker thread has its own Archive: search_cli/web/readers.py), and the request
+parameters checked against the library's bounds."""
 
 from __future__ import annotations
 
 import math
-import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from newsdex.index.query import MAX_QUERY_CHARS
-from newsdex.index.reader import IndexDamaged, IndexMissing
+from newsdex.errors import IndexDamaged, UserError
 from newsdex.index.schema import ENTITY_FIELDS
-from newsdex.search_cli.output import UsageError, document_ref, shown_ref
-from newsdex.tasks.reasons import one_line
+from newsdex.reading.archive import MAX_OFFSET, Archive
+from newsdex.reading.query import MAX_QUERY_CHARS
+from newsdex.reading.request import SearchRequest
+from newsdex.reasons import one_line
+from newsdex.search_cli import options
+from newsdex.search_cli.output import document_ref, shown_ref
 
 PAGE_SIZE = 20  # hits per page
 MAX_PAGES = 10  # pages of a search: the ranking reaches PAGE_SIZE * MAX_PAGES stories at most
@@ -25,10 +28,6 @@ SORTS = ("relevance", "newest", "oldest")
 INTERVALS = ("auto", "day", "month", "year")
 ENTITY_TYPES = tuple(ENTITY_FIELDS)
 
-# The reader caches one Whoosh searcher per process and reopens it after a commit: not safe to share between
-# threads. Starlette runs each request in a worker thread, so the library is called by one thread at a time
-# (on 2 cores and the GIL, parallel searches would gain little anyway).
-_LOCK = threading.Lock()
 
 
 class WebError(Exception):
@@ -40,15 +39,13 @@ class WebError(Exception):
         self.message = message
 
 
-def guarded(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    """Call a read function of the library; its errors become WebErrors (bad input 400, no index 503)."""
+def guarded(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call a read method; the user errors of newsdex.errors become WebErrors (bad input 400, no index or a
+    damaged one 503). Anything else is a bug: the application's 500 page."""
     try:
-        with _LOCK:
-            return fn(*args, **kwargs)
-    except (IndexMissing, IndexDamaged) as exc:
-        raise WebError(503, str(exc)) from None
-    except (UsageError, ValueError) as exc:  # QueryError, a bad date or entity type, an ambiguous id prefix
-        raise WebError(400, str(exc)) from None
+        return fn(*args, **kwargs)
+    except (UserError, IndexDamaged) as exc:  # QueryError, FilterError, AmbiguousId, IndexMissing, IndexDamaged
+        raise WebError(exc.status, str(exc)) from None
 
 
 def _one(params: Any, name: str, default: str = "") -> str:
@@ -138,70 +135,61 @@ class SearchState:
         query = urlencode(self.pairs(**changes))
         return "/search" + (f"?{query}" if query else "")
 
-    def run(self, root: Path, limit: int, offset: int = 0) -> dict[str, Any]:
-        """The library's search for this state (the CLI's --all when there are filters but no words)."""
-        from newsdex.index.reader import search
-        from newsdex.search_cli.cmd_search import alias_names, parse_entity_filters, parse_languages
+    def request(self, limit: int, offset: int = 0) -> SearchRequest:
+        """The search of this state (the CLI's --all when there are filters but no words): UsageError for a
+        filter that does not parse."""
+        return SearchRequest(
+            query=self.q if self.q.strip() else "*", sort=self.sort, limit=limit, offset=offset,
+            all_copies=self.all_copies, interval=self.interval,
+            filters=options.filters(self.entity, self.source, self.lang, self.since, self.until),
+        )
 
-        def call() -> dict[str, Any]:
-            return search(
-                root, self.q if self.q.strip() else "*", limit=limit, entities=parse_entity_filters(self.entity),
-                source=self.source or None, since=self.since or None, until=self.until or None, sort=self.sort,
-                languages=parse_languages(self.lang), interval=self.interval, aliases=alias_names,
-                all_copies=self.all_copies, offset=offset,
-            )
-
-        return guarded(call)
+    def run(self, archive: Archive, limit: int, offset: int = 0) -> dict[str, Any]:
+        """The archive's search for this state."""
+        return guarded(lambda: archive.search(self.request(limit, offset)))
 
 
-def search_page(state: SearchState, root: Path) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
+def search_page(state: SearchState, archive: Archive) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
     """The search of one page (its 20 hits, read from its offset), its hits, and how many pages there are
     (within the bounded window)."""
-    result = state.run(root, PAGE_SIZE, offset=(state.page - 1) * PAGE_SIZE)
+    result = state.run(archive, PAGE_SIZE, offset=(state.page - 1) * PAGE_SIZE)
     stories = result.get("stories")
     found = stories if stories is not None else result["total"]
     return result, result["hits"], max(1, min(MAX_PAGES, math.ceil(found / PAGE_SIZE)))
 
 
-def show(root: Path, ref: str) -> dict[str, Any]:
+def show(archive: Archive, ref: str) -> dict[str, Any]:
     """The ``show --explain --json`` document (with ``trace``); WebError 404 when there is none."""
     from newsdex.index.quarantined import find_quarantined
-    from newsdex.index.reader import get_document
 
     if len(ref) > MAX_PARAM_CHARS * 5:  # longer than any id or path: no document, without a lookup
         raise WebError(404, f"no document {shown_ref(ref)} in the index")
-    doc = guarded(get_document, root, document_ref(ref))
+    doc = guarded(archive.document, document_ref(ref))
     if doc is None:
-        bad = guarded(find_quarantined, root, ref)
+        bad = guarded(find_quarantined, archive.root, ref)
         if bad is not None:
             raise WebError(404, f"{bad['path']!r} was quarantined, not indexed: {one_line(bad['reason'], 200)}")
         raise WebError(404, f"no document {shown_ref(ref)} in the index")
     return doc
 
 
-def similar(root: Path, ref: str, limit: int) -> dict[str, Any]:
-    from newsdex.index.similar import similar as find_similar
-
-    result = guarded(find_similar, root, document_ref(ref), limit=limit)
+def similar(archive: Archive, ref: str, limit: int) -> dict[str, Any]:
+    result = guarded(archive.similar, document_ref(ref), limit)
     if result is None:
         raise WebError(404, f"no document {shown_ref(ref)} in the index")
     return result
 
 
-def entities(root: Path, type_: str | None, limit: int) -> list[dict[str, Any]]:
+def entities(archive: Archive, type_: str | None, limit: int) -> list[dict[str, Any]]:
     """The ``entities --json`` rows."""
-    from newsdex.index.reader import top_entities
-
     if type_ and type_.upper() not in ENTITY_TYPES:
         raise WebError(400, f"unknown entity type {type_!r} (one of {', '.join(ENTITY_TYPES)})")
-    rows = guarded(top_entities, root, type_.upper() if type_ else None, limit)
+    rows = guarded(archive.entities, type_.upper() if type_ else None, limit)
     return [{k: r[k] for k in ("name", "type", "documents", "mentions")} for r in rows]
 
 
-def stats(root: Path) -> dict[str, Any]:
-    from newsdex.index.reader import stats as index_stats
-
-    return guarded(index_stats, root)
+def stats(archive: Archive) -> dict[str, Any]:
+    return guarded(archive.stats)
 
 
 def api_limit(params: Any) -> int:
@@ -209,6 +197,4 @@ def api_limit(params: Any) -> int:
 
 
 def api_offset(params: Any) -> int:
-    from newsdex.index.reader import MAX_OFFSET
-
     return _int(params, "offset", 0, 0, MAX_OFFSET)

@@ -259,8 +259,9 @@ def extract_candidates(raw: RawDoc, rules: Rules, readability: bool | None = Non
     doc = trafilatura.bare_extraction(tree if tree is not None else raw.text, url=raw.url, include_comments=False)
     texts: list[str] = []
     roles: list[str] = []
-    if doc is not None and doc.body is not None:
-        texts, roles = _body_lines(doc.body)
+    body = getattr(doc, "body", None)  # trafilatura's Document (a dict only when asked for one)
+    if body is not None:
+        texts, roles = _body_lines(body)
     th = rules.thresholds
     if readability is None:
         words = _words(texts)

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -197,7 +198,7 @@ class LineModel:
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, list[float] | float]) -> LineModel:
+    def from_dict(cls, d: dict[str, Any]) -> LineModel:  # the model file's JSON: arrays, and b2 a number
         arr = np.asarray
         return cls(arr(d["mean"]), arr(d["std"]), arr(d["w1"]), arr(d["b1"]), arr(d["w2"]), float(d["b2"]))
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from newsdex.tasks.clean import budget
@@ -22,13 +23,23 @@ from newsdex.tasks.clean.safe_regex import Backtracking, compile_rule, joined
 class LineRule(Protocol):
     """What the matcher reads of a line rule (``rules.LineRule``): the matcher knows no rules file."""
 
-    name: str
-    regex: list[str]
-    zone: str
-    max_words: int | None
-    case_sensitive: bool
-    _line_set: frozenset[str]
-    _prefixes: tuple[str, ...]
+    # Read-only, so a model whose fields are narrower (``zone`` a Literal) still is one.
+    @property
+    def name(self) -> str: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def regex(self) -> list[str]: ...
+    @property
+    def zone(self) -> str: ...
+    @property
+    def max_words(self) -> int | None: ...
+    @property
+    def case_sensitive(self) -> bool: ...
+    @property
+    def _line_set(self) -> frozenset[str]: ...
+    @property
+    def _prefixes(self) -> tuple[str, ...]: ...
 
     def matches(self, text: str, norm: str, words: int) -> bool: ...
 
@@ -113,7 +124,7 @@ class LineMatcher:
     page (``str.find``, at C speed); the patterns without a gate are tried together as one alternation per
     line (anchored ones only at its start); a line's regexes run only for the rules it passed a test of."""
 
-    def __init__(self, rules: list[LineRule]) -> None:
+    def __init__(self, rules: Sequence[LineRule]) -> None:
         self.rules = rules
         # per rule: zone, max_words, exact lines, prefixes, its pattern ids
         self.spec: list[tuple[str, int | None, frozenset[str], tuple[str, ...], list[int]]] = []

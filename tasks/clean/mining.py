@@ -47,10 +47,10 @@ def mine(docs: Iterable[tuple[str, str, list[str]]], min_docs: int = 3, min_shar
                 paths.append(path)
             first_text.setdefault((source, norm), line)
     out = []
-    for source, lines in seen.items():
-        for norm, paths in lines.items():
-            if len(paths) >= min_docs and len(paths) >= min_share * totals[source]:
-                out.append(Candidate(source=source, text=first_text[(source, norm)], docs=len(paths),
+    for source, by_norm in seen.items():
+        for norm, found_in in by_norm.items():
+            if len(found_in) >= min_docs and len(found_in) >= min_share * totals[source]:
+                out.append(Candidate(source=source, text=first_text[(source, norm)], docs=len(found_in),
                                      of_docs=totals[source], examples=paths[:3]))
     out.sort(key=lambda c: (c.source, -c.docs, c.text))
     return out

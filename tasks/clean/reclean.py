@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from pydantic import BaseModel, Field
 
 from newsdex.models import CleanDoc, Quarantined, RawDoc, StoredInput, removed_hash
+from newsdex.settings import DEFAULT_MAX_BYTES
 from newsdex.tasks.clean.rules import Rules
 from newsdex.tasks.clean.stage import clean_within
 from newsdex.tasks.feeds.stream import decode_stored
@@ -59,16 +60,18 @@ def reclean_batch(
     previous: Callable[[str], CleanDoc | None],
     full: bool = False,
     seconds: float = 0,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> RecleanResult:
     """Re-clean stored raw inputs; a document is changed when its cleaned output differs. ``previous`` gives
     what is indexed for a document now (asked only for changed documents: the line diff of the report).
-    A document whose cleaning takes over ``seconds`` (0: no limit) is quarantined."""
+    A document whose cleaning takes over ``seconds`` (0: no limit), or over ``max_bytes``, is quarantined."""
     result = RecleanResult()
     for item in stored:
         if item.data is None:
             result.quarantined.append((item.id, item.missing or Quarantined(path=item.path, reason="no raw input")))
             continue
-        raw = decode_stored(item.path, item.data)  # a feed record through its reader: its URL and fields
+        # A feed record through its reader: its URL and fields.
+        raw = decode_stored(item.path, item.data, max_bytes=max_bytes)
         if not isinstance(raw, RawDoc):
             result.quarantined.append((item.id, raw))
             continue

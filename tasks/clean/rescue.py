@@ -29,7 +29,7 @@ def readability_lines(tree: Any, url: str | None) -> list[str]:
     try:
         summary = Document(tree, url=url).summary(html_partial=True)
         return split_lines(naive_text(lxml.html.fromstring(summary))) if summary.strip() else []
-    except Exception:  # noqa: BLE001 - a second opinion that fails leaves trafilatura's answer standing
+    except Exception:  # a second opinion that fails leaves trafilatura's answer standing
         return []
 
 
@@ -49,7 +49,7 @@ def readability_blocks(tree: Any) -> tuple[list[str], list[str], float] | None:
         if not summary.strip():
             return [], [], 0.0
         root = lxml.html.fromstring(summary)
-    except Exception:  # noqa: BLE001 - a second opinion that fails leaves trafilatura's answer standing
+    except Exception:  # a second opinion that fails leaves trafilatura's answer standing
         return None
     total = len(" ".join(root.text_content().split())) or 1
     linked = sum(len(" ".join(a.text_content().split())) for a in root.iter("a"))

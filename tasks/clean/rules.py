@@ -14,7 +14,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
-from newsdex import settings
 from newsdex.tasks.clean.matcher import LineMatcher
 from newsdex.tasks.clean.safe_regex import AnyOf, Pattern, compile_rule
 from newsdex.tasks.clean.structure_keys import check_structure
@@ -45,7 +44,7 @@ class LineRule(BaseModel):
 
     _line_set: frozenset[str] = PrivateAttr(default=frozenset())
     _prefixes: tuple[str, ...] = PrivateAttr(default=())
-    _pattern: Pattern | None = PrivateAttr(default=None)
+    _pattern: Pattern | AnyOf | None = PrivateAttr(default=None)
 
     @field_validator("name")
     @classmethod
@@ -185,6 +184,24 @@ class Rules(BaseModel):
         site = self.site(domain)
         return site is None or name not in site.disable
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickled (every batch job carries its rules to a worker) without the compiled matchers, and unpickled
+        as the process's one copy of this file's rules: a worker compiles them once, not once per batch, and
+        the flow's own process gets back the object it sent (a round trip cost ~1 s of recompiling)."""
+        key = (self.version, self.path)
+        _SENT.setdefault(key, self)
+        return _received, (key, self.model_dump())
+
+
+# Rules by (version, path) that this process pickled or unpickled: see ``Rules.__reduce__``.
+_SENT: dict[tuple[str, str | None], Rules] = {}
+
+
+def _received(key: tuple[str, str | None], data: dict[str, Any]) -> Rules:
+    if key not in _SENT:
+        _SENT[key] = Rules.model_validate(data)
+    return _SENT[key]
+
 
 def rules_version(data: dict[str, Any]) -> str:
     """Hash of the parsed content: comments and layout do not change it, any rule does."""
@@ -222,12 +239,13 @@ _CACHE: dict[tuple[str, int, int], Rules] = {}
 
 
 def rules_file(path: str | Path | None = None) -> Path:
-    """The rules file ``load_rules(path)`` reads: ``path``, else $NEWSDEX_RULES, else the packaged one."""
-    return settings.rules_path(path) or DEFAULT_RULES
+    """The rules file ``load_rules(path)`` reads: ``path``, else the packaged one (``Settings.rules`` is the
+    file a run was asked for: option, then $NEWSDEX_RULES)."""
+    return Path(path) if path else DEFAULT_RULES
 
 
 def load_rules(path: str | Path | None = None) -> Rules:
-    """Load (and cache per path and modification time) the rules file; ``None`` means the configured one."""
+    """Load (and cache per path and modification time) the rules file; ``None`` means the packaged one."""
     p = rules_file(path)
     try:
         st = p.stat()

@@ -13,8 +13,8 @@ from __future__ import annotations
 import os
 from typing import NamedTuple
 
-from newsdex import settings
 from newsdex.models import CleanDoc, Quarantined, RawDoc
+from newsdex.settings import DEFAULT_CLEAN_SECONDS
 from newsdex.tasks.clean import budget
 from newsdex.tasks.clean.decide import assemble, clean_lines, domain_of
 from newsdex.tasks.clean.empty import no_text
@@ -53,7 +53,7 @@ def clean_within(raw: RawDoc, rules: Rules, seconds: float) -> CleanDoc | Quaran
 
 def failed(path: str, stage: str, exc: BaseException) -> Quarantined:
     """The one-line reason a stage failed on one document (its error's first line; the rest in ``detail``)."""
-    from newsdex.tasks.reasons import one_line
+    from newsdex.reasons import one_line
 
     return Quarantined(path=path, reason=f"{stage} failed: {type(exc).__name__}: {one_line(exc, 160)}",
                        detail=str(exc)[:2000] or None)
@@ -63,14 +63,14 @@ def clean_batch(raws: list[RawDoc], rules: Rules) -> list[CleanDoc]:
     return [clean_document(raw, rules) for raw in raws]
 
 
-def clean_budgeted(raws: list[RawDoc], rules: Rules, seconds: float | None = None) -> CleanBatch:
-    """Each document within ``seconds`` ($NEWSDEX_CLEAN_SECONDS when None): the cleaned, and the quarantined."""
-    limit = settings.clean_seconds() if seconds is None else seconds
+def clean_budgeted(raws: list[RawDoc], rules: Rules, seconds: float = DEFAULT_CLEAN_SECONDS) -> CleanBatch:
+    """Each document within ``seconds`` (the run's ``Settings.clean_seconds``; 0: no limit): the cleaned, and the
+    quarantined."""
     out = CleanBatch([], [])
     for raw in raws:
         try:
-            doc = clean_within(raw, rules, limit)
-        except Exception as exc:  # noqa: BLE001 - one document's failure never stops its batch
+            doc = clean_within(raw, rules, seconds)
+        except Exception as exc:  # one document's failure never stops its batch
             doc = failed(raw.path, "cleaning", exc)
         if isinstance(doc, Quarantined):
             out.quarantined.append((raw.id, doc))

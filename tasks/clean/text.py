@@ -91,6 +91,7 @@ def find_title(
             if ln.open:
                 ln.decide(False, "site-chrome", "removed")
     # The headline often appears twice (the page <title> and the <h1>): the repeat is not body text.
+    assert title is not None  # the hint, or the line found above (else: returned)
     tnorm = normalise(title)
     repeated = False
     for i in range(at + 1, limit):
@@ -311,9 +312,9 @@ def drop_repeats(lines: list[Line], rules: Rules, domain: str | None) -> None:
         repeats.append(ln.norm in seen)
         seen.add(ln.norm)
     run: list[Line] = []
-    for ln, again in zip([*prose, None], [*repeats, False], strict=True):
-        if again:
-            run.append(ln)
+    for line, again in zip([*prose, None], [*repeats, False], strict=True):
+        if again and line is not None:  # the None closing the list is never a repeat
+            run.append(line)
             continue
         if len(run) >= min_run:
             for r in run:

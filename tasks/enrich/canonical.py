@@ -18,7 +18,6 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-from newsdex import settings
 from newsdex.tasks.shipped import DEFAULT_ALIASES
 
 # spaCy's place labels and ours are one type for alias purposes.
@@ -68,8 +67,23 @@ def tidy_name(name: str, type_: str | None = None) -> str:
     return text
 
 
+# The alias file in use: the packaged one until a run's edge names another (``use_aliases`` with
+# ``Settings.aliases``): the CLI at its start, and every batch job on the worker that runs it, so a worker
+# canonicalizes with the flow's file, never with whatever its own environment says.
+_ALIASES: Path = DEFAULT_ALIASES
+
+
+def use_aliases(path: Path | None) -> None:
+    """Canonicalize with the alias file ``path`` (None: the packaged one) from now on in this process."""
+    global _ALIASES
+    chosen = Path(path) if path else DEFAULT_ALIASES
+    if chosen != _ALIASES:
+        _ALIASES = chosen
+        reload_aliases()
+
+
 def _alias_path() -> Path:
-    return settings.aliases_path() or DEFAULT_ALIASES
+    return _ALIASES
 
 
 @lru_cache(maxsize=4)
@@ -101,7 +115,7 @@ def _by_key() -> dict[str, tuple[str, str]]:
 
 
 def reload_aliases() -> None:
-    """Forget the cached alias file (after editing it, or pointing NEWSDEX_ALIASES elsewhere)."""
+    """Forget the cached alias file (after editing it)."""
     load_aliases_raw.cache_clear()
     load_aliases.cache_clear()
     _by_key.cache_clear()
@@ -116,7 +130,7 @@ def alias_entry(name: str, type_: str | None = None) -> tuple[str, str] | None:
     return _by_key().get(key)
 
 
-def canonicalize(name: str, type: str | None = None) -> str:  # noqa: A002 - the contract's name
+def canonicalize(name: str, type: str | None = None) -> str:  # the contract's name
     """The canonical display name of ``name``: the alias file's name if listed, else its tidy form."""
     hit = alias_entry(name, type) if type else None
     if hit is None and not type:

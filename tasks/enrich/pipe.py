@@ -17,6 +17,7 @@ It runs after ``ner`` (so inside every ``nlp.pipe`` worker) and rewrites ``doc.e
 from __future__ import annotations
 
 import re
+from typing import Any, cast
 
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
@@ -70,10 +71,11 @@ class EntityRefiner:
         self.places = places()
         self.place_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         names = list(self.places)
-        self.place_matcher.add("PLACE", list(nlp.tokenizer.pipe(names)))
+        tokenizer = cast(Any, nlp.tokenizer)  # spaCy's Tokenizer (typed as a plain callable)
+        self.place_matcher.add("PLACE", list(tokenizer.pipe(names)))
         self.known = known_entities()
         self.known_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-        self.known_matcher.add("KNOWN", list(nlp.tokenizer.pipe(list(self.known))))
+        self.known_matcher.add("KNOWN", list(tokenizer.pipe(list(self.known))))
         self.given = given_names()
         self.surnames = surnames()
         self.org_matcher = Matcher(nlp.vocab)

@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from typing import cast
 
-from newsdex.models import Entity
+from newsdex.models import Entity, EntityType
 from newsdex.tasks.enrich.canonical import alias_entry, canonical_key, canonicalize
 from newsdex.tasks.enrich.lexicon import HEAD_ROLES, HONORIFICS, TITLES
 
@@ -101,7 +102,7 @@ def _person_for(m: Mention, people: list[Group], local: dict, group_for) -> Grou
     candidates = last or first
     # A role in front that the full name never had: someone else with the same surname ("Minister Kim").
     if candidates and not any(_compatible(m.title, _titles_of(g)) for g in candidates):
-        g = group_for("PERSON", m.text + "\x00" + m.title)  # a separate group, named by the bare name
+        g = group_for("PERSON", m.text + "\x00" + (m.title or ""))  # a separate group, named by the bare name
         g.name = m.text
         local[(m.text, m.paragraph)] = g
         return g
@@ -136,7 +137,7 @@ def _entities(groups: list[Group]) -> list[Entity]:
         hit = alias_entry(g.name)
         if hit and hit[0] != label and label not in ("DATE",):
             label, name = hit  # the alias file knows the type better than the model
-        ent = merged.setdefault((label, name), Entity(name=name, type=label))
+        ent = merged.setdefault((label, name), Entity(name=name, type=cast(EntityType, label)))
         for m in g.mentions:
             if m.text not in ent.mentions:
                 ent.mentions.append(m.text)

@@ -69,7 +69,7 @@ def pick(item: dict[str, Any], target: str, mapping: dict[str, str]) -> str | No
 def real_date(year: str, month: str, day: str) -> str | None:
     """``YYYY-MM-DD`` when it names a day of the calendar (not 2024-02-30, not 9999-99-99), else None."""
     try:
-        return datetime(int(year), int(month), int(day)).date().isoformat()  # noqa: DTZ001 - a calendar day
+        return datetime(int(year), int(month), int(day)).date().isoformat()  # a calendar day, no time zone
     except ValueError:
         return None
 

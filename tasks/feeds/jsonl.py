@@ -10,31 +10,32 @@ from collections.abc import Generator
 from typing import Any, BinaryIO
 
 from newsdex.models import Provenance, Quarantined, Record, RecordMeta
-from newsdex.settings import max_bytes, max_file_bytes
+from newsdex.reasons import one_line
+from newsdex.settings import DEFAULT_MAX_BYTES, DEFAULT_MAX_FILE_BYTES
 from newsdex.tasks import decode
 from newsdex.tasks.feeds.fields import impossible_date, iso_date, pick
 from newsdex.tasks.feeds.identity import record_document_id
 from newsdex.tasks.feeds.records import record_doc
 from newsdex.tasks.load import open_failure, open_regular, starts_like_html
-from newsdex.tasks.reasons import one_line
 
 
 def read_jsonl(
-    path: str, location: str, mapping: dict[str, str], encoding: str | None = None
+    path: str, location: str, mapping: dict[str, str], encoding: str | None = None, limit: int = DEFAULT_MAX_BYTES,
+    file_limit: int = DEFAULT_MAX_FILE_BYTES,
 ) -> Generator[Record, None, bool]:
-    """Records of one JSON Lines file; returns True when the file was read to its end (so a record missing
-    from it has gone from the feed)."""
+    """Records of one JSON Lines file (a line over ``limit`` bytes is quarantined; a .gz stops at ``file_limit``
+    bytes inflated); returns True when the file was read to its end (so a record missing from it has gone from
+    the feed)."""
     try:
         raw = open_regular(path)
     except OSError as exc:
         yield Record(record_document_id(path, 0), open_failure(path, exc), None, location)
         return False
-    limit = max_bytes()
     gz = path.lower().endswith(".gz")
-    file_limit = max_file_bytes() if gz else None  # what a small .gz may inflate to in all
+    inflated_limit = file_limit if gz else None  # what a small .gz may inflate to in all
     total = 0
     with raw:
-        stream: BinaryIO = gzip.GzipFile(fileobj=raw) if gz else raw
+        stream: BinaryIO | gzip.GzipFile = gzip.GzipFile(fileobj=raw) if gz else raw
         number = 0
         while True:
             number += 1
@@ -45,15 +46,16 @@ def read_jsonl(
                 while too_long and line and not line.endswith(b"\n"):  # skip the rest, a bounded read at a time
                     line = stream.readline(1 << 20)
                     total += len(line)
-                    if file_limit is not None and total > file_limit:
+                    if inflated_limit is not None and total > inflated_limit:
                         break
             except (OSError, EOFError, zlib.error) as exc:
                 bad = Quarantined(path=path, reason=f"line {number}: corrupt gzip stream: {one_line(exc)}",
                                   line=number)
                 yield Record(record_document_id(path, number), bad, None, location)
                 return False
-            if file_limit is not None and total > file_limit:
-                why = f"line {number}: file too large: over {file_limit} bytes once decompressed; the rest is not read"
+            if inflated_limit is not None and total > inflated_limit:
+                why = (f"line {number}: file too large: over {inflated_limit} bytes once decompressed; the rest is "
+                       "not read")
                 yield Record(record_document_id(path, number), Quarantined(path=path, reason=why, line=number),
                              None, location)
                 return False

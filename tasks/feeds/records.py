@@ -4,6 +4,7 @@ Lines and WARC readers, and by re-cleaning from the raw store)."""
 from __future__ import annotations
 
 import hashlib
+from typing import Literal
 
 from newsdex.models import Provenance, RawDoc, RecordMeta
 from newsdex.tasks import decode
@@ -25,6 +26,7 @@ def record_doc(
 ) -> RawDoc:
     """``html`` goes down the HTML path; else ``text`` (its title as its first line, as in a .txt input, so the
     text path never takes the first paragraph for one). Identified by the URL when there is one."""
+    kind: Literal["text", "html"]
     if html is not None:
         kind, body = "html", html
     else:

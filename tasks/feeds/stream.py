@@ -9,12 +9,12 @@ from collections import Counter
 from collections.abc import Generator, Iterable, Iterator
 
 from newsdex.models import Quarantined, RawDoc, Record, document_id
-from newsdex.settings import max_quarantined
+from newsdex.reasons import escaped_path, one_line, reason_kind
+from newsdex.settings import DEFAULT_MAX_BYTES, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_QUARANTINED
 from newsdex.tasks.feeds.identity import record_document_id
 from newsdex.tasks.feeds.jsonl import jsonl_record, read_jsonl
 from newsdex.tasks.feeds.warc import read_warc, warc_record
 from newsdex.tasks.load import decode_input, is_feed_file, iter_input_files, load_with_bytes
-from newsdex.tasks.reasons import escaped_path, one_line, reason_kind
 
 
 def is_warc(path: str) -> bool:
@@ -32,12 +32,16 @@ class FeedStream:
     A file name that is not UTF-8 is shown escaped (``\\xNN``) in every record; it is opened by its real bytes."""
 
     def __init__(self, paths: Iterable[str], encoding: str | None = None, fields: dict[str, str] | None = None,
-                 follow_symlinks: bool = False):
+                 max_bytes: int = DEFAULT_MAX_BYTES, follow_symlinks: bool = False,
+                 max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, max_quarantined: int = DEFAULT_MAX_QUARANTINED):
         self.follow_symlinks = follow_symlinks
         self.outside: list[tuple[str, str]] = []  # (link, why) of links not followed
         self.files = iter_input_files(paths, feeds=True, follow_symlinks=follow_symlinks, outside=self.outside)
         self.encoding = encoding
         self.fields = fields or {}
+        self.max_bytes = max_bytes  # an input, feed line or WARC payload over it is quarantined
+        self.max_file_bytes = max_file_bytes
+        self.max_quarantined = max_quarantined
         self.yielded = 0
         self.skipped: Counter[str] = Counter()
         self.read_whole: list[str] = []
@@ -58,16 +62,16 @@ class FeedStream:
             shown = escaped_path(path)
             if not is_feed_file(path):
                 try:
-                    doc, data = load_with_bytes(path, self.encoding)
-                except Exception as exc:  # noqa: BLE001 - one bad input never stops the run
+                    doc, data = load_with_bytes(path, self.encoding, self.max_bytes)
+                except Exception as exc:  # one bad input never stops the run
                     doc, data = Quarantined(path=path, reason=f"unreadable: {_failure(exc)}"), None
                 self.yielded += 1
                 yield Record(document_id(path), _shown(doc, shown), data, location)
                 continue
             if is_warc(path):
-                reader = read_warc(path, location, self.skipped, self.encoding)
+                reader = read_warc(path, location, self.skipped, self.encoding, self.max_bytes, self.max_file_bytes)
             else:
-                reader = read_jsonl(path, location, self.fields, self.encoding)
+                reader = read_jsonl(path, location, self.fields, self.encoding, self.max_bytes, self.max_file_bytes)
             whole = yield from self._counted(path, shown, location, reader)
             if whole:
                 self.read_whole.append(location)
@@ -75,7 +79,7 @@ class FeedStream:
     def _counted(
         self, path: str, shown: str, location: str, reader: Generator[Record, None, bool]
     ) -> Generator[Record, None, bool]:
-        limit = max_quarantined()
+        limit = self.max_quarantined
         bad = read = 0
         past: Counter[str] = Counter()  # reasons of the quarantined records past the limit
         first_past: Quarantined | None = None
@@ -86,7 +90,7 @@ class FeedStream:
             except StopIteration as stop:
                 whole = bool(stop.value)
                 break
-            except Exception as exc:  # noqa: BLE001 - a reader's bug or a library's surprise: this file only
+            except Exception as exc:  # a reader's bug or a library's surprise: this file only
                 self.yielded += 1
                 why = Quarantined(path=shown, reason=f"reading stopped after {read} records: {_failure(exc)}")
                 yield Record(record_document_id(path, -1), why, None, location)
@@ -134,10 +138,14 @@ def _shown(doc: RawDoc | Quarantined, shown: str) -> RawDoc | Quarantined:
     return doc.model_copy(update=update)
 
 
-def decode_stored(path: str, data: bytes, encoding: str | None = None) -> RawDoc | Quarantined:
+def decode_stored(
+    path: str, data: bytes, encoding: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> RawDoc | Quarantined:
     """A raw input from the raw store decoded again (``reindex``): a feed record's own bytes go through its
     reader again, so its URL and feed metadata come back; any other input through ``decode_input``."""
     if not is_feed_file(path):
-        return decode_input(path, data, gzipped=False, encoding=encoding)
-    record = warc_record(path, data, encoding) if is_warc(path) else jsonl_record(path, "", 0, data, {}, encoding)
+        return decode_input(path, data, gzipped=False, encoding=encoding, max_bytes=max_bytes)
+    if is_warc(path):
+        return warc_record(path, data, encoding, max_bytes).doc
+    record = jsonl_record(path, "", 0, data, {}, encoding)
     return record.doc

@@ -22,13 +22,13 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from newsdex.models import Provenance, Quarantined, Record, RecordMeta
-from newsdex.settings import max_bytes, max_file_bytes
+from newsdex.reasons import one_line
+from newsdex.settings import DEFAULT_MAX_BYTES, DEFAULT_MAX_FILE_BYTES
 from newsdex.tasks import decode
 from newsdex.tasks.feeds.framing import Piece, gzip_members, is_gzip, plain_records
 from newsdex.tasks.feeds.identity import record_document_id
 from newsdex.tasks.feeds.records import record_doc
 from newsdex.tasks.load import _BINARY, _decode, open_failure, open_regular
-from newsdex.tasks.reasons import one_line
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 TEXT_TYPES = ("text/plain",)
@@ -65,22 +65,24 @@ def is_arc(path: str) -> bool:
 
 
 def read_warc(
-    path: str, location: str, skipped: Counter[str], encoding: str | None = None
+    path: str, location: str, skipped: Counter[str], encoding: str | None = None, limit: int = DEFAULT_MAX_BYTES,
+    file_limit: int = DEFAULT_MAX_FILE_BYTES,
 ) -> Generator[Record, None, bool]:
-    """Records of one WARC or ARC file; skipped records counted in ``skipped`` by reason. Returns True when the
-    file was read to its end."""
+    """Records of one WARC or ARC file (a payload over ``limit`` bytes, or a record over 4 × ``limit``, is
+    quarantined; a .gz stops at ``file_limit`` bytes inflated); skipped records counted in ``skipped`` by reason.
+    Returns True when the file was read to its end."""
     try:
         raw = open_regular(path)
     except OSError as exc:
         yield Record(record_document_id(path, 0), open_failure(path, exc), None, location)
         return False
-    limit = 4 * max_bytes()  # one record's bytes, headers and all (its payload is held to max_bytes)
+    record_limit = 4 * limit  # one record's bytes, headers and all (its payload is held to ``limit``)
     arc = is_arc(path)
     number = 0
     with raw:
         try:
             gz = is_gzip(raw)
-            pieces = gzip_members(raw, limit, max_file_bytes()) if gz else plain_records(raw, limit, arc)
+            pieces = gzip_members(raw, record_limit, file_limit) if gz else plain_records(raw, record_limit, arc)
             for piece in pieces:
                 if piece.problem is not None:
                     number += 1
@@ -88,11 +90,11 @@ def read_warc(
                     if why:
                         skipped[why] += 1
                         continue
-                    yield _bad_piece(path, location, number, piece, limit, gz)
+                    yield _bad_piece(path, location, number, piece, (record_limit, file_limit), gz)
                     if piece.end:
                         return False
                     continue
-                for item in _records_of(path, location, number, piece, arc, skipped, encoding):
+                for item in _records_of(path, location, (number, limit), piece, arc, skipped, encoding):
                     number += 1
                     yield item
         except OSError as exc:  # the file itself went unreadable part way
@@ -102,14 +104,15 @@ def read_warc(
     return True
 
 
-def _bad_piece(path: str, location: str, number: int, piece: Piece, limit: int, gz: bool) -> Record:
+def _bad_piece(path: str, location: str, number: int, piece: Piece, limits: tuple[int, int], gz: bool) -> Record:
+    limit, file_limit = limits
     problem = piece.problem or "damaged"
     if problem == "too large":
         problem = f"too large: over {limit} bytes" + (" once decompressed" if gz else "")
     elif problem == "truncated":
         problem = "truncated record"
     elif problem == "file too large":
-        problem = f"file too large: over {max_file_bytes()} bytes once decompressed; the rest is not read"
+        problem = f"file too large: over {file_limit} bytes once decompressed; the rest is not read"
     reason = f"record {number} at offset {piece.offset}: {problem}"
     return Record(record_document_id(path, number), Quarantined(path=path, reason=reason, offset=piece.offset),
                   None, location)
@@ -127,9 +130,12 @@ def _skip_reason_of(head: bytes, arc: bool) -> str | None:
 
 
 def _records_of(
-    path: str, location: str, number: int, piece: Piece, arc: bool, skipped: Counter[str], encoding: str | None
+    path: str, location: str, at: tuple[int, int], piece: Piece, arc: bool, skipped: Counter[str],
+    encoding: str | None
 ) -> Generator[Record, None, None]:
-    """The records of one member (one, unless the file is a single gzip stream) or one uncompressed record."""
+    """The records of one member (one, unless the file is a single gzip stream) or one uncompressed record;
+    ``at``: the number of the record before them, and the payload limit."""
+    number, limit = at
     assert piece.data is not None
     records = _QuietIterator(io.BytesIO(piece.data), arc2warc=arc)
     start = 0
@@ -144,11 +150,11 @@ def _records_of(
                 skipped[why] += 1
                 continue
             with contextlib.redirect_stderr(io.StringIO()) as said:
-                payload = rec.content_stream().read(max_bytes() + 1)
+                payload = rec.content_stream().read(limit + 1)
             records.read_to_end()
             _check_complete(rec)
             data = piece.data[start:start + records.get_record_length()]
-            item = _make(path, location, number, piece.offset, rec, payload, data, encoding)
+            item = _make(path, location, number, piece.offset, rec, payload, data, encoding, limit)
             if isinstance(item.doc, Quarantined) and said.getvalue().strip():
                 item.doc.detail = one_line(said.getvalue(), 2000)
             yield item
@@ -184,7 +190,7 @@ def _check_complete(rec: Any) -> None:
 
 def _make(
     path: str, location: str, number: int, start: int | None, rec: Any, payload: bytes, data: bytes | None,
-    encoding: str | None,
+    encoding: str | None, limit: int,
 ) -> Record:
     fallback = record_document_id(path, number)
     where = f"record {number} at offset {start}" if start is not None else "stored record"
@@ -192,7 +198,6 @@ def _make(
     def bad(why: str) -> Record:
         return Record(fallback, Quarantined(path=path, reason=f"{where}: {why}", offset=start), None, location)
 
-    limit = max_bytes()
     if len(payload) > limit:
         return bad(f"too large: over {limit} bytes")
     if not payload.strip():
@@ -221,7 +226,7 @@ def _make(
     return Record(doc.id, doc, data, location)
 
 
-def warc_record(path: str, data: bytes, encoding: str | None = None) -> Record:
+def warc_record(path: str, data: bytes, encoding: str | None = None, limit: int = DEFAULT_MAX_BYTES) -> Record:
     """A stored WARC or ARC record (its own bytes, from the raw store) → a Record again: what re-cleaning reads."""
     records = _QuietIterator(io.BytesIO(data), arc2warc=is_arc(path))
     try:
@@ -230,8 +235,8 @@ def warc_record(path: str, data: bytes, encoding: str | None = None) -> Record:
         if why:
             raise ValueError(why)
         with contextlib.redirect_stderr(io.StringIO()):
-            payload = rec.content_stream().read(max_bytes() + 1)
+            payload = rec.content_stream().read(limit + 1)
     except (StopIteration, *_DAMAGE) as exc:
         bad = Quarantined(path=path, reason=f"stored record: {one_line(exc)}")
         return Record(record_document_id(path, 0), bad, None, "")
-    return _make(path, "", 0, None, rec, payload, data, encoding)
+    return _make(path, "", 0, None, rec, payload, data, encoding, limit)

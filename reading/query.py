@@ -13,11 +13,13 @@ import time
 import traceback
 from collections.abc import Callable
 from itertools import islice
-from typing import Any
+from typing import Any, NamedTuple
 
 from whoosh import query as wq
 from whoosh.fields import Schema
 from whoosh.qparser import FieldsPlugin, MultifieldParser
+
+from newsdex.errors import QueryError as QueryError  # re-exported: what a query that cannot run raises
 
 SEARCH_FIELDS = ["title", "headings", "body", "captions", "byline"]  # what a word without field: searches
 FIELD_BOOSTS = {"title": 2.0, "headings": 1.5}
@@ -35,8 +37,6 @@ SUGGEST_WORD_CHARS = (4, 30)  # shorter words have too many neighbours, longer o
 SUGGEST_FLOOR_S = 0.05  # the suggestion may take as long as the search, or this, whichever is more
 
 
-class QueryError(ValueError):
-    """A query that cannot be run as given (too long, too deep, unparseable): bad input, exit code 1."""
 
 
 def make_parser(schema: Any) -> MultifieldParser:
@@ -67,7 +67,7 @@ def parse(parser: MultifieldParser, text: str) -> wq.Query:
         q = parser.parse(text)
     except RecursionError:
         raise QueryError("query nested too deeply") from None
-    except Exception as exc:  # noqa: BLE001 - the parser's only input is the text: what it trips on is a bad query
+    except Exception as exc:  # the parser's only input is the text: what it trips on is a bad query
         raise QueryError(f"cannot parse the query: {_reason(exc)}") from None
     return _checked(q, frozenset(parser.schema.names()))
 
@@ -196,15 +196,17 @@ def with_entities(q: wq.Query, text: str, aliases: Aliases | None, reader: Any) 
     return visit(q), found
 
 
-def suggest(
-    searcher: Any,
-    q: wq.Query,
-    text: str,
-    budget_s: float = 0.0,
-    neighbours: Neighbours | None = None,
-    total: int = 0,
-    aliases: Aliases | None = None,
-) -> str | None:
+class Hints(NamedTuple):
+    """What a suggestion may use besides the query: the time it may take (the search's own), the archive's
+    words (``neighbours``), the search's total and the caller's alias lookup."""
+
+    budget_s: float = 0.0
+    neighbours: Neighbours | None = None
+    total: int = 0
+    aliases: Aliases | None = None
+
+
+def suggest(searcher: Any, q: wq.Query, text: str, hints: Hints | None = None) -> str | None:
     """``text`` with its misspelt words replaced by the archive's likeliest words, and its entity aliases by
     their canonical names; None when there is nothing to offer.
 
@@ -213,6 +215,7 @@ def suggest(
     from the archive's words (``neighbours``; index/vocabulary.py), ranked by edit distance, then by how many
     documents hold them; without them, Whoosh's corrector. Bounded: only short queries, a few words, and no
     more time than ``budget_s`` (the search's own) or SUGGEST_FLOOR_S."""
+    budget_s, neighbours, total, aliases = hints or Hints()
     if len(text) > SUGGEST_MAX_CHARS:
         return None
     deadline = time.perf_counter() + max(budget_s, SUGGEST_FLOOR_S)

@@ -3,7 +3,7 @@
 The query is the document's own text, reduced to what sets it apart: the body's stems weighted tf × idf (the
 top ``MAX_TERMS``, skipping words of that document alone or of more than ``MAX_DF_SHARE`` of the archive,
 numbers and 1–2 letter words) and its most mentioned PERSON / ORG / LOC names (boosted). Each part is scored on
-its own from the posting blocks (index/scoring.py's BM25F) and the parts summed: exactly what Whoosh's Or of
+its own from the posting blocks (reading/scoring.py's BM25F) and the parts summed: exactly what Whoosh's Or of
 them would score, and it also says which parts each hit shares with the document, which is its reason. Copies
 are not "similar": the document's own cluster is left out entirely, and the rest is one hit per story (as
 search collapses it).
@@ -15,29 +15,20 @@ from __future__ import annotations
 import heapq
 import html
 import math
-import weakref
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from whoosh.query import NullQuery, Term
 
-from newsdex.index import scoring
-from newsdex.index.damage import IndexDamaged
-from newsdex.index.reader import (
-    MAX_WINDOW,
-    _Copies,
-    _hit_entities,
-    _manifest,
-    _searcher,
-    _split_names,
-    _stored_fields,
-    _ties_by_id,
-    hit_fields,
-    manifest_guard,
-    resolve_id,
-)
+from newsdex.index.damage import IndexDamaged, manifest_guard
 from newsdex.index.schema import ENTITY_FIELDS, FACET_TYPES, name_term
+from newsdex.reading import caches, scoring
+from newsdex.reading.caches import bounded
+from newsdex.reading.collapse import MAX_WINDOW, Copies
+from newsdex.reading.documents import resolve_id
+from newsdex.reading.opening import open_manifest
+from newsdex.reading.stored import hit_entities, hit_fields, split_names, stored_fields, ties_by_id
 
 MAX_TERMS = 25  # body words in the query: enough to say what a story is about, few enough to stay fast
 MAX_DF_SHARE = 0.05  # words in more documents than this share say little and cost most (their postings are long)
@@ -47,8 +38,6 @@ ENTITY_BOOST = 2.0  # a shared name says more about "the same thing" than a shar
 MAX_REASON = 6  # items named in a hit's reason
 MAX_REASON_NAMES = 4  # of which names, when there are shared words to name too
 SNIPPET_CHARS = 200
-_DF: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], int]] = weakref.WeakKeyDictionary()
-_DF_MAX = 200_000  # remembered document frequencies per searcher
 
 
 class _Part:
@@ -111,13 +100,11 @@ def _ceiling(n: int, share: float) -> float:
 def _doc_frequency(searcher: Any, field: str, text: str) -> int:
     """A term's document frequency, remembered per searcher: a long-lived process (a test session, a web
     service) looks each common word up once, not once per segment per call."""
-    cache = _DF.setdefault(searcher, {})
+    cache = caches.of(searcher).doc_frequency
     key = (field, text)
     found = cache.get(key)
     if found is None:
-        if len(cache) >= _DF_MAX:
-            cache.clear()
-        found = cache[key] = searcher.reader().doc_frequency(field, text)
+        found = bounded(cache)[key] = searcher.reader().doc_frequency(field, text)
     return found
 
 
@@ -128,7 +115,7 @@ def _entity_parts(searcher: Any, fields: dict[str, Any], n: int) -> list[_Part]:
     for etype in FACET_TYPES:
         field = ENTITY_FIELDS[etype]
         kept = 0
-        for name in _split_names(fields.get(field)):  # most mentioned first (enrich sorts them so)
+        for name in split_names(fields.get(field)):  # most mentioned first (enrich sorts them so)
             key = name_term(searcher.schema, field, name)
             df = _doc_frequency(searcher, field, key)
             if 2 <= df <= _ceiling(n, 2 * MAX_DF_SHARE):  # names are rarer than words: a looser ceiling
@@ -141,7 +128,7 @@ def _entity_parts(searcher: Any, fields: dict[str, Any], n: int) -> list[_Part]:
 
 def _score_parts(searcher: Any, parts: list[_Part]) -> None:
     """Each part's matches (global docnum -> its BM25F score × boost), read straight from the posting blocks
-    when index/scoring.py can (Whoosh's scores, to the last bits), else by Whoosh."""
+    when reading/scoring.py can (Whoosh's scores, to the last bits), else by Whoosh."""
     if scoring.evaluate(searcher, NullQuery) is None:  # another weighting or codec: Whoosh does it all
         for part in parts:
             q = Term(part.field, part.text, boost=part.boost)
@@ -193,12 +180,41 @@ def _snippet(analyzer: Any, body: str, stems: set[str]) -> str:
     return ("… " if start else "") + text + (" …" if end < len(body) else "")
 
 
-def similar(root: Path, ref: str, limit: int = 10) -> dict[str, Any] | None:
+def similar(searcher: Any, root: Path, ref: str, limit: int = 10) -> dict[str, Any] | None:
     """The ``similar`` JSON of docs/contract.md for the document ``ref`` names (id, unique id prefix, input
-    path), or None when there is no such document. Raises ValueError for an ambiguous prefix, IndexMissing and
-    IndexDamaged as search does."""
-    searcher = _searcher(root)  # first: a missing or damaged generation says so (cached per process)
-    manifest = _manifest(root)
+    path), or None when there is no such document; ``searcher``: the index's (an Archive's: opening it first,
+    a missing or damaged generation says so). Raises AmbiguousId for an ambiguous prefix."""
+    found = _the_document(root, ref)
+    if found is None:
+        return None
+    doc_id, body, members = found
+    docnum = searcher.document_number(id=doc_id)
+    if docnum is None:
+        raise IndexDamaged(f"document {doc_id} is in the manifest but not in the live generation")
+    source = stored_fields(searcher, [docnum])[0]
+    # The document and every copy of it are left out before ranking, so a story on hundreds of sites does not
+    # crowd the window.
+    excluded = {docnum} | {d for m in members if (d := searcher.document_number(id=m)) is not None}
+    parts, n = _distinctive(searcher, body)
+    parts = _entity_parts(searcher, source, n) + parts
+    scores = _summed(searcher, parts, excluded)
+    ranked, stored, copies = _stories(searcher, root, scores, limit)
+    analyzer = searcher.schema["body"].analyzer
+    hits = [_hit(analyzer, parts, ranked[i], stored[i], copies) for i in copies.kept[:limit]]
+    return {
+        "id": doc_id,
+        "title": source.get("title") or None,
+        "total": len(scores),
+        "terms": [p.label for p in parts if p.field == "body"],
+        "entities": hit_entities(source),
+        "copies": [m for m in members if m != doc_id],
+        "hits": hits,
+    }
+
+
+def _the_document(root: Path, ref: str) -> tuple[str, str, list[str]] | None:
+    """The id ``ref`` names, its body and the ids of its cluster of copies (none without copies)."""
+    manifest = open_manifest(root)
     with manifest, manifest_guard(manifest.path):
         doc_id = resolve_id(manifest, ref)
         if doc_id is None:
@@ -206,55 +222,45 @@ def similar(root: Path, ref: str, limit: int = 10) -> dict[str, Any] | None:
         body = manifest.bodies([doc_id]).get(doc_id, "")
         key = manifest.cluster_of(doc_id)
         members = [m["id"] for m in manifest.cluster(key)] if key else []
-    docnum = searcher.document_number(id=doc_id)
-    if docnum is None:
-        raise IndexDamaged(f"document {doc_id} is in the manifest but not in the live generation")
-    source = _stored_fields(searcher, [docnum])[0]
-    # The document and every copy of it are left out before ranking, so a story on hundreds of sites does not
-    # crowd the window.
-    excluded = {docnum} | {d for m in members if (d := searcher.document_number(id=m)) is not None}
+    return doc_id, body, members
 
-    parts, n = _distinctive(searcher, body)
-    parts = _entity_parts(searcher, source, n) + parts
+
+def _summed(searcher: Any, parts: list[_Part], excluded: set[int]) -> dict[int, float]:
+    """Each document's score: its parts' scores summed part by part, as Whoosh's Or of the parts would."""
     _score_parts(searcher, parts)
     scores: dict[int, float] = {}
-    for part in parts:  # summed part by part, as Whoosh's Or of the parts would
+    for part in parts:
         for d, s in part.scores.items():
             scores[d] = scores.get(d, 0.0) + s
     for d in excluded:
         scores.pop(d, None)
+    return scores
 
+
+def _stories(searcher: Any, root: Path, scores: dict[int, float], limit: int) -> tuple[list, list, Copies]:
+    """The best ``limit`` stories (one hit per story, as search collapses them): the window read further while
+    copies crowd it."""
     window = max(limit * 4, 50)
     while True:
         ranked = scoring.top(scores, window)
-        ranked, stored = _ties_by_id(ranked, _stored_fields(searcher, [d for _, d in ranked]))  # as search ranks
-        copies = _Copies(root, [f["id"] for f in stored], limit, all_copies=False)
+        ranked, stored = ties_by_id(ranked, stored_fields(searcher, [d for _, d in ranked]))  # as search ranks
+        copies = Copies(root, [f["id"] for f in stored], limit, all_copies=False)
         if len(copies.kept) >= limit or len(ranked) >= len(scores) or window >= MAX_WINDOW:
-            break
+            return ranked, stored, copies
         window = min(window * 4, MAX_WINDOW)
 
-    analyzer = searcher.schema["body"].analyzer
-    hits = []
-    for i in copies.kept[:limit]:
-        score, d = ranked[i]
-        fields = stored[i]
-        mine = [p for p in parts if d in p.scores]
-        shared = _shared(mine, d)
-        body_stems = {p.text for p in mine if p.field == "body"}
-        hits.append({
-            **hit_fields(fields),
-            "score": round(float(score), 4),
-            "snippet": _snippet(analyzer, copies.bodies.get(fields["id"], ""), body_stems),
-            "shared": shared,
-            "reason": "shared: " + ", ".join(shared),
-            **copies.of(fields["id"]),
-        })
+
+def _hit(analyzer: Any, parts: list[_Part], ranked: tuple[float, int], fields: dict[str, Any],
+         copies: Copies) -> dict[str, Any]:
+    score, d = ranked
+    mine = [p for p in parts if d in p.scores]
+    shared = _shared(mine, d)
+    body_stems = {p.text for p in mine if p.field == "body"}
     return {
-        "id": doc_id,
-        "title": source.get("title") or None,
-        "total": len(scores),
-        "terms": [p.label for p in parts if p.field == "body"],
-        "entities": _hit_entities(source),
-        "copies": [m for m in members if m != doc_id],
-        "hits": hits,
+        **hit_fields(fields),
+        "score": round(float(score), 4),
+        "snippet": _snippet(analyzer, copies.bodies.get(fields["id"], ""), body_stems),
+        "shared": shared,
+        "reason": "shared: " + ", ".join(shared),
+        **copies.of(fields["id"]),
     }

@@ -15,8 +15,9 @@ from typing import IO, Any, TypeVar
 
 from newsdex.index.damage import manifest_guard
 from newsdex.index.manifest import Manifest
-from newsdex.index.reader import _live_documents, _manifest, matching_ids
 from newsdex.models import show_json
+from newsdex.reading.opening import live_documents, open_manifest
+from newsdex.reading.request import Selection
 
 CHUNK = 200  # documents held at once: one manifest read, one Parquet row group
 ENTITY_TYPES = ("PERSON", "ORG", "LOC", "NORP", "MISC", "DATE")  # CSV columns, lower-cased
@@ -59,33 +60,17 @@ def _read_chunk(manifest: Manifest, ids: list[str]) -> list[dict[str, Any]]:
     return out
 
 
-def export_chunks(
-    root: Path,
-    query: str = "",
-    *,
-    entities: list[tuple[str, str]] | None = None,
-    source: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    languages: list[str] | None = None,
-    chunk: int = CHUNK,
-) -> Iterator[list[dict[str, Any]]]:
-    """Lists of at most ``chunk`` show objects, for every document matching ``query`` and the filters (search's
-    syntax; empty or ``*``: every document, in id order), best ranked first. Raises what search raises
-    (IndexMissing, IndexDamaged, QueryError) before the first chunk, as soon as it is asked for."""
-    _live_documents(root)  # a damaged index says so, whatever the manifest still holds
-    ids = matching_ids(root, query, entities=entities, source=source, since=since, until=until,
-                       languages=languages)  # ids only: 16 characters a document, not documents
-    manifest = _manifest(root)
+def export_chunks(archive: Any, selection: Selection, chunk: int = CHUNK) -> Iterator[list[dict[str, Any]]]:
+    """Lists of at most ``chunk`` show objects, for every document ``selection`` matches in ``archive`` (an
+    Archive: search's syntax and filters; an empty query or ``*``: every document, in id order), best ranked
+    first. Raises what search raises (IndexMissing, IndexDamaged, QueryError, FilterError) before the first
+    chunk, as soon as it is asked for."""
+    live_documents(archive.root)  # a damaged index says so, whatever the manifest still holds
+    ids = archive.matching_ids(selection)  # ids only: 16 characters a document, not documents
+    manifest = open_manifest(archive.root)
     with manifest, manifest_guard(manifest.path):
         for part in chunked(ids, chunk):
             yield _read_chunk(manifest, part)
-
-
-def export_documents(root: Path, query: str = "", **filters: Any) -> Iterator[dict[str, Any]]:
-    """One show object per matching document (see ``export_chunks``), a chunk read at a time."""
-    for part in export_chunks(root, query, **filters):
-        yield from part
 
 
 # --- formats -----------------------------------------------------------------------------------------------

@@ -7,14 +7,14 @@ is counted, not only the top hits.
 
 from __future__ import annotations
 
-import sys
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from whoosh.columns import NumericColumn
+from newsdex.errors import FilterError
+from newsdex.index import whoosh_internals as internals
 
 INTERVALS = ("day", "month", "year")
 MAX_BUCKETS = 400  # periods in a histogram at most: a finer interval that needs more is made coarser
@@ -27,7 +27,7 @@ def histogram(searcher: Any, docnums: Iterable[int], interval: str = "auto") -> 
     first dated match to the last (empty ones count 0), oldest first. ``auto`` picks the interval from the span:
     days up to two months, months up to eight years, else years."""
     if interval not in ("auto", *INTERVALS):
-        raise ValueError(f"unknown interval {interval!r} (auto, {', '.join(INTERVALS)})")
+        raise FilterError(f"unknown interval {interval!r} (auto, {', '.join(INTERVALS)})")
     column = _published_all(searcher)
     raw: Counter[int] = Counter(map(column.__getitem__, docnums))  # value -> matches: many share a date
     undated = 0
@@ -88,13 +88,8 @@ def _published(reader: Any) -> Sequence[int] | None:
     if not reader.has_column("published"):
         return None
     column = reader.column_reader("published", translate=False)
-    if not (isinstance(column, NumericColumn.Reader) and column._typecode == "Q"):
-        return column
-    raw = array("Q", column._dbfile.get(column._basepos, column._count * column._fixedlen))
-    if sys.byteorder == "little":  # Whoosh writes columns big-endian
-        raw.byteswap()
-    raw.extend([column._default] * (reader.doc_count_all() - len(raw)))
-    return raw
+    fast = internals.numeric_values(column, reader.doc_count_all()) if internals.fast_paths() else None
+    return column if fast is None else fast
 
 
 def _auto(first: date, last: date) -> str:

@@ -23,28 +23,23 @@ other weighting models, other codecs): the caller then lets Whoosh's matchers do
 from __future__ import annotations
 
 import heapq
-import weakref
-from bisect import bisect_right
 from collections.abc import Iterator
 from itertools import accumulate
 from pickle import loads
 from typing import Any
 
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3LeafMatcher, _lenfield
 from whoosh.fields import DATETIME
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
-from newsdex.index import dates
+from newsdex.index import whoosh_internals as internals
+from newsdex.reading import caches, dates
+from newsdex.reading.caches import bounded
 
 _LENGTH_OF_BYTE = [byte_to_length(b) for b in range(256)]
-# Field-length bytes per (segment reader, field): read once per opened searcher, 1 byte per document.
-_LENGTH_BYTES: weakref.WeakKeyDictionary[Any, dict[str, bytes]] = weakref.WeakKeyDictionary()
-_NORMS: weakref.WeakKeyDictionary[Any, dict[str, list[float]]] = weakref.WeakKeyDictionary()  # per searcher
-
-_POSITIONS: dict[bytes, tuple[int, ...]] = {}  # a posting's encoded positions -> the positions
-_POSITIONS_MAX = 200_000
+# Field-length bytes per (segment reader, field), norms per field and decoded positions are remembered in the
+# searcher's memos (reading/caches.py): read once per opened searcher.
 
 Scores = dict[int, float]  # docnum within a segment -> score
 # Whoosh's Or picks an unscored array matcher for many words, or in a segment of at most this many documents
@@ -58,10 +53,11 @@ class _Unsupported(Exception):
 
 
 def _readable(searcher: Any) -> bool:
-    """Whether this module can score for ``searcher``: Whoosh's BM25F, and every segment in Whoosh 2.7's default
-    codec (whose posting blocks are read here)."""
-    return type(searcher.weighting) is BM25F and all(
-        type(getattr(sub.reader(), "_codec", None)) is W3Codec for sub, _ in searcher.leaf_searchers()
+    """Whether this module can score for ``searcher``: the fast paths on (index/whoosh_internals.py: a supported
+    Whoosh, not switched off), Whoosh's BM25F, and every segment in Whoosh 2.7's default codec (whose posting
+    blocks are read here)."""
+    return internals.fast_paths() and type(searcher.weighting) is BM25F and all(
+        internals.w3_segment(sub.reader()) for sub, _ in searcher.leaf_searchers()
     )
 
 
@@ -130,6 +126,7 @@ class _Segment:
         self.searcher = searcher
         self.reader = reader
         self.deleted = reader.deleted_docs_set if reader.has_deletions() else None
+        self.caches = caches.of(searcher)
 
     def run(self, q: wq.Query, within: list[int] | None = None) -> Scores:
         kind = type(q)
@@ -191,13 +188,13 @@ class _Segment:
         """(ids, weights, values) of a term in this segment, ids ascending; deleted documents and, with
         ``within``, the documents not in it left out."""
         reader = self.reader
-        m = reader._terms.matcher(field, btext, reader.schema[field].format)
+        m = internals.term_matcher(reader, field, btext)
         allowed = set(within) if within is not None else None
         deleted = self.deleted
         ids: list[int] = []
         weights: list = []
         values: list = []
-        blocks = _blocks(m, within, positions) if isinstance(m, W3LeafMatcher) and not m._byteids else _one_block(m)
+        blocks = internals.posting_blocks(m, within, positions) or _one_block(m)
         for block_ids, block_weights, block_values in blocks:
             if allowed is not None or deleted:
                 keep = [
@@ -216,9 +213,9 @@ class _Segment:
         return ids, weights, values
 
     def _lengths(self, field: str) -> bytes:
-        cache = _LENGTH_BYTES.setdefault(self.reader, {})
+        cache = self.caches.lengths.setdefault(self.reader, {})
         if field not in cache:
-            cache[field] = length_bytes(self.reader._perdoc, field, self.reader.doc_count_all())
+            cache[field] = internals.segment_length_bytes(self.reader, field)
         return cache[field]
 
     def _term_bytes(self, field: str, text: Any) -> bytes | None:
@@ -246,10 +243,10 @@ class _Segment:
     def _norms(self, field: str) -> list[float]:
         """BM25's length normalisation for each of the 256 length bytes of a field: it depends on the searcher's
         average field length only, so it is made once per searcher and field, not once per term and segment."""
-        cache = _NORMS.setdefault(self.searcher, {})
+        cache = self.caches.norms
         if field not in cache:
             w = self.searcher.weighting
-            B = w._field_B.get(field, w.B)
+            B = internals.field_b(w, field)
             avgfl = self.searcher.avg_field_length(field) or 1
             cache[field] = [w.K1 * ((1 - B) + B * fl / avgfl) for fl in _LENGTH_OF_BYTE]
         return cache[field]
@@ -274,7 +271,7 @@ class _Segment:
             type(q) is wq.Wildcard and q.text.strip("*") == ""
         ):
             raise _Unsupported  # scored otherwise (the array matcher sums), or Whoosh matches every document
-        words = [w for w in q._btexts(self.reader) if w]
+        words = [w for w in internals.pattern_words(q, self.reader) if w]
         if not words:
             return {}
         if len(words) == 1:
@@ -328,12 +325,13 @@ class _Segment:
                 return {}
         first, rest = order[0], order[1:]
         rows0, _, values0 = postings[first]
+        memo = self.caches.positions
         matched = []
         for d in within:  # documents holding every word: now the positions, rarest word first
-            starts = {p - first for p in _positions(values0[rows0[d]])}
+            starts = {p - first for p in _positions(memo, values0[rows0[d]])}
             for k in rest:
                 rows, _, values = postings[k]
-                starts = {p - k for p in _positions(values[rows[d]]) if p - k in starts}
+                starts = {p - k for p in _positions(memo, values[rows[d]]) if p - k in starts}
                 if not starts:
                     break
             if starts:
@@ -348,52 +346,14 @@ class _Segment:
         return dict(zip(matched, total, strict=True))
 
 
-def length_bytes(perdoc: Any, field: str, count: int) -> bytes:
-    """A segment's length byte of ``field`` for each of its ``count`` documents (0 where it has none), read
-    from its length column in one piece (``perdoc``: the segment's W3PerDocReader)."""
-    column = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-    raw = b"" if column is None else column._dbfile.get(column._basepos, column._count)
-    return raw + bytes(count - len(raw))
-
-
-def _positions(value: bytes) -> tuple[int, ...]:
+def _positions(memo: dict[bytes, tuple[int, ...]], value: bytes) -> tuple[int, ...]:
     """Whoosh's Positions format: a 4-byte count, then a pickled list of position deltas. Remembered by
     value: a third of the values of two common words are distinct, most are one or two positions."""
-    found = _POSITIONS.get(value)
+    found = memo.get(value)
     if found is None:
-        if len(_POSITIONS) >= _POSITIONS_MAX:
-            _POSITIONS.clear()
         raw = value if value[-1] == 46 else value + b"."  # the pickle's STOP opcode, which Whoosh may trim
-        found = _POSITIONS[value] = tuple(accumulate(loads(raw[4:])))
+        found = bounded(memo)[value] = tuple(accumulate(loads(raw[4:])))
     return found
-
-
-def _blocks(m: Any, within: list[int] | None, positions: bool) -> Iterator[tuple[list[int], Any, Any]]:
-    """(ids, weights, values) per posting block of a W3LeafMatcher; with ``within``, blocks whose id range
-    holds none of those documents are skipped unread (their header gives the range)."""
-    last_max = -1
-    while m.is_active():
-        if within is not None:
-            i = bisect_right(within, last_max)
-            wanted = i < len(within) and within[i] <= m._maxid
-        else:
-            wanted = True
-        if wanted:
-            m._read_data()
-            data = m._data
-            ids = list(accumulate(data[0]))
-            w = data[1]
-            if w is None or isinstance(w, float):
-                w = [1.0 if w is None else w] * len(ids)
-            values = None
-            if positions:
-                m._read_values()
-                values = m._values
-            yield ids, w, values
-        if m._lastblock:
-            return
-        last_max = m._maxid
-        m._goto(m._nextoffset)
 
 
 def _one_block(m: Any) -> Iterator[tuple[list[int], list, list]]:

@@ -28,18 +28,16 @@ from whoosh.highlight import (
     FIRST,
     BasicFragmentScorer,
     ContextFragmenter,
-    Highlighter,
     set_matched_filter,
     top_fragments,
 )
 from whoosh.lang import porter
 
-from newsdex.index.query import positive_leaves
+from newsdex.index import whoosh_internals as internals
+from newsdex.reading import caches
+from newsdex.reading.caches import bounded
+from newsdex.reading.query import positive_leaves
 
-# stemmer -> lowercased word -> stem, shared by every search of the process
-_STEMS: dict[Callable[[str], str], dict[str, str]] = {}
-_STEMS_MAX = 200_000
-_SURFACE: dict[Any, dict[str, str]] = {}  # analyzer chain -> word as written -> its indexed form
 _SCORER = BasicFragmentScorer()
 # Whoosh's default word pattern, and the same words when they start at a given letter.
 _DEFAULT_PATTERN = r"[\w\*]+(\.?[\w\*]+)*"
@@ -65,7 +63,7 @@ def highlight(results: Any, field: str, text: str, fragmenter: Any, formatter: A
     if not (plan.words or plan.phrases) or not text:
         return ""  # Whoosh marks nothing in a field the query does not search: no fragment
     analyzer = results.searcher.schema[field].analyzer
-    chain = _chain(analyzer)
+    chain = _chain(analyzer, caches.of(results.searcher))
     if chain is None:  # an analyzer of another shape: Whoosh's own marking, phrase words as words
         words = plan.words.union(*plan.phrases)
         tokens: Iterator[Token] = set_matched_filter(
@@ -77,7 +75,7 @@ def highlight(results: Any, field: str, text: str, fragmenter: Any, formatter: A
             tokens = _near_matches(chain, text, plan.words, fragmenter.surround, extra)
         else:
             tokens = _tokens(chain, text, plan.words, 0, extra)
-    fragments = fragmenter.fragment_tokens(text, Highlighter._merge_matched_tokens(tokens))
+    fragments = fragmenter.fragment_tokens(text, internals.merge_matched_tokens(tokens))
     return formatter.format(top_fragments(fragments, top, _SCORER, FIRST, minscore=1))
 
 
@@ -142,7 +140,7 @@ def passages(results: Any, field: str, text: str, top: int = 3) -> list[Passage]
     paragraphs, each query word weighted by its index-wide idf, a phrase counting once per occurrence with the
     weight of its words together. Paragraphs with no match are never passages."""
     plan = query_plan(results, field)
-    chain = _chain(results.searcher.schema[field].analyzer)
+    chain = _chain(results.searcher.schema[field].analyzer, caches.of(results.searcher))
     if chain is None or not (plan.words or plan.phrases) or not text:
         return []
     text = text[:MAX_MARKED_CHARS]
@@ -153,34 +151,15 @@ def passages(results: Any, field: str, text: str, top: int = 3) -> list[Passage]
     average = sum(b - a for a, b in paragraphs) / len(paragraphs)  # in characters: no tokenising needed
     # Words as written -> stem, for this process: most words of a body were met before (a dictionary lookup
     # instead of lowercasing and stemming each word again).
-    known = _SURFACE.setdefault(chain, {})
-    if len(known) >= _STEMS_MAX:
-        known.clear()
+    known = bounded(chain.surface)
     hits = _matching_starts(chain, text, plan, known)  # where a query word (or a phrase's) stands
     found = []
     for i, (a, b) in enumerate(paragraphs):
         if hits is not None and not _any_between(hits, a, b):
             continue  # no query word in it: not tokenised at all
         piece = text[a:b]
-        tokens = []
-        for m in chain.expression.finditer(piece):
-            word = m.group(0)
-            stem = known.get(word)
-            if stem is None:
-                stem = known[word] = _indexed(chain, word)
-            tokens.append((m.start(), m.end(), stem))
-        stems = [t[2] for t in tokens]
-        counts: dict[str, int] = {}
-        marked: set[int] = set()
-        for k, stem in enumerate(stems):
-            if stem in plan.words:
-                counts[stem] = counts.get(stem, 0) + 1
-                marked.add(k)
-        for phrase in plan.phrases:
-            at = _occurrences(stems, phrase)
-            if at:
-                counts[" ".join(phrase)] = len(at)
-                marked.update(k + j for k in at for j in range(len(phrase)))
+        tokens = _stemmed_tokens(chain, piece, known)
+        counts, marked = _counted(plan, [t[2] for t in tokens])
         if not counts:
             continue
         norm = PASSAGE_K1 * (1 - PASSAGE_B + PASSAGE_B * (b - a) / average)
@@ -191,6 +170,34 @@ def passages(results: Any, field: str, text: str, top: int = 3) -> list[Passage]
         found.append(Passage(i, a, b, round(score, 4), _marked(piece, marks)))
     found.sort(key=lambda p: (-p.score, p.paragraph))
     return found[:top]
+
+
+def _stemmed_tokens(chain: _Chain, piece: str, known: dict[str, str]) -> list[tuple[int, int, str]]:
+    """(start, end, indexed form) of each word of ``piece``; ``known``: words as written -> indexed form."""
+    tokens = []
+    for m in chain.expression.finditer(piece):
+        word = m.group(0)
+        stem = known.get(word)
+        if stem is None:
+            stem = known[word] = _indexed(chain, word)
+        tokens.append((m.start(), m.end(), stem))
+    return tokens
+
+
+def _counted(plan: Plan, stems: list[str]) -> tuple[dict[str, int], set[int]]:
+    """How often each query word (and each phrase, as one) occurs among ``stems``, and which of them to mark."""
+    counts: dict[str, int] = {}
+    marked: set[int] = set()
+    for k, stem in enumerate(stems):
+        if stem in plan.words:
+            counts[stem] = counts.get(stem, 0) + 1
+            marked.add(k)
+    for phrase in plan.phrases:
+        at = _occurrences(stems, phrase)
+        if at:
+            counts[" ".join(phrase)] = len(at)
+            marked.update(k + j for k in at for j in range(len(phrase)))
+    return counts, marked
 
 
 def _matching_starts(chain: _Chain, text: str, plan: Plan, known: dict[str, str]) -> list[int] | None:
@@ -269,9 +276,11 @@ class _Chain(NamedTuple):
     expression: re.Pattern[str]
     lower: bool
     stem: Callable[[str], str] | None
+    stems: dict[str, str]  # lowercased word -> stem (the searcher's memo: reading/caches.py)
+    surface: dict[str, str]  # word as written -> its indexed form (the same)
 
 
-def _chain(analyzer: Any) -> _Chain | None:
+def _chain(analyzer: Any, memos: caches.Caches) -> _Chain | None:
     """A RegexTokenizer [| LowercaseFilter] [| StemFilter] analyzer as its parts; None for any other."""
     items = analyzer.items if isinstance(analyzer, CompositeAnalyzer) else [analyzer]
     if not items or type(items[0]) is not RegexTokenizer or items[0].gaps:
@@ -285,7 +294,9 @@ def _chain(analyzer: Any) -> _Chain | None:
             stem = item.stemfn
         else:
             return None
-    return _Chain(items[0].expression, lower, stem)
+    expression = items[0].expression
+    return _Chain(expression, lower, stem, memos.stems.setdefault(stem, {}),
+                  memos.surface.setdefault((expression.pattern, lower, stem), {}))
 
 
 def _first_letter_kept(chain: _Chain) -> bool:
@@ -299,12 +310,9 @@ def _indexed(chain: _Chain, word: str) -> str:
         word = word.lower()
     if chain.stem is None:
         return word
-    stems = _STEMS.setdefault(chain.stem, {})
-    stemmed = stems.get(word)
+    stemmed = chain.stems.get(word)
     if stemmed is None:
-        if len(stems) >= _STEMS_MAX:
-            stems.clear()
-        stemmed = stems[word] = chain.stem(word)
+        stemmed = bounded(chain.stems)[word] = chain.stem(word)
     return stemmed
 
 

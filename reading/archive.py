@@ -1,0 +1,137 @@
+"""``Archive``: the read side's one entry. It opens an index folder read-only and owns everything a reader
+keeps between requests (the searcher and its memos, the query parser); every answer of the CLI and the web page
+comes from one of its methods, as the JSON of docs/contract.md.
+
+An Archive is for one thread at a time (the web server keeps one per worker thread): two Archives over the same
+folder share nothing but the files.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from whoosh.qparser import MultifieldParser
+from whoosh.query import Every, Query
+
+from newsdex.errors import FilterError
+from newsdex.reading import dates, documents, rank, similar
+from newsdex.reading import query as user_query
+from newsdex.reading.collapse import window_of_stories
+from newsdex.reading.facets import facets
+from newsdex.reading.filters import build_filter
+from newsdex.reading.opening import Searchers, manifest_present
+from newsdex.reading.page import page_hits
+from newsdex.reading.suggest import suggestion, wanted
+
+if TYPE_CHECKING:  # the request models are pydantic's: `similar`, `show` and `stats` never import it
+    from newsdex.reading.request import SearchRequest, Selection
+
+MAX_OFFSET = 10_000  # stories a search may skip (--offset): deeper paging reads too much for one request
+
+
+class Archive:
+    """An index folder, read-only. ``aliases``: the caller's lookup of an entity's other spellings (the alias
+    file is the caller's, not the index's); a word of a query that is one also matches that entity. ``mmap``:
+    whether a repeat caller's searcher maps the segments into memory (faster queries, more memory: see
+    reading/opening.py's Searchers)."""
+
+    def __init__(self, root: Path, aliases: user_query.Aliases | None = None, mmap: bool = True) -> None:
+        self.root = Path(root)
+        self.aliases = aliases
+        self._searchers = Searchers(self.root, mmap)
+        self._parsers: dict[tuple[str, ...], MultifieldParser] = {}
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._searchers.close()
+
+    def searcher(self) -> Any:  # -> whoosh.searching.Searcher
+        """The live generation's searcher (reopened after a commit): IndexMissing, IndexDamaged."""
+        return self._searchers.get()
+
+    def parse(self, searcher: Any, text: str) -> Query:
+        """The query for ``text`` (``Every`` for an empty one or ``*``): QueryError when it cannot run."""
+        if text.strip() in ("", "*"):
+            return Every()
+        key = tuple(searcher.schema.names())
+        if key not in self._parsers:
+            self._parsers[key] = user_query.make_parser(searcher.schema)
+        q = user_query.parse(self._parsers[key], text)
+        user_query.check_expansions(q, searcher.reader())
+        return q
+
+    def search(self, request: SearchRequest) -> dict[str, Any]:
+        """The search JSON of docs/contract.md: ranked one hit per story (unless ``all_copies``), the page's hits
+        with passages and snippets, entity and language facets over the top stories, the date histogram over
+        every match, and a suggestion when few hits came. QueryError, FilterError, IndexMissing, IndexDamaged."""
+        if not 0 <= request.offset <= MAX_OFFSET:
+            raise FilterError(f"offset must be between 0 and {MAX_OFFSET:,}, got {request.offset}")
+        started = time.perf_counter()
+        searcher = self.searcher()
+        manifest_present(self.root)  # hits whose documents cannot be shown would be wrong answers
+        filt = build_filter(request.filters, searcher.schema)
+        q, expanded = user_query.with_entities(self.parse(searcher, request.query), request.query, self.aliases,
+                                               searcher.reader())
+        ranking = rank.Ranking(searcher, q, filt, request.sort)
+        results, stored, copies = window_of_stories(ranking, self.root, request.limit, request.offset,
+                                                    request.all_copies)
+        stories = [(results.top_n[i][0], stored[i]) for i in copies.kept]
+        total = len(results)
+        histogram = dates.histogram(searcher, results.docs(), request.interval)
+        hits = page_hits(results, stories, copies, request.offset, request.limit, request.sort == "relevance")
+        hints = user_query.Hints(time.perf_counter() - started, None, total, self.aliases)
+        return {
+            "query": request.query,
+            "total": total,
+            # Known when every match is in the window: how many stories the matching documents tell.
+            "stories": copies.stories if total <= len(stored) else None,
+            "hits": hits,
+            # Entity and language facets read the top hits: a story counts once, however many copies.
+            "facets": {**facets([fields for _, fields in stories]), "published": histogram["counts"]},
+            "dates": {"interval": histogram["interval"], "undated": histogram["undated"]},
+            "facet_stories": len(stories),
+            "suggestion": suggestion(self.root, searcher, q, request.query, hints)
+            if wanted(request.query, total, expanded) else None,
+            "expanded": expanded,
+        }
+
+    def matching_ids(self, selection: Selection) -> list[str]:
+        """The id of every document the selection matches, best ranked first, ties by id; every document in id
+        order for an empty query or ``*``. No window: all of them."""
+        searcher = self.searcher()
+        filt = build_filter(selection.filters, searcher.schema)
+        return rank.matching_ids(searcher, self.parse(searcher, selection.query), filt)
+
+    def document(self, ref: str) -> dict[str, Any] | None:
+        """The ``show --explain`` JSON of the document ``ref`` names (id, unique prefix, input path); None when
+        none. AmbiguousId for a prefix several ids share."""
+        return documents.get_document(self.root, ref)
+
+    def similar(self, ref: str, limit: int = 10) -> dict[str, Any] | None:
+        """The ``similar`` JSON for the document ``ref`` names; None when there is none."""
+        return similar.similar(self.searcher(), self.root, ref, limit)
+
+    def export(self, selection: Selection, chunk: int | None = None) -> Iterator[list[dict[str, Any]]]:
+        """Lists of at most ``chunk`` (default reading/export.py's CHUNK) show objects for every document the
+        selection matches; the errors come before the first chunk, as soon as it is asked for."""
+        from newsdex.reading.export import CHUNK, export_chunks  # the models (pydantic) only for an export
+
+        return export_chunks(self, selection, chunk or CHUNK)
+
+    def entities(self, type_: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+        """The most mentioned entities (of one type), as ``entities --json`` lists them."""
+        return documents.top_entities(self.root, type_, limit)
+
+    def duplicates(self, min_size: int = 2) -> dict[str, Any]:
+        return documents.duplicates(self.root, min_size)
+
+    def stats(self) -> dict[str, Any]:
+        return documents.stats(self.root)
