@@ -14,16 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsdex.errors import IndexBusy as IndexBusy  # re-exported: defined with the other errors
-
-
-class NotAnIndex(RuntimeError):
-    """The folder is not one newsdex made (no marker, not an index of an earlier version) and is not empty, or it
-    holds an index of a newer format: newsdex writes nothing into it (one line)."""
-
-
-class IndexReadOnly(RuntimeError):
-    """The index folder cannot be written (a read-only mount or permissions): writers stop with one line."""
-
+from newsdex.errors import IndexReadOnly as IndexReadOnly
+from newsdex.errors import NotAnIndex as NotAnIndex
 
 MARKER = "newsdex-index.json"  # what says "newsdex made this folder": its format and the version that made it
 INDEX_FORMAT = 1

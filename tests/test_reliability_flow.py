@@ -18,6 +18,9 @@ STORY = ("The harbour authority said on Tuesday that the new cranes would double
 
 def test_hostile_folder_through_the_flow(prefect_harness, tmp_path):
     from newsdex.flows.ingest import ingest_flow
+    from newsdex.flows.options import IngestOptions, RunnerOptions
+
+    NO_WORKERS = RunnerOptions(workers=0)
     from newsdex.index.manifest import open_readonly
 
     outside = tmp_path / "outside"
@@ -35,7 +38,7 @@ def test_hostile_folder_through_the_flow(prefect_harness, tmp_path):
     last = json.dumps({"url": "https://news.example.org/late", "title": "Late line", "text": STORY})
     feed.write_text("".join(json.dumps(line) + "\n" for line in lines) + last[:40])  # a partial last line
     index = tmp_path / "index"
-    report = ingest_flow(paths=[str(inputs)], index=str(index), workers=0)
+    report = ingest_flow(IngestOptions(paths=[str(inputs)], index=str(index), runner=NO_WORKERS))
     assert report["new"] == 4, report["quarantined"]  # good, café, the odd URL, the bad date
     kinds = report["quarantined_by_reason"]
     assert kinds == {"symlink outside the folder": 1, "not JSON": 1}, report["quarantined"]
@@ -50,7 +53,7 @@ def test_hostile_folder_through_the_flow(prefect_harness, tmp_path):
     assert stats["quarantined_by_reason"] == {"symlink outside the folder": 1, "not JSON": 1}
 
     feed.write_text("".join(json.dumps(line) + "\n" for line in lines) + last + "\n")  # the scraper finished it
-    report = ingest_flow(paths=[str(inputs)], index=str(index), workers=0)
+    report = ingest_flow(IngestOptions(paths=[str(inputs)], index=str(index), runner=NO_WORKERS))
     assert report["new"] == 1 and report["quarantined_by_reason"] == {"symlink outside the folder": 1}
     stats = json.loads(run_cli("stats", "--json", "--index", str(index)).stdout)
     assert [q["reason"] for q in stats["quarantined"]] == [report["quarantined"][0]["reason"]]  # line 3 cleared
@@ -60,6 +63,9 @@ def test_hostile_folder_through_the_flow(prefect_harness, tmp_path):
 
 def test_ingest_follow_symlinks_reads_what_the_user_allows(prefect_harness, tmp_path):
     from newsdex.flows.ingest import ingest_flow
+    from newsdex.flows.options import IngestOptions, RunnerOptions
+
+    NO_WORKERS = RunnerOptions(workers=0)
 
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -67,6 +73,7 @@ def test_ingest_follow_symlinks_reads_what_the_user_allows(prefect_harness, tmp_
     inputs = tmp_path / "in"
     inputs.mkdir()
     (inputs / "linked.txt").symlink_to(outside / "story.txt")
-    report = ingest_flow(paths=[str(inputs)], index=str(tmp_path / "index"), workers=0, follow_symlinks=True)
+    report = ingest_flow(IngestOptions(paths=[str(inputs)], index=str(tmp_path / "index"), runner=NO_WORKERS,
+                                      follow_symlinks=True))
     assert report["new"] == 1 and not report["quarantined"]
     assert Path(inputs / "linked.txt").is_symlink()

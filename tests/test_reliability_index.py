@@ -80,14 +80,17 @@ def test_a_users_folder_is_never_written_into(tmp_path):
 
 def test_an_index_gets_its_marker_and_an_earlier_one_is_adopted(prefect_harness, tmp_path):
     from newsdex.flows.ingest import ingest_flow
+    from newsdex.flows.options import IngestOptions, RunnerOptions
+
+    NO_WORKERS = RunnerOptions(workers=0)
     from newsdex.index.layout import MARKER, IndexPaths, NotAnIndex, claim
 
     index = tmp_path / "index"
-    ingest_flow(paths=[str(SEEDS)], index=str(index), workers=0)
+    ingest_flow(IngestOptions(paths=[str(SEEDS)], index=str(index), runner=NO_WORKERS))
     marker = json.loads((index / MARKER).read_text())
     assert marker["kind"] == "newsdex-index" and marker["format"] == 1 and marker["made_by"].startswith("newsdex ")
     (index / MARKER).unlink()  # as an index made before the marker
-    report = ingest_flow(paths=[str(SEEDS)], index=str(index), workers=0)
+    report = ingest_flow(IngestOptions(paths=[str(SEEDS)], index=str(index), runner=NO_WORKERS))
     assert report["unchanged"] == 5 and (index / MARKER).exists()  # adopted
     (index / MARKER).write_text(json.dumps({"kind": "newsdex-index", "format": 99}))
     with pytest.raises(NotAnIndex, match="format 99"):
