@@ -45,6 +45,15 @@ class IndexBusy(UserError, RuntimeError):
     status = 503
 
 
+class NotAnIndex(UserError, RuntimeError):
+    """The folder is not one newsdex made (no marker, not an index of an earlier version) and is not empty, or it
+    holds an index of a newer format: newsdex writes nothing into it."""
+
+
+class IndexReadOnly(UserError, RuntimeError):
+    """The index folder cannot be written (a read-only mount or permissions): writers stop with one line."""
+
+
 class IndexDamaged(RuntimeError):
     """The index folder is damaged; the message says what and how to repair it (one line)."""
 

@@ -30,6 +30,7 @@ class RecordMeta(BaseModel):
     published: str | None = None  # ISO date
     language: str | None = None
     crawled: str | None = None  # ISO date-time the page was fetched (WARC-Date)
+    date_dropped: str | None = None  # a published date that names no day (2024-02-30): not kept, but noted
 
 
 class RawDoc(BaseModel):
@@ -52,6 +53,7 @@ class Quarantined(BaseModel):
     reason: str
     line: int | None = None  # a bad JSON Lines record: its line
     offset: int | None = None  # a bad WARC record: its byte offset
+    detail: str | None = None  # the library's whole message when ``reason`` (one line) is its first line
 
 
 class LineDecision(BaseModel):

@@ -10,6 +10,8 @@ at import time), so a test or a long-lived process that changes the environment 
 | NEWSDEX_CRON | */15 * * * * | schedule of the served ingest deployment |
 | NEWSDEX_BATCH | 500 | documents per task run and commit; unset, the CLI sizes an ingest's batches to the run |
 | NEWSDEX_MAX_BYTES | 8 MiB | larger inputs are quarantined |
+| NEWSDEX_MAX_FILE_BYTES | 16 GiB | a compressed feed file stops being read past this many bytes decompressed |
+| NEWSDEX_MAX_QUARANTINED | 100 | quarantined records kept one by one per feed file; past it they are counted |
 | NEWSDEX_CLEAN_SECONDS | 20 | a document whose cleaning takes longer is quarantined (0: no limit) |
 | NEWSDEX_MAX_MERGE_DOCS | 10000 | commits never merge into a Whoosh segment above this many documents (0: never) |
 | NEWSDEX_WORKER_BATCHES | 20 | batches a local Dask worker runs before it is restarted (0: never) |
@@ -104,6 +106,18 @@ def max_bytes() -> int:
     return _int("NEWSDEX_MAX_BYTES", 8 * 1024 * 1024, minimum=1)
 
 
+def max_file_bytes() -> int:
+    """Bytes one compressed feed file (.warc.gz, .jsonl.gz…) may inflate to in all: past it the rest of the
+    file is not read (each record is held to ``max_bytes`` besides)."""
+    return _int("NEWSDEX_MAX_FILE_BYTES", DEFAULT_MAX_FILE_BYTES, minimum=1)
+
+
+def max_quarantined() -> int:
+    """Quarantined records of one feed file kept one by one (reason, line or offset); past it they are only
+    counted by reason, so 400,000 bad lines cost one summary, not 400,000 records in memory."""
+    return _int("NEWSDEX_MAX_QUARANTINED", DEFAULT_MAX_QUARANTINED, minimum=1)
+
+
 def clean_seconds() -> float:
     """Cleaning time budget per document (seconds, 0: none): past it the document is quarantined, so a hostile
     input or rule never holds the write lock for long (tasks/clean/budget.py)."""
@@ -142,6 +156,8 @@ def worker_batches() -> int:
 
 # Defaults, for a stage called without a ``Settings`` (a test, a benchmark): the values the variables default to.
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
+DEFAULT_MAX_FILE_BYTES = 16 * 1024**3
+DEFAULT_MAX_QUARANTINED = 100
 DEFAULT_CLEAN_SECONDS = 20.0
 
 
@@ -157,6 +173,8 @@ class Settings:
     inputs: tuple[str, ...] = ()
     batch_size: int = 500
     max_bytes: int = DEFAULT_MAX_BYTES
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    max_quarantined: int = DEFAULT_MAX_QUARANTINED
     clean_seconds: float = DEFAULT_CLEAN_SECONDS
     max_merge_docs: int = 10_000
     writer_mb: int = 64
@@ -170,13 +188,15 @@ class Settings:
         names a variable with a bad value."""
         return cls(index=index_dir(index), rules=rules_path(rules), aliases=aliases_path(),
                    inputs=tuple(default_inputs()), batch_size=batch_size(), max_bytes=max_bytes(),
+                   max_file_bytes=max_file_bytes(), max_quarantined=max_quarantined(),
                    clean_seconds=clean_seconds(), max_merge_docs=max_merge_docs(), writer_mb=writer_mb(),
                    worker_batches=worker_batches())
 
 
 def check() -> None:
     """Read every numeric setting once, so a bad value stops a command before its run starts (ValueError)."""
-    for getter in (batch_size, max_bytes, max_merge_docs, writer_mb, worker_batches, clean_seconds):
+    for getter in (batch_size, max_bytes, max_file_bytes, max_quarantined, max_merge_docs, writer_mb, worker_batches,
+                   clean_seconds):
         getter()
 
 

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from newsdex.models import CleanDoc, EnrichedDoc, Quarantined, RawDoc
 from newsdex.settings import DEFAULT_CLEAN_SECONDS, Settings
@@ -95,11 +95,19 @@ def _run(job: BatchJob, originals: Originals | None) -> BatchResult:
         cleaned, quarantined = clean_budgeted(job.raws, job.rules, job.settings.clean_seconds)
         timings["clean"] = time.perf_counter() - t0
     t1 = time.perf_counter()
-    segmented = segment.segment_batch(cleaned)
+    segmented = isolated(segment.segment_batch, cleaned, "segmenting", quarantined)
     t2 = time.perf_counter()
     known = originals([d.text_hash for d in segmented]) if originals and segmented else {}
     # One process: spaCy never forks inside a worker (see the module's docstring).
-    enriched, reused = enrich.enrich_reusing(segmented, known, n_process=1)
+    reused_box = [0]
+
+    def _enrich(docs: list[Any]) -> list[EnrichedDoc]:
+        out, n = enrich.enrich_reusing(docs, known, n_process=1)
+        reused_box[0] += n
+        return out
+
+    enriched = isolated(_enrich, segmented, "enriching", quarantined)
+    reused = reused_box[0]
     timings.update(segment=t2 - t1, enrich=time.perf_counter() - t2)
     result = BatchResult(enriched, timings, quarantined, reused)
     return _built(result) if job.build_segment else result
@@ -113,11 +121,44 @@ def _built(result: BatchResult) -> BatchResult:
     from newsdex.index.segments import build_segment
 
     t0 = time.perf_counter()
-    result.segment = build_segment(result.docs)
-    result.rows = [manifest_row(d) for d in result.docs]
+    pairs = isolated(lambda ds: [(d, manifest_row(d)) for d in ds], result.docs, "indexing", result.quarantined)
+    docs, rows = [d for d, _ in pairs], [r for _, r in pairs]
+    try:
+        built = build_segment(docs)
+    except Exception:  # a document Whoosh refuses: find it, quarantine it, build the rest
+        from newsdex.index.segments import to_fields
+
+        keep = {d.id for d in isolated(lambda ds: [d for d in ds if to_fields(d) is not None], docs, "indexing",
+                                       result.quarantined)}
+        rows = [r for d, r in zip(docs, rows, strict=True) if d.id in keep]
+        docs = [d for d in docs if d.id in keep]
+        built = build_segment(docs)
+    result.segment = built
+    result.rows = rows
     result.timings["index"] = time.perf_counter() - t0
     result.docs = []
     return result
+
+
+T = TypeVar("T")
+
+
+def isolated(fn: Callable[[list[T]], list[Any]], items: list[T], stage: str,
+             quarantined: list[tuple[str, Quarantined]]) -> list[Any]:
+    """``fn`` over the batch; when it raises, over each document alone, and the ones that still fail are
+    quarantined with a one-line reason: one bad document never stops its batch (nor the run)."""
+    from newsdex.tasks.clean.stage import failed
+
+    try:
+        return fn(items)
+    except Exception:  # find the document that fails; the others go on
+        out: list[Any] = []
+        for item in items:
+            try:
+                out.extend(fn([item]))
+            except Exception as exc:
+                quarantined.append((item.id, failed(item.path, stage, exc)))  # type: ignore[attr-defined]
+        return out
 
 
 def pack(obj: Any) -> bytes:

@@ -11,6 +11,7 @@ sent, so the index holds the same documents whichever runner ran them.
 # No ``from __future__ import annotations`` here: Prefect builds the flow's parameter model from the signature
 # in a deployment's run, and a string annotation ("IngestOptions") is not resolved there.
 
+import time
 from collections.abc import Iterator
 from itertools import islice
 from typing import Any
@@ -47,7 +48,10 @@ def ingest_flow(options: IngestOptions = IngestOptions()) -> dict[str, Any]:  # 
     settings = options.resolved()
     ruleset = load_rules(settings.rules)
     report = RunReport(kind="ingest", rules_version=ruleset.version)
-    stream = FeedStream(options.paths or list(settings.inputs), options.encoding, options.fields, settings.max_bytes)
+    stream = FeedStream(options.paths or list(settings.inputs), options.encoding, options.fields, settings.max_bytes,
+                        follow_symlinks=options.follow_symlinks, max_file_bytes=settings.max_file_bytes,
+                        max_quarantined=settings.max_quarantined)
+    began = time.time()  # quarantine rows of a feed read whole not renewed since then are stale
     originals = str(settings.index) if options.reuse_copies else None  # exact copies take their entities
     with IndexStore(settings.index).writing(options.lock_held) as store:
         run_id = store.start_run("ingest")
@@ -74,6 +78,10 @@ def ingest_flow(options: IngestOptions = IngestOptions()) -> dict[str, Any]:  # 
                     report.removed = store.prune(writer.seen, stream.read_whole)
             report.records = stream.records
             report.skipped.update(stream.skipped)
+            report.dates_dropped.update(stream.dates_dropped)
+            report.summarised = stream.summarised
+            if stream.read_whole:  # a bad line fixed since (it indexes now) no longer reads as quarantined
+                store.clear_quarantined(stream.read_whole, began)
             report.documents = store.document_count()
             result = report.as_dict() | {"runner": runner.summary()}
         store.finish_run(run_id, result)

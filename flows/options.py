@@ -69,6 +69,7 @@ class IngestOptions(RunOptions):
     encoding: str | None = None
     fields: dict[str, str] | None = None
     reuse_copies: bool = True
+    follow_symlinks: bool = False  # read what a symlink inside a named folder points to outside it
 
 
 class ReindexOptions(RunOptions):
@@ -78,3 +79,4 @@ class ReindexOptions(RunOptions):
     full: bool = False
     dry_run: bool = False
     examples: int = Field(default=3, ge=0)
+    manifest_name: str | None = None  # `check --repair`: the manifest it rebuilt beside the live one

@@ -23,6 +23,7 @@ from newsdex.flows.options import ReindexOptions
 from newsdex.flows.report import RunReport, markdown_table, progress_bar, rule_name
 from newsdex.flows.runners import Runner, open_runner
 from newsdex.flows.writer import ReindexWriter
+from newsdex.index.layout import MANIFEST
 from newsdex.index.store import IndexStore
 from newsdex.settings import Settings
 from newsdex.tasks.clean.reclean import DocChange
@@ -55,8 +56,10 @@ def reindex_flow(options: ReindexOptions = ReindexOptions()) -> dict[str, Any]: 
                        rules_version=ruleset.version)
     # A full rebuild replaces the live generation: it runs (and repairs) even when that one does not open.
     # A dry run writes nothing; a full rebuild places every document among the copies after its swap.
-    with IndexStore(settings.index).writing(options.lock_held, verify=dry_run or not full,
-                                            place_copies=not (dry_run or full)) as store:
+    # `check --repair` rebuilds into the manifest it made beside the live one (``options.manifest_name``); a dry
+    # run opens the manifest read-only (it reads a read-only index folder).
+    target = IndexStore(settings.index, options.manifest_name or MANIFEST, readonly=dry_run)
+    with target.writing(options.lock_held, verify=dry_run or not full, place_copies=not (dry_run or full)) as store:
         ids = store.indexed_ids()
         run_id = None if dry_run else store.start_run(report.kind)
         bar = progress_bar(len(ids), options.progress)
@@ -116,7 +119,8 @@ def _reclean_all(run: _Run, ids: list[str], writer: ReindexWriter, runner: Runne
     for start in range(0, len(ids), size):
         batch = ids[start : start + size]
         with report.stage("reclean"):
-            res = steps.reclean_task(str(run.store.root), batch, run.ruleset, run.settings, run.options.full)
+            res = steps.reclean_task(str(run.store.root), batch, run.ruleset, run.settings, run.options.full,
+                                     run.store.paths.manifest_name, run.store.readonly)
         report.unchanged += len(res.unchanged_ids)
         report.changed += len(res.changed)
         report.quarantined.extend(q for _, q in res.quarantined)

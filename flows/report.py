@@ -41,6 +41,8 @@ class RunReport:
     recognisers: Counter[str] = field(default_factory=Counter)  # documents by entity recogniser (their language's)
     page_kinds: Counter[str] = field(default_factory=Counter)  # documents by kind (article, listing, other)
     reused: int = 0  # exact copies whose entities were taken from their original (not enriched again)
+    dates_dropped: Counter[str] = field(default_factory=Counter)  # ingest: published dates naming no day
+    summarised: int = 0  # ingest: quarantined records past a feed file's limit, in its summary line only
 
     @contextmanager
     def stage(self, name: str):
@@ -88,6 +90,7 @@ class RunReport:
             "removed": self.removed,
             # line / offset only for a feed record: a file's entry keeps its two fields
             "quarantined": [q.model_dump(exclude_none=True) for q in self.quarantined],
+            "quarantined_by_reason": dict(quarantine_reasons(self.quarantined).most_common()),
             "rules_version": self.rules_version,
             "seconds": round(time.perf_counter() - self.started, 3),
             "stages": {k: round(v, 3) for k, v in self.stage_seconds.items()},
@@ -107,7 +110,18 @@ class RunReport:
             },
             "languages": dict(self.languages.most_common()),
             "recognisers": dict(self.recognisers.most_common()),
+            "dates_dropped": {"records": sum(self.dates_dropped.values()),
+                              "examples": [d for d, _ in self.dates_dropped.most_common(5)]},
+            "quarantined_summarised": self.summarised,
         }
+
+
+def quarantine_reasons(items: list[Quarantined]) -> Counter[str]:
+    """Quarantined inputs by kind of reason ("not JSON", "too large", "symlink outside the folder"…): the reason
+    without its place (line, record, offset) and its detail."""
+    from newsdex.reasons import reason_kind
+
+    return Counter(reason_kind(q.reason) for q in items)
 
 
 def markdown_table(report: dict[str, Any]) -> str:

@@ -15,6 +15,7 @@ from prefect import Task
 from prefect.cache_policies import NO_CACHE
 
 from newsdex.flows import pool
+from newsdex.index.layout import MANIFEST
 from newsdex.index.manifest import ManifestRow
 from newsdex.index.segments import BuiltSegment
 from newsdex.index.store import IndexStore
@@ -53,11 +54,12 @@ def index_batch(
     return store.write(docs or [])
 
 
-def reclean_stored(index_root: str, ids: list[str], rules: Rules, settings: Settings, full: bool = False
-                   ) -> RecleanResult:
+def reclean_stored(index_root: str, ids: list[str], rules: Rules, settings: Settings, full: bool = False,
+                   manifest_name: str = MANIFEST, readonly: bool = False) -> RecleanResult:
     """Re-clean the stored raw inputs of ``ids`` under ``rules``, each within the run's cleaning budget
-    (``settings.clean_seconds``); one over it, or over ``settings.max_bytes``, is quarantined."""
-    with IndexStore(index_root).stored_inputs(ids) as (stored, previous):
+    (``settings.clean_seconds``); one over it, or over ``settings.max_bytes``, is quarantined. ``manifest_name``:
+    a repair's manifest beside the live one; ``readonly``: a dry run's."""
+    with IndexStore(index_root, manifest_name, readonly).stored_inputs(ids) as (stored, previous):
         return reclean_batch(stored, rules, previous, full, settings.clean_seconds, settings.max_bytes)
 
 

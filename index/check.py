@@ -172,6 +172,16 @@ def stored_documents(paths: IndexPaths) -> list[dict[str, Any]] | None:
         return None
 
 
+def unfinished_generations(paths: IndexPaths) -> list[Path]:
+    """Generation folders other than the live one: a full rebuild or repair that stopped (a full disk, a kill)
+    before its swap. The caller holds the write lock, so none is being built."""
+    if not paths.gens.is_dir():
+        return []
+    live = paths.live_generation()
+    keep = live.resolve() if live is not None else None
+    return sorted(g for g in paths.gens.iterdir() if g.is_dir() and g.resolve() != keep)
+
+
 def check_index(paths: IndexPaths) -> CheckResult:
     """Every problem in the index folder (the caller holds the write lock, so nothing moves meanwhile)."""
     result = CheckResult(paths.root)
@@ -179,6 +189,8 @@ def check_index(paths: IndexPaths) -> CheckResult:
     stored = _whoosh_documents(paths, result, expect=bool(rows))
     if rows is not None and stored is not None:
         _compare(rows, stored, result)
+    for leftover in unfinished_generations(paths):
+        result.add("generation-unfinished", f"gens/{leftover.name}: left by an interrupted write or rebuild (not live)")
     if rows is not None:
         for row in rows.values():
             found = raw_problem(paths, row["raw_hash"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import json
 import os
 import shutil
 import time
@@ -13,11 +14,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsdex.errors import IndexBusy as IndexBusy  # re-exported: defined with the other errors
+from newsdex.errors import IndexReadOnly as IndexReadOnly
+from newsdex.errors import NotAnIndex as NotAnIndex
+
+MARKER = "newsdex-index.json"  # what says "newsdex made this folder": its format and the version that made it
+INDEX_FORMAT = 1
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+MANIFEST = "manifest.sqlite"
+# A manifest rebuilt by `check --repair`, beside the live one until the rebuild that completes it is swapped in.
+REPAIR_MANIFEST = ".manifest-repairing.sqlite"
 
 
 @dataclass(frozen=True)
 class IndexPaths:
     root: Path
+    manifest_name: str = MANIFEST  # REPAIR_MANIFEST while a repair builds beside the live index
 
     @property
     def current(self) -> Path:
@@ -29,7 +42,7 @@ class IndexPaths:
 
     @property
     def manifest(self) -> Path:
-        return self.root / "manifest.sqlite"
+        return self.root / self.manifest_name
 
     @property
     def raw(self) -> Path:
@@ -38,6 +51,10 @@ class IndexPaths:
     @property
     def lock(self) -> Path:
         return self.root / "write.lock"
+
+    @property
+    def marker(self) -> Path:
+        return self.root / MARKER
 
     def live_generation(self) -> Path | None:
         """The Whoosh folder readers should open, or None before the first ingest."""
@@ -111,11 +128,84 @@ def held_or_take(paths: IndexPaths, held: bool) -> Iterator[None]:
         yield
 
 
+def marker_format(paths: IndexPaths) -> int | None:
+    """The index format the folder's marker names; None without a marker (or one that does not read)."""
+    try:
+        found = json.loads(paths.marker.read_text(encoding="utf-8"))
+        return int(found["format"]) if isinstance(found, dict) and found.get("kind") == "newsdex-index" else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _earlier_index(paths: IndexPaths) -> bool:
+    """An index an earlier newsdex made (before the marker): its manifest is an SQLite file, or ``current`` is
+    the link into ``gens`` that newsdex swaps."""
+    try:
+        with open(paths.manifest, "rb") as fh:
+            if fh.read(16) == _SQLITE_MAGIC:
+                return True
+    except OSError:
+        pass
+    try:
+        target = os.readlink(paths.current)
+    except OSError:
+        return False
+    return Path(target).parts[:1] == ("gens",)
+
+
+def claim(paths: IndexPaths) -> None:
+    """Make sure newsdex may write into ``paths.root``: a new or empty folder gets the marker; a folder with the
+    marker, or an index of an earlier version (adopted: the marker is added), is ours; anything else is
+    NotAnIndex, and nothing is written. Every writer calls this before its first write (``writer_lock``)."""
+    found = marker_format(paths)
+    if found is not None:
+        if found > INDEX_FORMAT:
+            raise NotAnIndex(f"{paths.root} holds an index of format {found}, newer than this newsdex writes "
+                             f"(format {INDEX_FORMAT}); upgrade newsdex")
+        return
+    try:
+        entries = os.listdir(paths.root)
+    except FileNotFoundError:
+        entries = []
+    except NotADirectoryError:
+        raise NotAnIndex(f"{paths.root} is a file, not an index folder") from None
+    if entries and not _earlier_index(paths):
+        raise NotAnIndex(f"{paths.root} is not empty and is not a newsdex index (no {MARKER}): newsdex writes only "
+                         "into a folder it made; name a new or empty folder")
+    try:
+        paths.root.mkdir(parents=True, exist_ok=True)
+        _write_marker(paths)
+    except PermissionError as exc:
+        raise IndexReadOnly(f"index folder {paths.root} cannot be written: {exc.strerror}") from None
+    except OSError as exc:
+        if exc.errno == errno.EROFS:
+            raise IndexReadOnly(f"index folder {paths.root} is on a read-only file system") from None
+        raise
+
+
+def _write_marker(paths: IndexPaths) -> None:
+    from newsdex import version
+
+    body = json.dumps({"kind": "newsdex-index", "format": INDEX_FORMAT, "made_by": f"newsdex {version()}"})
+    tmp = paths.root / f".{MARKER}.{os.getpid()}"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(body + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, paths.marker)
+
+
 @contextmanager
 def writer_lock(paths: IndexPaths, wait: bool = False, timeout: float = 3600.0) -> Iterator[None]:
-    """Hold the index's write lock. ``wait=False`` fails at once with IndexBusy naming the holder."""
-    paths.root.mkdir(parents=True, exist_ok=True)
-    fd = os.open(paths.lock, os.O_RDWR | os.O_CREAT, 0o644)
+    """Hold the index's write lock. ``wait=False`` fails at once with IndexBusy naming the holder. The folder
+    is claimed first (``claim``): a folder newsdex did not make is never written into."""
+    claim(paths)
+    try:
+        fd = os.open(paths.lock, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            raise IndexReadOnly(f"index folder {paths.root} cannot be written: {exc.strerror}") from None
+        raise
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -136,3 +226,33 @@ def writer_lock(paths: IndexPaths, wait: bool = False, timeout: float = 3600.0) 
         yield
     finally:
         os.close(fd)  # closing releases the flock
+
+
+@contextmanager
+def reader_lock(paths: IndexPaths, wait: bool = False, timeout: float = 3600.0) -> Iterator[None]:
+    """A shared hold on the write lock, for a consistent read (``check``) that writes nothing: no writer runs
+    meanwhile, and a read-only index folder can be checked (the lock file is opened read-only; an index that
+    never had a writer has none, and needs none)."""
+    try:
+        fd = os.open(paths.lock, os.O_RDONLY)
+    except FileNotFoundError:
+        yield
+        return
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if not wait or time.monotonic() > deadline:
+                    holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "?"
+                    raise IndexBusy(
+                        f"another newsdex writer (pid {holder}) is using {paths.root}; retry later or pass --wait"
+                    ) from None
+                time.sleep(0.5)
+        yield
+    finally:
+        os.close(fd)

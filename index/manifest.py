@@ -5,12 +5,14 @@ the two leaves work to redo, never a manifest that claims more than the index ho
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
+from urllib.request import pathname2url
 
 from newsdex.index import copies, vocabulary
 from newsdex.index import fingerprint as fp
@@ -18,6 +20,8 @@ from newsdex.index.sql import rows_in
 
 if TYPE_CHECKING:  # the model layer (pydantic) is imported by what packs and unpacks documents, not by a search
     from newsdex.models import CleanDoc, EnrichedDoc, Quarantined
+
+MAX_ID_LENGTH = 64  # ids are 16 hex characters; a longer reference is no id prefix (but may be a path)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -67,9 +71,28 @@ CREATE TABLE IF NOT EXISTS runs (
 """
 
 
+def _open_readonly(path: Path) -> sqlite3.Connection:
+    """The manifest opened for reading, writing nothing. A reader of a WAL database still creates its shared-
+    memory file when none is there: on a full disk or a read-only folder that fails ("disk I/O error",
+    "unable to open"), and the manifest is then read as an immutable file (no shared memory, no locks). No
+    writer can be changing it then (none can write there), so the view is whole; a log a killed writer left
+    is not read until a writer can open the manifest again (which folds it in)."""
+    uri = f"file:{pathname2url(str(path))}?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, timeout=30)
+    try:
+        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()  # opens the file (and its WAL) now
+        return conn
+    except sqlite3.OperationalError as exc:
+        message = str(exc)
+        if not any(s in message for s in ("disk I/O error", "unable to open", "readonly", "read-only")):
+            raise
+        conn.close()
+    return sqlite3.connect(uri + "&immutable=1", uri=True, timeout=30)
+
+
 def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
     if readonly:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        conn = _open_readonly(path)
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(path, timeout=30)
@@ -175,10 +198,17 @@ class Manifest:
         return {r["id"]: zlib.decompress(r["body"]).decode() for r in rows if r["body"]}
 
     def find_ids(self, prefix: str) -> list[str]:
-        rows = self.conn.execute(
-            "SELECT id FROM documents WHERE status = 'indexed' AND (id LIKE ? OR path = ?) LIMIT 5",
-            (prefix.replace("\\", "").replace("%", "").replace("_", "") + "%", prefix),
-        )
+        """Indexed ids starting with ``prefix``, or the document whose input path it is. A prefix longer than any
+        id matches no id (SQLite refuses a LIKE pattern over 50,000 bytes: "pattern too complex")."""
+        cleaned = prefix.replace("\\", "").replace("%", "").replace("_", "")
+        if len(cleaned) > MAX_ID_LENGTH:
+            rows = self.conn.execute(
+                "SELECT id FROM documents WHERE status = 'indexed' AND path = ? LIMIT 5", (prefix,))
+        else:
+            rows = self.conn.execute(
+                "SELECT id FROM documents WHERE status = 'indexed' AND (id LIKE ? OR path = ?) LIMIT 5",
+                (cleaned + "%", prefix),
+            )
         return [r["id"] for r in rows]
 
     def indexed(self) -> Iterator[sqlite3.Row]:
@@ -190,11 +220,26 @@ class Manifest:
     def all_inputs(self) -> list[sqlite3.Row]:
         return self.conn.execute(
             "SELECT d.id, d.path, d.status, l.abspath FROM documents d LEFT JOIN locations l ON l.id = d.id"
-        ).fetchall()
+        ).fetchall()  # an abspath kept as bytes (a name that is not UTF-8) comes back as bytes: os accepts both
 
     def record_locations(self, items: list[tuple[str, str]]) -> None:
+        # A name that is not UTF-8 is kept as its bytes (os.fsencode): SQLite text cannot hold it, and prune and
+        # repair must find the very file again.
         with self.conn:
-            self.conn.executemany("INSERT OR REPLACE INTO locations (id, abspath) VALUES (?, ?)", items)
+            self.conn.executemany("INSERT OR REPLACE INTO locations (id, abspath) VALUES (?, ?)",
+                                  [(i, _storable(loc)) for i, loc in items])
+
+    def clear_quarantined(self, locations: Iterable[str], before: float) -> int:
+        """Quarantine rows of feed files read whole that this run did not quarantine again (``updated`` before
+        it began): the record was fixed (it indexes now under its URL) or has left the file."""
+        cleared = 0
+        with self.conn:
+            for loc in locations:
+                cur = self.conn.execute(
+                    "DELETE FROM documents WHERE status = 'quarantined' AND updated < ? AND id IN "
+                    "(SELECT id FROM locations WHERE abspath = ?)", (before, _storable(loc)))
+                cleared += cur.rowcount
+        return cleared
 
     def quarantined(self) -> list[dict[str, str]]:
         rows = self.conn.execute("SELECT path, reason FROM documents WHERE status = 'quarantined' ORDER BY path")
@@ -498,3 +543,11 @@ def open_readonly(path: Path) -> Manifest | None:
         return None
     return Manifest(path, readonly=True)
 
+
+def _storable(path: str) -> str | bytes:
+    """``path`` as SQLite can keep it: its bytes when it is no UTF-8 (a name read as surrogate escapes)."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return os.fsencode(path)

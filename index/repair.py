@@ -113,7 +113,7 @@ def salvage(aside: Path, workdir: Path) -> _Salvage:
         try:
             _salvage_rows(conn, found)
             rows, _ = _read_all(conn, "SELECT id, abspath FROM locations")
-            found.locations = {r["id"]: r["abspath"] for r in rows}
+            found.locations = {r["id"]: os.fsdecode(r["abspath"]) for r in rows}
             runs, _ = _read_all(
                 conn, "SELECT kind, started, finished, report FROM runs WHERE finished IS NOT NULL ORDER BY id"
             )
@@ -197,7 +197,7 @@ def restore_raw(paths: IndexPaths, problems: list[Problem]) -> Repaired:
         return done
     with Manifest(paths.manifest) as manifest:
         states = manifest.states_for([p.id for p in problems if p.id])
-        where = {r["id"]: r["abspath"] for r in manifest.all_inputs()}
+        where = {r["id"]: os.fsdecode(r["abspath"]) if r["abspath"] else None for r in manifest.all_inputs()}
     restored = 0
     for p in problems:
         row = states.get(p.id or "")
@@ -218,9 +218,10 @@ def restore_raw(paths: IndexPaths, problems: list[Problem]) -> Repaired:
     return done
 
 
-def rebuild_manifest(paths: IndexPaths) -> Repaired:
+def rebuild_manifest(paths: IndexPaths, into: IndexPaths | None = None) -> Repaired:
     """A new manifest from what survives: the damaged one set aside, rows recovered from the live generation,
-    the damaged file and the original inputs. Its rows lack the documents themselves: a full rebuild follows."""
+    the damaged file and the original inputs. Its rows lack the documents themselves: a full rebuild follows.
+    ``into``: where the new manifest is written (a repair's, beside the live index); default in place."""
     done = Repaired()
     aside = set_aside(paths)
     found = salvage(aside, paths.root) if aside is not None else _Salvage(complete=False)
@@ -269,7 +270,7 @@ def rebuild_manifest(paths: IndexPaths) -> Repaired:
                 "raw-missing", f"{entry['path']}: raw input lost and its original file is gone or changed "
                 "(the rebuild quarantines it)", doc_id, entry["path"],
             ))
-    _write_manifest(paths, entries, quarantined, locations, found.runs)
+    _write_manifest(into or paths, entries, quarantined, locations, found.runs)
     known = {e["raw_hash"] for e in entries.values()}
     unclaimed = sum(1 for blob in paths.raw.glob("*/*.gz") if blob.name[:-3] not in known) if paths.raw.is_dir() else 0
     if unclaimed:

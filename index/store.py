@@ -10,28 +10,43 @@ manifest rows; both become live only at the swap (``rebuilding``).
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from newsdex.index.check import RAW_KINDS, CheckResult, check_index, quick_problem
+from newsdex.index.check import RAW_KINDS, CheckResult, check_index, quick_problem, unfinished_generations
 from newsdex.index.damage import IndexDamaged, manifest_guard
-from newsdex.index.layout import IndexBusy, IndexPaths, held_or_take, live_generation_name, writer_lock
+from newsdex.index.layout import (
+    MANIFEST,
+    REPAIR_MANIFEST,
+    IndexBusy,
+    IndexPaths,
+    IndexReadOnly,
+    NotAnIndex,
+    drop_generations,
+    held_or_take,
+    live_generation_name,
+    reader_lock,
+    writer_lock,
+)
 from newsdex.index.manifest import Manifest, ManifestRow, manifest_row, open_readonly
 from newsdex.index.rawstore import get_raw, put_raw
 from newsdex.index.repair import Repaired, rebuild_manifest, restore_raw
 from newsdex.index.segments import BuiltSegment
+from newsdex.index.space import MIN_FREE, free_bytes
 from newsdex.index.writer import Rebuild, apply_changes, indexed_ids
 from newsdex.models import CleanDoc, EnrichedDoc, LoadResult, Quarantined, RawDoc, Record, StoredInput
 
-__all__ = ["IndexBusy", "IndexDamaged", "IndexStore", "Rebuilding"]
+__all__ = ["IndexBusy", "IndexDamaged", "IndexReadOnly", "IndexStore", "NotAnIndex", "Rebuilding"]
 
 
 class IndexStore:
-    def __init__(self, root: str | os.PathLike[str]) -> None:
-        self.paths = IndexPaths(Path(root))
+    def __init__(self, root: str | os.PathLike[str], manifest_name: str = MANIFEST, readonly: bool = False) -> None:
+        self.paths = IndexPaths(Path(root), manifest_name)
+        self.readonly = readonly  # a dry run: the manifest opened read-only, nothing written (a read-only folder)
 
     @property
     def root(self) -> Path:
@@ -43,10 +58,11 @@ class IndexStore:
     # -- the writer's session ------------------------------------------------------------------------------
 
     @contextmanager
-    def lock(self, wait: bool = False) -> Iterator[None]:
+    def lock(self, wait: bool = False, shared: bool = False) -> Iterator[None]:
         """Hold the write lock; ``IndexBusy`` at once (or after waiting, with ``wait``) when another process has it.
-        A kernel lock: released if the holder dies."""
-        with writer_lock(self.paths, wait=wait):
+        A kernel lock: released if the holder dies. ``shared``: only keep writers out (a check that writes
+        nothing, also on a read-only folder)."""
+        with (reader_lock if shared else writer_lock)(self.paths, wait=wait):
             yield
 
     @contextmanager
@@ -60,6 +76,11 @@ class IndexStore:
         with held_or_take(self.paths, lock_held):
             if self.paths.live_generation() is not None and not self.exists():
                 self.verify(whoosh=False)  # before Manifest() creates an empty one in its place
+            if self.readonly:  # a dry run changes nothing, not even what a crash left to finish
+                if verify:
+                    self.verify()
+                yield self
+                return
             with manifest_guard(self.paths.manifest), Manifest(self.paths.manifest) as manifest:
                 manifest.recover_staged(live_generation_name(self.paths))
                 if place_copies:  # an index made before copies were found gets its clusters, once,
@@ -80,21 +101,56 @@ class IndexStore:
     def check(self) -> CheckResult:
         return check_index(self.paths)
 
-    def repair_in_place(self, found: CheckResult) -> tuple[Repaired, CheckResult]:
+    def repair_in_place(self, found: CheckResult) -> tuple[Repaired, CheckResult, IndexStore]:
         """What a repair does without re-cleaning: a lost or damaged manifest rebuilt from what survives, an
         interrupted rebuild's staged rows applied, raw inputs restored from their original files. Returns what
-        it did and the check after it; what is left for a full rebuild is in that check."""
+        it did, the check after it (what is left for a full rebuild is in that check) and the store to finish
+        the repair in: this one, or, when the manifest was rebuilt, the same folder with the rebuilt manifest
+        beside the live one (``REPAIR_MANIFEST``). Its rows lack documents until the full rebuild fills them, so
+        readers must not see it before then: ``finish_repair`` swaps it in after the rebuild's own swap, and
+        meanwhile readers find the manifest missing (an error), never a mix of the old index and a half-made
+        manifest."""
         done = Repaired()
+        work = self
+        for side in ("", "-wal", "-shm", "-journal"):  # a repair killed before its swap: start it again
+            Path(f"{self.root / REPAIR_MANIFEST}{side}").unlink(missing_ok=True)
         if found.kinds() & {"manifest-missing", "manifest-corrupt"}:
-            done = rebuild_manifest(self.paths)
+            work = IndexStore(self.root, REPAIR_MANIFEST)
+            done = rebuild_manifest(self.paths, into=work.paths)
+        return (*work._repair_rest(done), work)
+
+    def _repair_rest(self, done: Repaired) -> tuple[Repaired, CheckResult]:
         with Manifest(self.paths.manifest) as manifest:
             if manifest.recover_staged(live_generation_name(self.paths)):
                 done.actions.append("applied the staged rows of an interrupted full rebuild")
+        leftovers = unfinished_generations(self.paths)
+        if leftovers:
+            drop_generations(self.paths, keep=self.paths.live_generation())
+            done.actions.append("removed the unfinished generation" + ("s " if len(leftovers) > 1 else " ")
+                                + ", ".join(g.name for g in leftovers))
         after = self.check()
         raw = restore_raw(self.paths, [p for p in after.problems if p.kind in RAW_KINDS])
         done.actions += raw.actions
         done.not_recovered += raw.not_recovered
         return done, (self.check() if raw.actions else after)
+
+    def finish_repair(self, work: IndexStore) -> None:
+        """Put the manifest a repair rebuilt beside the live index in its place (one rename, after the rebuild's
+        generation swap): from here on readers see the repaired index whole."""
+        if work.paths.manifest == self.paths.manifest:
+            return
+        with Manifest(work.paths.manifest) as manifest:
+            manifest.conn.execute("PRAGMA journal_mode=DELETE")  # folds the log into the file before the rename
+        fd = os.open(work.paths.manifest, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        for side in ("-wal", "-shm"):
+            Path(f"{self.paths.manifest}{side}").unlink(missing_ok=True)
+        os.replace(work.paths.manifest, self.paths.manifest)
+        for side in ("-wal", "-shm"):
+            Path(f"{work.paths.manifest}{side}").unlink(missing_ok=True)
 
     def start_run(self, kind: str) -> int:
         with Manifest(self.paths.manifest) as manifest:
@@ -197,6 +253,11 @@ class IndexStore:
         with Manifest(self.paths.manifest) as manifest:
             manifest.finish_run(manifest.start_run(kind), report)
 
+    def clear_quarantined(self, read_whole: Iterable[str], before: float) -> int:
+        """Quarantined records of the feed files read whole that this run met no more (fixed, or gone)."""
+        with Manifest(self.paths.manifest) as manifest:
+            return manifest.clear_quarantined(read_whole, before)
+
     def originals(self, text_hashes: list[str]) -> dict[str, EnrichedDoc]:
         """Indexed documents with these title-and-text hashes (``CleanDoc.text_hash``): an exact copy's
         entities are taken from one of them instead of running the model again."""
@@ -212,6 +273,7 @@ class IndexStore:
         """Add or replace ``docs`` and delete ``deletes`` (forgotten by the manifest too)."""
         deletes = list(deletes)
         rows = [manifest_row(d) for d in docs]
+        self._room_for(sum(len(r.body) for r in rows) * 2, rows)
         written = apply_changes(self.paths, docs, deletes)
         with Manifest(self.paths.manifest) as manifest:
             manifest.record_rows(rows)
@@ -227,10 +289,20 @@ class IndexStore:
             return 0
         if list(segment.ids) != [r.id for r in rows]:
             raise ValueError("the built segment holds other documents than the batch")
+        self._room_for(sum(map(len, segment.files.values())), rows)
         written = apply_changes(self.paths, [], [], adopted=[segment])
         with Manifest(self.paths.manifest) as manifest:
             manifest.record_rows(rows)
         return written
+
+    def _room_for(self, segment_bytes: int, rows: list[ManifestRow]) -> None:
+        """OSError(ENOSPC) before anything is written when the disk cannot take the batch: Whoosh's files (a
+        merge may copy them once more) and the manifest rows (the log, then the pages). Whoosh first and the
+        manifest second would otherwise leave documents the manifest does not know on a full disk."""
+        free = free_bytes(self.root)
+        need = 2 * segment_bytes + 3 * sum(len(r.doc) + len(r.body) for r in rows) + MIN_FREE
+        if free is not None and free < need:
+            raise OSError(errno.ENOSPC, f"No space left on device: {free} bytes free, the batch needs about {need}")
 
     def quarantine(self, items: list[tuple[str, Quarantined]]) -> None:
         """Indexed documents that went bad: out of Whoosh first, then listed with their reason."""
@@ -255,8 +327,8 @@ class IndexStore:
             # Stored paths are as given (relative ones depend on the folder ingest ran in): test the absolute
             # one, and never prune an input whose location was not recorded.
             rows = manifest.all_inputs()
-        gone = [r["id"] for r in rows if r["id"] not in seen and r["abspath"]
-                and (r["abspath"] in whole or not os.path.exists(r["abspath"]))]
+        where = {r["id"]: os.fsdecode(r["abspath"]) for r in rows if r["abspath"]}  # bytes: a name not UTF-8
+        gone = [i for i, loc in where.items() if i not in seen and (loc in whole or not os.path.exists(loc))]
         known = {r["id"] for r in rows}
         gone += sorted(i for i in indexed_ids(self.paths) if i not in known and i not in seen)
         if gone:
@@ -267,7 +339,7 @@ class IndexStore:
 
     def indexed_ids(self) -> list[str]:
         """Ids of every indexed input, in the manifest's order."""
-        with Manifest(self.paths.manifest) as manifest:
+        with Manifest(self.paths.manifest, readonly=self.readonly) as manifest:
             return [r["id"] for r in manifest.indexed()]
 
     @contextmanager
@@ -277,7 +349,7 @@ class IndexStore:
         """The indexed inputs among ``ids`` as the raw store and the manifest hold them, read one at a time (a
         batch of raw inputs is never all in memory), and what is indexed for a document now, both from one
         manifest session."""
-        with Manifest(self.paths.manifest) as manifest:
+        with Manifest(self.paths.manifest, readonly=self.readonly) as manifest:
             states = manifest.states_for(ids)
 
             def items() -> Iterator[StoredInput]:

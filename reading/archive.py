@@ -23,7 +23,7 @@ from newsdex.reading import query as user_query
 from newsdex.reading.collapse import window_of_stories
 from newsdex.reading.facets import facets
 from newsdex.reading.filters import build_filter
-from newsdex.reading.opening import Searchers
+from newsdex.reading.opening import Searchers, manifest_present
 from newsdex.reading.page import page_hits
 from newsdex.reading.suggest import suggestion, wanted
 
@@ -81,6 +81,7 @@ class Archive:
             raise FilterError(f"offset must be between 0 and {MAX_OFFSET:,}, got {request.offset}")
         started = time.perf_counter()
         searcher = self.searcher()
+        manifest_present(self.root)  # hits whose documents cannot be shown would be wrong answers
         filt = build_filter(request.filters, searcher.schema, searcher)
         q, expanded = user_query.with_entities(self.parse(searcher, request.query, request.filters.languages),
                                                request.query, self.aliases, searcher.reader())

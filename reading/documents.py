@@ -5,6 +5,7 @@ opens, so a damaged index says so whatever the manifest still holds."""
 from __future__ import annotations
 
 import os
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from newsdex.index.damage import manifest_guard
 from newsdex.index.layout import IndexPaths
 from newsdex.index.manifest import Manifest
 from newsdex.reading.opening import live_documents, open_index, open_manifest
+from newsdex.reasons import reason_kind
 
 NO_REF = "an id (or a unique prefix of one, or an input path) is required"
 
@@ -121,6 +123,7 @@ def stats(root: Path) -> dict[str, Any]:
         "index_bytes": index_size_bytes(paths),
         "index": str(root),
         "quarantined": quarantined,
+        "quarantined_by_reason": dict(Counter(reason_kind(q["reason"]) for q in quarantined).most_common()),
         "last_run": runs[0] if runs else None,
         "runs": runs,
     }

@@ -93,6 +93,14 @@ def live_documents(root: Path) -> int:
         raise damaged_generation(root, exc) from None
 
 
+def manifest_present(root: Path) -> None:
+    """IndexDamaged when the live generation is there but the manifest is not (lost, or being rebuilt beside it
+    by `check --repair`): every command says so, search too. A stat call, no file opened."""
+    paths = IndexPaths(root)
+    if not paths.manifest.exists() and paths.live_generation() is not None:
+        raise IndexDamaged(f"{paths.manifest.name} is missing")
+
+
 def open_manifest(root: Path) -> Manifest:
     """The manifest, read-only: IndexMissing before the first ingest, IndexDamaged when it is lost (its errors
     when damaged come at the first query: read it under ``manifest_guard``)."""

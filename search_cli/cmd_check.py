@@ -42,7 +42,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from newsdex.index.check import summarize
     from newsdex.index.damage import REPAIR_HINT
-    from newsdex.index.store import IndexBusy, IndexStore
+    from newsdex.index.store import IndexBusy, IndexReadOnly, IndexStore, NotAnIndex
     from newsdex.settings import index_dir
 
     root = index_dir(args.index)
@@ -55,10 +55,10 @@ def run(args: argparse.Namespace) -> int:
         prepare_writer(args)  # offline Prefect and a readable rules file, before anything is touched
     try:
         # The write lock for the whole check: a consistent view, and no writer between a repair's steps.
-        with store.lock(wait=args.wait):
+        with store.lock(wait=args.wait, shared=not args.repair):  # a plain check writes nothing
             found = store.check()
             repair = _repair(store, found, args) if args.repair and not found.healthy else None
-    except IndexBusy as exc:
+    except (IndexBusy, IndexReadOnly, NotAnIndex) as exc:
         raise UsageError(str(exc)) from None
     final: CheckResult = repair.pop("after") if repair else found
     if args.json:
@@ -76,19 +76,22 @@ def _repair(store: IndexStore, found: CheckResult, args: argparse.Namespace) -> 
     """Repairs in place (manifest, staged rows, raw inputs), then a full rebuild when Whoosh disagrees."""
     from newsdex.index.check import REBUILD_KINDS, Problem
 
-    done, after = store.repair_in_place(found)
+    done, after, work = store.repair_in_place(found)  # work: beside the live index when the manifest is rebuilt
     run = None
     if after.kinds() & REBUILD_KINDS:
         from newsdex import progress
         from newsdex.flows.options import ReindexOptions
+        from newsdex.flows.quiet import user_errors_quiet
         from newsdex.flows.reindex import reindex_flow
         from newsdex.search_cli.progress import Display
         from newsdex.settings import Settings
 
         settings = Settings.from_env(index=store.root, rules=args.rules)  # resolved here, once, for the run
-        with Display(not args.json and sys.stderr.isatty()) as display, progress.listening(display.event):
+        with user_errors_quiet(store.root), Display(not args.json and sys.stderr.isatty()) as display, \
+                progress.listening(display.event):
             display.phase("starting the flow runner (Prefect) to rebuild the index")
-            run = reindex_flow(ReindexOptions(full=True, lock_held=True, progress=display.enabled, settings=settings))
+            run = reindex_flow(ReindexOptions(full=True, lock_held=True, progress=display.enabled, settings=settings,
+                                              manifest_name=work.paths.manifest_name))
         done.actions.append(
             f"rebuilt the index from the raw store into a new generation (rules {run['rules_version']}): "
             f"{run['documents']} documents, {len(run['quarantined'])} quarantined"
@@ -98,6 +101,10 @@ def _repair(store: IndexStore, found: CheckResult, args: argparse.Namespace) -> 
             Problem("quarantined", f"{q['path']}: quarantined by the rebuild: {q['reason']}", None, q["path"])
             for q in run["quarantined"] if q["path"] not in known
         ]
+    if work is not store:
+        store.finish_repair(work)  # the rebuilt manifest in place, after the rebuild's swap
+        after = store.check()
+    elif run is not None:
         after = store.check()
     return {"actions": done.actions, "rebuilt": run is not None, "run": run,
             "not_recovered": done.not_recovered, "after": after}

@@ -5,9 +5,12 @@ Prefect, no spaCy); pyarrow is imported only for Parquet."""
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import io
 import itertools
 import os
+import stat
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -61,10 +64,31 @@ def _format(args: argparse.Namespace) -> str:
 
 @contextmanager
 def _destination(output: str, binary: bool) -> Iterator[tuple[Path, IO[Any] | None]]:
-    """FILE.partial to write, renamed to FILE only when the export completed (removed when it did not)."""
-    final = Path(output)
-    if final.is_dir():
+    """A regular file (or a new one): FILE.partial to write, renamed to FILE only when the export completed
+    (removed when it did not); a symlink to a regular file is written through (its target replaced, the link
+    kept). Anything else (a device, a FIFO, a symlink to one) is opened and written directly: /dev/null stays
+    a device, a FIFO's reader gets the documents."""
+    try:
+        mode = os.stat(output).st_mode  # follows a symlink: what it points to decides
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise UsageError(f"--output {output}: {exc.strerror or exc}") from None
+    if mode is not None and stat.S_ISDIR(mode):
         raise UsageError(f"--output {output}: is a folder")
+    if mode is not None and not stat.S_ISREG(mode):
+        try:
+            direct = open(output, "w", encoding="utf-8", newline="")
+        except OSError as exc:
+            raise UsageError(f"--output {output}: {exc.strerror or exc}") from None
+        if binary:
+            direct.close()
+        try:
+            yield Path(output), None if binary else direct
+        finally:
+            direct.close()
+        return
+    final = Path(os.path.realpath(output)) if os.path.islink(output) else Path(output)
     partial = final.with_name(final.name + ".partial")
     try:  # opened here, so that a folder that does not exist or is not writable is a usage error
         opened = open(partial, "w", encoding="utf-8", newline="")  # closed below
@@ -81,9 +105,22 @@ def _destination(output: str, binary: bool) -> Iterator[tuple[Path, IO[Any] | No
         os.replace(partial, final)
     except BaseException:
         if stream is not None:
-            stream.close()
+            try:
+                stream.close()
+            except OSError:
+                pass  # the error being raised says what went wrong
         partial.unlink(missing_ok=True)
         raise
+
+
+def _write_failed(where: str, exc: OSError) -> UsageError:
+    """A write that failed (a full disk, a reader that went away): one line, exit 1."""
+    if exc.errno == errno.EPIPE:
+        # Nothing more can reach the reader; keep Python's own flush at exit from printing a traceback.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return UsageError(f"writing to {where}: the reader closed the pipe (broken pipe)")
+    return UsageError(f"writing to {where}: {exc.strerror or exc}")
 
 
 def _write(fmt: str, chunks: Iterator[list[dict[str, Any]]], out: IO[str] | None, path: Path | None) -> int:
@@ -122,15 +159,19 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _deliver(fmt: str, every: Iterator[list[dict[str, Any]]], output: str | None) -> None:
-    """The chunks written in ``fmt`` to stdout or the file ``output``, and the one-line summary on stderr."""
-    if output is None:
-        if fmt == "csv":
-            if isinstance(sys.stdout, io.TextIOWrapper):  # the csv module ends rows itself
-                sys.stdout.reconfigure(newline="")
-        n = _write(fmt, every, sys.stdout, None)
-        sys.stdout.flush()
-    else:
-        with _destination(output, binary=fmt == "parquet") as (partial, stream):
-            n = _write(fmt, every, stream, partial)
+    """The chunks written in ``fmt`` to stdout or the file ``output``, and the one-line summary on stderr; a
+    write that fails (ENOSPC, EPIPE, EIO…: the export did not reach its destination) is one line, exit 1."""
     where = output or "stdout"
+    try:
+        if output is None:
+            if fmt == "csv":
+                if isinstance(sys.stdout, io.TextIOWrapper):  # the csv module ends rows itself
+                    sys.stdout.reconfigure(newline="")
+            n = _write(fmt, every, sys.stdout, None)
+            sys.stdout.flush()
+        else:
+            with _destination(output, binary=fmt == "parquet") as (partial, stream):
+                n = _write(fmt, every, stream, partial)
+    except OSError as exc:
+        raise _write_failed(where, exc) from None
     info(f"newsdex export: {n} document{'s' if n != 1 else ''} as {fmt} to {where}")

@@ -49,6 +49,8 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
                    "language, source); repeatable. Scrapy, news-please and trafilatura names need none")
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no progress on stderr (only the summary; on a terminal, progress is shown by default)")
+    p.add_argument("--follow-symlinks", action="store_true",
+                   help="read files that symlinks inside a folder point to outside it (default: quarantined)")
     add_option(p)
 
 
@@ -69,8 +71,15 @@ def print_report(report: dict[str, Any], verb: str = "ingested") -> None:
     )
     if report.get("skipped"):
         say("skipped records: " + ", ".join(f"{k} {v}" for k, v in report["skipped"].items()), indent="  ")
+    if len(report.get("quarantined_by_reason") or {}) > 1:
+        say("quarantined by reason: " + ", ".join(f"{k} {v}" for k, v in report["quarantined_by_reason"].items()),
+            indent="  ")
     for item in q:
         say(f"quarantined {item['path']}: {item['reason']}", indent="  ", hang="    ")
+    dropped = report.get("dates_dropped") or {}
+    if dropped.get("records"):
+        say(f"note: {dropped['records']} published dates that name no day were dropped (e.g. "
+            + ", ".join(dropped["examples"][:3]) + ")", indent="  ", hang="    ")
     kinds = report.get("kinds") or {}
     if kinds.get("listing") or kinds.get("other"):
         say(f"not articles (kept, left out of default search): {kinds.get('listing', 0)} listings, "
@@ -117,7 +126,9 @@ def run(args: argparse.Namespace) -> int:
 def _ingest(args: argparse.Namespace, encoding: str | None, fields: dict[str, str], display: Any) -> dict[str, Any]:
     """Nothing to do: the report at once, no flow run. Otherwise the ingest flow, its events drawn."""
     from newsdex import lifetime, progress
-    from newsdex.index.store import IndexBusy, IndexDamaged, IndexStore
+    from newsdex.flows.quiet import user_errors_quiet
+    from newsdex.index.space import check_space
+    from newsdex.index.store import IndexBusy, IndexDamaged, IndexReadOnly, IndexStore, NotAnIndex
     from newsdex.search_cli.writing import check_rules, prepare_writer
     from newsdex.settings import default_inputs
     from newsdex.tasks.clean.rules import quick_version
@@ -142,6 +153,7 @@ def _ingest(args: argparse.Namespace, encoding: str | None, fields: dict[str, st
                 store.record_run("ingest", nothing)
                 return nothing
             check_rules(settings)
+            check_space(settings.index)  # a full disk: one line, before Prefect starts
             display.phase("starting the flow runner (Prefect)")
             from newsdex.flows.launch import run_ingest
             from newsdex.flows.options import IngestOptions, RunnerOptions
@@ -155,6 +167,7 @@ def _ingest(args: argparse.Namespace, encoding: str | None, fields: dict[str, st
                 lock_held=True,
                 encoding=encoding,
                 fields=fields or None,
+                follow_symlinks=args.follow_symlinks,
                 runner=RunnerOptions(workers=workers),
                 settings=settings,
             )
@@ -162,7 +175,7 @@ def _ingest(args: argparse.Namespace, encoding: str | None, fields: dict[str, st
             since = time.time()
             ctrl_c: list[int] = []
             try:
-                with progress.listening(display.event), _seeing_ctrl_c(ctrl_c):
+                with user_errors_quiet(settings.index), progress.listening(display.event), _seeing_ctrl_c(ctrl_c):
                     return run_ingest(options, dask=args.dask, dask_address=args.dask_address)
             except BaseException as exc:  # Ctrl-C or SIGTERM: say what the stopped run kept
                 stopped = lifetime.interruption(exc)
@@ -175,7 +188,7 @@ def _ingest(args: argparse.Namespace, encoding: str | None, fields: dict[str, st
                     raise interrupted from exc
                 exc.add_note(stop_note(kept))
                 raise
-    except (IndexBusy, IndexDamaged) as exc:
+    except (IndexBusy, IndexDamaged, IndexReadOnly, NotAnIndex) as exc:
         raise UsageError(str(exc)) from None
 
 

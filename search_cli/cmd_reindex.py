@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--examples must be 0 or more")
     if args.workers is not None and args.workers < 0:
         raise UsageError("--workers must be 0 (none: in this process) or more")
-    from newsdex.index.store import IndexBusy, IndexDamaged, IndexStore
+    from newsdex.index.store import IndexBusy, IndexDamaged, IndexReadOnly, IndexStore, NotAnIndex
     from newsdex.search_cli.writing import prepare_writer
 
     settings = prepare_writer(args)
@@ -71,19 +71,23 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"no index at {settings.index} (run `newsdex ingest` first)")
     from newsdex import progress
     from newsdex.flows.options import ReindexOptions, RunnerOptions
+    from newsdex.flows.quiet import user_errors_quiet
     from newsdex.flows.reindex import reindex_flow
+    from newsdex.index.space import check_space
     from newsdex.search_cli.progress import Display
 
     options = ReindexOptions(full=args.full, dry_run=args.dry_run, batch_size=args.batch_size,
                              progress=not args.json and sys.stderr.isatty(), lock_held=True, examples=args.examples,
                              runner=RunnerOptions(workers=args.workers), settings=settings)
     try:
-        with store.lock(wait=args.wait), Display(not args.json and sys.stderr.isatty()) as display:
+        with store.lock(wait=args.wait, shared=args.dry_run), Display(not args.json and sys.stderr.isatty()) as display:
             store.verify(whoosh=not args.full)  # --full replaces the generation: it runs even when that one is lost
+            if not args.dry_run:
+                check_space(settings.index)
             display.phase("starting the flow runner (Prefect)")
-            with progress.listening(display.event):
+            with user_errors_quiet(settings.index), progress.listening(display.event):
                 report = reindex_flow(options)
-    except (IndexBusy, IndexDamaged) as exc:
+    except (IndexBusy, IndexDamaged, IndexReadOnly, NotAnIndex) as exc:
         raise UsageError(str(exc)) from None
     if args.dry_run:
         if args.json:

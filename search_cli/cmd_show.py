@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from newsdex.search_cli.output import UsageError, document_ref, emit_json
+from newsdex.search_cli.output import UsageError, document_ref, emit_json, shown_ref
 from newsdex.search_cli.terminal import printable, width, wrap
 
 
@@ -37,9 +37,11 @@ def run(args: argparse.Namespace) -> int:
         doc = archive.document(ref)
     bad = find_quarantined(root, args.id) if doc is None else None
     if bad is not None:
-        raise UsageError(f"{bad['path']!r} was quarantined, not indexed: {bad['reason']}")
+        from newsdex.reasons import one_line  # an older index may hold a library's many-line message
+
+        raise UsageError(f"{bad['path']!r} was quarantined, not indexed: {one_line(bad['reason'], 200)}")
     if doc is None:
-        raise UsageError(f"no document {args.id!r} in the index")
+        raise UsageError(f"no document {shown_ref(args.id)} in the index")
     trace = doc.pop("trace", [])
     if args.json:
         if args.explain:

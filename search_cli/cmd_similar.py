@@ -6,7 +6,15 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from newsdex.search_cli.output import UsageError, bold, copies_note, document_ref, emit_json, parse_languages
+from newsdex.search_cli.output import (
+    UsageError,
+    bold,
+    copies_note,
+    document_ref,
+    emit_json,
+    parse_languages,
+    shown_ref,
+)
 from newsdex.search_cli.terminal import printable, width, wrap
 
 EPILOG = """examples:
@@ -54,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     with Archive(index_dir(args.index)) as archive:
         result = archive.similar(ref, limit=args.limit, kind=args.kind, languages=languages)
     if result is None:
-        raise UsageError(f"no document {args.id!r} in the index")
+        raise UsageError(f"no document {shown_ref(args.id)} in the index")
     if args.json:
         emit_json(result)
         return 0

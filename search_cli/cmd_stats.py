@@ -21,12 +21,16 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
 
 
+_SHOWN = 50  # quarantined inputs listed; --json lists them all
+
+
 def _when(ts: float | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts)) if ts else "-"
 
 
 def run(args: argparse.Namespace) -> int:
     from newsdex.reading.archive import Archive
+    from newsdex.reasons import one_line
     from newsdex.settings import index_dir
 
     with Archive(index_dir(args.index)) as archive:
@@ -47,16 +51,19 @@ def run(args: argparse.Namespace) -> int:
     if kinds.get("listing") or kinds.get("other"):
         rows.append(f"kinds        {kinds.get('article', 0)} articles, {kinds.get('listing', 0)} listings, "
                     f"{kinds.get('other', 0)} other pages (not in default search)")
+    by_reason = ", ".join(f"{k} {v}" for k, v in s["quarantined_by_reason"].items())
     rows += [
         f"rules        {s['rules_version']}"
         + (f"  (mixed: {s['rules_versions']})" if len(s["rules_versions"]) > 1 else ""),
         f"index size   {s['index_bytes'] / 1024:.0f} KiB",
-        f"quarantined  {len(s['quarantined'])}",
+        f"quarantined  {len(s['quarantined'])}" + (f" ({by_reason})" if by_reason else ""),
     ]
     for row in rows:
         say(row, hang=" " * 13)
-    for q in s["quarantined"]:
-        say(f"{q['path']}: {q['reason']}", indent="  ", hang="    ")
+    for q in s["quarantined"][:_SHOWN]:  # an older index may hold a library's long message: one line each
+        say(f"{q['path']}: {one_line(q['reason'], 160)}", indent="  ", hang="    ")
+    if len(s["quarantined"]) > _SHOWN:
+        say(f"… and {len(s['quarantined']) - _SHOWN} more (see --json)", indent="  ")
     if s["runs"]:
         print("last runs:")
         for r in s["runs"]:

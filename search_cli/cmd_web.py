@@ -34,6 +34,9 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=8765, help="port (default 8765; 0: any free port)")
+    p.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                   help="also answer requests for this host name (repeatable; '*.example.org' for a domain, '*' "
+                   "any). Default: loopback names and --host")
     p.add_argument("--workers", type=int, default=1,
                    help="server processes sharing the port, each with its own searcher (default 1; one per core "
                    "serves concurrent users: docs/web.md)")
@@ -57,9 +60,49 @@ def run(args: argparse.Namespace) -> int:
     if not 1 <= args.threads <= MAX_THREADS:
         raise UsageError(f"--threads must be between 1 and {MAX_THREADS}, got {args.threads}")
     root = index_dir(args.index)
+    _check_host(args)
+    args.served_hosts = served_hosts(args.host, args.allowed_host)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         sys.stderr.write(f"newsdex web: listening on {args.host}: other machines can read this archive\n")
     return _serve_processes(root, args) if args.workers > 1 else _serve(root, args)
+
+
+def served_hosts(host: str, extra: list[str]) -> list[str]:
+    """The Host header values answered: loopback names, the address bound (unless it is every address: then
+    this machine's names), and ``--allowed-host``."""
+    import socket
+
+    from newsdex.search_cli.web.app import LOOPBACK_HOSTS
+
+    names = list(LOOPBACK_HOSTS)
+    if host in ("0.0.0.0", "::", ""):
+        names += [socket.gethostname(), socket.getfqdn()]
+    else:
+        names.append(f"[{host}]" if ":" in host else host)
+    for name in extra:
+        name = name.strip().lower()
+        if "*" in name[1:] or (name.startswith("*") and name != "*" and not name.startswith("*.")):
+            raise UsageError(f"--allowed-host {name}: a pattern is '*.example.org' or '*'")
+        names.append(f"[{name}]" if ":" in name and not name.startswith("[") else name)
+    return list(dict.fromkeys(n.lower() for n in names if n))
+
+
+def _check_host(args: argparse.Namespace) -> None:
+    """An address that is none (999.1.1.1, a name that does not resolve): one line, before uvicorn logs its own."""
+    import socket
+
+    try:
+        found = socket.getaddrinfo(args.host, args.port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as exc:
+        reason = exc.strerror if isinstance(exc, socket.gaierror) else "not a host name"
+        raise UsageError(f"--host {args.host}: not an address to listen on ({reason})") from None
+    family, kind, proto, _, address = found[0]
+    try:  # an address of another machine, or a port taken: said here in one line, not by uvicorn's logger
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+            probe.bind(address)
+    except OSError as exc:
+        raise UsageError(f"could not listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
 
 
 MAX_WORKERS = 64
@@ -85,7 +128,8 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
 
     from newsdex.search_cli.web.app import create_app
 
-    server = uvicorn.Server(uvicorn.Config(create_app(root, args.threads), host=args.host, port=args.port, **OPTIONS))
+    app = create_app(root, args.threads, args.served_hosts)
+    server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, **OPTIONS))
     started = server.startup
 
     async def announce(sockets: Any = None) -> None:
@@ -151,7 +195,7 @@ def _serve_processes(root: Path, args: argparse.Namespace) -> int:
     lifetime.start_watchdog()  # the workers end with this process, even when it is killed
     # A factory object, not an import string: uvicorn's import_from_string passes it through and each spawned
     # worker calls it, so the index folder reaches the workers inside the pickled config.
-    factory = functools.partial(worker_app, root.resolve(), args.threads)
+    factory = functools.partial(worker_app, root.resolve(), args.threads, args.served_hosts)
     config = uvicorn.Config(factory, factory=True, host=args.host, port=args.port, workers=args.workers, **OPTIONS)
     try:
         sock = config.bind_socket()

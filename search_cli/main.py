@@ -233,6 +233,14 @@ def run_command(argv: list[str] | None = None) -> int:
         if damaged is not None:
             sys.stderr.write(f"newsdex {args.command}: {damaged}\n")
             return 1
+        from newsdex import settings as _settings
+        from newsdex.index.space import disk_full, read_only
+
+        root = _settings.index_dir(getattr(args, "index", None))
+        environment = disk_full(exc, root) or read_only(exc, root)  # the machine's, not newsdex's: exit 1
+        if environment is not None:
+            sys.stderr.write(f"newsdex {args.command}: {environment}\n")
+            return 1
         sys.stderr.write(f"newsdex {args.command}: internal error: {type(exc).__name__}: {exc}\n")
         from newsdex import settings
 

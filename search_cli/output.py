@@ -79,3 +79,8 @@ def parse_languages(values: list[str]) -> list[str]:
     if values and not codes:
         raise UsageError("--lang needs a language code such as de or en")
     return codes
+
+
+def shown_ref(ref: str, limit: int = 80) -> str:
+    """A reference the user gave (an id, a path, a URL) quoted for a one-line message, however long it was."""
+    return repr(ref if len(ref) <= limit else ref[: limit - 1] + "…")

@@ -22,7 +22,7 @@ from newsdex.tasks import decode
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")
 INPUT_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES
-FEED_SUFFIXES = (".jsonl", ".ndjson", ".warc")  # many documents per file (tasks/feeds/)
+FEED_SUFFIXES = (".jsonl", ".ndjson", ".warc", ".arc")  # many documents per file (tasks/feeds/)
 
 # A page starts like HTML: checked on the bytes (to know whether a <meta charset> may say how to decode them) and
 # on the decoded text (UTF-16 HTML only shows after decoding; a feed's text field may hold a page).
@@ -44,20 +44,49 @@ def is_feed_file(path: str) -> bool:
     return name.removesuffix(".gz").endswith(FEED_SUFFIXES)
 
 
-def iter_input_files(paths: Iterable[str], feeds: bool = False) -> list[str]:
+def iter_input_files(
+    paths: Iterable[str], feeds: bool = False, follow_symlinks: bool = False,
+    outside: list[tuple[str, str]] | None = None,
+) -> list[str]:
     """Expand files and folders (recursively, hidden entries skipped) into input files, in a stable order.
 
     A file named explicitly is always returned (so a bad one is quarantined, not silently skipped); inside
-    folders only .txt/.html/.htm files and their .gz are picked (with ``feeds``, also .jsonl/.ndjson/.warc and
-    their .gz: the ingest flow's feed files). Paths keep the form they were given in.
-    """
+    folders only .txt/.html/.htm files and their .gz are picked (with ``feeds``, also .jsonl/.ndjson/.warc/.arc
+    and their .gz: the ingest flow's feed files). Paths keep the form they were given in.
+
+    Inputs stay inside what the user named: inside a folder, a symlink whose target lies outside it is not
+    followed (``/etc/passwd`` linked as ``notes.txt`` is never read) unless ``follow_symlinks``; each such link is
+    added to ``outside`` with the reason, to be quarantined. A link to a folder inside is not walked twice."""
     found: list[str] = []
     for given in paths:
         if os.path.isdir(given):
-            for root, dirs, files in os.walk(given):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found.extend(os.path.join(root, f) for f in sorted(files)
-                             if not f.startswith(".") and is_input_file(f, feeds))
+            top = os.path.realpath(given)
+            seen_dirs = {top}
+            for root, dirs, files in os.walk(given, followlinks=follow_symlinks):
+                kept_dirs = []
+                for d in sorted(d for d in dirs if not d.startswith(".")):
+                    full = os.path.join(root, d)
+                    real = os.path.realpath(full)
+                    if os.path.islink(full) and not follow_symlinks:
+                        if not _inside(real, top) and outside is not None:
+                            outside.append((full, _outside_reason(real)))
+                        continue  # inside: its files are met under their own folder
+                    if real in seen_dirs:
+                        continue  # a link loop, or a folder met already
+                    seen_dirs.add(real)
+                    kept_dirs.append(d)
+                dirs[:] = kept_dirs
+                for f in sorted(files):
+                    if f.startswith(".") or not is_input_file(f, feeds):
+                        continue
+                    full = os.path.join(root, f)
+                    if not follow_symlinks and os.path.islink(full):
+                        real = os.path.realpath(full)
+                        if not _inside(real, top):
+                            if outside is not None:
+                                outside.append((full, _outside_reason(real)))
+                            continue
+                    found.append(full)
         else:
             found.append(given)
     seen: set[str] = set()
@@ -70,6 +99,15 @@ def iter_input_files(paths: Iterable[str], feeds: bool = False) -> list[str]:
     return unique
 
 
+def _inside(real: str, top: str) -> bool:
+    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
+
+
+def _outside_reason(target: str) -> str:
+    from newsdex.reasons import escaped_path
+
+    return (f"symlink to {escaped_path(target)}, outside the folder named: not followed "
+            "(--follow-symlinks reads it)")
 
 
 def raw_hash(data: bytes) -> str:

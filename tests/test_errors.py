@@ -79,7 +79,7 @@ def test_the_web_page_answers_a_bug_with_500_and_a_user_error_with_400(index: Pa
 
         from newsdex.search_cli.web.app import create_app
 
-        client = TestClient(create_app(index), raise_server_exceptions=False)
+        client = TestClient(create_app(index), base_url="http://localhost", raise_server_exceptions=False)
     bad = client.get("/api/search", params={"q": "troops", "since": "2025-13"})
     assert bad.status_code == 400 and bad.json()["error"].startswith("not a date")
     monkeypatch.setattr(facets, "by_key", _broken)

@@ -205,7 +205,7 @@ def produce(index: Path, scratch: Path) -> dict[str, str]:
 
         from newsdex.search_cli.web.app import create_app
 
-        client = TestClient(create_app(index))
+        client = TestClient(create_app(index), base_url="http://localhost")
         for name, url in WEB_CASES:
             response = client.get(url.format(**refs))
             text = response.text

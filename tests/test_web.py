@@ -130,7 +130,7 @@ def client(web_index: Path):
 
         from newsdex.search_cli.web.app import create_app
 
-        yield TestClient(create_app(web_index))
+        yield TestClient(base_url="http://localhost", app=create_app(web_index))
 
 
 def _ids(client) -> dict[str, str]:
@@ -224,7 +224,7 @@ def test_a_missing_or_damaged_index_is_a_clear_page(tmp_path: Path, web_index: P
 
     from newsdex.search_cli.web.app import create_app
 
-    missing = TestClient(create_app(tmp_path / "no-index"))
+    missing = TestClient(base_url="http://localhost", app=create_app(tmp_path / "no-index"))
     for url in ("/", "/search?q=troops", "/doc/abc", "/entity/PERSON/x", "/api/stats", "/api/search?q=x"):
         response = missing.get(url)
         assert response.status_code == 503, url
@@ -232,7 +232,7 @@ def test_a_missing_or_damaged_index_is_a_clear_page(tmp_path: Path, web_index: P
     damaged_root = tmp_path / "damaged"
     shutil.copytree(web_index, damaged_root, symlinks=True)
     (damaged_root / "manifest.sqlite").unlink()
-    damaged = TestClient(create_app(damaged_root))
+    damaged = TestClient(base_url="http://localhost", app=create_app(damaged_root))
     for url in ("/", "/api/stats", "/doc/abc"):
         response = damaged.get(url)
         assert response.status_code == 503, url
@@ -291,7 +291,7 @@ def test_every_copy_of_a_story_on_request(tmp_path: Path) -> None:
     seed = sorted(SEEDS.glob("*.txt"))[0]
     (inputs / "original.txt").write_text(seed.read_text(encoding="utf-8"), encoding="utf-8")
     (inputs / "republished.txt").write_text(seed.read_text(encoding="utf-8"), encoding="utf-8")
-    client = TestClient(create_app(build_index(tmp_path / "index", inputs)))
+    client = TestClient(base_url="http://localhost", app=create_app(build_index(tmp_path / "index", inputs)))
     one = client.get("/api/search", params={"q": "*"}).json()
     every = client.get("/api/search", params={"q": "*", "all_copies": "1"}).json()
     assert [h["copies"] for h in one["hits"]] == [1]
@@ -396,10 +396,34 @@ def test_a_taken_port_is_a_one_line_error(workers: str) -> None:
         port = taken.getsockname()[1]
         proc = run_cli("web", "--port", str(port), "--workers", workers)
     assert proc.returncode == 1, proc.stderr
-    assert proc.stderr.strip().splitlines()[-1] == f"newsdex web: could not listen on 127.0.0.1:{port}"
+    assert proc.stderr.strip().splitlines() == [
+        f"newsdex web: could not listen on 127.0.0.1:{port}: Address already in use"]
 
 
 def test_workers_out_of_range_is_a_usage_error() -> None:
     for bad in ("0", "65"):
         proc = run_cli("web", "--workers", bad, "--port", "0")
         assert proc.returncode == 1 and "--workers must be between 1 and 64" in proc.stderr, proc.stderr
+
+
+def test_only_the_hosts_it_serves_are_answered(tmp_path):
+    """Issue 27: a page elsewhere whose name resolves to 127.0.0.1 (DNS rebinding) reads nothing: any Host but
+    the loopback names, the --host given and --allowed-host is 400, as Django's ALLOWED_HOSTS."""
+    from starlette.testclient import TestClient
+
+    from newsdex.search_cli.cmd_web import served_hosts
+    from newsdex.search_cli.web.app import create_app
+
+    app = create_app(tmp_path / "no-index", allowed_hosts=served_hosts("127.0.0.1", ["news.example.org"]))
+    for host, code in (("evil.example", 400), ("127.0.0.1:8765", 503), ("localhost", 503), ("[::1]:8765", 503),
+                       ("news.example.org", 503), ("news.example.org.evil.example", 400)):
+        response = TestClient(app, base_url=f"http://{host}").get("/api/stats")
+        assert response.status_code == code, host
+    assert "8.8.8.8" not in served_hosts("0.0.0.0", []) and "*" in served_hosts("::1", ["*"])
+
+
+def test_an_address_that_is_none_is_one_line():
+    for host in ("999.1.1.1", "8.8.8.8"):
+        proc = run_cli("web", "--host", host, "--port", "0")
+        assert proc.returncode == 1 and len(proc.stderr.splitlines()) == 1, proc.stderr
+        assert host in proc.stderr

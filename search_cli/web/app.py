@@ -9,6 +9,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
@@ -187,20 +188,27 @@ class Site:
         return _json(data.stats(archive))
 
 
-def worker_app(root: Path, threads: int = DEFAULT_THREADS) -> ASGIApp:
+def worker_app(root: Path, threads: int = DEFAULT_THREADS, allowed_hosts: list[str] | None = None) -> ASGIApp:
     """What each process of ``newsdex web --workers N`` builds (a fresh interpreter: its own edge, where what a
     process resolves once belongs), over the index folder its command line was given: the factory uvicorn calls
-    in the worker, bound to ``root`` and ``threads`` by ``functools.partial`` (search_cli/cmd_web.py)."""
+    in the worker, bound to ``root``, ``threads`` and ``allowed_hosts`` by ``functools.partial``
+    (search_cli/cmd_web.py)."""
     from newsdex.settings import aliases_path
     from newsdex.tasks.enrich.canonical import use_aliases
 
     use_aliases(aliases_path())  # this worker process's edge: entity filters canonicalize as the CLI does
-    return create_app(root, threads)
+    return create_app(root, threads, allowed_hosts)
 
 
-def create_app(root: Path, threads: int = DEFAULT_THREADS) -> ASGIApp:
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+def create_app(root: Path, threads: int = DEFAULT_THREADS, allowed_hosts: list[str] | None = None) -> ASGIApp:
     """The application over the index folder ``root`` (which may not exist yet: each page says so), its
-    requests answered by ``threads`` reader threads, each with its own Archive (search_cli/web/readers.py)."""
+    requests answered by ``threads`` reader threads, each with its own Archive (search_cli/web/readers.py).
+    It answers only requests whose Host header names it (``allowed_hosts``, default the loopback names), as
+    Django's ALLOWED_HOSTS: any other Host is 400, so a page that rebinds its own name to 127.0.0.1 reads
+    nothing."""
     site = Site(environment())
     readers = Readers(root, threads)
 
@@ -226,4 +234,6 @@ def create_app(root: Path, threads: int = DEFAULT_THREADS) -> ASGIApp:
     ]
     app = Starlette(routes=routes, exception_handlers={WebError: site.on_web_error, HTTPException: site.on_http_error,
                                                        Exception: site.on_crash})
-    return ReadOnly(app)  # outermost: its headers are on every response, a crash's page included
+    hosts = list(allowed_hosts) if allowed_hosts is not None else list(LOOPBACK_HOSTS)
+    checked = TrustedHostMiddleware(app, allowed_hosts=hosts, www_redirect=False)
+    return ReadOnly(checked)  # outermost: its headers are on every response, a crash's page included

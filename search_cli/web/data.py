@@ -15,8 +15,9 @@ from newsdex.index.schema import ENTITY_FIELDS
 from newsdex.reading.archive import MAX_OFFSET, Archive
 from newsdex.reading.query import MAX_QUERY_CHARS
 from newsdex.reading.request import SearchRequest
+from newsdex.reasons import one_line
 from newsdex.search_cli import options
-from newsdex.search_cli.output import document_ref
+from newsdex.search_cli.output import document_ref, shown_ref
 
 PAGE_SIZE = 20  # hits per page
 MAX_PAGES = 10  # pages of a search: the ranking reaches PAGE_SIZE * MAX_PAGES stories at most
@@ -165,21 +166,21 @@ def show(archive: Archive, ref: str) -> dict[str, Any]:
     """The ``show --explain --json`` document (with ``trace``); WebError 404 when there is none."""
     from newsdex.index.quarantined import find_quarantined
 
-    if len(ref) > MAX_PARAM_CHARS * 5:
-        raise WebError(400, "id too long")
+    if len(ref) > MAX_PARAM_CHARS * 5:  # longer than any id or path: no document, without a lookup
+        raise WebError(404, f"no document {shown_ref(ref)} in the index")
     doc = guarded(archive.document, document_ref(ref))
     if doc is None:
         bad = guarded(find_quarantined, archive.root, ref)
         if bad is not None:
-            raise WebError(404, f"{bad['path']!r} was quarantined, not indexed: {bad['reason']}")
-        raise WebError(404, f"no document {ref!r} in the index")
+            raise WebError(404, f"{bad['path']!r} was quarantined, not indexed: {one_line(bad['reason'], 200)}")
+        raise WebError(404, f"no document {shown_ref(ref)} in the index")
     return doc
 
 
 def similar(archive: Archive, ref: str, limit: int, kind: str = "article") -> dict[str, Any]:
     result = guarded(archive.similar, document_ref(ref), limit, kind)
     if result is None:
-        raise WebError(404, f"no document {ref!r} in the index")
+        raise WebError(404, f"no document {shown_ref(ref)} in the index")
     return result
 
 

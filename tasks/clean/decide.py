@@ -25,7 +25,10 @@ _ROLE_TO_BLOCK = {"heading": "heading", "paragraph": "paragraph", "caption": "ca
 def domain_of(url: str | None) -> str | None:
     if not url:
         return None
-    host = urlsplit(url if "//" in url else "//" + url).hostname
+    try:
+        host = urlsplit(url if "//" in url else "//" + url).hostname
+    except ValueError:  # "http://[::1": no host to key site rules by, not a reason to stop
+        return None
     return host.removeprefix("www.") if host else None
 
 

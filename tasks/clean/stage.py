@@ -59,6 +59,14 @@ def clean_within(raw: RawDoc, rules: Rules, seconds: float) -> CleanDoc | Quaran
     return no_text(raw, doc) or doc  # never index an empty document silently
 
 
+def failed(path: str, stage: str, exc: BaseException) -> Quarantined:
+    """The one-line reason a stage failed on one document (its error's first line; the rest in ``detail``)."""
+    from newsdex.reasons import one_line
+
+    return Quarantined(path=path, reason=f"{stage} failed: {type(exc).__name__}: {one_line(exc, 160)}",
+                       detail=str(exc)[:2000] or None)
+
+
 def clean_batch(raws: list[RawDoc], rules: Rules) -> list[CleanDoc]:
     return [clean_document(raw, rules) for raw in raws]
 
@@ -68,7 +76,10 @@ def clean_budgeted(raws: list[RawDoc], rules: Rules, seconds: float = DEFAULT_CL
     quarantined."""
     out = CleanBatch([], [])
     for raw in raws:
-        doc = clean_within(raw, rules, seconds)
+        try:
+            doc = clean_within(raw, rules, seconds)
+        except Exception as exc:  # one document's failure never stops its batch
+            doc = failed(raw.path, "cleaning", exc)
         if isinstance(doc, Quarantined):
             out.quarantined.append((raw.id, doc))
         else:

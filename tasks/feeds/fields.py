@@ -66,13 +66,27 @@ def pick(item: dict[str, Any], target: str, mapping: dict[str, str]) -> str | No
     return None
 
 
+def real_date(year: str, month: str, day: str) -> str | None:
+    """``YYYY-MM-DD`` when it names a day of the calendar (not 2024-02-30, not 9999-99-99), else None."""
+    try:
+        return datetime(int(year), int(month), int(day)).date().isoformat()  # a calendar day, no time zone
+    except ValueError:
+        return None
+
+
+def impossible_date(value: str | None) -> bool:
+    """A value shaped like an ISO date that is no day of the calendar: dropped, and noted in the run report."""
+    m = _ISO_DATE.search(value[:40]) if isinstance(value, str) else None
+    return m is not None and real_date(*m.groups()) is None
+
+
 def iso_date(value: str | None) -> str | None:
     """The date part of an ISO, RFC 2822 or Unix-time value, as ``YYYY-MM-DD``; None when it is none of them."""
     if not value:
         return None
     m = _ISO_DATE.search(value[:40])
     if m:
-        return "-".join(m.groups())
+        return real_date(*m.groups())
     try:
         if value.replace(".", "", 1).isdigit():
             return datetime.fromtimestamp(float(value), tz=UTC).date().isoformat()
