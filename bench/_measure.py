@@ -33,8 +33,13 @@ def _label(p) -> str:
         cmd = " ".join(p.cmdline())
     except psutil.Error:
         return f"{p.pid} ?"
-    for needle, name in (("uvicorn", "prefect-server"), ("prefect", "prefect"), ("distributed", "dask"),
-                         ("multiprocessing", "mp-child"), ("search_cli", "newsdex")):
+    for needle, name in (
+        ("uvicorn", "prefect-server"),
+        ("prefect", "prefect"),
+        ("distributed", "dask"),
+        ("multiprocessing", "mp-child"),
+        ("search_cli", "newsdex"),
+    ):
         if needle in cmd:
             return f"{p.pid} {name}"
     return f"{p.pid} {cmd[:40]}"
@@ -67,8 +72,9 @@ def tree_memory(proc, peaks: dict[str, float], cpu: dict[str, float]) -> tuple[i
 _LABELS: dict[int, str] = {}
 
 
-def run_measured(cmd: list[str], env: dict[str, str] | None = None, cwd: str | None = None,
-                 interval: float = 0.2) -> Measured:
+def run_measured(
+    cmd: list[str], env: dict[str, str] | None = None, cwd: str | None = None, interval: float = 0.2
+) -> Measured:
     import psutil
 
     t0 = time.perf_counter()
@@ -84,8 +90,10 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None, cwd: str | N
         for line in stream:
             sink.append(line)
 
-    threads = [threading.Thread(target=drain, args=(popen.stdout, out_chunks), daemon=True),
-               threading.Thread(target=drain, args=(popen.stderr, err_chunks), daemon=True)]
+    threads = [
+        threading.Thread(target=drain, args=(popen.stdout, out_chunks), daemon=True),
+        threading.Thread(target=drain, args=(popen.stderr, err_chunks), daemon=True),
+    ]
     for t in threads:
         t.start()
     try:
@@ -100,8 +108,16 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None, cwd: str | N
         for t in threads:
             t.join(timeout=5)
     seconds = time.perf_counter() - t0
-    return Measured(popen.returncode, seconds, peak / 2**20, peak_pss / 2**20, _largest(peaks), _largest(cpu),
-                    "".join(out_chunks), "".join(err_chunks))
+    return Measured(
+        popen.returncode,
+        seconds,
+        peak / 2**20,
+        peak_pss / 2**20,
+        _largest(peaks),
+        _largest(cpu),
+        "".join(out_chunks),
+        "".join(err_chunks),
+    )
 
 
 def _largest(per_process: dict[str, float], n: int = 6) -> dict[str, float]:

@@ -41,9 +41,17 @@ def python_re() -> Iterator[None]:
     """The cleaner as it was: every rules-file regex compiled by ``re``."""
     from newsdex.tasks.clean import matcher, records, rules, structure_keys, text
 
-    saved = [(m, name, getattr(m, name)) for m, name in [
-        (rules, "compile_rule"), (matcher, "compile_rule"), (structure_keys, "compile_rule"),
-        (matcher, "joined"), (text, "joined"), (records, "joined")]]
+    saved = [
+        (m, name, getattr(m, name))
+        for m, name in [
+            (rules, "compile_rule"),
+            (matcher, "compile_rule"),
+            (structure_keys, "compile_rule"),
+            (matcher, "joined"),
+            (text, "joined"),
+            (records, "joined"),
+        ]
+    ]
     for m, name, _ in saved:
         setattr(m, name, _re_joined if name == "joined" else _re_rule)
     _clear()
@@ -113,8 +121,10 @@ def main(argv: list[str] | None = None) -> int:
                     out.append(doc.model_dump_json())
                 outputs[name] = out
     counts = {kind: sum(r.kind == kind for r in raws) * args.rounds for kind in ("text", "html")}
-    print(f"{len(raws)} inputs ({counts['text'] // args.rounds} text, {counts['html'] // args.rounds} HTML), "
-          f"{args.rounds} rounds")
+    print(
+        f"{len(raws)} inputs ({counts['text'] // args.rounds} text, {counts['html'] // args.rounds} HTML), "
+        f"{args.rounds} rounds"
+    )
     base = next(iter(runs))
     for kind in ("text", "html"):
         if not counts[kind]:

@@ -91,8 +91,9 @@ def make(name: str, overrides: dict[str, Any] | None = None) -> Callable[[str, s
     raise SystemExit(f"unknown extractor {name!r}; choose from {', '.join(EXTRACTORS)}")
 
 
-def _run_chunk(name: str, pages: list[dict[str, str]],
-               overrides: dict[str, Any] | None = None) -> list[tuple[float, float, float, float]]:
+def _run_chunk(
+    name: str, pages: list[dict[str, str]], overrides: dict[str, Any] | None = None
+) -> list[tuple[float, float, float, float]]:
     fn = make(name, overrides)
     field = "scraped" if name in ("nothing", "text") else "html"
     # Warm-up in every process (with --jobs too): imports, models and compiled rules are paid once per
@@ -115,8 +116,9 @@ def _run_chunk(name: str, pages: list[dict[str, str]],
     return out
 
 
-def evaluate(name: str, pages: list[dict[str, str]], jobs: int,
-             overrides: dict[str, Any] | None = None) -> dict[str, float]:
+def evaluate(
+    name: str, pages: list[dict[str, str]], jobs: int, overrides: dict[str, Any] | None = None
+) -> dict[str, float]:
     if jobs > 1:
         chunks = [pages[i::jobs] for i in range(jobs)]
         with ProcessPoolExecutor(jobs) as pool:
@@ -140,12 +142,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=None, help="pages per data set")
     ap.add_argument("--jobs", type=int, default=1, help="worker processes (speed stays per core)")
     ap.add_argument("--only", default=",".join(EXTRACTORS), help="comma-separated extractors to run")
-    ap.add_argument("--split", choices=("all", "heldout", "train"), default="all",
-                    help="pages of the line model's training split to use (see tools/train_line_model.py)")
-    ap.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
-                    help="override a [thresholds] field for our extractors (repeatable)")
-    ap.add_argument("--protocol", choices=("plain", "loso"), default="plain",
-                    help="loso: run every --grid point, report each set's figure from the point chosen on the other")
+    ap.add_argument(
+        "--split",
+        choices=("all", "heldout", "train"),
+        default="all",
+        help="pages of the line model's training split to use (see tools/train_line_model.py)",
+    )
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="override a [thresholds] field for our extractors (repeatable)",
+    )
+    ap.add_argument(
+        "--protocol",
+        choices=("plain", "loso"),
+        default="plain",
+        help="loso: run every --grid point, report each set's figure from the point chosen on the other",
+    )
     ap.add_argument("--grid", default="", help='"field=v1,v2;field2=v1,v2" (first values: the shipped ones)')
     args = ap.parse_args(argv)
     overrides: dict[str, Any] = {}
@@ -153,7 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         k, _, v = item.partition("=")
         overrides[k.strip()] = parse_value(v)
     dirs = [Path(d) for d in args.dirs] or sorted(
-        p for p in require(DEFAULT_EXTRACTION).iterdir() if (p / "truth").is_dir())
+        p for p in require(DEFAULT_EXTRACTION).iterdir() if (p / "truth").is_dir()
+    )
     names = [n.strip() for n in args.only.split(",") if n.strip()]
     if args.protocol == "loso":
         return run_loso(dirs, names, args, overrides)
@@ -187,13 +203,15 @@ def run_loso(dirs: list[Path], names: list[str], args: argparse.Namespace, overr
         # the HTML path's tunables are its choice rule's: replayed on both extractors' answers, one extraction
         from bench import cleaning_choice
 
-        cleaning_choice.main([str(d) for d in dirs] + ["--jobs", str(args.jobs)]
-                             + (["--limit", str(args.limit)] if args.limit else []))
+        cleaning_choice.main(
+            [str(d) for d in dirs] + ["--jobs", str(args.jobs)] + (["--limit", str(args.limit)] if args.limit else [])
+        )
         names = [n for n in names if n != "html"]
     grid = parse_grid(args.grid) or [()]
     pages = {f.name: load_pages(f, args.limit, args.split) for f in dirs}
-    print(f"protocol=loso split={args.split} sets={','.join(pages)} grid points={len(grid)} "
-          f"overrides={overrides or '-'}")
+    print(
+        f"protocol=loso split={args.split} sets={','.join(pages)} grid points={len(grid)} overrides={overrides or '-'}"
+    )
     for name in names:
         if name not in ("text", "html"):
             continue
@@ -203,8 +221,12 @@ def run_loso(dirs: list[Path], names: list[str], args: argparse.Namespace, overr
             for s, ps in pages.items():
                 scores[s][point] = evaluate(name, ps, args.jobs, {**overrides, **dict(point)})["f1"]
             print(f"{name}: {label(point):<60}" + "".join(f"{scores[s][point]:14.3f}" for s in pages), flush=True)
-        print_table(f"{name}: leave-one-set-out (untuned = first point: "
-                    + "  ".join(f"{s} {scores[s][grid[0]]:.3f}" for s in pages) + ")", loso(scores))
+        print_table(
+            f"{name}: leave-one-set-out (untuned = first point: "
+            + "  ".join(f"{s} {scores[s][grid[0]]:.3f}" for s in pages)
+            + ")",
+            loso(scores),
+        )
     return 0
 
 

@@ -34,8 +34,13 @@ VARIANTS: dict[str, dict[str, tuple[float, ...]]] = {
     "gain+extra-model": {"choice_min_gain": (1.05, 1.1, *GAINS), "choice_min_extra_model": (0.3, 0.5, 0.7, 0.9)},
     "gain+trim": {"choice_min_gain": GAINS, "choice_max_trim": (0.3, 0.5, 0.7, 0.8, 0.9)},
 }
-FIXED = {"choice_min_agreement": 0.0, "choice_max_trim": 0.0, "choice_min_extra_dense": 0.0,
-         "choice_min_extra_model": 0.0, "choice_max_link_density": 0.5}
+FIXED = {
+    "choice_min_agreement": 0.0,
+    "choice_max_trim": 0.0,
+    "choice_min_extra_dense": 0.0,
+    "choice_min_extra_model": 0.0,
+    "choice_max_link_density": 0.5,
+}
 
 
 def _rows(dataset: str, pages: list[dict[str, str]]) -> list[dict[str, Any]]:
@@ -56,19 +61,41 @@ def _rows(dataset: str, pages: list[dict[str, str]]) -> list[dict[str, Any]]:
             body_t = finish(raw, rules, cand, t_texts, t_roles).body
             r = cand.readability
             body_r = finish(raw, rules, cand, r[0], r[1]).body if r is not None else body_t
-            ev = evidence(t_texts, r[0] if r else [], cand.page_words, r[2] if r else 0.0,
-                          scorer, rules.thresholds.dense_min_words)
+            ev = evidence(
+                t_texts,
+                r[0] if r else [],
+                cand.page_words,
+                r[2] if r else 0.0,
+                scorer,
+                rules.thresholds.dense_min_words,
+            )
         except Exception as exc:  # one failing page scores 0, the run goes on
             print(f"  failed on {page['id']}: {type(exc).__name__}: {exc}", file=sys.stderr)
             continue
-        out.append({
-            "set": dataset, "id": page["id"],
-            "f1_t": score(body_t, page["truth"])[2], "f1_r": score(body_r, page["truth"])[2],
-            "t_split": sum(len(t.split()) for t in t_texts),
-            "r_split": sum(len(t.split()) for t in r[0]) if r else 0,
-            **{k: getattr(ev, k) for k in ("t_words", "r_words", "page_words", "t_in_r", "r_in_t", "r_links",
-                                           "r_extra_words", "r_extra_dense", "r_extra_model")},
-        })
+        out.append(
+            {
+                "set": dataset,
+                "id": page["id"],
+                "f1_t": score(body_t, page["truth"])[2],
+                "f1_r": score(body_r, page["truth"])[2],
+                "t_split": sum(len(t.split()) for t in t_texts),
+                "r_split": sum(len(t.split()) for t in r[0]) if r else 0,
+                **{
+                    k: getattr(ev, k)
+                    for k in (
+                        "t_words",
+                        "r_words",
+                        "page_words",
+                        "t_in_r",
+                        "r_in_t",
+                        "r_links",
+                        "r_extra_words",
+                        "r_extra_dense",
+                        "r_extra_model",
+                    )
+                },
+            }
+        )
     return out
 
 
@@ -101,11 +128,29 @@ def policy(row: dict[str, Any], name: str, params: dict[str, float]) -> float:
     th = Thresholds(**params)
     if name == "rescue":
         w = row["t_split"]
-        take = (w >= th.html_fallback_min_words and row["page_words"] > 0
-                and w < th.html_rescue_max_share * row["page_words"] and row["r_split"] >= th.html_rescue_min_gain * w)
+        take = (
+            w >= th.html_fallback_min_words
+            and row["page_words"] > 0
+            and w < th.html_rescue_max_share * row["page_words"]
+            and row["r_split"] >= th.html_rescue_min_gain * w
+        )
         return row["f1_r"] if take else row["f1_t"]
-    ev = Evidence(**{k: row[k] for k in ("t_words", "r_words", "page_words", "t_in_r", "r_in_t", "r_links",
-                                         "r_extra_words", "r_extra_dense", "r_extra_model")})
+    ev = Evidence(
+        **{
+            k: row[k]
+            for k in (
+                "t_words",
+                "r_words",
+                "page_words",
+                "t_in_r",
+                "r_in_t",
+                "r_links",
+                "r_extra_words",
+                "r_extra_dense",
+                "r_extra_model",
+            )
+        }
+    )
     return row["f1_r"] if choose(ev, th) == "readability" else row["f1_t"]
 
 
@@ -124,7 +169,8 @@ def main(argv: list[str] | None = None) -> int:
         rows = json.loads(args.cache.read_text())
     else:
         dirs = [Path(d) for d in args.dirs] or sorted(
-            p for p in require(DEFAULT_EXTRACTION).iterdir() if (p / "truth").is_dir())
+            p for p in require(DEFAULT_EXTRACTION).iterdir() if (p / "truth").is_dir()
+        )
         rows = collect(dirs, args.limit, args.jobs)
         if args.cache:
             args.cache.write_text(json.dumps(rows))
@@ -138,13 +184,21 @@ def main(argv: list[str] | None = None) -> int:
 
     for variant, grid in VARIANTS.items():
         configs = [tuple(zip(grid, values, strict=True)) for values in itertools.product(*grid.values())]
-        scores = {s: {c: mean([policy(r, "evidence", {**FIXED, **dict(c)}) for r in by_set[s]]) for c in configs}
-                  for s in sets}
+        scores = {
+            s: {c: mean([policy(r, "evidence", {**FIXED, **dict(c)}) for r in by_set[s]]) for c in configs}
+            for s in sets
+        }
         pooled = max(configs, key=lambda c: mean([policy(r, "evidence", {**FIXED, **dict(c)}) for r in rows]))
-        print_table(f"evidence choice, variant {variant!r}: parameters chosen leave-one-set-out "
-                    f"(best on both sets pooled: {label(pooled)})", loso(scores))
-    rescue_grid = [(("html_rescue_max_share", a), ("html_rescue_min_gain", g))
-                   for a in (0.3, 0.2, 0.4, 0.5, 0.7, 1.0) for g in (2.0, 1.0, 1.2, 1.5, 3.0)]
+        print_table(
+            f"evidence choice, variant {variant!r}: parameters chosen leave-one-set-out "
+            f"(best on both sets pooled: {label(pooled)})",
+            loso(scores),
+        )
+    rescue_grid = [
+        (("html_rescue_max_share", a), ("html_rescue_min_gain", g))
+        for a in (0.3, 0.2, 0.4, 0.5, 0.7, 1.0)
+        for g in (2.0, 1.0, 1.2, 1.5, 3.0)
+    ]
     rscores = {s: {c: mean([policy(r, "rescue", dict(c)) for r in by_set[s]]) for c in rescue_grid} for s in sets}
     print_table("former rescue rule, its two thresholds re-chosen leave-one-set-out", loso(rscores))
     for s in sets:

@@ -69,8 +69,10 @@ def print_table(title: str, held: list[Held]) -> None:
     print(f"\n{title}")
     print(f"{'held-out set':<14} {'fitted F1':>9} {'held-out F1':>11}  chosen on the other set(s) | fitted choice")
     for h in held:
-        print(f"{h.dataset:<14} {h.fitted:9.3f} {h.held_out:11.3f}  {label(h.chosen_config)} | "
-              f"{label(h.fitted_config)}", flush=True)
+        print(
+            f"{h.dataset:<14} {h.fitted:9.3f} {h.held_out:11.3f}  {label(h.chosen_config)} | {label(h.fitted_config)}",
+            flush=True,
+        )
 
 
 _TOKEN = re.compile(r"\w+")

@@ -73,8 +73,9 @@ def _pairs(n: int) -> int:
     return n * (n - 1) // 2
 
 
-def score(bench: Bench, cluster: dict[str, str], candidates: set[tuple[str, str]], seconds: float | None,
-          n_cands: int) -> Result:
+def score(
+    bench: Bench, cluster: dict[str, str], candidates: set[tuple[str, str]], seconds: float | None, n_cands: int
+) -> Result:
     group = {d.id: d.group for d in bench.docs}
     by_cluster: dict[str, list[str]] = {}
     for doc_id, c in cluster.items():
@@ -92,12 +93,19 @@ def score(bench: Bench, cluster: dict[str, str], candidates: set[tuple[str, str]
     story_clusters: dict[str, set[str]] = {}
     for doc_id, c in cluster.items():
         story_clusters.setdefault(group[doc_id], set()).add(c)
-    negs = {k: sum(1 for a, b in bench.negatives.get(k, ()) if story_clusters[a] & story_clusters[b])
-            for k in NEG_KINDS}
+    negs = {
+        k: sum(1 for a, b in bench.negatives.get(k, ()) if story_clusters[a] & story_clusters[b]) for k in NEG_KINDS
+    }
     n = len(bench.docs)
-    return Result(hit / predicted if predicted else 1.0, hit / true if true else 1.0,
-                  true_cands / true if true else 1.0, negs, None if seconds is None else 1000 * seconds / n,
-                  n_cands / n, cluster)
+    return Result(
+        hit / predicted if predicted else 1.0,
+        hit / true if true else 1.0,
+        true_cands / true if true else 1.0,
+        negs,
+        None if seconds is None else 1000 * seconds / n,
+        n_cands / n,
+        cluster,
+    )
 
 
 def arrival(bench: Bench, seed: int) -> list[int]:
@@ -151,8 +159,10 @@ class Fast:
             self._sh[k] = [shingles(t, k) for t in self.tokens]
             perms = max(b * r for b, r in (*LAYOUTS, (bands, rows)))
             # signature(h, p) is the first p columns of signature(h, P): one signature serves every layout
-            self._sig[k] = [signature(s, perms) if len(t) >= self.min_words else None
-                            for s, t in zip(self._sh[k], self.tokens, strict=True)]
+            self._sig[k] = [
+                signature(s, perms) if len(t) >= self.min_words else None
+                for s, t in zip(self._sh[k], self.tokens, strict=True)
+            ]
         key = (k, bands, rows)
         if key not in self._cands:
             index: dict[int, list[int]] = {}
@@ -268,8 +278,10 @@ def label(p: Params) -> str:
     return f"k{p.shingle} {p.bands}x{p.rows} c{p.confirm:g} j{p.min_jaccard:g}"
 
 
-HEAD = (f"{'setting':<26} {'prec':>6} {'recall':>6} {'candR':>6} {'same-site':>9} {'similar':>7} "
-        f"{'follow-up':>9} {'seeds':>5} {'ms/doc':>6} {'cand/doc':>8}")
+HEAD = (
+    f"{'setting':<26} {'prec':>6} {'recall':>6} {'candR':>6} {'same-site':>9} {'similar':>7} "
+    f"{'follow-up':>9} {'seeds':>5} {'ms/doc':>6} {'cand/doc':>8}"
+)
 
 
 def row(name: str, r: Result | str) -> str:
@@ -277,8 +289,10 @@ def row(name: str, r: Result | str) -> str:
         return f"{name:<26} {r}"
     n = r.negatives
     ms = "-" if r.ms_per_doc is None else f"{r.ms_per_doc:.2f}"
-    return (f"{name:<26} {r.precision:6.3f} {r.recall:6.3f} {r.cand_recall:6.3f} {n['same-site']:9d} "
-            f"{n['similar']:7d} {n['follow-up']:9d} {n['seeds']:5d} {ms:>6} {r.cands_per_doc:8.2f}")
+    return (
+        f"{name:<26} {r.precision:6.3f} {r.recall:6.3f} {r.cand_recall:6.3f} {n['same-site']:9d} "
+        f"{n['similar']:7d} {n['follow-up']:9d} {n['seeds']:5d} {ms:>6} {r.cands_per_doc:8.2f}"
+    )
 
 
 # The first settings (datatrove-like 5-word shingles, 20 bands of 5): kept as the alternative to beat.
@@ -305,8 +319,13 @@ def grid(quick: bool) -> list[Params]:
     layouts = ((14, 8), (20, 5)) if quick else LAYOUTS
     confirms = (0.4, 0.5, 0.6, 0.7) if quick else CONFIRMS
     jaccards = (0.0, 0.2, 0.4) if quick else MIN_JACCARDS
-    return [replace(base, shingle=k, bands=b, rows=r, confirm=c, min_jaccard=j)
-            for k in shingles_ for b, r in layouts for c in confirms for j in jaccards]
+    return [
+        replace(base, shingle=k, bands=b, rows=r, confirm=c, min_jaccard=j)
+        for k in shingles_
+        for b, r in layouts
+        for c in confirms
+        for j in jaccards
+    ]
 
 
 def choose(fast: Fast, candidates: list[Params], margin: float) -> tuple[Params, Result]:
@@ -323,8 +342,10 @@ def choose(fast: Fast, candidates: list[Params], margin: float) -> tuple[Params,
             return False
         if margin <= 0:
             return True
-        for q in (replace(p, confirm=round(p.confirm - margin, 3)),
-                  replace(p, min_jaccard=round(max(0.0, p.min_jaccard - margin), 3))):
+        for q in (
+            replace(p, confirm=round(p.confirm - margin, 3)),
+            replace(p, min_jaccard=round(max(0.0, p.min_jaccard - margin), 3)),
+        ):
             rq = results.get(q) or fast.run(q)
             if rq.merged or rq.precision < TARGET_P:
                 return False
@@ -332,8 +353,14 @@ def choose(fast: Fast, candidates: list[Params], margin: float) -> tuple[Params,
 
     def key(p: Params) -> tuple:
         r = results[p]
-        return (safe(p), round(r.recall, 3), round(r.precision, 3), -round(r.cands_per_doc, 1), -p.perms,
-                -abs(p.confirm - 0.6) - abs(p.min_jaccard - 0.2))
+        return (
+            safe(p),
+            round(r.recall, 3),
+            round(r.precision, 3),
+            -round(r.cands_per_doc, 1),
+            -p.perms,
+            -abs(p.confirm - 0.6) - abs(p.min_jaccard - 0.2),
+        )
 
     best = max(candidates, key=key)
     return best, results[best]
@@ -352,12 +379,15 @@ def diagnose(bench: Bench, shingle: int, min_words: int, show: int) -> list[str]
         rows.append((r.containment, r.jaccard, d, orig))
     cont = np.array([r[0] for r in rows])
     short = sum(1 for d in bench.docs if len(words(d.body)) < min_words)
-    lines.append(f"copies {len(rows)}: containment k{shingle} vs original  min {cont.min():.3f}  p5 "
-                 f"{np.percentile(cont, 5):.3f}  median {np.median(cont):.3f};  "
-                 f"bodies under {min_words} words: {short}")
+    lines.append(
+        f"copies {len(rows)}: containment k{shingle} vs original  min {cont.min():.3f}  p5 "
+        f"{np.percentile(cont, 5):.3f}  median {np.median(cont):.3f};  "
+        f"bodies under {min_words} words: {short}"
+    )
     for c, j, d, orig in sorted(rows, key=lambda x: x[0])[:show]:
-        lines.append(f"  {d.id:<22} cont {c:.3f} jac {j:.3f} words {len(words(d.body))}/{len(words(orig.body))}"
-                     f"  [{d.recipe}]")
+        lines.append(
+            f"  {d.id:<22} cont {c:.3f} jac {j:.3f} words {len(words(d.body))}/{len(words(orig.body))}  [{d.recipe}]"
+        )
     return lines
 
 
@@ -371,8 +401,10 @@ def explain(bench: Bench, r: Result, show: int) -> list[str]:
             for t in ["any", *(x for x in d.recipe.split() if not x.startswith("on:"))]:
                 found.setdefault(t, [0, 0])[0] += hit
                 found[t][1] += 1
-    lines = ["copies in their original's cluster, by transformation: " + ", ".join(
-        f"{t} {h}/{n}" for t, (h, n) in sorted(found.items(), key=lambda x: x[1][0] / x[1][1]))]
+    lines = [
+        "copies in their original's cluster, by transformation: "
+        + ", ".join(f"{t} {h}/{n}" for t, (h, n) in sorted(found.items(), key=lambda x: x[1][0] / x[1][1]))
+    ]
     groups_of: dict[str, set[str]] = {}
     for d in bench.docs:
         groups_of.setdefault(cluster[d.id], set()).add(d.group)
@@ -390,11 +422,16 @@ def negatives_diagnose(bench: Bench, shingle: int) -> str:
     by_group = {d.group: d for d in bench.docs if d.id.endswith("/0")}
     worst: dict[str, float] = {}
     for kind, pairs in bench.negatives.items():
-        vals = [resemblance(shingles(words(by_group[a].body), shingle), shingles(words(by_group[b].body), shingle))
-                .containment for a, b in pairs]
+        vals = [
+            resemblance(
+                shingles(words(by_group[a].body), shingle), shingles(words(by_group[b].body), shingle)
+            ).containment
+            for a, b in pairs
+        ]
         worst[kind] = max(vals, default=0.0)
     return f"hard negatives, highest containment k{shingle}: " + ", ".join(
-        f"{k} {v:.3f} ({len(bench.negatives[k])} pairs)" for k, v in worst.items())
+        f"{k} {v:.3f} ({len(bench.negatives[k])} pairs)" for k, v in worst.items()
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -415,9 +452,11 @@ def main(argv: list[str] | None = None) -> int:
         b = build(require(root / name), args.limit, args.seed, clean)
         benches[name] = b
         kinds = {k: sum(1 for d in b.docs if d.kind == k) for k in ("original", "copy", "followup", "seed")}
-        print(f"{name}: {len(b.docs)} documents ({', '.join(f'{v} {k}' for k, v in kinds.items())}), "
-              f"negative story pairs {', '.join(f'{k} {len(v)}' for k, v in b.negatives.items())}; "
-              f"built and cleaned in {time.process_time() - t0:.1f} s")
+        print(
+            f"{name}: {len(b.docs)} documents ({', '.join(f'{v} {k}' for k, v in kinds.items())}), "
+            f"negative story pairs {', '.join(f'{k} {len(v)}' for k, v in b.negatives.items())}; "
+            f"built and cleaned in {time.process_time() - t0:.1f} s"
+        )
         for line in diagnose(b, Params().shingle, Params().min_words, args.show):
             print("  " + line)
         print("  " + negatives_diagnose(b, Params().shingle))

@@ -31,23 +31,38 @@ _WORD = re.compile(r"\w+")
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+\b")  # "Kim Jong Un", "New York": names and places
 _SENTENCE = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’]))\s+(?=[A-Z“\"])")
 
-EDITOR = ["This story was updated with {what}.", "This article was updated on {day} with {what}.",
-          "Reporting by {n1} in {city}; editing by {n2}", "(Reporting by {n1}; Additional reporting by {n2}; "
-          "Editing by {n3})", "{agency} contributed to this report.", "Updated at {hh}:{mm} {tz}"]
-WHAT = ["comment from the company", "additional reporting", "the latest figures", "a statement from officials",
-        "new details", "reaction from local leaders"]
+EDITOR = [
+    "This story was updated with {what}.",
+    "This article was updated on {day} with {what}.",
+    "Reporting by {n1} in {city}; editing by {n2}",
+    "(Reporting by {n1}; Additional reporting by {n2}; Editing by {n3})",
+    "{agency} contributed to this report.",
+    "Updated at {hh}:{mm} {tz}",
+]
+WHAT = [
+    "comment from the company",
+    "additional reporting",
+    "the latest figures",
+    "a statement from officials",
+    "new details",
+    "reaction from local leaders",
+]
 CITIES = ["London", "Paris", "Berlin", "Chicago", "Toronto", "Sydney", "Madrid", "Nairobi", "Mumbai", "Denver"]
-LOCAL = ["In {city}, {n1}, who runs a small business near the station, said the news had been the talk of the "
-         "week. \"People here want to know what it means for them,\" {n1} said.",
-         "Local officials in {city} said they were following the situation closely and would brief residents at "
-         "a town hall meeting next {day}.",
-         "Readers in {city} can find more coverage of the story in our local section, including reaction from "
-         "{n1} of the {city} Chamber of Commerce."]
+LOCAL = [
+    "In {city}, {n1}, who runs a small business near the station, said the news had been the talk of the "
+    'week. "People here want to know what it means for them," {n1} said.',
+    "Local officials in {city} said they were following the situation closely and would brief residents at "
+    "a town hall meeting next {day}.",
+    "Readers in {city} can find more coverage of the story in our local section, including reaction from "
+    "{n1} of the {city} Chamber of Commerce.",
+]
 HEADLINE = ["{t}", "UPDATE 1-{t}", "{t}: what we know", "{t} - report", "Explainer: {t}", "{lead}", "{lead}…"]
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
-FOLLOW_LEAD = ["{a} said on {day} that the matter was far from settled, days after the events first reported "
-               "in {place}.", "New questions emerged on {day} for {a} and {b}, as officials in {place} moved on "
-               "to other business.", "Days later, {a} returned to {place}, where the mood had changed."]
+FOLLOW_LEAD = [
+    "{a} said on {day} that the matter was far from settled, days after the events first reported in {place}.",
+    "New questions emerged on {day} for {a} and {b}, as officials in {place} moved on to other business.",
+    "Days later, {a} returned to {place}, where the mood had changed.",
+]
 
 
 @dataclass
@@ -97,9 +112,19 @@ def load_articles(folder: Path) -> list[Article]:
 
 def _fill(rng: random.Random, template: str, **extra: str) -> str:
     names = rng.sample(bp.NAMES, 3)
-    values = {"n1": names[0], "n2": names[1], "n3": names[2], "city": rng.choice(CITIES), "day": rng.choice(DAYS),
-              "what": rng.choice(WHAT), "agency": rng.choice(bp.AGENCIES).split()[0], "hh": f"{rng.randint(0, 23):02d}",
-              "mm": f"{rng.randint(0, 59):02d}", "tz": rng.choice(["GMT", "ET", "CET"]), **extra}
+    values = {
+        "n1": names[0],
+        "n2": names[1],
+        "n3": names[2],
+        "city": rng.choice(CITIES),
+        "day": rng.choice(DAYS),
+        "what": rng.choice(WHAT),
+        "agency": rng.choice(bp.AGENCIES).split()[0],
+        "hh": f"{rng.randint(0, 23):02d}",
+        "mm": f"{rng.randint(0, 59):02d}",
+        "tz": rng.choice(["GMT", "ET", "CET"]),
+        **extra,
+    }
     return template.format(**values)
 
 
@@ -114,8 +139,9 @@ def _interleave(rng: random.Random, paras: list[str], pool: list[Article], share
     return out
 
 
-def _page(rng: random.Random, site: str, title: str, chrome: tuple[str, ...], body: list[str],
-          pool: list[Article]) -> list[str]:
+def _page(
+    rng: random.Random, site: str, title: str, chrome: tuple[str, ...], body: list[str], pool: list[Article]
+) -> list[str]:
     related = [rng.choice(pool).title for _ in range(rng.randint(2, 4))]
     return [*bp.header(rng, site, title, list(chrome)), *body, *bp.footer(rng, site, related, list(chrome))]
 
@@ -176,8 +202,7 @@ def _names(text: str) -> list[str]:
     return [n for n, _ in Counter(_NAME.findall(text)).most_common(6)]
 
 
-def make_followup(rng: random.Random, art: Article, others: list[Article], donor: Article,
-                  pool: list[Article]) -> str:
+def make_followup(rng: random.Random, art: Article, others: list[Article], donor: Article, pool: list[Article]) -> str:
     """A different story on the same event: a new lead with the original's names, a background passage of the
     original (1–2 paragraphs, at most a third of it: some truths are one long paragraph), and other articles'
     text, at least twice as long as the background."""
@@ -205,8 +230,13 @@ def make_followup(rng: random.Random, art: Article, others: list[Article], donor
             continue
         break
     cut = rng.randint(1, max(1, len(fresh) - 1))
-    body = [lead, *fresh[:cut], *[p for p in background if p], f"{a} and {b} did not respond to requests for "
-            "comment.", *fresh[cut:]]
+    body = [
+        lead,
+        *fresh[:cut],
+        *[p for p in background if p],
+        f"{a} and {b} did not respond to requests for comment.",
+        *fresh[cut:],
+    ]
     lines = _page(rng, donor.site, f"{a}: {rng.choice(WHAT)}", donor.chrome, _interleave(rng, body, pool, 0.5), pool)
     return "\n\n".join(lines) + "\n"
 
@@ -248,12 +278,27 @@ def build(folder: Path, limit: int, seed: int, clean, seeds: Path = DEFAULT_SEED
     arts = sorted(shuffled[filler_n : filler_n + limit], key=lambda a: a.key)
     donors = [a for a in everything if a.chrome]
     docs: list[Doc] = []
-    negatives: dict[str, set[tuple[str, str]]] = {"same-site": set(), "similar": set(), "follow-up": set(),
-                                                  "seeds": set()}
+    negatives: dict[str, set[tuple[str, str]]] = {
+        "same-site": set(),
+        "similar": set(),
+        "follow-up": set(),
+        "seeds": set(),
+    }
     gid = [f"{name}:{i}" for i in range(len(arts))]
     for i, art in enumerate(arts):
-        raw = "\n\n".join(_page(rng, art.site, art.title, art.chrome, _interleave(rng, list(art.paragraphs),
-                                                                               everything, 0.5), everything)) + "\n"
+        raw = (
+            "\n\n".join(
+                _page(
+                    rng,
+                    art.site,
+                    art.title,
+                    art.chrome,
+                    _interleave(rng, list(art.paragraphs), everything, 0.5),
+                    everything,
+                )
+            )
+            + "\n"
+        )
         docs.append(Doc(f"{gid[i]}/0", gid[i], "original", art.site, art.url, raw))
         for c in range(1, rng.randint(1, 4) + 1):
             donor = rng.choice([d for d in donors if d.site != art.site] or donors)
@@ -279,8 +324,16 @@ def build(folder: Path, limit: int, seed: int, clean, seeds: Path = DEFAULT_SEED
     for path in sorted(Path(seeds).glob("*.txt")):
         sid = f"seed:{path.stem}"
         seed_ids.append(sid)
-        docs.append(Doc(f"{sid}/0", sid, "seed", "fakti.bg", f"https://fakti.bg/en/{path.stem}",
-                        path.read_text(encoding="utf-8", errors="replace")))
+        docs.append(
+            Doc(
+                f"{sid}/0",
+                sid,
+                "seed",
+                "fakti.bg",
+                f"https://fakti.bg/en/{path.stem}",
+                path.read_text(encoding="utf-8", errors="replace"),
+            )
+        )
     negatives["seeds"] = {_pair(a, b) for a, b in itertools.combinations(seed_ids, 2)}
     for d in docs:
         d.body = clean(d.raw, d.url)

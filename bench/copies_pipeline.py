@@ -57,8 +57,13 @@ def corpus_for(work: Path, n: int, seed: int, copies: float) -> Path:
 
 
 def child_env(work: Path, before: Path | None) -> dict[str, str]:
-    env = {**os.environ, "PREFECT_HOME": str(work / "prefect"), "DO_NOT_TRACK": "1",
-           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(work / "prefect"),
+        "DO_NOT_TRACK": "1",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+    }
     env.pop("PYTHONPATH", None)
     if before is not None:
         env["PYTHONPATH"] = str(before)
@@ -76,8 +81,14 @@ def child_cwd(before: Path | None) -> str:
 
 def package_file(work: Path, before: Path | None) -> str:
     """Where ``newsdex`` is imported from in that environment: proof of which code a run measures."""
-    out = subprocess.run([sys.executable, "-c", "import newsdex; print(newsdex.__file__)"], capture_output=True,
-                         text=True, env=child_env(work, before), cwd=child_cwd(before), check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", "import newsdex; print(newsdex.__file__)"],
+        capture_output=True,
+        text=True,
+        env=child_env(work, before),
+        cwd=child_cwd(before),
+        check=True,
+    )
     return out.stdout.strip()
 
 
@@ -132,15 +143,21 @@ def detection_cost(index: Path, work: Path, wall_s: float, documents: int) -> di
         placed = manifest.refresh_copies()
         seconds = time.perf_counter() - t0
         clusters = manifest.conn.execute(
-            "SELECT COUNT(*) FROM (SELECT cluster FROM copies GROUP BY cluster HAVING COUNT(*) > 1)").fetchone()[0]
+            "SELECT COUNT(*) FROM (SELECT cluster FROM copies GROUP BY cluster HAVING COUNT(*) > 1)"
+        ).fetchone()[0]
     finally:
         manifest.close()
     if placed != documents:
         raise SystemExit(f"refresh_copies placed {placed} of {documents} documents: not the whole detection work")
     ms = 1000 * seconds / placed
     per_doc_wall = wall_s / max(documents, 1)
-    return {"placed": placed, "seconds": round(seconds, 2), "ms_per_doc": round(ms, 2),
-            "share_of_wall": round(ms / 1000 / per_doc_wall, 4), "clusters_after_refresh": clusters}
+    return {
+        "placed": placed,
+        "seconds": round(seconds, 2),
+        "ms_per_doc": round(ms, 2),
+        "share_of_wall": round(ms / 1000 / per_doc_wall, 4),
+        "clusters_after_refresh": clusters,
+    }
 
 
 def doc_index(path: str) -> int | None:
@@ -175,11 +192,24 @@ def quality(work: Path, corpus: Path, index: Path) -> dict[str, Any]:
         if len({story(i) for i, _ in members}) > 1:
             multi_story += 1
         # A pair of other stories with no article in common: nothing in the corpus explains their shared text.
-        pair = next(((a, b) for a in members for b in members
-                     if story(a[0]) != story(b[0]) and truth[a[0]]["article"] != truth[b[0]]["article"]), None)
+        pair = next(
+            (
+                (a, b)
+                for a in members
+                for b in members
+                if story(a[0]) != story(b[0]) and truth[a[0]]["article"] != truth[b[0]]["article"]
+            ),
+            None,
+        )
         if pair is not None:
-            suspects.append({"cluster": c["id"], "size": len(c["members"]),
-                             "titles": [pair[0][1], pair[1][1]], "docs": [pair[0][0], pair[1][0]]})
+            suspects.append(
+                {
+                    "cluster": c["id"],
+                    "size": len(c["members"]),
+                    "titles": [pair[0][1], pair[1][1]],
+                    "docs": [pair[0][0], pair[1][0]],
+                }
+            )
     found: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for i, r in truth.items():
         if r["copy_of"] is None:
@@ -198,16 +228,24 @@ def quality(work: Path, corpus: Path, index: Path) -> dict[str, Any]:
             ids = [i for h in hits if (i := doc_index(h["path"])) is not None]
             row[name] = {"hits": len(hits), "stories": len({story(i) for i in ids})}
         searches[q] = row
-    return {"clusters": len(dups), "clustered_docs": len(cluster_of), "multi_story_clusters": multi_story,
-            "copies_in_original_cluster": recall, "suspect_merges": len(suspects), "suspect_examples": suspects[:3],
-            "search_top10_stories": searches}
+    return {
+        "clusters": len(dups),
+        "clustered_docs": len(cluster_of),
+        "multi_story_clusters": multi_story,
+        "copies_in_original_cluster": recall,
+        "suspect_merges": len(suspects),
+        "suspect_examples": suspects[:3],
+        "search_top10_stories": searches,
+    }
 
 
 def table(headers: list[str], rows: list[list[Any]]) -> str:
     cells = [[str(h) for h in headers]] + [["-" if v is None else str(v) for v in r] for r in rows]
     widths = [max(len(r[k]) for r in cells) for k in range(len(headers))]
-    lines = ["  ".join(v.ljust(w) if k == 0 else v.rjust(w) for k, (v, w) in enumerate(zip(r, widths, strict=True)))
-             for r in cells]
+    lines = [
+        "  ".join(v.ljust(w) if k == 0 else v.rjust(w) for k, (v, w) in enumerate(zip(r, widths, strict=True)))
+        for r in cells
+    ]
     return "\n".join([lines[0], "  ".join("-" * w for w in widths), *lines[1:]])
 
 
@@ -222,8 +260,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--copies", type=float, default=0.3, help="share of documents that are copies")
     ap.add_argument("--out", type=Path, default=REPO / "var" / "bench" / "copies", help="work folder")
     ap.add_argument("--before", type=Path, help="folder of the package before copy detection (pip --target)")
-    ap.add_argument("--after", type=Path, help="folder of the package with copy detection (pip --target; default: "
-                    "this checkout), so that a later runner change does not mix into the comparison")
+    ap.add_argument(
+        "--after",
+        type=Path,
+        help="folder of the package with copy detection (pip --target; default: "
+        "this checkout), so that a later runner change does not mix into the comparison",
+    )
     args = ap.parse_args(argv)
     work = args.out.resolve()
     work.mkdir(parents=True, exist_ok=True)
@@ -241,43 +283,92 @@ def main(argv: list[str] | None = None) -> int:
     after = runs["after"]
     old = runs.get("before")
 
-    ratios = {"throughput_after_over_before": ratio(after["docs_per_s"], old and old["docs_per_s"]),
-              "enrich_s_after_over_before": ratio(after["enrich_s"], old and old["enrich_s"])}
+    ratios = {
+        "throughput_after_over_before": ratio(after["docs_per_s"], old and old["docs_per_s"]),
+        "enrich_s_after_over_before": ratio(after["enrich_s"], old and old["enrich_s"]),
+    }
     print("\n== ratios after/before")
     print(table(["figure", "ratio"], [[k, v] for k, v in ratios.items()]))
 
     labels = list(runs)
     print("\n== ingest (default runner)")
-    rows = [[k, *(runs[x][k] for x in labels)] for k in
-            ("documents", "quarantined", "docs_per_s", "wall_s", "flow_s", "enrich_docs_per_s", "peak_rss_mb",
-             "peak_pss_mb", "enrichment_reused")]
+    rows = [
+        [k, *(runs[x][k] for x in labels)]
+        for k in (
+            "documents",
+            "quarantined",
+            "docs_per_s",
+            "wall_s",
+            "flow_s",
+            "enrich_docs_per_s",
+            "peak_rss_mb",
+            "peak_pss_mb",
+            "enrichment_reused",
+        )
+    ]
     stages = list(dict.fromkeys(s for x in labels for s in runs[x]["stage_s"]))
     rows += [[f"stage {s} (s)", *(runs[x]["stage_s"].get(s) for x in labels)] for s in stages]
     print(table(["figure", *labels], rows))
 
     print("\n== detection cost (refresh_copies on the after manifest, clusters emptied)", flush=True)
     cost = detection_cost(Path(after["index"]), work, after["wall_s"], after["documents"])
-    print(table(["figure", "value"], [
-        ["documents placed", cost["placed"]], ["seconds", cost["seconds"]], ["ms per document", cost["ms_per_doc"]],
-        ["share of ingest wall per document", f"{cost['share_of_wall']:.2%} (target < {TARGET_SHARE:.0%})"],
-        ["clusters (>1) after refresh", cost["clusters_after_refresh"]]]))
+    print(
+        table(
+            ["figure", "value"],
+            [
+                ["documents placed", cost["placed"]],
+                ["seconds", cost["seconds"]],
+                ["ms per document", cost["ms_per_doc"]],
+                ["share of ingest wall per document", f"{cost['share_of_wall']:.2%} (target < {TARGET_SHARE:.0%})"],
+                ["clusters (>1) after refresh", cost["clusters_after_refresh"]],
+            ],
+        )
+    )
 
     print("\n== quality against .corpus.jsonl", flush=True)
     q = quality(work, corpus, Path(after["index"]))
-    print(table(["copies", "in original's cluster", "of", "share"],
-                [[k, v["found"], v["copies"], v["share"]] for k, v in sorted(q["copies_in_original_cluster"].items())]))
-    print(f"\nclusters: {q['clusters']} ({q['clustered_docs']} documents); with more than one ground-truth story: "
-          f"{q['multi_story_clusters']}; suspect merges (other story, no shared article key): {q['suspect_merges']}")
+    print(
+        table(
+            ["copies", "in original's cluster", "of", "share"],
+            [[k, v["found"], v["copies"], v["share"]] for k, v in sorted(q["copies_in_original_cluster"].items())],
+        )
+    )
+    print(
+        f"\nclusters: {q['clusters']} ({q['clustered_docs']} documents); with more than one ground-truth story: "
+        f"{q['multi_story_clusters']}; suspect merges (other story, no shared article key): {q['suspect_merges']}"
+    )
     for s in q["suspect_examples"]:
-        print(f"  cluster {s['cluster']} ({s['size']} docs): #{s['docs'][0]} {s['titles'][0]!r}  /  "
-              f"#{s['docs'][1]} {s['titles'][1]!r}")
+        print(
+            f"  cluster {s['cluster']} ({s['size']} docs): #{s['docs'][0]} {s['titles'][0]!r}  /  "
+            f"#{s['docs'][1]} {s['titles'][1]!r}"
+        )
     print()
-    print(table(["query", "stories in top 10", "(hits)", "with --all-copies", "(hits)"],
-                [[k, v["collapsed"]["stories"], v["collapsed"]["hits"], v["all_copies"]["stories"],
-                  v["all_copies"]["hits"]] for k, v in q["search_top10_stories"].items()]))
+    print(
+        table(
+            ["query", "stories in top 10", "(hits)", "with --all-copies", "(hits)"],
+            [
+                [
+                    k,
+                    v["collapsed"]["stories"],
+                    v["collapsed"]["hits"],
+                    v["all_copies"]["stories"],
+                    v["all_copies"]["hits"],
+                ]
+                for k, v in q["search_top10_stories"].items()
+            ],
+        )
+    )
 
-    record = {"n": args.n, "seed": args.seed, "copies": args.copies, "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
-              "ratios": ratios, "runs": runs, "detection": cost, "quality": q}
+    record = {
+        "n": args.n,
+        "seed": args.seed,
+        "copies": args.copies,
+        "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "ratios": ratios,
+        "runs": runs,
+        "detection": cost,
+        "quality": q,
+    }
     with (work / "copies_pipeline.jsonl").open("a") as fh:
         fh.write(json.dumps(record) + "\n")
     return 0

@@ -38,6 +38,7 @@ from tools.evaldata import DEFAULT_NER, require
 
 BARE_TYPES = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC"}
 
+
 def bare_spans(texts: list[str]) -> list[set[Span]]:
     from newsdex.tasks.enrich.stage import load_bare_nlp
 
@@ -74,12 +75,23 @@ def throughput(texts: list[str], per_doc: int = 20, n_process: int | None = None
     enrich_documents(docs, n_process=n_process)
     (me1, kids1), wall = _cpu(), time.perf_counter() - wall
     me, kids = me1 - me0, kids1 - kids0  # workers count once they have exited, which pipe() waits for
-    return {"words": words, "docs": len(docs), "wall": wall, "cpu": me + kids, "parent": me, "workers": kids,
-            "wps": words / wall, "wpcpu": words / (me + kids), "busy": (me + kids) / wall}
+    return {
+        "words": words,
+        "docs": len(docs),
+        "wall": wall,
+        "cpu": me + kids,
+        "parent": me,
+        "workers": kids,
+        "wps": words / wall,
+        "wpcpu": words / (me + kids),
+        "busy": (me + kids) / wall,
+    }
 
 
-PR_HEADER = ("| setting | recogniser | PERSON P / R / F1 | ORG P / R / F1 | LOC P / R / F1 | micro P / R / F1 |\n"
-             "| --- | --- | --- | --- | --- | --- |")
+PR_HEADER = (
+    "| setting | recogniser | PERSON P / R / F1 | ORG P / R / F1 | LOC P / R / F1 | micro P / R / F1 |\n"
+    "| --- | --- | --- | --- | --- | --- |"
+)
 SPLIT_WINDOW = 20  # the fit/held split is by windows of this many sentences, whatever --context is
 
 
@@ -131,8 +143,9 @@ def seed_docs() -> list[SegmentedDoc]:
     for path in sorted((ROOT / "seeds").glob("*.txt")):
         blocks = [b.strip() for b in path.read_text(encoding="utf-8").split("\n\n") if b.strip()]
         segments = [Segment(kind="paragraph", text=b, sentences=[b]) for b in blocks[1:]]
-        docs.append(SegmentedDoc(id=path.stem[:3], path=path.name, kind="text", raw_hash="", title=blocks[0],
-                                 segments=segments))
+        docs.append(
+            SegmentedDoc(id=path.stem[:3], path=path.name, kind="text", raw_hash="", title=blocks[0], segments=segments)
+        )
     return docs
 
 
@@ -146,10 +159,24 @@ def seed_check(gold: list[tuple[str, str, list[str]]] | None = None) -> list[dic
     out = []
     for seed, type_, names in gold or read_seed_gold():
         keys = {canonical_key(n) for n in names}
-        hit = next((e for e in docs[seed].entities if e.type == type_ and not e.caption_only
-                    and keys & {canonical_key(x) for x in (e.name, *e.mentions)}), None)
-        out.append({"seed": seed, "type": type_, "gold": names[0], "found": hit is not None,
-                    "shown": hit.name if hit else None, "display_ok": bool(hit and hit.name in names)})
+        hit = next(
+            (
+                e
+                for e in docs[seed].entities
+                if e.type == type_ and not e.caption_only and keys & {canonical_key(x) for x in (e.name, *e.mentions)}
+            ),
+            None,
+        )
+        out.append(
+            {
+                "seed": seed,
+                "type": type_,
+                "gold": names[0],
+                "found": hit is not None,
+                "shown": hit.name if hit else None,
+                "display_ok": bool(hit and hit.name in names),
+            }
+        )
     return out
 
 
@@ -158,9 +185,11 @@ def print_seed_check() -> None:
     found = [r for r in rows if r["found"]]
     unique = {(r["type"], r["gold"]) for r in rows}
     unique_found = {(r["type"], r["gold"]) for r in found}
-    print(f"\nseed entities (tests/data/seed_entities.tsv): {len(found)} of {len(rows)} found "
-          f"({len(unique_found)} of {len(unique)} distinct), "
-          f"{sum(r['display_ok'] for r in rows)} shown under an accepted name")
+    print(
+        f"\nseed entities (tests/data/seed_entities.tsv): {len(found)} of {len(rows)} found "
+        f"({len(unique_found)} of {len(unique)} distinct), "
+        f"{sum(r['display_ok'] for r in rows)} shown under an accepted name"
+    )
     for r in rows:
         if not r["found"]:
             print(f"  missing  {r['seed']} {r['type']:6} {r['gold']}")
@@ -173,8 +202,9 @@ def ablate(texts, gold, split, settings) -> None:
     from newsdex.tasks.enrich import pipe
 
     shipped = dict(pipe.RULES)
-    variants = [("as shipped", {})] + [(f"{name} {'off' if on else 'on'}", {name: not on})
-                                       for name, on in shipped.items()]
+    variants = [("as shipped", {})] + [
+        (f"{name} {'off' if on else 'on'}", {name: not on}) for name, on in shipped.items()
+    ]
     print("\nAblation: micro F1 fitted / **held-out** (and held-out per type), each rule flipped alone:\n")
     print("| variant | setting | micro | PERSON held | ORG held | LOC held |")
     print("| --- | --- | --- | --- | --- | --- |")
@@ -183,8 +213,11 @@ def ablate(texts, gold, split, settings) -> None:
             pipe.RULES.update(shipped | change)
             for label, groups in settings:
                 res = split_scores(gold, in_documents(texts, groups, our_spans), split)
-                print(f"| {name} | {label} | {res['fit']['micro']['f1']:.1f} / **{res['held']['micro']['f1']:.1f}** | "
-                      + " | ".join(f"{res['held'][t]['f1']:.1f}" for t in SCORED) + " |")
+                print(
+                    f"| {name} | {label} | {res['fit']['micro']['f1']:.1f} / **{res['held']['micro']['f1']:.1f}** | "
+                    + " | ".join(f"{res['held'][t]['f1']:.1f}" for t in SCORED)
+                    + " |"
+                )
     finally:
         pipe.RULES.update(shipped)
 
@@ -192,19 +225,40 @@ def ablate(texts, gold, split, settings) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("files", nargs="*", type=Path, default=[DEFAULT_NER])
-    parser.add_argument("--context", type=int, default=20, metavar="N",
-                        help="sentences per document in the document setting (0: sentences only)")
+    parser.add_argument(
+        "--context",
+        type=int,
+        default=20,
+        metavar="N",
+        help="sentences per document in the document setting (0: sentences only)",
+    )
     parser.add_argument("--no-speed", action="store_true", help="skip the throughput measurement")
     parser.add_argument("--no-score", action="store_true", help="only the throughput measurement")
-    parser.add_argument("--processes", type=int, default=None, metavar="N",
-                        help="n_process for the throughput run (default: the stage's own choice)")
-    parser.add_argument("--repeat", type=int, default=1, metavar="K",
-                        help="throughput over K copies of the sentences (more words than PARALLEL_MIN_WORDS)")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=None,
+        metavar="N",
+        help="n_process for the throughput run (default: the stage's own choice)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="K",
+        help="throughput over K copies of the sentences (more words than PARALLEL_MIN_WORDS)",
+    )
     parser.add_argument("--brief", action="store_true", help="only the fitted / held-out F1 table")
-    parser.add_argument("--ablate", action="store_true",
-                        help="also score with each switchable rule (tasks/enrich/pipe.py RULES) flipped alone")
-    parser.add_argument("--seeds", action="store_true",
-                        help="only the seed check: gold entities of seeds/*.txt found, and their display names")
+    parser.add_argument(
+        "--ablate",
+        action="store_true",
+        help="also score with each switchable rule (tasks/enrich/pipe.py RULES) flipped alone",
+    )
+    parser.add_argument(
+        "--seeds",
+        action="store_true",
+        help="only the seed check: gold entities of seeds/*.txt found, and their display names",
+    )
     args = parser.parse_args(argv)
     if args.seeds:
         print_seed_check()
@@ -213,14 +267,18 @@ def main(argv: list[str] | None = None) -> int:
         starts: list[int] = []
         sents = read_conll(require(path), starts)
         texts, gold = [t for t, _ in sents], [g for _, g in sents]
-        print(f"\n{path.name}: {len(texts)} sentences, {sum(len(t.split()) for t in texts)} tokens, "
-              f"{sum(len(g) for g in gold)} scored gold entities")
+        print(
+            f"\n{path.name}: {len(texts)} sentences, {sum(len(t.split()) for t in texts)} tokens, "
+            f"{sum(len(g) for g in gold)} scored gold entities"
+        )
         split = parts(texts, windows(len(texts), SPLIT_WINDOW, starts))
         if not args.no_score:
-            print(f"split (by a hash of each {SPLIT_WINDOW}-sentence window): fit {len(split['fit'])} sentences "
-                  f"({sum(len(gold[i]) for i in split['fit'])} entities), held-out {len(split['held'])} sentences "
-                  f"({sum(len(gold[i]) for i in split['held'])} entities). Rules may be chosen on fit only; "
-                  "the held-out figure is the one that counts.")
+            print(
+                f"split (by a hash of each {SPLIT_WINDOW}-sentence window): fit {len(split['fit'])} sentences "
+                f"({sum(len(gold[i]) for i in split['fit'])} entities), held-out {len(split['held'])} sentences "
+                f"({sum(len(gold[i]) for i in split['held'])} entities). Rules may be chosen on fit only; "
+                "the held-out figure is the one that counts."
+            )
         settings = [] if args.no_score else [("sentences", [range(i, i + 1) for i in range(len(texts))])]
         if (args.context > 0 or starts) and settings:
             label = "documents (-DOCSTART-)" if starts else f"documents ({args.context} sentences)"
@@ -240,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(side_by_side(label, "en_core_web_sm alone", bare["fit"], bare["held"]))
                 print(side_by_side(label, "newsdex", ours["fit"], ours["held"]))
                 print(_gain_row(label, _gain(ours["fit"], bare["fit"]), _gain(ours["held"], bare["held"])))
-            for part in ([] if args.brief else ["held", "all"]):
+            for part in [] if args.brief else ["held", "all"]:
                 name = {"held": "held-out part", "all": "whole file (fitted + held-out: not a held-out figure)"}[part]
                 print(f"\nP / R / F1, {name}:\n")
                 print(PR_HEADER)
@@ -249,10 +307,12 @@ def main(argv: list[str] | None = None) -> int:
                     print(table(label, "newsdex", ours[part]))
         if not args.no_speed:
             sp = throughput(texts * args.repeat, args.context or 20, args.processes)
-            print(f"\nenrich stage: {sp['words']} words in {sp['docs']} documents, {sp['wall']:.2f} s wall, "
-                  f"{sp['cpu']:.2f} CPU-s ({sp['parent']:.2f} this process, {sp['workers']:.2f} workers): "
-                  f"{sp['wps']:,.0f} words/s, {sp['wpcpu']:,.0f} words per CPU-second, "
-                  f"{sp['busy']:.2f} of {os.cpu_count()} cores busy")
+            print(
+                f"\nenrich stage: {sp['words']} words in {sp['docs']} documents, {sp['wall']:.2f} s wall, "
+                f"{sp['cpu']:.2f} CPU-s ({sp['parent']:.2f} this process, {sp['workers']:.2f} workers): "
+                f"{sp['wps']:,.0f} words/s, {sp['wpcpu']:,.0f} words per CPU-second, "
+                f"{sp['busy']:.2f} of {os.cpu_count()} cores busy"
+            )
     return 0
 
 

@@ -21,8 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
-PARAGRAPH = ("The council met on Tuesday and agreed a plan after a long debate in which members of every party "
-             "spoke about the budget, the schools and the roads of the town. ")
+PARAGRAPH = (
+    "The council met on Tuesday and agreed a plan after a long debate in which members of every party "
+    "spoke about the budget, the schools and the roads of the town. "
+)
 
 
 def write_feeds(folder: Path, n: int) -> tuple[Path, Path]:
@@ -39,8 +41,9 @@ def write_feeds(folder: Path, n: int) -> tuple[Path, Path]:
         for i in range(n):
             body = f"<html><head><title>Story {i}</title></head><body><p>{PARAGRAPH * 20}</p></body></html>"
             http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
-            record = writer.create_warc_record(f"https://news.example.org/w{i}", "response",
-                                               payload=io.BytesIO(body.encode()), http_headers=http)
+            record = writer.create_warc_record(
+                f"https://news.example.org/w{i}", "response", payload=io.BytesIO(body.encode()), http_headers=http
+            )
             writer.write_record(record)
     return jsonl, warc
 
@@ -73,16 +76,22 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
             for path in write_feeds(Path(tmp), n):
-                out = subprocess.run([sys.executable, "-m", "bench.feed_memory", "--child", str(path),
-                                      "--batch", str(args.batch)], capture_output=True, text=True, check=True)
+                out = subprocess.run(
+                    [sys.executable, "-m", "bench.feed_memory", "--child", str(path), "--batch", str(args.batch)],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
                 rows.append((path.name, n, path.stat().st_size / 2**20, json.loads(out.stdout)))
                 path.unlink()
     base = {kind: next(r[3]["peak_mb"] for r in rows if r[0].startswith(kind)) for kind in ("feed", "crawl")}
     print(f"{'file':<22} {'records':>8} {'file MB':>8} {'read s':>7} {'peak MB':>8} {'x smallest':>10}")
     for name, n, mb, res in rows:
         kind = "feed" if name.startswith("feed") else "crawl"
-        print(f"{name:<22} {n:>8} {mb:>8.1f} {res['seconds']:>7.2f} {res['peak_mb']:>8.1f} "
-              f"{res['peak_mb'] / base[kind]:>10.2f}")
+        print(
+            f"{name:<22} {n:>8} {mb:>8.1f} {res['seconds']:>7.2f} {res['peak_mb']:>8.1f} "
+            f"{res['peak_mb'] / base[kind]:>10.2f}"
+        )
     return 0
 
 

@@ -80,8 +80,9 @@ def f1_of(index: Path, rows: list[dict], key: str) -> tuple[float, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bench.feeds", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="python -m bench.feeds", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("sets", nargs="*", type=Path, help="extraction set folders (default: all under ../shared)")
     ap.add_argument("--limit", type=int, default=200, help="pages per set (0: all)")
     args = ap.parse_args(argv)
@@ -92,30 +93,51 @@ def main(argv: list[str] | None = None) -> int:
         files, warc, rows = write_inputs(work, sets)
         runs = {"files": ingest(work, files, "files"), "warc": ingest(work, warc, "warc")}
         keys = {"files": "file_id", "warc": "url_id"}
-        print(f"{len(rows)} pages ({', '.join(f'{n} {len(p)}' for n, p in sets)}); WARC "
-              f"{warc.stat().st_size / 1e6:.1f} MB gzipped, HTML files "
-              f"{sum(f.stat().st_size for f in files.rglob('*.html')) / 1e6:.1f} MB")
+        print(
+            f"{len(rows)} pages ({', '.join(f'{n} {len(p)}' for n, p in sets)}); WARC "
+            f"{warc.stat().st_size / 1e6:.1f} MB gzipped, HTML files "
+            f"{sum(f.stat().st_size for f in files.rglob('*.html')) / 1e6:.1f} MB"
+        )
         table: dict[str, dict[str, float]] = {}
         for label, run in runs.items():
             report = run["report"]
             f1, found = f1_of(run["index"], rows, keys[label])
             table[label] = {
-                "documents": report["documents"], "quarantined": len(report["quarantined"]), "found": found,
-                "f1": f1, "flow_s": report["seconds"], "load_s": report["stages"].get("load", 0.0),
-                "wall_s": run["wall_s"], "peak_mb": run["peak_mb"],
+                "documents": report["documents"],
+                "quarantined": len(report["quarantined"]),
+                "found": found,
+                "f1": f1,
+                "flow_s": report["seconds"],
+                "load_s": report["stages"].get("load", 0.0),
+                "wall_s": run["wall_s"],
+                "peak_mb": run["peak_mb"],
                 "pages_per_s": len(rows) / report["seconds"],
                 **{f"{stage}_s": v for stage, v in report["stages"].items() if stage != "load"},
             }
         print(f"{'':<14} {'files':>10} {'warc':>10} {'warc/files':>11}")
         other = ("flow_s", "load_s", "wall_s", "pages_per_s")
         stages = [k for k in table["files"] if k.endswith("_s") and k not in other]
-        for name in ("documents", "quarantined", "found", "f1", "flow_s", "load_s", *stages, "wall_s",
-                     "pages_per_s", "peak_mb"):
+        for name in (
+            "documents",
+            "quarantined",
+            "found",
+            "f1",
+            "flow_s",
+            "load_s",
+            *stages,
+            "wall_s",
+            "pages_per_s",
+            "peak_mb",
+        ):
             a, b = table["files"][name], table["warc"].get(name, 0.0)
             ratio = f"{b / a:11.3f}" if a else f"{'—':>11}"
             print(f"{name:<14} {a:10.3f} {b:10.3f} {ratio}")
-        same = sum(1 for r in rows if (get_document(runs["files"]["index"], r["file_id"]) or {}).get("body")
-                   == (get_document(runs["warc"]["index"], r["url_id"]) or {}).get("body"))
+        same = sum(
+            1
+            for r in rows
+            if (get_document(runs["files"]["index"], r["file_id"]) or {}).get("body")
+            == (get_document(runs["warc"]["index"], r["url_id"]) or {}).get("body")
+        )
         print(f"identical bodies: {same}/{len(rows)}")
     return 0
 

@@ -68,8 +68,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--files", type=int, default=1000, help="files of the no-op re-ingest (default 1000)")
     parser.add_argument("--docs", type=int, default=200, help="documents of the interrupted ingest (default 200)")
-    parser.add_argument("--batch-size", type=int, default=None,
-                        help="--batch-size of the interrupted ingest (default: ingest's own)")
+    parser.add_argument(
+        "--batch-size", type=int, default=None, help="--batch-size of the interrupted ingest (default: ingest's own)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="newsdex-first-minute-") as tmp:
         work = Path(tmp)
@@ -82,8 +83,13 @@ def main() -> None:
 
         # 1. time to first output, the seeds into a fresh index
         first = ingest(REPO / "seeds", work / "seeds-index", env)
-        rows.append(("ingest: time to first output (target ≤ 1 s)", f"{first.first_output:.2f} s",
-                     f"whole run {first.seconds:.1f} s; first output at {first.first_output / first.seconds:.1%}"))
+        rows.append(
+            (
+                "ingest: time to first output (target ≤ 1 s)",
+                f"{first.first_output:.2f} s",
+                f"whole run {first.seconds:.1f} s; first output at {first.first_output / first.seconds:.1%}",
+            )
+        )
 
         # 2. no-op re-ingest of N unchanged files
         folder = work / "files"
@@ -91,8 +97,13 @@ def main() -> None:
         made = ingest(folder, work / "files-index", env, "--quiet")
         again = ingest(folder, work / "files-index", env)
         assert "nothing to do" in again.output, again.output[-500:]
-        rows.append((f"re-ingest of {args.files:,} unchanged files (target ≤ 3 s)", f"{again.seconds:.2f} s",
-                     f"the ingest that made them {made.seconds:.1f} s: {made.seconds / again.seconds:.0f}× longer"))
+        rows.append(
+            (
+                f"re-ingest of {args.files:,} unchanged files (target ≤ 3 s)",
+                f"{again.seconds:.2f} s",
+                f"the ingest that made them {made.seconds:.1f} s: {made.seconds / again.seconds:.0f}× longer",
+            )
+        )
 
         # 3. M documents, Ctrl-C after the second commit, then again; against one uninterrupted run
         docs = work / "docs"
@@ -103,12 +114,21 @@ def main() -> None:
         kept = indexed(work / "cut-index")
         resumed = ingest(docs, work / "cut-index", env, *batch)
         report_line = [line for line in resumed.output.splitlines() if "new," in line]
-        rows.append((f"ingest of {args.docs} docs, Ctrl-C after its 2nd commit", f"{kept} kept",
-                     f"exit {stopped.returncode} at {stopped.interrupted_at or 0:.1f} s; "
-                     f"{indexed(work / 'cut-index')} after the rerun"))
-        rows.append(("  interrupted + resumed vs uninterrupted",
-                     f"{stopped.seconds + resumed.seconds:.1f} s", f"uninterrupted {whole.seconds:.1f} s: "
-                     f"{(stopped.seconds + resumed.seconds) / whole.seconds:.2f}×"))
+        rows.append(
+            (
+                f"ingest of {args.docs} docs, Ctrl-C after its 2nd commit",
+                f"{kept} kept",
+                f"exit {stopped.returncode} at {stopped.interrupted_at or 0:.1f} s; "
+                f"{indexed(work / 'cut-index')} after the rerun",
+            )
+        )
+        rows.append(
+            (
+                "  interrupted + resumed vs uninterrupted",
+                f"{stopped.seconds + resumed.seconds:.1f} s",
+                f"uninterrupted {whole.seconds:.1f} s: {(stopped.seconds + resumed.seconds) / whole.seconds:.2f}×",
+            )
+        )
         crash_lines = sum("Crash detected" in r.output for r in (stopped, resumed))
         rows.append(("  Prefect 'Crash detected!' lines", str(crash_lines), "target 0"))
 

@@ -29,8 +29,10 @@ LIMIT_MB = 1024
 def warc_bomb(path: Path, inflated_mb: int) -> None:
     http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n"
     size = inflated_mb << 20
-    head = (b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: http://bomb.example/\r\n"
-            b"Content-Type: application/http; msgtype=response\r\nContent-Length: %d\r\n\r\n" % (size + len(http)))
+    head = (
+        b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: http://bomb.example/\r\n"
+        b"Content-Type: application/http; msgtype=response\r\nContent-Length: %d\r\n\r\n" % (size + len(http))
+    )
     c = zlib.compressobj(9, zlib.DEFLATED, 31)
     block = bytes(1 << 20)
     with open(path, "wb") as out:
@@ -74,8 +76,18 @@ def main(argv: list[str] | None = None) -> int:
         env = {**os.environ, "PREFECT_HOME": str(work / "prefect")}
         for label, path in cases:
             index = work / f"index-{path.name}"
-            cmd = [sys.executable, "-m", "newsdex.search_cli", "ingest", str(path), "--index", str(index), "--json",
-                   "--workers", "0"]
+            cmd = [
+                sys.executable,
+                "-m",
+                "newsdex.search_cli",
+                "ingest",
+                str(path),
+                "--index",
+                str(index),
+                "--json",
+                "--workers",
+                "0",
+            ]
             m = run_measured(cmd, env=env)
             report = json.loads(m.stdout) if m.returncode == 0 else {}
             counted = report.get("quarantined_by_reason") or {"exit": m.returncode, "stderr": m.stderr[-300:]}
@@ -83,8 +95,10 @@ def main(argv: list[str] | None = None) -> int:
             rows.append((label, m.tree_peak_mb, largest, m.seconds, report.get("records"), counted))
     print(f"{'input':<40} {'tree MB':>8} {'largest':>8} {'of 1 GB':>8} {'seconds':>8} {'records':>9}  quarantined")
     for label, tree, largest, seconds, records, counted in rows:
-        print(f"{label:<40} {tree:>8.0f} {largest:>8.0f} {tree / LIMIT_MB:>8.2f} {seconds:>8.1f} "
-              f"{records if records is not None else '-':>9}  {json.dumps(counted)}")
+        print(
+            f"{label:<40} {tree:>8.0f} {largest:>8.0f} {tree / LIMIT_MB:>8.2f} {seconds:>8.1f} "
+            f"{records if records is not None else '-':>9}  {json.dumps(counted)}"
+        )
     return 0 if all(r[1] < LIMIT_MB for r in rows) else 1
 
 

@@ -90,12 +90,17 @@ def detector(pages: list[dict[str, str]]) -> list[str]:
     started = time.perf_counter()
     langs = [detect_language(p["truth"]) or "?" for p in pages]
     seconds = time.perf_counter() - started
-    declared = [(m.group(1).lower(), lang) for p, lang in zip(pages, langs, strict=True)
-                if (m := _DECLARED.search(p["html"][:5000])) and lang != "?"]
+    declared = [
+        (m.group(1).lower(), lang)
+        for p, lang in zip(pages, langs, strict=True)
+        if (m := _DECLARED.search(p["html"][:5000])) and lang != "?"
+    ]
     agree = sum(d == lang for d, lang in declared)
-    print(f"  detector: {len(pages) / seconds:.0f} texts/s; agrees with <html lang> on {agree}/{len(declared)} "
-          f"pages that declare one; disagreements (declared, detected): "
-          f"{sorted(Counter((d, lang) for d, lang in declared if d != lang).items())}")
+    print(
+        f"  detector: {len(pages) / seconds:.0f} texts/s; agrees with <html lang> on {agree}/{len(declared)} "
+        f"pages that declare one; disagreements (declared, detected): "
+        f"{sorted(Counter((d, lang) for d, lang in declared if d != lang).items())}"
+    )
     return langs
 
 
@@ -136,8 +141,9 @@ def _page(row: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(raw, Quarantined):
         doc = clean_document(raw, load_rules())
         ours = f"{doc.title or ''}\n{doc.body}"
-        found = trafilatura.bare_extraction(raw.text, url=None, fast=False, include_tables=True,
-                                            include_comments=False, with_metadata=True)
+        found = trafilatura.bare_extraction(
+            raw.text, url=None, fast=False, include_tables=True, include_comments=False, with_metadata=True
+        )
         if found is not None:
             theirs = f"{found.title or ''}\n{found.text or ''}"
     out["language"] = detect_language(" ".join(row["with"])) or detect_language(theirs) or "?"
@@ -199,14 +205,19 @@ def multilingual(folder: Path, jobs: int) -> list[dict[str, Any]]:
     with ProcessPoolExecutor(max(1, jobs)) as pool:
         pages = list(pool.map(_page, rows, chunksize=4))
     halves = {"tune": [p for p in pages if p["tune"]], "held out": [p for p in pages if not p["tune"]]}
-    print(f"\n{folder.name}: {len(pages)} pages, split by a hash of the site: "
-          f"{len(halves['tune'])} tune, {len(halves['held out'])} held out")
-    print(f"  {'half':<9} {'language':<18} {'pages':>5} {'F1 ours':>8} {'F1 traf.':>8} {'P ours':>7} {'P traf.':>7}"
-          f" {'R ours':>7} {'R traf.':>7} {'non-Latin kept':>15} {'traf.':>7} {'fw names':>9} recogniser")
+    print(
+        f"\n{folder.name}: {len(pages)} pages, split by a hash of the site: "
+        f"{len(halves['tune'])} tune, {len(halves['held out'])} held out"
+    )
+    print(
+        f"  {'half':<9} {'language':<18} {'pages':>5} {'F1 ours':>8} {'F1 traf.':>8} {'P ours':>7} {'P traf.':>7}"
+        f" {'R ours':>7} {'R traf.':>7} {'non-Latin kept':>15} {'traf.':>7} {'fw names':>9} recogniser"
+    )
     for half, group in halves.items():
         groups = _groups(group)
-        order = sorted(groups, key=lambda g: (g not in ("all", "neither en nor de", "non-Latin script"),
-                                              -len(groups[g]), g))
+        order = sorted(
+            groups, key=lambda g: (g not in ("all", "neither en nor de", "non-Latin script"), -len(groups[g]), g)
+        )
         for lang in order:
             ps = groups[lang]
             po, ro, fo = _prf(ps, "ours")
@@ -220,8 +231,10 @@ def multilingual(folder: Path, jobs: int) -> list[dict[str, Any]]:
             nlt = f"{kt}/{n}" if n else "-"
             fw = f"{bad / mentions:.3f}" if mentions else "-"
             rec = ", ".join(f"{r} {c}" for r, c in recs.most_common())
-            print(f"  {half:<9} {lang:<18} {len(ps):>5} {fo:8.3f} {ft:8.3f} {po:7.3f} {pt:7.3f} {ro:7.3f} {rt:7.3f}"
-                  f" {nl:>15} {nlt:>7} {fw:>9} {rec}")
+            print(
+                f"  {half:<9} {lang:<18} {len(ps):>5} {fo:8.3f} {ft:8.3f} {po:7.3f} {pt:7.3f} {ro:7.3f} {rt:7.3f}"
+                f" {nl:>15} {nlt:>7} {fw:>9} {rec}"
+            )
     return pages
 
 
@@ -240,19 +253,27 @@ def english_throughput(conll: Path, rounds: int, limit: int) -> None:
             stage.LANGUAGE_AWARE = aware
             runs[aware].append(throughput(texts, n_process=1)["wpcpu"])
     before, after = max(runs[False]), max(runs[True])
-    print(f"\nEnglish enrichment, {len(texts)} WikiGold sentences, best of {rounds} alternating rounds, words per "
-          f"CPU-second: before {before:,.0f}, after {after:,.0f}, ratio {after / before:.3f} "
-          f"(every round: before {[round(x) for x in runs[False]]}, after {[round(x) for x in runs[True]]})")
+    print(
+        f"\nEnglish enrichment, {len(texts)} WikiGold sentences, best of {rounds} alternating rounds, words per "
+        f"CPU-second: before {before:,.0f}, after {after:,.0f}, ratio {after / before:.3f} "
+        f"(every round: before {[round(x) for x in runs[False]]}, after {[round(x) for x in runs[True]]})"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("dirs", nargs="*", help="--stopwords: data set folders (default: every folder in "
-                    "../shared/data/extraction with truth texts)")
+    ap.add_argument(
+        "dirs",
+        nargs="*",
+        help="--stopwords: data set folders (default: every folder in ../shared/data/extraction with truth texts)",
+    )
     ap.add_argument("--eval", type=Path, default=DEFAULT_MULTILINGUAL, help="the trafilatura-eval folder")
     ap.add_argument("--stopwords", action="store_true", help="issue 15's English-vs-own-stopwords table instead")
-    ap.add_argument("--throughput", action="store_true",
-                    help="English enrichment throughput before/after the per-language recognisers, one process")
+    ap.add_argument(
+        "--throughput",
+        action="store_true",
+        help="English enrichment throughput before/after the per-language recognisers, one process",
+    )
     ap.add_argument("--conll", type=Path, default=DEFAULT_NER, help="--throughput: English sentences (CoNLL)")
     ap.add_argument("--rounds", type=int, default=3, help="--throughput: alternating rounds")
     ap.add_argument("--limit", type=int, default=None, help="--stopwords: pages per data set")
@@ -269,7 +290,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def stopwords_table(args: argparse.Namespace) -> int:
     dirs = [Path(d) for d in args.dirs] or sorted(
-        p for p in require(DEFAULT_EXTRACTION).iterdir() if (p / "truth").is_dir())
+        p for p in require(DEFAULT_EXTRACTION).iterdir() if (p / "truth").is_dir()
+    )
     for folder in dirs:
         pages = load_pages(folder, args.limit, "all")
         print(f"\n{folder.name}")

@@ -39,7 +39,9 @@ from tools.evaldata import DEFAULT_EXTRACTION, require
 # (Written first with "themen"/"topics" anywhere in the path: on these sites those folders hold articles.)
 _LISTING_PATH = re.compile(
     r"/(?:tags?|category|categories|kategorien?|rubriken?|section|sections|search|suche|archives?|archiv)"
-    r"(?:/[^/]*)?/?$|/page/\d+/?$|/(?:products?|produkte?|shop|collections)/[^/]+/?$", re.I)
+    r"(?:/[^/]*)?/?$|/page/\d+/?$|/(?:products?|produkte?|shop|collections)/[^/]+/?$",
+    re.I,
+)
 _SEARCH_QUERY = re.compile(r"(?:^|&)(?:s|q|query|search)=", re.I)
 
 
@@ -88,13 +90,24 @@ def _page(args: tuple[str, str, str, str | None]) -> dict[str, Any]:
     raw = RawDoc(id=pid, path=f"{pid}.html", kind="html", text=html, raw_hash="", url=url)
     try:
         doc = clean_document(raw, load_rules())
-        ours = {"title": doc.title, "authors": getattr(doc, "authors", None) or doc.byline, "date": doc.published,
-                "kind": getattr(doc, "page_kind", "article"), "reason": getattr(doc, "kind_reason", None),
-                "sources": {k: getattr(doc, k, None) for k in ("title_source", "byline_source", "published_source")},
-                "cut": [r.text for r in doc.removed if r.rule == "next-story"]}
+        ours = {
+            "title": doc.title,
+            "authors": getattr(doc, "authors", None) or doc.byline,
+            "date": doc.published,
+            "kind": getattr(doc, "page_kind", "article"),
+            "reason": getattr(doc, "kind_reason", None),
+            "sources": {k: getattr(doc, k, None) for k in ("title_source", "byline_source", "published_source")},
+            "cut": [r.text for r in doc.removed if r.rule == "next-story"],
+        }
     except Exception as exc:  # a page that fails counts as wrong, with its error printed
-        ours = {"title": None, "authors": None, "date": None, "kind": "article", "reason": None,
-                "error": f"{type(exc).__name__}: {exc}"}
+        ours = {
+            "title": None,
+            "authors": None,
+            "date": None,
+            "kind": "article",
+            "reason": None,
+            "error": f"{type(exc).__name__}: {exc}",
+        }
     theirs: dict[str, Any] = {}
     if dataset == "wcxb-dev":
         try:
@@ -139,16 +152,24 @@ def main(argv: list[str] | None = None) -> int:
     if a.dump:
         with a.dump.open("w") as fh:
             for r in results:
-                fh.write(json.dumps({**r, "gold": {k: gold[(r["set"], r["id"])].get(k)
-                                                   for k in ("title", "author", "publish_date")}}) + "\n")
+                fh.write(
+                    json.dumps(
+                        {
+                            **r,
+                            "gold": {k: gold[(r["set"], r["id"])].get(k) for k in ("title", "author", "publish_date")},
+                        }
+                    )
+                    + "\n"
+                )
 
     wcxb = [r for r in results if r["set"] == "wcxb-dev"]
     fitted_sites = {_site(r["url"]) for r in wcxb if half(r["id"]) == "fitted"}
     groups = {
         "fitted": [r for r in wcxb if half(r["id"]) == "fitted"],
         "held out": [r for r in wcxb if half(r["id"]) == "held out"],
-        "held out, unseen sites": [r for r in wcxb if half(r["id"]) == "held out"
-                                   and _site(r["url"]) not in fitted_sites],
+        "held out, unseen sites": [
+            r for r in wcxb if half(r["id"]) == "held out" and _site(r["url"]) not in fitted_sites
+        ],
     }
     print("metadata on wcxb-dev (right / pages with a gold value): newsdex | trafilatura alone")
     print(f"{'set':<24} {'title':>22} {'date (same day)':>22} {'author':>22}")
@@ -171,8 +192,10 @@ def main(argv: list[str] | None = None) -> int:
         truth = base / r["set"] / "truth" / f"{r['id']}.txt"
         text = " ".join(truth.read_text(encoding="utf-8").split()) if truth.exists() else ""
         truth_lost += sum(1 for line in r["ours"]["cut"] if text and line[:60] in text)
-    print(f"\npages cut at the next story: {len(cut)}; cut lines {sum(len(r['ours']['cut']) for r in cut)}, of which "
-          f"in the page's true text (wrongly cut): {truth_lost}")
+    print(
+        f"\npages cut at the next story: {len(cut)}; cut lines {sum(len(r['ours']['cut']) for r in cut)}, of which "
+        f"in the page's true text (wrongly cut): {truth_lost}"
+    )
     for r in cut:
         print(f"    {r['set']}/{r['id'][:36]} {r['ours']['reason']!s:.90}")
     print("\npages kept out of default search (kind listing/other)")
@@ -187,11 +210,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {name:<24} {h:<9} {len(out):>4} of {len(sub):<4} ({share:.1%})")
         for r in rows:
             if (r["ours"]["kind"] != "article") != want or want:
-                print(f"    {'kept out' if r['ours']['kind'] != 'article' else 'missed'}: {r['set']}/{r['id'][:36]} "
-                      f"{r['ours']['kind']} {r['ours']['reason']!s:.60} {r['url']!s:.80}")
+                print(
+                    f"    {'kept out' if r['ours']['kind'] != 'article' else 'missed'}: {r['set']}/{r['id'][:36]} "
+                    f"{r['ours']['kind']} {r['ours']['reason']!s:.60} {r['url']!s:.80}"
+                )
     rest = [r for r in teval if r not in nons and r["ours"]["kind"] != "article"]
-    print(f"  trafilatura-eval, other pages kept out: {len(rest)} of {len(teval) - len(nons)} (unlabelled: judge by "
-          "reading them)")
+    print(
+        f"  trafilatura-eval, other pages kept out: {len(rest)} of {len(teval) - len(nons)} (unlabelled: judge by "
+        "reading them)"
+    )
     for r in rest:
         print(f"    {r['id'][:36]} {r['ours']['kind']} {r['ours']['reason']!s:.60} {r['url']!s:.80}")
     errors = [r for r in results if "error" in r["ours"]]

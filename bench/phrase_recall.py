@@ -65,7 +65,7 @@ def half(page_id: str) -> str:
 
 
 def script(text: str) -> str:
-    """"Latin" when most letters of the text's start are Latin, else "other"."""
+    """ "Latin" when most letters of the text's start are Latin, else "other"."""
     letters = [ch for ch in text[:3000] if ch.isalpha()]
     latin = sum(1 for ch in letters if LATIN.match(ch))
     return "Latin" if letters and latin / len(letters) > 0.5 else "other"
@@ -140,8 +140,7 @@ def build(docs: list, root: Path, english_only: bool) -> None:
         analysis.family = original  # type: ignore[assignment]
 
 
-def recall(docs: list, truths: dict[str, list[str]], n: int, seed: int, root_before: Path, root_after: Path
-           ) -> dict:
+def recall(docs: list, truths: dict[str, list[str]], n: int, seed: int, root_before: Path, root_after: Path) -> dict:
     from newsdex.reading.archive import Archive
     from newsdex.reading.request import Selection
 
@@ -178,8 +177,9 @@ def report(found: dict) -> None:
     print(f"  {'from':<6} {'half':<9} {'script':<6} {'lang':<5} {'phrases':>7} {'before':>7} {'after':>7}")
     for key in sorted(found, key=lambda k: (k[0], k[1], k[2], k[3] != "*", k[3])):
         total, before, after = found[key]
-        print(f"  {key[0]:<6} {key[1]:<9} {key[2]:<6} {key[3]:<5} {total:>7} "
-              f"{before / total:7.3f} {after / total:7.3f}")
+        print(
+            f"  {key[0]:<6} {key[1]:<9} {key[2]:<6} {key[3]:<5} {total:>7} {before / total:7.3f} {after / total:7.3f}"
+        )
 
 
 def throughput(n: int) -> None:
@@ -193,8 +193,12 @@ def throughput(n: int) -> None:
         docs = [d.model_copy(update={"id": f"{i:016x}"}) for i in range(n) for d in [base[i % len(base)]]]
 
         def old_schema():
-            fields = {k: f for k, f in schema.build_schema().items() if not k.startswith("spell_")
-                      and (k.rpartition("_")[0] not in ("title", "headings", "body", "captions"))}
+            fields = {
+                k: f
+                for k, f in schema.build_schema().items()
+                if not k.startswith("spell_")
+                and (k.rpartition("_")[0] not in ("title", "headings", "body", "captions"))
+            }
             return schema.Schema(**fields)
 
         best = {"before": float("inf"), "after": float("inf")}
@@ -213,8 +217,10 @@ def throughput(n: int) -> None:
                 finally:
                     writer.build_schema = saved  # type: ignore[assignment]
         rate = {k: n / v for k, v in best.items()}
-        print(f"English indexing, {n} documents, best of {ROUNDS}: before {rate['before']:.0f} docs/s, "
-              f"after {rate['after']:.0f} docs/s, ratio {rate['after'] / rate['before']:.3f}")
+        print(
+            f"English indexing, {n} documents, best of {ROUNDS}: before {rate['before']:.0f} docs/s, "
+            f"after {rate['after']:.0f} docs/s, ratio {rate['after'] / rate['before']:.3f}"
+        )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -51,8 +51,13 @@ def ingest(work: Path, corpus: Path, label: str, extra: list[str], code: Path | 
     (``pip install --target``), from outside the repository so that this checkout does not shadow it."""
     index = work / f"index-{label}"
     shutil.rmtree(index, ignore_errors=True)
-    env = {**os.environ, "PREFECT_HOME": str(work / "prefect"), "DO_NOT_TRACK": "1",
-           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(work / "prefect"),
+        "DO_NOT_TRACK": "1",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+    }
     if code is not None:
         env["PYTHONPATH"] = str(code)
     cmd = [sys.executable, "-m", "newsdex.search_cli", "ingest", str(corpus), "--index", str(index), "--json", *extra]
@@ -92,8 +97,10 @@ def task_overhead(work: Path, local: bool = False) -> dict:
     """Seconds an empty combined task costs on a 1-worker Dask runner (or a local worker process), submit to
     result, in a child process."""
     env = {**os.environ, "PREFECT_HOME": str(work / "prefect"), "PREFECT_LOGGING_LEVEL": "WARNING"}
-    code = ("import json; from newsdex.flows.launch import task_overhead; "
-            f"print(json.dumps(task_overhead(1, local={local})))")
+    code = (
+        "import json; from newsdex.flows.launch import task_overhead; "
+        f"print(json.dumps(task_overhead(1, local={local})))"
+    )
     m = run_measured([sys.executable, "-c", code], env=env, cwd=str(REPO))
     if m.returncode != 0:
         raise SystemExit(m.stderr[-3000:])
@@ -128,8 +135,11 @@ def ceiling(work: Path, corpus: Path, workers: int = 2) -> dict:
     m = run_measured(cmd, env={**os.environ}, cwd=str(REPO))
     if m.returncode != 0:
         raise SystemExit(m.stderr[-3000:])
-    return {"label": f"ceiling-{corpus.name}", **json.loads(m.stdout.strip().splitlines()[-1]),
-            "peak_rss_mb": round(m.tree_peak_mb, 1)}
+    return {
+        "label": f"ceiling-{corpus.name}",
+        **json.loads(m.stdout.strip().splitlines()[-1]),
+        "peak_rss_mb": round(m.tree_peak_mb, 1),
+    }
 
 
 def compare(args: argparse.Namespace, sizes: list[int]) -> int:
@@ -149,25 +159,36 @@ def compare(args: argparse.Namespace, sizes: list[int]) -> int:
         after = runs["after"]
         lines = [f"== {n} documents: ratios"]
         if "before" in runs:
-            lines.append(f"default runner after / before : {after['docs_per_s'] / runs['before']['docs_per_s']:.2f}x"
-                         "  (target >= 2)")
+            lines.append(
+                f"default runner after / before : {after['docs_per_s'] / runs['before']['docs_per_s']:.2f}x"
+                "  (target >= 2)"
+            )
         share = after["docs_per_s"] / top["docs_per_s"]
         lines.append(f"default runner / enrich-only ceiling (2 processes): {share:.2f}  (target >= 0.85)")
-        lines.append(f"default runner / Dask 2 workers: {after['docs_per_s'] / runs['dask2']['docs_per_s']:.2f}"
-                     "  (target >= 1)")
+        lines.append(
+            f"default runner / Dask 2 workers: {after['docs_per_s'] / runs['dask2']['docs_per_s']:.2f}  (target >= 1)"
+        )
         lines.append("")
-        lines.append(f"{'run':<8} {'docs':>6} {'wall s':>8} {'docs/s':>7} {'peak RSS MB':>11}  slowest stage"
-                     "      bound by (most CPU)")
+        lines.append(
+            f"{'run':<8} {'docs':>6} {'wall s':>8} {'docs/s':>7} {'peak RSS MB':>11}  slowest stage"
+            "      bound by (most CPU)"
+        )
         for name, r in runs.items():
-            lines.append(f"{name:<8} {r['documents']:>6} {r['wall_s']:>8} {r['docs_per_s']:>7} {r['peak_rss_mb']:>11}"
-                         f"  {r['slowest_stage']} {r['slowest_share']:.0%}  {r['bound_by']}")
-        lines.append(f"{'ceiling':<8} {top['documents']:>6} {top['seconds']:>8} {top['docs_per_s']:>7} "
-                     f"{top['peak_rss_mb']:>11}  enrich only")
+            lines.append(
+                f"{name:<8} {r['documents']:>6} {r['wall_s']:>8} {r['docs_per_s']:>7} {r['peak_rss_mb']:>11}"
+                f"  {r['slowest_stage']} {r['slowest_share']:.0%}  {r['bound_by']}"
+            )
+        lines.append(
+            f"{'ceiling':<8} {top['documents']:>6} {top['seconds']:>8} {top['docs_per_s']:>7} "
+            f"{top['peak_rss_mb']:>11}  enrich only"
+        )
         per_task = task_overhead(args.out, local=True)
         tasks = after["orchestration"]["tasks"]
-        lines.append(f"orchestration (after): {per_task['median_s']:.3f} s per process task (median, empty task on "
-                     f"a local worker) x {tasks} tasks = {per_task['median_s'] * tasks / after['wall_s']:.2%} of the "
-                     "run's wall time  (target < 5%)")
+        lines.append(
+            f"orchestration (after): {per_task['median_s']:.3f} s per process task (median, empty task on "
+            f"a local worker) x {tasks} tasks = {per_task['median_s'] * tasks / after['wall_s']:.2%} of the "
+            "run's wall time  (target < 5%)"
+        )
         lines.append(f"per process peak RSS (after): {after['process_peaks_mb']}")
         lines.append(f"per process CPU s (after): {after['process_cpu_s']}")
         if "before" in runs:
@@ -184,11 +205,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", default="1000,10000,50000", help="comma-separated corpus sizes")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=REPO / "var" / "bench", help="work folder (corpora, indexes)")
-    ap.add_argument("--workers-size", type=int, default=0, help="also run the Dask runner with 1 and 2 workers "
-                    "on a corpus of this size (0: skip)")
+    ap.add_argument(
+        "--workers-size",
+        type=int,
+        default=0,
+        help="also run the Dask runner with 1 and 2 workers on a corpus of this size (0: skip)",
+    )
     ap.add_argument("--batch-size", type=int, help="documents per task (passed to ingest)")
-    ap.add_argument("--workers", type=int, default=0, help="run the --sizes on the Dask runner with this many "
-                    "workers (0: the default runner)")
+    ap.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="run the --sizes on the Dask runner with this many workers (0: the default runner)",
+    )
     ap.add_argument("--compare", action="store_true", help="per size: before, default runner, Dask 2, ceiling")
     ap.add_argument("--before", type=Path, help="an earlier newsdex installed with pip install --target DIR")
     args = ap.parse_args(argv)
@@ -203,8 +232,9 @@ def main(argv: list[str] | None = None) -> int:
     suffix = f"-w{args.workers}" if args.workers else ""
     plan = [(int(s), f"{int(s)}{suffix}", [*extra, *runner]) for s in args.sizes.split(",") if s.strip()]
     if args.workers_size:
-        plan += [(args.workers_size, f"{args.workers_size}-w{w}", [*extra, "--workers", str(w), "--dask"])
-                 for w in (1, 2)]
+        plan += [
+            (args.workers_size, f"{args.workers_size}-w{w}", [*extra, "--workers", str(w), "--dask"]) for w in (1, 2)
+        ]
     for n, label, flags in plan:
         corpus = corpus_for(args.out, n, args.seed)
         result = ingest(args.out, corpus, label, flags)
@@ -218,9 +248,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"2 workers / 1 worker throughput: {two['docs_per_s'] / one['docs_per_s']:.2f}x")
         per_task = task_overhead(args.out)
         share = per_task["median_s"] * two["orchestration"]["tasks"] / two["orchestration"]["task_work_s"]
-        print(f"orchestration: {per_task['median_s']:.3f} s per Dask task (median, empty task), "
-              f"{two['orchestration']['tasks']} tasks for {two['orchestration']['task_work_s']:.0f} s of work: "
-              f"{share:.1%}")
+        print(
+            f"orchestration: {per_task['median_s']:.3f} s per Dask task (median, empty task), "
+            f"{two['orchestration']['tasks']} tasks for {two['orchestration']['task_work_s']:.0f} s of work: "
+            f"{share:.1%}"
+        )
         with results_file.open("a") as fh:
             fh.write(json.dumps({"label": "task-overhead", **per_task, "share": round(share, 4)}) + "\n")
     sizes = [r for r in runs if r["label"].endswith(suffix) and r["label"].removesuffix(suffix).isdigit()]

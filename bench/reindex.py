@@ -31,8 +31,9 @@ regex = ['^listen to this article\\b']
 
 def newsdex(*args: str, env: dict[str, str]) -> tuple[float, dict]:
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "newsdex.search_cli", *args, "--json"], capture_output=True,
-                          text=True, env=env, cwd=REPO)
+    proc = subprocess.run(
+        [sys.executable, "-m", "newsdex.search_cli", *args, "--json"], capture_output=True, text=True, env=env, cwd=REPO
+    )
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         raise SystemExit(f"newsdex {' '.join(args)} failed: {proc.stderr.strip()}")
@@ -64,8 +65,13 @@ def main(argv: list[str] | None = None) -> int:
         import shutil
 
         shutil.rmtree(index)
-    env = {**os.environ, "PREFECT_HOME": str(work / "prefect"), "DO_NOT_TRACK": "1",
-           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120"}
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(work / "prefect"),
+        "DO_NOT_TRACK": "1",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+    }
     common = ["--index", str(index), "--batch-size", str(args.batch_size)]
     rows = []
 
@@ -89,10 +95,14 @@ def main(argv: list[str] | None = None) -> int:
     share = inc["changed"] / max(first["documents"], 1)
     print()
     print(f"documents changed by the rule: {inc['changed']} ({share:.1%}); dry run predicted {dry['changed']}")
-    print(f"reindex / full rebuild: {rows[3][1] / rows[4][1]:.1%} wall, {rows[3][2] / rows[4][2]:.1%} flow "
-          "(target <= 10%)")
-    print(f"unchanged re-run / first ingest: {rows[1][1] / rows[0][1]:.1%} wall, {rows[1][2] / rows[0][2]:.1%} flow "
-          "(target <= 5%)")
+    print(
+        f"reindex / full rebuild: {rows[3][1] / rows[4][1]:.1%} wall, {rows[3][2] / rows[4][2]:.1%} flow "
+        "(target <= 10%)"
+    )
+    print(
+        f"unchanged re-run / first ingest: {rows[1][1] / rows[0][1]:.1%} wall, {rows[1][2] / rows[0][2]:.1%} flow "
+        "(target <= 5%)"
+    )
     print(f"stages of the incremental reindex: {inc.get('stages')}")
     return 0
 

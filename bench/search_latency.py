@@ -151,8 +151,11 @@ def pct(values: list[float], p: float) -> float:
 
 
 def warm_fields(first: float, times: list[float]) -> dict[str, float]:
-    return {"warm_first_ms": round(first * 1000, 1), "warm_p50_ms": round(pct(times, 0.5) * 1000, 1),
-            "warm_p95_ms": round(pct(times, 0.95) * 1000, 1)}
+    return {
+        "warm_first_ms": round(first * 1000, 1),
+        "warm_p50_ms": round(pct(times, 0.5) * 1000, 1),
+        "warm_p95_ms": round(pct(times, 0.95) * 1000, 1),
+    }
 
 
 def measure_index(index: Path, n_cold: int, n_warm: int) -> list[dict[str, Any]]:
@@ -183,8 +186,9 @@ def measure_index(index: Path, n_cold: int, n_warm: int) -> list[dict[str, Any]]
             print(json.dumps(row), flush=True)
             rows.append(row)
             break
-        row.update({"hits": len(result["hits"]), "cold_median_s": round(statistics.median(times), 3),
-                    **warm_fields(first, w)})
+        row.update(
+            {"hits": len(result["hits"]), "cold_median_s": round(statistics.median(times), 3), **warm_fields(first, w)}
+        )
         rows.append(row)
         print(json.dumps(row), flush=True)
     return rows
@@ -200,8 +204,12 @@ def by_kind(rows: list[dict[str, Any]], kind: str) -> dict[str, float | None]:
         return statistics.median(values) if values else None
 
     p95 = [r["warm_p95_ms"] for r in mine]
-    return {"cold": med("cold_median_s"), "floor": med("floor_median_s"), "ratio": med("ratio"),
-            "p95": max(p95) if p95 else None}
+    return {
+        "cold": med("cold_median_s"),
+        "floor": med("floor_median_s"),
+        "ratio": med("ratio"),
+        "p95": max(p95) if p95 else None,
+    }
 
 
 def cell(value: float | None, fmt: str) -> str:
@@ -218,8 +226,10 @@ def summary(results: dict[str, list[dict[str, Any]]]) -> None:
         cells = []
         for rows in results.values():
             k = by_kind(rows, kind)
-            cells.append(f"{cell(k['cold'], '7.3f')} {cell(k['floor'], '7.3f'):>7} {cell(k['ratio'], '5.2f'):>5} "
-                         f"{cell(k['p95'], '7.1f'):>7}")
+            cells.append(
+                f"{cell(k['cold'], '7.3f')} {cell(k['floor'], '7.3f'):>7} {cell(k['ratio'], '5.2f'):>5} "
+                f"{cell(k['p95'], '7.1f'):>7}"
+            )
         print(f"{kind:9}" + " | ".join(cells))
     print()
     for name, rows in results.items():
@@ -235,12 +245,14 @@ def summary(results: dict[str, list[dict[str, Any]]]) -> None:
         def ok(met: bool) -> str:
             return "ok" if met else "MISSED"
 
-        print(f"{name}: medians over search queries: cold {cold_s:.3f} s, floor {floor_s:.3f} s, ratio {ratio:.2f}"
-              f" | cold <= {TARGET_RATIO}x floor: {ok(ratio <= TARGET_RATIO)}"
-              f" | cold <= {TARGET_COLD_S} s: {ok(cold_s <= TARGET_COLD_S)}"
-              f" | warm p95 <= {TARGET_WARM_P95_MS:.0f} ms: {ok(not slow)}{slow_kinds}"
-              f" | similar p95 <= {TARGET_SIMILAR_P95_MS:.0f} ms: "
-              f"{ok(sim <= TARGET_SIMILAR_P95_MS) if sim is not None else 'not measured'}")
+        print(
+            f"{name}: medians over search queries: cold {cold_s:.3f} s, floor {floor_s:.3f} s, ratio {ratio:.2f}"
+            f" | cold <= {TARGET_RATIO}x floor: {ok(ratio <= TARGET_RATIO)}"
+            f" | cold <= {TARGET_COLD_S} s: {ok(cold_s <= TARGET_COLD_S)}"
+            f" | warm p95 <= {TARGET_WARM_P95_MS:.0f} ms: {ok(not slow)}{slow_kinds}"
+            f" | similar p95 <= {TARGET_SIMILAR_P95_MS:.0f} ms: "
+            f"{ok(sim <= TARGET_SIMILAR_P95_MS) if sim is not None else 'not measured'}"
+        )
         if mismatch:  # the floor should find what newsdex finds; else the ratio compares different work
             print(f"  totals differ between newsdex and the floor for: {', '.join(mismatch)}")
 

@@ -69,8 +69,11 @@ def main(argv: list[str] | None = None) -> int:
                 theirs, before = _timed(root, case, args.repeats)
             same = result == before
             q, since, until = case
-            print(f"| {root.name} | `{q}` | {since or '-'} | {until or '-'} | {result['total']} | {ours * 1000:.1f} "
-                  f"| {theirs * 1000:.1f} | {theirs / ours:.1f}x | {'yes' if same else 'NO'} |", flush=True)
+            print(
+                f"| {root.name} | `{q}` | {since or '-'} | {until or '-'} | {result['total']} | {ours * 1000:.1f} "
+                f"| {theirs * 1000:.1f} | {theirs / ours:.1f}x | {'yes' if same else 'NO'} |",
+                flush=True,
+            )
     return 0
 
 

@@ -36,8 +36,28 @@ import psutil
 
 from bench._measure import tree_memory
 
-WORDS = ["troops", "ukraine", "korea", "election", "market", "police", "climate", "court", "health", "school",
-         "energy", "football", "president", "bank", "water", "fire", "music", "space", "tax", "war"]
+WORDS = [
+    "troops",
+    "ukraine",
+    "korea",
+    "election",
+    "market",
+    "police",
+    "climate",
+    "court",
+    "health",
+    "school",
+    "energy",
+    "football",
+    "president",
+    "bank",
+    "water",
+    "fire",
+    "music",
+    "space",
+    "tax",
+    "war",
+]
 
 
 def _request(rng: random.Random, ids: list[str], names: list[tuple[str, str]]) -> str:
@@ -97,7 +117,7 @@ class Recorder:
             ok = False
             url = f"{url} -> {exc}"
         elapsed = time.perf_counter() - t0
-        if (sent_measuring if due is not None else self.measuring.is_set()):
+        if sent_measuring if due is not None else self.measuring.is_set():
             with self.lock:
                 self.latencies.append(elapsed)
                 if not ok:
@@ -144,9 +164,23 @@ def load(args: argparse.Namespace, workers: int) -> dict:
     started = time.monotonic()
     threads_option = ["--threads", str(args.threads)] if args.threads else []
     with open(log, "wb") as err:
-        server = subprocess.Popen([sys.executable, "-m", "newsdex.search_cli", "web", "--index", args.index,
-                                   "--port", "0", "--workers", str(workers), *threads_option],
-                                  stdout=subprocess.DEVNULL, stderr=err)
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "newsdex.search_cli",
+                "web",
+                "--index",
+                args.index,
+                "--port",
+                "0",
+                "--workers",
+                str(workers),
+                *threads_option,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
     try:
         base = None
         while base is None and time.monotonic() - started < 60:
@@ -191,16 +225,29 @@ def load(args: argparse.Namespace, workers: int) -> dict:
 
     third = max(1, len(rss) // 3)
     return {
-        "workers": workers, "threads": args.threads or "default", "index": args.index,
-        "load": f"open loop {args.rate}/s" if args.rate else f"{args.clients} clients", "seconds": round(wall, 1),
-        "startup_s": round(startup, 2), "requests": len(lat), "errors": len(errors), "rps": round(len(lat) / wall, 1),
-        "latency_ms": {"p50": round(pct(50), 1), "p95": round(pct(95), 1), "p99": round(pct(99), 1),
-                       "max": round(lat[-1] * 1000, 1) if lat else None,
-                       "mean": round(statistics.fmean(lat) * 1000, 1) if lat else None},
-        "rss_tree_mib": {"start": round(rss[0] / 1024, 1),
-                         "first_third": round(statistics.fmean(rss[:third]) / 1024, 1),
-                         "last_third": round(statistics.fmean(rss[-third:]) / 1024, 1),
-                         "max": round(max(rss) / 1024, 1), "end": round(rss[-1] / 1024, 1)},
+        "workers": workers,
+        "threads": args.threads or "default",
+        "index": args.index,
+        "load": f"open loop {args.rate}/s" if args.rate else f"{args.clients} clients",
+        "seconds": round(wall, 1),
+        "startup_s": round(startup, 2),
+        "requests": len(lat),
+        "errors": len(errors),
+        "rps": round(len(lat) / wall, 1),
+        "latency_ms": {
+            "p50": round(pct(50), 1),
+            "p95": round(pct(95), 1),
+            "p99": round(pct(99), 1),
+            "max": round(lat[-1] * 1000, 1) if lat else None,
+            "mean": round(statistics.fmean(lat) * 1000, 1) if lat else None,
+        },
+        "rss_tree_mib": {
+            "start": round(rss[0] / 1024, 1),
+            "first_third": round(statistics.fmean(rss[:third]) / 1024, 1),
+            "last_third": round(statistics.fmean(rss[-third:]) / 1024, 1),
+            "max": round(max(rss) / 1024, 1),
+            "end": round(rss[-1] / 1024, 1),
+        },
         "error_examples": errors[:5],
     }
 
@@ -213,23 +260,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=3, help="seconds of requests before measuring")
     parser.add_argument("--workers", default="1,2", help="server processes, one run each, side by side (1,2)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--rate", type=float, default=0, help="open loop: requests per second sent on schedule "
-                        "(default 0: a closed loop of --clients)")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0,
+        help="open loop: requests per second sent on schedule (default 0: a closed loop of --clients)",
+    )
     parser.add_argument("--threads", type=int, default=0, help="newsdex web --threads (default: the server's own)")
     args = parser.parse_args(argv)
 
     runs = [load(args, int(n)) for n in args.workers.split(",")]
     first = runs[0]
     for run in runs:  # ratios against the first run: the machine is shared, so compare within one invocation
-        run["vs_first"] = {"rps": round(run["rps"] / first["rps"], 2) if first["rps"] else None,
-                           "p95": round(run["latency_ms"]["p95"] / first["latency_ms"]["p95"], 2)
-                           if first["latency_ms"]["p95"] else None}
+        run["vs_first"] = {
+            "rps": round(run["rps"] / first["rps"], 2) if first["rps"] else None,
+            "p95": round(run["latency_ms"]["p95"] / first["latency_ms"]["p95"], 2)
+            if first["latency_ms"]["p95"]
+            else None,
+        }
     print(json.dumps(runs, indent=1))
     for run in runs:
-        print(f"workers={run['workers']}: {run['rps']} req/s ({run['vs_first']['rps']}x), "
-              f"p95 {run['latency_ms']['p95']} ms ({run['vs_first']['p95']}x), errors {run['errors']}, "
-              f"RSS tree {run['rss_tree_mib']['first_third']} -> {run['rss_tree_mib']['last_third']} MiB",
-              file=sys.stderr)
+        print(
+            f"workers={run['workers']}: {run['rps']} req/s ({run['vs_first']['rps']}x), "
+            f"p95 {run['latency_ms']['p95']} ms ({run['vs_first']['p95']}x), errors {run['errors']}, "
+            f"RSS tree {run['rss_tree_mib']['first_third']} -> {run['rss_tree_mib']['last_third']} MiB",
+            file=sys.stderr,
+        )
     return 1 if any(run["errors"] for run in runs) else 0
 
 

@@ -130,8 +130,15 @@ def start_watchdog() -> None:
     read_end, write_end = os.pipe()  # both non-inheritable: no other child keeps the write end open
     env = {**os.environ, MARK: token}  # the watchdog itself carries only its own token
     try:
-        subprocess.Popen([sys.executable, "-m", "newsdex.lifetime", token], stdin=read_end, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, cwd="/", env=env, start_new_session=True)  # outlives group kills
+        subprocess.Popen(
+            [sys.executable, "-m", "newsdex.lifetime", token],
+            stdin=read_end,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd="/",
+            env=env,
+            start_new_session=True,
+        )  # outlives group kills
     except OSError:
         os.close(write_end)
         return
@@ -176,7 +183,7 @@ def marked(token: str) -> list[int]:
         except OSError:  # gone, or someone else's
             continue
         for var in env.split(b"\0"):
-            if var.startswith(key) and wanted in var[len(key):].split(b":"):
+            if var.startswith(key) and wanted in var[len(key) :].split(b":"):
                 found.append(int(entry.name))
                 break
     return found

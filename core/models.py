@@ -116,8 +116,15 @@ class CleanDoc(BaseModel):
         import hashlib
 
         payload = "\x1f".join(
-            [self.title or "", self.byline or "", self.published or "", self.source or "", self.url or "",
-             self.page_kind, self.modified or ""]
+            [
+                self.title or "",
+                self.byline or "",
+                self.published or "",
+                self.source or "",
+                self.url or "",
+                self.page_kind,
+                self.modified or "",
+            ]
             + [f"{b.kind}:{b.text}" for b in self.blocks]
         )
         return hashlib.sha256(payload.encode()).hexdigest()

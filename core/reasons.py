@@ -35,7 +35,7 @@ _SUMMARY = re.compile(r"^[\d,]+ more bad records ")
 
 
 def reason_kind(reason: str) -> str:
-    """"line 7: not JSON: Expecting value…" → "not JSON"; "symlink to /x, outside…" → "symlink outside the
+    """ "line 7: not JSON: Expecting value…" → "not JSON"; "symlink to /x, outside…" → "symlink outside the
     folder": what the run report and ``stats`` count quarantined inputs by."""
     if _SUMMARY.match(reason):
         return "more bad records (summarised)"

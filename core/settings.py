@@ -186,17 +186,34 @@ class Settings:
     ) -> Settings:
         """The environment's settings now (``index`` and ``rules`` given explicitly win over it); ValueError
         names a variable with a bad value."""
-        return cls(index=index_dir(index), rules=rules_path(rules), aliases=aliases_path(),
-                   inputs=tuple(default_inputs()), batch_size=batch_size(), max_bytes=max_bytes(),
-                   max_file_bytes=max_file_bytes(), max_quarantined=max_quarantined(),
-                   clean_seconds=clean_seconds(), max_merge_docs=max_merge_docs(), writer_mb=writer_mb(),
-                   worker_batches=worker_batches())
+        return cls(
+            index=index_dir(index),
+            rules=rules_path(rules),
+            aliases=aliases_path(),
+            inputs=tuple(default_inputs()),
+            batch_size=batch_size(),
+            max_bytes=max_bytes(),
+            max_file_bytes=max_file_bytes(),
+            max_quarantined=max_quarantined(),
+            clean_seconds=clean_seconds(),
+            max_merge_docs=max_merge_docs(),
+            writer_mb=writer_mb(),
+            worker_batches=worker_batches(),
+        )
 
 
 def check() -> None:
     """Read every numeric setting once, so a bad value stops a command before its run starts (ValueError)."""
-    for getter in (batch_size, max_bytes, max_file_bytes, max_quarantined, max_merge_docs, writer_mb, worker_batches,
-                   clean_seconds):
+    for getter in (
+        batch_size,
+        max_bytes,
+        max_file_bytes,
+        max_quarantined,
+        max_merge_docs,
+        writer_mb,
+        worker_batches,
+        clean_seconds,
+    ):
         getter()
 
 
@@ -251,4 +268,5 @@ def _has_prefect_profile(path: Path) -> bool:
         return path.exists()  # unreadable: someone made it, leave Prefect to it
     profiles = data.get("profiles") or {}
     return any(bool(settings) for settings in profiles.values() if isinstance(settings, dict)) or (
-        data.get("active") not in (None, "ephemeral", "local", "default"))
+        data.get("active") not in (None, "ephemeral", "local", "default")
+    )

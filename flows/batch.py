@@ -128,8 +128,12 @@ def _built(result: BatchResult) -> BatchResult:
     except Exception:  # a document Whoosh refuses: find it, quarantine it, build the rest
         from newsdex.index.segments import to_fields
 
-        keep = {d.id for d in isolated(lambda ds: [d for d in ds if to_fields(d) is not None], docs, "indexing",
-                                       result.quarantined)}
+        keep = {
+            d.id
+            for d in isolated(
+                lambda ds: [d for d in ds if to_fields(d) is not None], docs, "indexing", result.quarantined
+            )
+        }
         rows = [r for d, r in zip(docs, rows, strict=True) if d.id in keep]
         docs = [d for d in docs if d.id in keep]
         built = build_segment(docs)
@@ -143,8 +147,9 @@ def _built(result: BatchResult) -> BatchResult:
 T = TypeVar("T")
 
 
-def isolated(fn: Callable[[list[T]], list[Any]], items: list[T], stage: str,
-             quarantined: list[tuple[str, Quarantined]]) -> list[Any]:
+def isolated(
+    fn: Callable[[list[T]], list[Any]], items: list[T], stage: str, quarantined: list[tuple[str, Quarantined]]
+) -> list[Any]:
     """``fn`` over the batch; when it raises, over each document alone, and the ones that still fail are
     quarantined with a one-line reason: one bad document never stops its batch (nor the run)."""
     from newsdex.tasks.clean.stage import failed

@@ -16,8 +16,15 @@ def dask_task_runner(workers: int | None = None, address: str | None = None):  #
     if address:
         return DaskTaskRunner(address=address)
     # One thread per worker process: spaCy and Whoosh-free Python work is CPU-bound and holds the GIL.
-    return DaskTaskRunner(cluster_kwargs={"n_workers": workers or 1, "threads_per_worker": 1, "processes": True,
-                                          "dashboard_address": None, "silence_logs": logging.WARNING})
+    return DaskTaskRunner(
+        cluster_kwargs={
+            "n_workers": workers or 1,
+            "threads_per_worker": 1,
+            "processes": True,
+            "dashboard_address": None,
+            "silence_logs": logging.WARNING,
+        }
+    )
 
 
 def cluster_workers(address: str) -> int:

@@ -22,8 +22,11 @@ def deployment_parameters(inputs: list[str] | None, index: str | None, rules: st
     from newsdex.tasks.clean.rules import rules_file
 
     settings = Settings.from_env(index=index, rules=rules)
-    options = IngestOptions(paths=list(inputs) if inputs else list(settings.inputs), index=str(settings.index),
-                            rules=str(rules_file(settings.rules)))
+    options = IngestOptions(
+        paths=list(inputs) if inputs else list(settings.inputs),
+        index=str(settings.index),
+        rules=str(rules_file(settings.rules)),
+    )
     return {"options": options.model_dump(mode="json", exclude_defaults=True)}
 
 
@@ -38,6 +41,8 @@ def serve_ingest(cron: str, parameters: dict[str, Any], name: str = DEPLOYMENT_N
             from newsdex.flows.ingest import ingest_flow
 
             ui_url = api_url.removesuffix("/api")
-            sys.stderr.write(f"newsdex serve: deployment ingest/{name} on {cron!r}; Prefect API {api_url}"
-                             f" (UI {ui_url}); Ctrl-C stops\n")
+            sys.stderr.write(
+                f"newsdex serve: deployment ingest/{name} on {cron!r}; Prefect API {api_url}"
+                f" (UI {ui_url}); Ctrl-C stops\n"
+            )
             ingest_flow.serve(name=name, cron=cron, parameters=parameters, print_starting_message=False)

@@ -48,9 +48,15 @@ def ingest_flow(options: IngestOptions = IngestOptions()) -> dict[str, Any]:  # 
     settings = options.resolved()
     ruleset = load_rules(settings.rules)
     report = RunReport(kind="ingest", rules_version=ruleset.version)
-    stream = FeedStream(options.paths or list(settings.inputs), options.encoding, options.fields, settings.max_bytes,
-                        follow_symlinks=options.follow_symlinks, max_file_bytes=settings.max_file_bytes,
-                        max_quarantined=settings.max_quarantined)
+    stream = FeedStream(
+        options.paths or list(settings.inputs),
+        options.encoding,
+        options.fields,
+        settings.max_bytes,
+        follow_symlinks=options.follow_symlinks,
+        max_file_bytes=settings.max_file_bytes,
+        max_quarantined=settings.max_quarantined,
+    )
     began = time.time()  # quarantine rows of a feed read whole not renewed since then are stale
     originals = str(settings.index) if options.reuse_copies else None  # exact copies take their entities
     with IndexStore(settings.index).writing(options.lock_held) as store:

@@ -53,8 +53,7 @@ def local_workers(n: int, batches_per_worker: int = 0) -> Iterator[ProcessPoolEx
     ends by an error or a signal (``Terminated``), the workers are killed at once rather than waited for: the
     run stops now, and what they were doing is redone by the next run."""
     context = multiprocessing.get_context("forkserver")
-    pool = ProcessPoolExecutor(n, mp_context=context, initializer=_warm,
-                               max_tasks_per_child=batches_per_worker or None)
+    pool = ProcessPoolExecutor(n, mp_context=context, initializer=_warm, max_tasks_per_child=batches_per_worker or None)
     try:
         yield pool
     except BaseException:

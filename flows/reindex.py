@@ -52,8 +52,9 @@ def reindex_flow(options: ReindexOptions = ReindexOptions()) -> dict[str, Any]: 
     settings = options.resolved()
     ruleset = load_rules(settings.rules)
     full, dry_run = options.full, options.dry_run
-    report = RunReport(kind="reindex-dry-run" if dry_run else ("reindex-full" if full else "reindex"),
-                       rules_version=ruleset.version)
+    report = RunReport(
+        kind="reindex-dry-run" if dry_run else ("reindex-full" if full else "reindex"), rules_version=ruleset.version
+    )
     # A full rebuild replaces the live generation: it runs (and repairs) even when that one does not open.
     # A dry run writes nothing; a full rebuild places every document among the copies after its swap.
     # `check --repair` rebuilds into the manifest it made beside the live one (``options.manifest_name``); a dry
@@ -119,8 +120,15 @@ def _reclean_all(run: _Run, ids: list[str], writer: ReindexWriter, runner: Runne
     for start in range(0, len(ids), size):
         batch = ids[start : start + size]
         with report.stage("reclean"):
-            res = steps.reclean_task(str(run.store.root), batch, run.ruleset, run.settings, run.options.full,
-                                     run.store.paths.manifest_name, run.store.readonly)
+            res = steps.reclean_task(
+                str(run.store.root),
+                batch,
+                run.ruleset,
+                run.settings,
+                run.options.full,
+                run.store.paths.manifest_name,
+                run.store.readonly,
+            )
         report.unchanged += len(res.unchanged_ids)
         report.changed += len(res.changed)
         report.quarantined.extend(q for _, q in res.quarantined)

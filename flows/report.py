@@ -110,8 +110,10 @@ class RunReport:
             },
             "languages": dict(self.languages.most_common()),
             "recognisers": dict(self.recognisers.most_common()),
-            "dates_dropped": {"records": sum(self.dates_dropped.values()),
-                              "examples": [d for d, _ in self.dates_dropped.most_common(5)]},
+            "dates_dropped": {
+                "records": sum(self.dates_dropped.values()),
+                "examples": [d for d, _ in self.dates_dropped.most_common(5)],
+            },
             "quarantined_summarised": self.summarised,
         }
 

@@ -71,8 +71,13 @@ class Runner:
 
     def summary(self) -> dict[str, Any]:
         """The run report's ``runner`` entry."""
-        return {"kind": self.kind, "workers": self.workers, "tasks": self.tasks,
-                "task_work_s": round(self.work_s, 3), "worker_restarts": self.restarts}
+        return {
+            "kind": self.kind,
+            "workers": self.workers,
+            "tasks": self.tasks,
+            "task_work_s": round(self.work_s, 3),
+            "worker_restarts": self.restarts,
+        }
 
     def _before_send(self) -> None:
         pass
@@ -190,5 +195,10 @@ def open_runner(choice: RunnerOptions, settings: Settings, adopt: Adopt, keep_on
     n = default_workers() if choice.workers is None else choice.workers
     if not n:
         return Runner(adopt, keep_on_stop)
-    return LocalRunner(adopt, n, asked=choice.workers is not None, batches_per_worker=settings.worker_batches,
-                       keep_on_stop=keep_on_stop)
+    return LocalRunner(
+        adopt,
+        n,
+        asked=choice.workers is not None,
+        batches_per_worker=settings.worker_batches,
+        keep_on_stop=keep_on_stop,
+    )

@@ -27,8 +27,17 @@ from newsdex.settings import OFFLINE_PREFECT_ENV
 # there, yet each polls the database every few seconds on the same two cores as the workers.
 RUN_ONLY_ENV = {
     f"PREFECT_SERVER_SERVICES_{name}_ENABLED": "false"
-    for name in ("SCHEDULER", "LATE_RUNS", "FOREMAN", "CANCELLATION_CLEANUP", "PAUSE_EXPIRATIONS", "REPOSSESSOR",
-                 "TRIGGERS", "DB_VACUUM", "CLEANUP_RECONCILER")
+    for name in (
+        "SCHEDULER",
+        "LATE_RUNS",
+        "FOREMAN",
+        "CANCELLATION_CLEANUP",
+        "PAUSE_EXPIRATIONS",
+        "REPOSSESSOR",
+        "TRIGGERS",
+        "DB_VACUUM",
+        "CLEANUP_RECONCILER",
+    )
 }
 
 
@@ -75,9 +84,15 @@ def start_server(
     cmd = [str(prefect_cli)] if prefect_cli.exists() else [sys.executable, "-m", "prefect"]
     # Its own session (a Ctrl-C meant for newsdex does not reach it: stop_server stops it in order), and a
     # parent-death signal so that it ends with this process even when this one is SIGKILLed (Linux).
-    proc = subprocess.Popen([*cmd, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                            env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            start_new_session=True, preexec_fn=parent_death_signal())
+    proc = subprocess.Popen(
+        [*cmd, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+        preexec_fn=parent_death_signal(),
+    )
     log.close()
     return proc, f"http://127.0.0.1:{port}/api"
 

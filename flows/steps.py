@@ -54,8 +54,15 @@ def index_batch(
     return store.write(docs or [])
 
 
-def reclean_stored(index_root: str, ids: list[str], rules: Rules, settings: Settings, full: bool = False,
-                   manifest_name: str = MANIFEST, readonly: bool = False) -> RecleanResult:
+def reclean_stored(
+    index_root: str,
+    ids: list[str],
+    rules: Rules,
+    settings: Settings,
+    full: bool = False,
+    manifest_name: str = MANIFEST,
+    readonly: bool = False,
+) -> RecleanResult:
     """Re-clean the stored raw inputs of ``ids`` under ``rules``, each within the run's cleaning budget
     (``settings.clean_seconds``); one over it, or over ``settings.max_bytes``, is quarantined. ``manifest_name``:
     a repair's manifest beside the live one; ``readonly``: a dry run's."""

@@ -136,4 +136,3 @@ def _return_free_heap() -> None:
             ctypes.CDLL(None).malloc_trim(0)
         except (OSError, AttributeError):  # another C library (musl has no malloc_trim)
             pass
-

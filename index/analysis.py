@@ -48,12 +48,37 @@ SPELLING = ("title", "body")  # fields whose unstemmed words Whoosh keeps for di
 
 # ISO 639-1 code (as py3langid gives it) -> Snowball algorithm (PyStemmer's name).
 SNOWBALL: dict[str, str] = {
-    "ar": "arabic", "hy": "armenian", "eu": "basque", "ca": "catalan", "cs": "czech", "da": "danish",
-    "nl": "dutch", "eo": "esperanto", "et": "estonian", "fi": "finnish", "fr": "french", "de": "german",
-    "el": "greek", "hi": "hindi", "hu": "hungarian", "id": "indonesian", "ga": "irish", "it": "italian",
-    "lt": "lithuanian", "ne": "nepali", "no": "norwegian", "fa": "persian", "pl": "polish",
-    "pt": "portuguese", "ro": "romanian", "ru": "russian", "sr": "serbian", "es": "spanish", "sv": "swedish",
-    "ta": "tamil", "tr": "turkish",
+    "ar": "arabic",
+    "hy": "armenian",
+    "eu": "basque",
+    "ca": "catalan",
+    "cs": "czech",
+    "da": "danish",
+    "nl": "dutch",
+    "eo": "esperanto",
+    "et": "estonian",
+    "fi": "finnish",
+    "fr": "french",
+    "de": "german",
+    "el": "greek",
+    "hi": "hindi",
+    "hu": "hungarian",
+    "id": "indonesian",
+    "ga": "irish",
+    "it": "italian",
+    "lt": "lithuanian",
+    "ne": "nepali",
+    "no": "norwegian",
+    "fa": "persian",
+    "pl": "polish",
+    "pt": "portuguese",
+    "ro": "romanian",
+    "ru": "russian",
+    "sr": "serbian",
+    "es": "spanish",
+    "sv": "swedish",
+    "ta": "tamil",
+    "tr": "turkish",
 }
 SEGMENTED = ("zh", "ja", "ko")  # jieba, Sudachi, Kiwi
 _SAME_FAMILY = {"nn": "no", "nb": "no", "yue": "zh", "wuu": "zh"}  # Nynorsk/Bokmål, Cantonese, Wu Chinese
@@ -179,9 +204,16 @@ class FoldFilter(Filter):
 def _is_cjk(ch: str) -> bool:
     o = ord(ch)
     return (
-        0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0x20000 <= o <= 0x2FFFF or 0xF900 <= o <= 0xFAFF  # Han
-        or 0x3040 <= o <= 0x30FF or 0x31F0 <= o <= 0x31FF or 0xFF66 <= o <= 0xFF9F  # kana
-        or 0xAC00 <= o <= 0xD7AF or 0x1100 <= o <= 0x11FF or 0x3130 <= o <= 0x318F  # Hangul
+        0x4E00 <= o <= 0x9FFF
+        or 0x3400 <= o <= 0x4DBF
+        or 0x20000 <= o <= 0x2FFFF
+        or 0xF900 <= o <= 0xFAFF  # Han
+        or 0x3040 <= o <= 0x30FF
+        or 0x31F0 <= o <= 0x31FF
+        or 0xFF66 <= o <= 0xFF9F  # kana
+        or 0xAC00 <= o <= 0xD7AF
+        or 0x1100 <= o <= 0x11FF
+        or 0x3130 <= o <= 0x318F  # Hangul
     )
 
 
@@ -247,9 +279,19 @@ class _SegmentingTokenizer(Tokenizer):
     def pieces(self, text: str, mode: str) -> Iterator[tuple[str, int, int, bool]]:
         raise NotImplementedError
 
-    def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
-                 removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
-                 mode: str = "", **kwargs: Any) -> Iterator[Token]:
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
         t = _start(positions, chars, removestops, mode, kwargs)
         if not tokenize:
             t.original = t.text = value
@@ -374,8 +416,9 @@ class JapaneseTokenizer(_SegmentingTokenizer):
         for offset, piece in _chunks(text, _SUDACHI_MAX // 3):
             offset += at
             with _LOCK:
-                morphemes = [(m.normalized_form(), m.part_of_speech()[0], m.begin(), m.end())
-                             for m in tok.tokenize(piece)]
+                morphemes = [
+                    (m.normalized_form(), m.part_of_speech()[0], m.begin(), m.end()) for m in tok.tokenize(piece)
+                ]
             for form, pos, begin, end in morphemes:
                 if pos in _JA_DROP or not any(ch.isalnum() for ch in form):
                     continue
@@ -420,7 +463,8 @@ class KoreanTokenizer(_SegmentingTokenizer):
 
 _CJK_RUN = re.compile(
     r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\u3000-\u303f\uff01-\uff0f\uff1a-\uff20"
-    r"\u30fc\u3005]+")
+    r"\u30fc\u3005]+"
+)
 
 
 def _runs(text: str) -> Iterator[tuple[str, int, bool]]:
@@ -467,8 +511,9 @@ def text_fields(fam: str) -> dict[str, TEXT]:
     """The four text fields of a family, as the schema holds them."""
     out = {}
     for base in TEXT_FIELDS:
-        field = TEXT(analyzer=analyzer(fam), field_boost=BOOSTS.get(base, 1.0), spelling=base in SPELLING,
-                     stored=base == "title")  # a hit shows its title from the stored fields
+        field = TEXT(
+            analyzer=analyzer(fam), field_boost=BOOSTS.get(base, 1.0), spelling=base in SPELLING, stored=base == "title"
+        )  # a hit shows its title from the stored fields
         if fam and fam not in SNOWBALL:
             # A typed word that the analyzer cuts in several (a Chinese clause, bigrams) is a phrase of them.
             field.multitoken_query = "phrase"
@@ -563,12 +608,40 @@ def hit_field(schema: Any, base: str, language: str | None) -> str:
 
 
 _STOPLIST_NAMES = {
-    "ar": "Arabic", "hy": "Armenian", "eu": "Basque", "ca": "Catalan", "cs": "Czech", "da": "Danish",
-    "nl": "Dutch", "eo": "Esperanto", "et": "Estonian", "fi": "Finnish", "fr": "French", "de": "German",
-    "el": "Greek", "hi": "Hindi", "hu": "Hungarian", "id": "Indonesian", "ga": "Irish", "it": "Italian",
-    "lt": "Lithuanian", "no": "Norwegian_Bokmal", "fa": "Persian", "pl": "Polish", "pt": "Portuguese",
-    "ro": "Romanian", "ru": "Russian", "sr": "Serbian", "es": "Spanish", "sv": "Swedish", "tr": "Turkish",
-    "uk": "Ukrainian", "bg": "Bulgarian", "hr": "Croatian", "sk": "Slovak", "sl": "Slovenian",
+    "ar": "Arabic",
+    "hy": "Armenian",
+    "eu": "Basque",
+    "ca": "Catalan",
+    "cs": "Czech",
+    "da": "Danish",
+    "nl": "Dutch",
+    "eo": "Esperanto",
+    "et": "Estonian",
+    "fi": "Finnish",
+    "fr": "French",
+    "de": "German",
+    "el": "Greek",
+    "hi": "Hindi",
+    "hu": "Hungarian",
+    "id": "Indonesian",
+    "ga": "Irish",
+    "it": "Italian",
+    "lt": "Lithuanian",
+    "no": "Norwegian_Bokmal",
+    "fa": "Persian",
+    "pl": "Polish",
+    "pt": "Portuguese",
+    "ro": "Romanian",
+    "ru": "Russian",
+    "sr": "Serbian",
+    "es": "Spanish",
+    "sv": "Swedish",
+    "tr": "Turkish",
+    "uk": "Ukrainian",
+    "bg": "Bulgarian",
+    "hr": "Croatian",
+    "sk": "Slovak",
+    "sl": "Slovenian",
 }
 
 

@@ -26,10 +26,17 @@ from newsdex.index.manifest import Manifest
 from newsdex.index.rawstore import raw_path
 
 # What a full rebuild of the generation from the manifest and the raw store repairs.
-REBUILD_KINDS = frozenset({
-    "generation-missing", "generation-unreadable", "not-in-index", "unknown-in-index", "stale-in-index",
-    "duplicate-in-index", "incomplete-row",
-})
+REBUILD_KINDS = frozenset(
+    {
+        "generation-missing",
+        "generation-unreadable",
+        "not-in-index",
+        "unknown-in-index",
+        "stale-in-index",
+        "duplicate-in-index",
+        "incomplete-row",
+    }
+)
 MANIFEST_KINDS = frozenset({"manifest-missing", "manifest-corrupt"})
 RAW_KINDS = frozenset({"raw-missing", "raw-corrupt"})
 
@@ -212,8 +219,10 @@ def _manifest_rows(paths: IndexPaths, result: CheckResult) -> dict[str, dict[str
             if verdict != ["ok"]:
                 result.add("manifest-corrupt", f"{name} fails SQLite's integrity check: {'; '.join(verdict[:3])}")
                 return None
-            rows = {r["id"]: {"id": r["id"], "path": r["path"], "raw_hash": r["raw_hash"], "incomplete": False}
-                    for r in manifest.indexed()}
+            rows = {
+                r["id"]: {"id": r["id"], "path": r["path"], "raw_hash": r["raw_hash"], "incomplete": False}
+                for r in manifest.indexed()
+            }
             for r in manifest.incomplete():
                 rows[r["id"]]["incomplete"] = True
             staged = manifest.staged_generations()

@@ -111,14 +111,16 @@ def leave(conn: sqlite3.Connection, doc_id: str, params: fp.Params = fp.DEFAULT)
     if row is None:
         return
     conn.execute("DELETE FROM copies WHERE doc_id = ?", (doc_id,))
-    children = [r[0] for r in conn.execute(
-        "SELECT doc_id FROM copies WHERE via = ? ORDER BY first_seen, doc_id", (doc_id,))]
+    children = [
+        r[0] for r in conn.execute("SELECT doc_id FROM copies WHERE via = ? ORDER BY first_seen, doc_id", (doc_id,))
+    ]
     for child in children:  # each with its own subtree: a group of its own until it finds a match
         group = _subtree(conn, child)
         for i in range(0, len(group), 500):
             chunk = group[i : i + 500]
-            conn.execute(f"UPDATE copies SET cluster = ? WHERE doc_id IN ({','.join('?' * len(chunk))})",
-                         [child, *chunk])
+            conn.execute(
+                f"UPDATE copies SET cluster = ? WHERE doc_id IN ({','.join('?' * len(chunk))})", [child, *chunk]
+            )
         conn.execute("UPDATE copies SET via = NULL, similarity = NULL WHERE doc_id = ?", (child,))
     for child in children:
         found = _rematch(conn, child, params)
@@ -138,7 +140,8 @@ def leave(conn: sqlite3.Connection, doc_id: str, params: fp.Params = fp.DEFAULT)
 def _bodies(conn: sqlite3.Connection, ids: list[str]) -> dict[str, str]:
     rows = conn.execute(
         f"SELECT id, body FROM documents WHERE status = 'indexed' AND body IS NOT NULL AND id IN "
-        f"({','.join('?' * len(ids))})", ids,
+        f"({','.join('?' * len(ids))})",
+        ids,
     )
     return {r[0]: zlib.decompress(r[1]).decode() for r in rows}
 
@@ -155,8 +158,11 @@ def _candidates(conn: sqlite3.Connection, doc_id: str, keys: list[int], own: str
     if not shared:
         return []
     ranked = sorted(shared, key=lambda c: (-shared[c], c))[:200]
-    clusters = dict(conn.execute(
-        f"SELECT doc_id, cluster FROM copies WHERE doc_id IN ({','.join('?' * len(ranked))})", ranked).fetchall())
+    clusters = dict(
+        conn.execute(
+            f"SELECT doc_id, cluster FROM copies WHERE doc_id IN ({','.join('?' * len(ranked))})", ranked
+        ).fetchall()
+    )
     per: dict[str, int] = {}
     out = []
     for cand in ranked:
@@ -171,7 +177,12 @@ def _candidates(conn: sqlite3.Connection, doc_id: str, keys: list[int], own: str
 
 
 def _match(
-    conn: sqlite3.Connection, doc_id: str, body: str, body_hash: str, keys: list[int], own: str,
+    conn: sqlite3.Connection,
+    doc_id: str,
+    body: str,
+    body_hash: str,
+    keys: list[int],
+    own: str,
     params: fp.Params,
 ) -> tuple[str, str, float] | None:
     """(cluster, member, similarity) of the best confirmed copy outside cluster ``own``, or None."""
@@ -219,8 +230,19 @@ def place(conn: sqlite3.Connection, p: Placement, params: fp.Params = fp.DEFAULT
     conn.execute(
         "INSERT INTO copies (doc_id, cluster, body_hash, text_hash, title, published, words, first_seen, version,"
         " via, similarity) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        (p.doc_id, cluster, f.body_hash if f else None, p.text_hash, p.title, p.published,
-         f.words if f else len(fp.words(p.body)), first_seen, params.version, via, similarity),
+        (
+            p.doc_id,
+            cluster,
+            f.body_hash if f else None,
+            p.text_hash,
+            p.title,
+            p.published,
+            f.words if f else len(fp.words(p.body)),
+            first_seen,
+            params.version,
+            via,
+            similarity,
+        ),
     )
     return cluster
 
@@ -263,8 +285,12 @@ def available(conn: sqlite3.Connection) -> bool:
 
 def clusters_of(conn: sqlite3.Connection, ids: list[str]) -> dict[str, str]:
     """The cluster key of each of ``ids`` that has copies in the archive (ids alone in theirs are left out)."""
-    rows = rows_in(conn, "SELECT c.doc_id, c.cluster FROM copies c WHERE c.doc_id IN ({marks}) AND EXISTS "
-                         "(SELECT 1 FROM copies o WHERE o.cluster = c.cluster AND o.doc_id != c.doc_id)", ids)
+    rows = rows_in(
+        conn,
+        "SELECT c.doc_id, c.cluster FROM copies c WHERE c.doc_id IN ({marks}) AND EXISTS "
+        "(SELECT 1 FROM copies o WHERE o.cluster = c.cluster AND o.doc_id != c.doc_id)",
+        ids,
+    )
     return {r[0]: r[1] for r in rows}
 
 
@@ -282,12 +308,14 @@ def summary(conn: sqlite3.Connection, cluster: str, exclude: str, sources: int) 
     """(members besides ``exclude``, up to ``sources`` of their distinct sources, representative first)."""
     count = conn.execute(
         "SELECT COUNT(*) FROM copies c JOIN documents d ON d.id = c.doc_id AND d.status = 'indexed' "
-        "WHERE c.cluster = ? AND c.doc_id != ?", (cluster, exclude),
+        "WHERE c.cluster = ? AND c.doc_id != ?",
+        (cluster, exclude),
     ).fetchone()[0]
     rows = conn.execute(
         f"SELECT COALESCE(NULLIF(d.source, ''), d.path) FROM copies c JOIN documents d ON d.id = c.doc_id AND "
         f"d.status = 'indexed' WHERE c.cluster = ? AND c.doc_id != ? ORDER BY {representative_order('c.')} "
-        f"LIMIT ?", (cluster, exclude, sources * 20),
+        f"LIMIT ?",
+        (cluster, exclude, sources * 20),
     )
     return int(count), list(dict.fromkeys(r[0] for r in rows))[:sources]
 
@@ -308,7 +336,11 @@ def cluster_of(conn: sqlite3.Connection, doc_id: str) -> str | None:
 
 def originals(conn: sqlite3.Connection, text_hashes: list[str]) -> dict[str, str]:
     """For each text hash, an indexed document with exactly that title and text (the first seen)."""
-    rows = rows_in(conn, "SELECT c.text_hash, c.doc_id FROM copies c JOIN documents d ON d.id = c.doc_id AND "
-                         "d.status = 'indexed' AND d.doc IS NOT NULL WHERE c.text_hash IN ({marks}) "
-                         "ORDER BY c.first_seen DESC", text_hashes)
+    rows = rows_in(
+        conn,
+        "SELECT c.text_hash, c.doc_id FROM copies c JOIN documents d ON d.id = c.doc_id AND "
+        "d.status = 'indexed' AND d.doc IS NOT NULL WHERE c.text_hash IN ({marks}) "
+        "ORDER BY c.first_seen DESC",
+        text_hashes,
+    )
     return {r[0]: r[1] for r in rows}  # the earliest wins (ordered last)

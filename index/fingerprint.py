@@ -52,8 +52,10 @@ class Params:
     @property
     def version(self) -> str:
         """Names every setting and the word normalisation: placements made under another are redone."""
-        settings = f"{NORMALISATION}|{self.shingle}|{self.bands}|{self.rows}|{self.confirm}|{self.min_jaccard}|" \
-                   f"{self.min_words}|{MAX_WORDS}"
+        settings = (
+            f"{NORMALISATION}|{self.shingle}|{self.bands}|{self.rows}|{self.confirm}|{self.min_jaccard}|"
+            f"{self.min_words}|{MAX_WORDS}"
+        )
         return f"mh-k{self.shingle}-b{self.bands}-r{self.rows}-" + hashlib.sha1(settings.encode()).hexdigest()[:8]
 
 

@@ -160,8 +160,10 @@ def claim(paths: IndexPaths) -> None:
     found = marker_format(paths)
     if found is not None:
         if found > INDEX_FORMAT:
-            raise NotAnIndex(f"{paths.root} holds an index of format {found}, newer than this newsdex writes "
-                             f"(format {INDEX_FORMAT}); upgrade newsdex")
+            raise NotAnIndex(
+                f"{paths.root} holds an index of format {found}, newer than this newsdex writes "
+                f"(format {INDEX_FORMAT}); upgrade newsdex"
+            )
         return
     try:
         entries = os.listdir(paths.root)
@@ -170,8 +172,10 @@ def claim(paths: IndexPaths) -> None:
     except NotADirectoryError:
         raise NotAnIndex(f"{paths.root} is a file, not an index folder") from None
     if entries and not _earlier_index(paths):
-        raise NotAnIndex(f"{paths.root} is not empty and is not a newsdex index (no {MARKER}): newsdex writes only "
-                         "into a folder it made; name a new or empty folder")
+        raise NotAnIndex(
+            f"{paths.root} is not empty and is not a newsdex index (no {MARKER}): newsdex writes only "
+            "into a folder it made; name a new or empty folder"
+        )
     try:
         paths.root.mkdir(parents=True, exist_ok=True)
         _write_marker(paths)

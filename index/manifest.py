@@ -147,10 +147,26 @@ def manifest_row(d: EnrichedDoc) -> ManifestRow:
     from newsdex.models import removed_hash
 
     return ManifestRow(
-        d.id, d.path, d.url, d.source, d.kind, d.raw_hash, d.clean_hash, removed_hash(d.removed),
-        d.rules_version, len(d.segments), pack(d), zlib.compress(d.body.encode(), 6),
-        [(e.type, e.name, e.count) for e in d.entities if not e.caption_only], [r.rule for r in d.removed], d.published,
-        d.language, d.title, d.text_hash, fp.fingerprint(d.body), d.page_kind,
+        d.id,
+        d.path,
+        d.url,
+        d.source,
+        d.kind,
+        d.raw_hash,
+        d.clean_hash,
+        removed_hash(d.removed),
+        d.rules_version,
+        len(d.segments),
+        pack(d),
+        zlib.compress(d.body.encode(), 6),
+        [(e.type, e.name, e.count) for e in d.entities if not e.caption_only],
+        [r.rule for r in d.removed],
+        d.published,
+        d.language,
+        d.title,
+        d.text_hash,
+        fp.fingerprint(d.body),
+        d.page_kind,
     )
 
 
@@ -180,8 +196,12 @@ class Manifest:
 
     # --- reads -------------------------------------------------------------------------------------------
     def states_for(self, ids: list[str]) -> dict[str, sqlite3.Row]:
-        rows = rows_in(self.conn, "SELECT id, path, raw_hash, clean_hash, removed_hash, rules_version, status "
-                       "FROM documents WHERE id IN ({marks})", ids)
+        rows = rows_in(
+            self.conn,
+            "SELECT id, path, raw_hash, clean_hash, removed_hash, rules_version, status "
+            "FROM documents WHERE id IN ({marks})",
+            ids,
+        )
         return {r["id"]: r for r in rows}
 
     def get(self, doc_id: str) -> EnrichedDoc | None:
@@ -203,7 +223,8 @@ class Manifest:
         cleaned = prefix.replace("\\", "").replace("%", "").replace("_", "")
         if len(cleaned) > MAX_ID_LENGTH:
             rows = self.conn.execute(
-                "SELECT id FROM documents WHERE status = 'indexed' AND path = ? LIMIT 5", (prefix,))
+                "SELECT id FROM documents WHERE status = 'indexed' AND path = ? LIMIT 5", (prefix,)
+            )
         else:
             rows = self.conn.execute(
                 "SELECT id FROM documents WHERE status = 'indexed' AND (id LIKE ? OR path = ?) LIMIT 5",
@@ -226,8 +247,10 @@ class Manifest:
         # A name that is not UTF-8 is kept as its bytes (os.fsencode): SQLite text cannot hold it, and prune and
         # repair must find the very file again.
         with self.conn:
-            self.conn.executemany("INSERT OR REPLACE INTO locations (id, abspath) VALUES (?, ?)",
-                                  [(i, _storable(loc)) for i, loc in items])
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO locations (id, abspath) VALUES (?, ?)",
+                [(i, _storable(loc)) for i, loc in items],
+            )
 
     def clear_quarantined(self, locations: Iterable[str], before: float) -> int:
         """Quarantine rows of feed files read whole that this run did not quarantine again (``updated`` before
@@ -237,7 +260,9 @@ class Manifest:
             for loc in locations:
                 cur = self.conn.execute(
                     "DELETE FROM documents WHERE status = 'quarantined' AND updated < ? AND id IN "
-                    "(SELECT id FROM locations WHERE abspath = ?)", (before, _storable(loc)))
+                    "(SELECT id FROM locations WHERE abspath = ?)",
+                    (before, _storable(loc)),
+                )
                 cleared += cur.rowcount
         return cleared
 
@@ -253,9 +278,11 @@ class Manifest:
         versions = self.conn.execute(
             "SELECT rules_version, COUNT(*) n FROM documents WHERE status = 'indexed' GROUP BY rules_version"
         ).fetchall()
-        kinds = dict(self.conn.execute(
-            "SELECT COALESCE(page_kind, 'article'), COUNT(*) FROM documents WHERE status = 'indexed' GROUP BY 1"
-        ).fetchall())
+        kinds = dict(
+            self.conn.execute(
+                "SELECT COALESCE(page_kind, 'article'), COUNT(*) FROM documents WHERE status = 'indexed' GROUP BY 1"
+            ).fetchall()
+        )
         return {
             "documents": c["n"],
             "passages": c["p"],
@@ -266,8 +293,11 @@ class Manifest:
 
     def indexed_since(self, since: float) -> int:
         """Documents indexed (written) at or after ``since`` (Unix time): what a run has committed so far."""
-        return int(self.conn.execute(
-            "SELECT COUNT(*) FROM documents WHERE status = 'indexed' AND updated >= ?", (since,)).fetchone()[0])
+        return int(
+            self.conn.execute(
+                "SELECT COUNT(*) FROM documents WHERE status = 'indexed' AND updated >= ?", (since,)
+            ).fetchone()[0]
+        )
 
     def indexed_count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM documents WHERE status = 'indexed'").fetchone()[0])
@@ -302,10 +332,13 @@ class Manifest:
         for r in self.conn.execute(sql, args).fetchall():
             names = sorted(json.loads(r["names"]))
             if len(names) > 1:  # the spelling of the most documents (the first by name on a tie)
-                names = [self.conn.execute(
-                    f"SELECT name FROM entities WHERE type = ? AND name IN ({','.join('?' * len(names))}) "
-                    "GROUP BY name ORDER BY COUNT(DISTINCT doc_id) DESC, name LIMIT 1", (r["type"], *names),
-                ).fetchone()[0]]
+                names = [
+                    self.conn.execute(
+                        f"SELECT name FROM entities WHERE type = ? AND name IN ({','.join('?' * len(names))}) "
+                        "GROUP BY name ORDER BY COUNT(DISTINCT doc_id) DESC, name LIMIT 1",
+                        (r["type"], *names),
+                    ).fetchone()[0]
+                ]
             out.append({"name": names[0], "type": r["type"], "documents": r["documents"], "mentions": r["mentions"]})
         return out
 
@@ -353,10 +386,17 @@ class Manifest:
                 ).fetchall():
                     body = zlib.decompress(r["body"]).decode()
                     doc = unpack(r["doc"]) if r["doc"] else None
-                    copies.place(self.conn, copies.Placement(
-                        r["id"], body, fp.fingerprint(body), doc.text_hash if doc else None,
-                        doc.title if doc else None, doc.published if doc else None,
-                    ))
+                    copies.place(
+                        self.conn,
+                        copies.Placement(
+                            r["id"],
+                            body,
+                            fp.fingerprint(body),
+                            doc.text_hash if doc else None,
+                            doc.title if doc else None,
+                            doc.published if doc else None,
+                        ),
+                    )
             n += len(ids)
         with self.conn:
             copies.mark_settled(self.conn)
@@ -403,8 +443,23 @@ class Manifest:
                     " rules_version=excluded.rules_version, status='indexed', reason=NULL,"
                     " passages=excluded.passages, updated=excluded.updated, doc=excluded.doc, body=excluded.body,"
                     " page_kind=excluded.page_kind",
-                    (r.id, r.path, r.url, r.source, r.kind, r.raw_hash, r.clean_hash, r.removed_hash,
-                     r.rules_version, r.passages, now, now, r.doc, r.body, r.page_kind),
+                    (
+                        r.id,
+                        r.path,
+                        r.url,
+                        r.source,
+                        r.kind,
+                        r.raw_hash,
+                        r.clean_hash,
+                        r.removed_hash,
+                        r.rules_version,
+                        r.passages,
+                        now,
+                        now,
+                        r.doc,
+                        r.body,
+                        r.page_kind,
+                    ),
                 )
                 self.conn.execute("DELETE FROM entities WHERE doc_id = ?", (r.id,))
                 self.conn.executemany(
@@ -497,9 +552,7 @@ class Manifest:
     def mark_rules_version(self, ids: Iterable[str], version: str) -> None:
         """Documents whose cleaned text did not change under new rules: record the version, touch nothing else."""
         with self.conn:
-            self.conn.executemany(
-                "UPDATE documents SET rules_version = ? WHERE id = ?", [(version, i) for i in ids]
-            )
+            self.conn.executemany("UPDATE documents SET rules_version = ? WHERE id = ?", [(version, i) for i in ids])
 
     def update_explanations(self, docs: Iterable[CleanDoc]) -> None:
         """Same cleaned text under new rules, other rule names for the removed lines: refresh what --explain
@@ -511,8 +564,9 @@ class Manifest:
                 old = self.get(new.id)
                 if old is None:
                     continue
-                doc = old.model_copy(update={"removed": new.removed, "trace": new.trace,
-                                             "rules_version": new.rules_version})
+                doc = old.model_copy(
+                    update={"removed": new.removed, "trace": new.trace, "rules_version": new.rules_version}
+                )
                 self.conn.execute(
                     "UPDATE documents SET doc = ?, rules_version = ?, removed_hash = ? WHERE id = ?",
                     (pack(doc), new.rules_version, removed_hash(new.removed), new.id),

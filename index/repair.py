@@ -174,8 +174,9 @@ def _candidates(doc_id: str, path: str | None, abspath: str | None) -> list[str]
     return out
 
 
-def restore_from_original(paths: IndexPaths, doc_id: str, path: str | None, abspath: str | None,
-                          digest: str | None) -> str | None:
+def restore_from_original(
+    paths: IndexPaths, doc_id: str, path: str | None, abspath: str | None, digest: str | None
+) -> str | None:
     """Put an input's original file back into the raw store; returns its hash. With ``digest`` only a file with
     exactly those bytes will do; without it (the hash was lost) the file as it is now."""
     for candidate in _candidates(doc_id, path, abspath):
@@ -209,10 +210,15 @@ def restore_raw(paths: IndexPaths, problems: list[Problem]) -> Repaired:
         if digest and restore_from_original(paths, p.id or "", p.path, where.get(p.id or ""), digest):
             restored += 1
             continue
-        done.not_recovered.append(Problem(
-            p.kind, f"{p.path}: raw input lost (its original file is gone or changed): it cannot be re-cleaned, "
-            "and a rebuild or `newsdex reindex` quarantines it", p.id, p.path,
-        ))
+        done.not_recovered.append(
+            Problem(
+                p.kind,
+                f"{p.path}: raw input lost (its original file is gone or changed): it cannot be re-cleaned, "
+                "and a rebuild or `newsdex reindex` quarantines it",
+                p.id,
+                p.path,
+            )
+        )
     if restored:
         done.actions.append(f"restored {restored} raw input{'s' if restored != 1 else ''} from the original files")
     return done
@@ -231,8 +237,11 @@ def rebuild_manifest(paths: IndexPaths, into: IndexPaths | None = None) -> Repai
     entries: dict[str, dict[str, Any]] = {}
     for f in stored or []:
         entries[f["id"]] = {
-            "id": f["id"], "path": f.get("path") or f["id"], "url": f.get("url") or None,
-            "source": f.get("source") or None, "raw_hash": f.get("raw_hash"),
+            "id": f["id"],
+            "path": f.get("path") or f["id"],
+            "url": f.get("url") or None,
+            "source": f.get("source") or None,
+            "raw_hash": f.get("raw_hash"),
             "rules_version": f.get("rules_version"),
         }
     if stored:
@@ -261,29 +270,43 @@ def rebuild_manifest(paths: IndexPaths, into: IndexPaths | None = None) -> Repai
             entry["raw_hash"] = got
         elif not digest:
             del entries[doc_id]
-            done.not_recovered.append(Problem(
-                "manifest-corrupt", f"{entry['path']}: no raw hash survived and its original file is gone",
-                doc_id, entry["path"],
-            ))
+            done.not_recovered.append(
+                Problem(
+                    "manifest-corrupt",
+                    f"{entry['path']}: no raw hash survived and its original file is gone",
+                    doc_id,
+                    entry["path"],
+                )
+            )
         else:
-            done.not_recovered.append(Problem(
-                "raw-missing", f"{entry['path']}: raw input lost and its original file is gone or changed "
-                "(the rebuild quarantines it)", doc_id, entry["path"],
-            ))
+            done.not_recovered.append(
+                Problem(
+                    "raw-missing",
+                    f"{entry['path']}: raw input lost and its original file is gone or changed "
+                    "(the rebuild quarantines it)",
+                    doc_id,
+                    entry["path"],
+                )
+            )
     _write_manifest(into or paths, entries, quarantined, locations, found.runs)
     known = {e["raw_hash"] for e in entries.values()}
     unclaimed = sum(1 for blob in paths.raw.glob("*/*.gz") if blob.name[:-3] not in known) if paths.raw.is_dir() else 0
     if unclaimed:
-        done.not_recovered.append(Problem(
-            "raw-unclaimed", f"{unclaimed} raw input{'s' if unclaimed != 1 else ''} in raw/ match no recovered "
-            "document (older versions, or inputs whose path was lost); kept in raw/",
-        ))
+        done.not_recovered.append(
+            Problem(
+                "raw-unclaimed",
+                f"{unclaimed} raw input{'s' if unclaimed != 1 else ''} in raw/ match no recovered "
+                "document (older versions, or inputs whose path was lost); kept in raw/",
+            )
+        )
     if not found.complete:
-        done.not_recovered.append(Problem(
-            "manifest-corrupt" if aside is not None else "manifest-missing",
-            "quarantined inputs and runs recorded only in the lost part of the manifest are not listed any more "
-            "(the next ingest quarantines bad inputs again)",
-        ))
+        done.not_recovered.append(
+            Problem(
+                "manifest-corrupt" if aside is not None else "manifest-missing",
+                "quarantined inputs and runs recorded only in the lost part of the manifest are not listed any more "
+                "(the next ingest quarantines bad inputs again)",
+            )
+        )
     return done
 
 

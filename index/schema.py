@@ -44,8 +44,7 @@ FACET_TYPES = ("PERSON", "ORG", "LOC")
 # Names are shown as their texts write them ("Chung In-beom"), and one text may write "Chung In Beom": both are
 # indexed as one term, hyphens and dashes folded to spaces, so that a filter, an alias and a facet find both.
 _DASHES = r"\s*[\-\u2010-\u2015]+\s*"
-_NAME_ANALYZER = (CommaSeparatedTokenizer() | StripFilter() | LowercaseFilter()
-                  | SubstitutionFilter(_DASHES, " "))
+_NAME_ANALYZER = CommaSeparatedTokenizer() | StripFilter() | LowercaseFilter() | SubstitutionFilter(_DASHES, " ")
 _DASHES_RE = re.compile(_DASHES)
 
 

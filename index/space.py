@@ -42,13 +42,14 @@ def disk_full(exc: BaseException, root: Path) -> str | None:
     """The one line a failure means when the index's disk is full, else None."""
     for err in _chain(exc):
         if isinstance(err, OSError) and err.errno in _FULL_ERRNOS:
-            return f"the disk holding {root} is full ({err.strerror}); the index is unchanged: free space, then " \
-                   "run it again"
+            return (
+                f"the disk holding {root} is full ({err.strerror}); the index is unchanged: free space, then "
+                "run it again"
+            )
         if isinstance(err, sqlite3.OperationalError) and any(s in str(err) for s in _SQLITE_FULL):
             free = free_bytes(root)
             if "full" in str(err) or (free is not None and free < MIN_FREE):
-                return f"the disk holding {root} is full ({err}); the index is unchanged: free space, then run " \
-                       "it again"
+                return f"the disk holding {root} is full ({err}); the index is unchanged: free space, then run it again"
     return None
 
 

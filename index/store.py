@@ -126,8 +126,11 @@ class IndexStore:
         leftovers = unfinished_generations(self.paths)
         if leftovers:
             drop_generations(self.paths, keep=self.paths.live_generation())
-            done.actions.append("removed the unfinished generation" + ("s " if len(leftovers) > 1 else " ")
-                                + ", ".join(g.name for g in leftovers))
+            done.actions.append(
+                "removed the unfinished generation"
+                + ("s " if len(leftovers) > 1 else " ")
+                + ", ".join(g.name for g in leftovers)
+            )
         after = self.check()
         raw = restore_raw(self.paths, [p for p in after.problems if p.kind in RAW_KINDS])
         done.actions += raw.actions
@@ -221,8 +224,14 @@ class IndexStore:
         pending = 0
         for doc_id, path, digest in inputs:
             row = known.get(doc_id)
-            pending += digest is None or row is None or row["status"] != "indexed" or row["raw_hash"] != digest \
-                or row["rules_version"] != rules_version or row["path"] != path
+            pending += (
+                digest is None
+                or row is None
+                or row["status"] != "indexed"
+                or row["raw_hash"] != digest
+                or row["rules_version"] != rules_version
+                or row["path"] != path
+            )
         return pending
 
     def unchanged(self, inputs: list[tuple[str, str, str | None]], rules_version: str, prune: bool = False) -> bool:
@@ -236,8 +245,10 @@ class IndexStore:
                 return False  # a repaired manifest waits for its full rebuild: not ours to skip
             if prune:
                 seen = {i for i, _, _ in inputs}
-                if any(r["id"] not in seen and r["abspath"] and not os.path.exists(r["abspath"])
-                       for r in manifest.all_inputs()):
+                if any(
+                    r["id"] not in seen and r["abspath"] and not os.path.exists(r["abspath"])
+                    for r in manifest.all_inputs()
+                ):
                     return False
         return True
 

@@ -71,8 +71,9 @@ def add(conn: sqlite3.Connection, texts: Iterable[str]) -> int:
     known = {r[0] for r in rows_in(conn, "SELECT word FROM words WHERE word IN ({marks})", sorted(seen))}
     new = sorted(seen - known)
     conn.executemany("INSERT OR IGNORE INTO words (word) VALUES (?)", [(w,) for w in new])
-    conn.executemany("INSERT OR IGNORE INTO word_keys (key, word) VALUES (?, ?)",
-                     [(k, w) for w in new for k in keys(w)])
+    conn.executemany(
+        "INSERT OR IGNORE INTO word_keys (key, word) VALUES (?, ?)", [(k, w) for w in new for k in keys(w)]
+    )
     return len(new)
 
 

@@ -67,8 +67,18 @@ def fast_paths() -> bool:
 
 _CLASS_NAMES: list[tuple[type, tuple[str, ...]]] = [
     (W3LeafMatcher, ("_read_data", "_read_values", "_goto")),
-    (SegmentWriter, ("_check_state", "_merge_segments", "_finalize_segment", "_close_segment", "_commit_toc",
-                     "_finish", "_flush_segment")),
+    (
+        SegmentWriter,
+        (
+            "_check_state",
+            "_merge_segments",
+            "_finalize_segment",
+            "_close_segment",
+            "_commit_toc",
+            "_finish",
+            "_flush_segment",
+        ),
+    ),
     (Highlighter, ("_merge_matched_tokens",)),
     (Formatter, ("_text",)),
     (TOC, ("_latest_generation",)),
@@ -89,8 +99,11 @@ def _instance_problem() -> str | None:
         w.add_document(id="b", body="alpha gamma")
     with ix.searcher() as searcher:
         reader = searcher.leaf_searchers()[0][0].reader()
-        wanted = {"segment reader": (reader, ("_codec", "_terms", "_perdoc", "_storage")),
-                  "terms reader": (reader._terms, ("_postfile",)), "weighting": (BM25F(), ("_field_B",))}
+        wanted = {
+            "segment reader": (reader, ("_codec", "_terms", "_perdoc", "_storage")),
+            "terms reader": (reader._terms, ("_postfile",)),
+            "weighting": (BM25F(), ("_field_B",)),
+        }
         for what, (obj, names) in wanted.items():
             for name in names:
                 if not hasattr(obj, name):
@@ -273,8 +286,9 @@ class HookedWriter(SegmentWriter):
         super()._close_segment()
         self.after_close()
 
-    def commit_with(self, extra_segments: list[Any], mergetype: Any = None, optimize: Any = None,
-                    merge: Any = None) -> None:
+    def commit_with(
+        self, extra_segments: list[Any], mergetype: Any = None, optimize: Any = None, merge: Any = None
+    ) -> None:
         self._check_state()
         segments = self._merge_segments(mergetype, optimize, merge)
         if self._added:

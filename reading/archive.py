@@ -83,11 +83,16 @@ class Archive:
         searcher = self.searcher()
         manifest_present(self.root)  # hits whose documents cannot be shown would be wrong answers
         filt = build_filter(request.filters, searcher.schema, searcher)
-        q, expanded = user_query.with_entities(self.parse(searcher, request.query, request.filters.languages),
-                                               request.query, self.aliases, searcher.reader())
+        q, expanded = user_query.with_entities(
+            self.parse(searcher, request.query, request.filters.languages),
+            request.query,
+            self.aliases,
+            searcher.reader(),
+        )
         ranking = rank.Ranking(searcher, q, filt, request.sort)
-        results, stored, copies = window_of_stories(ranking, self.root, request.limit, request.offset,
-                                                    request.all_copies)
+        results, stored, copies = window_of_stories(
+            ranking, self.root, request.limit, request.offset, request.all_copies
+        )
         stories = [(results.top_n[i][0], stored[i]) for i in copies.kept]
         total = len(results)
         histogram = dates.histogram(searcher, results.docs(), request.interval)
@@ -140,8 +145,9 @@ class Archive:
         none. AmbiguousId for a prefix several ids share."""
         return documents.get_document(self.root, ref)
 
-    def similar(self, ref: str, limit: int = 10, kind: str = "article", languages: tuple[str, ...] = ()
-                ) -> dict[str, Any] | None:
+    def similar(
+        self, ref: str, limit: int = 10, kind: str = "article", languages: tuple[str, ...] = ()
+    ) -> dict[str, Any] | None:
         """The ``similar`` JSON for the document ``ref`` names, among documents of ``kind`` (articles unless
         ``all``…) and in ``languages`` (when given); None when there is none."""
         return similar.similar(self.searcher(), self.root, ref, limit, kind, languages)

@@ -47,9 +47,11 @@ def histogram(searcher: Any, docnums: Iterable[int], interval: str = "auto") -> 
     counts: Counter[str] = Counter()
     for ordinal, n in days.items():
         counts[_name(date.fromordinal(ordinal), chosen)] += n
-    return {"interval": chosen,
-            "counts": [{"period": name, "count": counts.get(name, 0)} for name in _names(first, last, chosen)],
-            "undated": undated}
+    return {
+        "interval": chosen,
+        "counts": [{"period": name, "count": counts.get(name, 0)} for name in _names(first, last, chosen)],
+        "undated": undated,
+    }
 
 
 def _published_all(searcher: Any) -> Sequence[int]:
@@ -63,8 +65,13 @@ def _published_all(searcher: Any) -> Sequence[int]:
             reader = sub.reader()
             column = segment_published(reader)
             n = reader.doc_count_all()
-            cached.extend(column if isinstance(column, array) else
-                          [_UNDATED] * n if column is None else [column[i] for i in range(n)])
+            cached.extend(
+                column
+                if isinstance(column, array)
+                else [_UNDATED] * n
+                if column is None
+                else [column[i] for i in range(n)]
+            )
         searcher.__dict__["_newsdex_published"] = cached
     return cached
 

@@ -61,8 +61,15 @@ def get_document(root: Path, ref: str) -> dict[str, Any] | None:
 
 
 def _member(m: dict[str, Any], similarity: float) -> dict[str, Any]:
-    return {"id": m["id"], "path": m["path"], "url": m["url"], "title": m["title"], "source": m["source"],
-            "published": m["published"], "similarity": similarity}
+    return {
+        "id": m["id"],
+        "path": m["path"],
+        "url": m["url"],
+        "title": m["title"],
+        "source": m["source"],
+        "published": m["published"],
+        "similarity": similarity,
+    }
 
 
 def duplicates(root: Path, min_size: int = 2) -> dict[str, Any]:
@@ -112,8 +119,9 @@ def stats(root: Path) -> dict[str, Any]:
     versions = counts.pop("rules_versions")
     indexed_docs = live_documents(root)
     if indexed_docs < counts["documents"]:  # the manifest never claims more than Whoosh holds (index/store.py)
-        raise IndexDamaged(f"the manifest lists {counts['documents']} documents, the live generation holds "
-                           f"{indexed_docs}")
+        raise IndexDamaged(
+            f"the manifest lists {counts['documents']} documents, the live generation holds {indexed_docs}"
+        )
     return {
         **counts,
         "index_documents": indexed_docs,

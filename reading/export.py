@@ -22,8 +22,20 @@ from newsdex.reading.request import Selection
 CHUNK = 200  # documents held at once: one manifest read, one Parquet row group
 ENTITY_TYPES = ("PERSON", "ORG", "LOC", "NORP", "MISC", "DATE")  # CSV columns, lower-cased
 CSV_COLUMNS = (
-    "id", "title", "url", "path", "source", "published", "language", "byline", "rules_version", "copy_of",
-    "copies", "body", *(t.lower() for t in ENTITY_TYPES), "segments",
+    "id",
+    "title",
+    "url",
+    "path",
+    "source",
+    "published",
+    "language",
+    "byline",
+    "rules_version",
+    "copy_of",
+    "copies",
+    "body",
+    *(t.lower() for t in ENTITY_TYPES),
+    "segments",
 )
 PARQUET_HINT = "Parquet needs pyarrow: pip install 'newsdex[parquet]'"
 
@@ -114,18 +126,41 @@ def parquet_schema() -> Any:  # -> pyarrow.Schema
     import pyarrow as pa
 
     text = pa.string()
-    return pa.schema([
-        pa.field("id", text, nullable=False),
-        ("title", text), ("path", text), ("url", text), ("source", text), ("byline", text),
-        ("published", text), ("rules_version", text), ("body", text),
-        ("segments", pa.list_(pa.struct([("kind", text), ("text", text)]))),
-        ("entities", pa.list_(pa.struct([("name", text), ("type", text), ("mentions", pa.list_(text)),
-                                         ("count", pa.int64()), ("caption_only", pa.bool_())]))),
-        ("removed", pa.list_(pa.struct([("text", text), ("rule", text)]))),
-        ("encoding", text),
-        ("provenance", pa.struct([("file", text), ("line", pa.int64()), ("offset", pa.int64())])),
-        ("crawled", text), ("language", text), ("copy_of", text), ("copies", pa.list_(text)),
-    ])
+    return pa.schema(
+        [
+            pa.field("id", text, nullable=False),
+            ("title", text),
+            ("path", text),
+            ("url", text),
+            ("source", text),
+            ("byline", text),
+            ("published", text),
+            ("rules_version", text),
+            ("body", text),
+            ("segments", pa.list_(pa.struct([("kind", text), ("text", text)]))),
+            (
+                "entities",
+                pa.list_(
+                    pa.struct(
+                        [
+                            ("name", text),
+                            ("type", text),
+                            ("mentions", pa.list_(text)),
+                            ("count", pa.int64()),
+                            ("caption_only", pa.bool_()),
+                        ]
+                    )
+                ),
+            ),
+            ("removed", pa.list_(pa.struct([("text", text), ("rule", text)]))),
+            ("encoding", text),
+            ("provenance", pa.struct([("file", text), ("line", pa.int64()), ("offset", pa.int64())])),
+            ("crawled", text),
+            ("language", text),
+            ("copy_of", text),
+            ("copies", pa.list_(text)),
+        ]
+    )
 
 
 def write_parquet(chunks: Iterable[list[dict[str, Any]]], path: Path) -> int:

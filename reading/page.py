@@ -10,8 +10,9 @@ from newsdex.reading.passages import Marker, as_json
 from newsdex.reading.stored import hit_fields
 
 
-def page_hits(results: Any, stories: list[tuple[Any, dict[str, Any]]], copies: Copies, offset: int, limit: int,
-              relevance: bool) -> list[dict[str, Any]]:
+def page_hits(
+    results: Any, stories: list[tuple[Any, dict[str, Any]]], copies: Copies, offset: int, limit: int, relevance: bool
+) -> list[dict[str, Any]]:
     """The hits of ranks ``offset + 1`` to ``offset + limit`` among ``stories`` ((score, stored fields), one per
     story); passages are built for those only."""
     marker = Marker(results)

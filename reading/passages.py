@@ -49,8 +49,9 @@ class Marker:
         whole sentences where they end within reach; else the title's marks, else the body's first sentences."""
         best = body[found[0].start : found[0].end] if found else body
         title = analysis.stored_title(fields) or ""
-        snippet = snippets.highlight_sentences(self.results, self.field("body", fields), best, self.fragmenter,
-                                               self.formatter) or snippets.highlight(
+        snippet = snippets.highlight_sentences(
+            self.results, self.field("body", fields), best, self.fragmenter, self.formatter
+        ) or snippets.highlight(
             self.results, self.field("title", fields), title, self.fragmenter, self.formatter, top=3
         )
         snippet = snippet or html.escape(snippets.lead(body, 200) or title, quote=False)

@@ -38,8 +38,6 @@ SUGGEST_WORD_CHARS = (4, 30)  # shorter words have too many neighbours, longer o
 SUGGEST_FLOOR_S = 0.05  # the suggestion may take as long as the search, or this, whichever is more
 
 
-
-
 def make_parser(schema: Any, families: list[str] | tuple[str, ...] = ("",)) -> MultifieldParser:
     """Whoosh's parser over the indexed fields only, keeping unknown field names as fields (so that
     ``nosuchfield:x`` matches nothing, as in Elasticsearch) rather than reading them as words.
@@ -135,8 +133,10 @@ def check_expansions(q: wq.Query, reader: Any) -> None:
         if isinstance(leaf, wq.MultiTerm) and leaf.field():
             left -= sum(1 for _ in islice(leaf.expanded_terms(reader), left + 1))
             if left < 0:
-                raise QueryError(f"wildcards or ranges stand for more than {MAX_EXPANSIONS:,} words of the index "
-                                 f"(at {_short(str(leaf))!r}): make them more specific")
+                raise QueryError(
+                    f"wildcards or ranges stand for more than {MAX_EXPANSIONS:,} words of the index "
+                    f"(at {_short(str(leaf))!r}): make them more specific"
+                )
 
 
 def _short(text: str, n: int = 40) -> str:
@@ -279,8 +279,14 @@ def _group_spans(q: wq.Query) -> list[tuple[int, int]]:
     return found
 
 
-def _nearest(reader: Any, field: str, surface: str, indexed: str, neighbours: Neighbours | None,
-             siblings: list[str] | None = None) -> str | None:
+def _nearest(
+    reader: Any,
+    field: str,
+    surface: str,
+    indexed: str,
+    neighbours: Neighbours | None,
+    siblings: list[str] | None = None,
+) -> str | None:
     """The archive's likeliest word for ``surface`` (as typed; ``indexed``: as the index has it), or None.
     ``siblings``: the same field in each language the query meets (``body``, ``body_de``…), whose documents
     count together."""

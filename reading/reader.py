@@ -35,8 +35,9 @@ FILTERS = frozenset(Filters.model_fields)
 
 def request(query: str, **options: Any) -> SearchRequest:
     """The SearchRequest of ``query`` and search's options by name (filters among them); a list is a tuple."""
-    filters: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v
-                               for k, v in options.items() if k in FILTERS and v}
+    filters: dict[str, Any] = {
+        k: tuple(v) if isinstance(v, list) else v for k, v in options.items() if k in FILTERS and v
+    }
     rest = {k: v for k, v in options.items() if k not in FILTERS}
     return SearchRequest.model_validate({"query": query, "filters": Filters.model_validate(filters), **rest})
 
@@ -52,8 +53,9 @@ def matching_ids(root: Path, query: str, **filters: Any) -> list[str]:
         return archive.matching_ids(request(query, **filters))
 
 
-def similar(root: Path, ref: str, limit: int = 10, kind: str = "article", languages: tuple[str, ...] = ()
-            ) -> dict[str, Any] | None:
+def similar(
+    root: Path, ref: str, limit: int = 10, kind: str = "article", languages: tuple[str, ...] = ()
+) -> dict[str, Any] | None:
     with Archive(root) as archive:
         return archive.similar(ref, limit, kind, languages)
 

@@ -56,8 +56,10 @@ def _readable(searcher: Any) -> bool:
     """Whether this module can score for ``searcher``: the fast paths on (index/whoosh_internals.py: a supported
     Whoosh, not switched off), Whoosh's BM25F, and every segment in Whoosh 2.7's default codec (whose posting
     blocks are read here)."""
-    return internals.fast_paths() and type(searcher.weighting) is BM25F and all(
-        internals.w3_segment(sub.reader()) for sub, _ in searcher.leaf_searchers()
+    return (
+        internals.fast_paths()
+        and type(searcher.weighting) is BM25F
+        and all(internals.w3_segment(sub.reader()) for sub, _ in searcher.leaf_searchers())
     )
 
 
@@ -267,8 +269,10 @@ class _Segment:
         dropped); several summed as an OR of terms times the boost when they are two or the segment holds over
         5,000 documents; otherwise (a smaller segment, or 1,024 words and more) Whoosh's unscored array matcher,
         where every matching document scores 1."""
-        if not q.constantscore or (type(q) is wq.Prefix and q.text == "") or (
-            type(q) is wq.Wildcard and q.text.strip("*") == ""
+        if (
+            not q.constantscore
+            or (type(q) is wq.Prefix and q.text == "")
+            or (type(q) is wq.Wildcard and q.text.strip("*") == "")
         ):
             raise _Unsupported  # scored otherwise (the array matcher sums), or Whoosh matches every document
         words = [w for w in internals.pattern_words(q, self.reader) if w]
@@ -288,8 +292,10 @@ class _Segment:
         if q.fieldname != "published" or not q.constantscore or "published" not in self.reader.schema:
             raise _Unsupported
         field = self.reader.schema["published"]
-        if not isinstance(field, DATETIME) or field.column_type is None or not all(
-            x is None or isinstance(x, int) for x in (q.start, q.end)
+        if (
+            not isinstance(field, DATETIME)
+            or field.column_type is None
+            or not all(x is None or isinstance(x, int) for x in (q.start, q.end))
         ):
             raise _Unsupported  # not a sortable DATETIME: no column to read
         values = dates.segment_published(self.reader)  # DATETIME's column holds the value itself, unshifted

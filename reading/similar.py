@@ -85,8 +85,13 @@ def body_terms(analyzer: Any, body: str) -> tuple[Counter[str], dict[str, str]]:
     return tf, surface
 
 
-def _distinctive(searcher: Any, body: str, field: str = "body", stop: frozenset[str] = frozenset(),
-                 words: frozenset[str] = frozenset()) -> tuple[list[_Part], int]:
+def _distinctive(
+    searcher: Any,
+    body: str,
+    field: str = "body",
+    stop: frozenset[str] = frozenset(),
+    words: frozenset[str] = frozenset(),
+) -> tuple[list[_Part], int]:
     """The body's top stems by tf × idf, each boosted by its weight relative to the best one; ``field``: the body
     field of the document's language (index/analysis.py); ``stop`` (indexed forms) and ``words`` (as written):
     its function words, never distinctive."""
@@ -169,6 +174,7 @@ def _shared(mine: list[_Part], docnum: int) -> list[str]:
     """A hit's reason: the shared names, then the shared words, each group by what it adds to the hit's score
     (the rarer, the more: the most specific first); at most ``MAX_REASON_NAMES`` names, so that words show
     too, and no word already said by a name ("Kursk" after "Kursk")."""
+
     def weight(p: _Part) -> float:
         return -p.scores[docnum]
 
@@ -199,8 +205,10 @@ def _snippet(analyzer: Any, body: str, stems: set[str]) -> str:
     out, at = [], 0
     for token in analyzer(window, chars=True, removestops=False):
         if token.text in stems:
-            out += [html.escape(window[at : token.startchar], quote=False),
-                    f"<b>{html.escape(window[token.startchar : token.endchar], quote=False)}</b>"]
+            out += [
+                html.escape(window[at : token.startchar], quote=False),
+                f"<b>{html.escape(window[token.startchar : token.endchar], quote=False)}</b>",
+            ]
             at = token.endchar
     out.append(html.escape(window[at:], quote=False))
     text = " ".join("".join(out).split())
@@ -208,8 +216,9 @@ def _snippet(analyzer: Any, body: str, stems: set[str]) -> str:
     return ("… " if cut_before else "") + text + (" …" if not snippets._ends_sentence(body, end) else "")
 
 
-def similar(searcher: Any, root: Path, ref: str, limit: int = 10, kind: str = "article",
-            languages: tuple[str, ...] = ()) -> dict[str, Any] | None:
+def similar(
+    searcher: Any, root: Path, ref: str, limit: int = 10, kind: str = "article", languages: tuple[str, ...] = ()
+) -> dict[str, Any] | None:
     """The ``similar`` JSON of docs/contract.md for the document ``ref`` names (id, unique id prefix, input
     path), or None when there is no such document; ``searcher``: the index's (an Archive's: opening it first,
     a missing or damaged generation says so); ``languages``: only articles in those. Raises AmbiguousId for an
@@ -227,8 +236,9 @@ def similar(searcher: Any, root: Path, ref: str, limit: int = 10, kind: str = "a
     excluded = {docnum} | {d for m in members if (d := searcher.document_number(id=m)) is not None}
     excluded |= left_out(searcher, kind)  # listings and other pages are no story like this one
     language = source.get("language")  # its words are read in its language's field, its function words left out
-    parts, n = _distinctive(searcher, body, hit_field(searcher.schema, "body", language), stop_terms(language),
-                            function_words(language))
+    parts, n = _distinctive(
+        searcher, body, hit_field(searcher.schema, "body", language), stop_terms(language), function_words(language)
+    )
     parts = _entity_parts(searcher, source, n) + parts
     scores = _only(searcher, _summed(searcher, parts, excluded), languages)
     ranked, stored, copies = _stories(searcher, root, scores, limit)
@@ -255,7 +265,6 @@ def _the_document(root: Path, ref: str) -> tuple[str, str, list[str]] | None:
         key = manifest.cluster_of(doc_id)
         members = [m["id"] for m in manifest.cluster(key)] if key else []
     return doc_id, body, members
-
 
 
 def _summed(searcher: Any, parts: list[_Part], excluded: set[int]) -> dict[int, float]:
@@ -294,8 +303,9 @@ def _stories(searcher: Any, root: Path, scores: dict[int, float], limit: int) ->
         window = min(window * 4, MAX_WINDOW)
 
 
-def _hit(searcher: Any, parts: list[_Part], ranked: tuple[float, int], fields: dict[str, Any],
-         copies: Copies) -> dict[str, Any]:
+def _hit(
+    searcher: Any, parts: list[_Part], ranked: tuple[float, int], fields: dict[str, Any], copies: Copies
+) -> dict[str, Any]:
     score, d = ranked
     mine = [p for p in parts if d in p.scores]
     shared = _shared(mine, d)

@@ -97,9 +97,7 @@ def _fragments(
     extra: frozenset[int] = frozenset()
     if chain is None:  # an analyzer of another shape: Whoosh's own marking, phrase words as words
         words = plan.words.union(*plan.phrases)
-        tokens: Iterator[Token] = set_matched_filter(
-            analyzer(text, chars=True, mode="index", removestops=False), words
-        )
+        tokens: Iterator[Token] = set_matched_filter(analyzer(text, chars=True, mode="index", removestops=False), words)
     else:
         extra = _phrase_starts(chain, text, plan.phrases)
         if type(fragmenter) is ContextFragmenter and _first_letter_kept(chain):
@@ -234,8 +232,9 @@ def _phrase_starts(chain: _Chain, text: str, phrases: tuple[tuple[str, ...], ...
         return frozenset()
     words = [(m.start(), _indexed(chain, m.group(0))) for m in chain.expression.finditer(text, 0, MAX_MARKED_CHARS)]
     stems = [w for _, w in words]
-    return frozenset(words[k + j][0] for phrase in phrases for k in _occurrences(stems, phrase)
-                     for j in range(len(phrase)))
+    return frozenset(
+        words[k + j][0] for phrase in phrases for k in _occurrences(stems, phrase) for j in range(len(phrase))
+    )
 
 
 def _occurrences(stems: list[str], phrase: tuple[str, ...]) -> list[int]:
@@ -335,8 +334,10 @@ def _analyzed_passages(analyzer: Any, text: str, plan: Plan, idf: dict[str, floa
     found = []
     for i, (a, b) in enumerate(paragraphs):
         piece = text[a:b]
-        tokens = [(t.pos, t.startchar, t.endchar, t.text)
-                  for t in analyzer(piece, positions=True, chars=True, mode="index", removestops=False)]
+        tokens = [
+            (t.pos, t.startchar, t.endchar, t.text)
+            for t in analyzer(piece, positions=True, chars=True, mode="index", removestops=False)
+        ]
         counts, marked = _counted_at_positions(plan, tokens)
         if not counts:
             continue
@@ -344,8 +345,11 @@ def _analyzed_passages(analyzer: Any, text: str, plan: Plan, idf: dict[str, floa
         score = sum(idf.get(w, 0.0) * tf * (PASSAGE_K1 + 1) / (tf + norm) for w, tf in counts.items())
         score *= min(1.0, len({t[0] for t in tokens}) / PASSAGE_FULL_WORDS) ** 0.5
         marks: list[tuple[int, int]] = []
-        for s, e in sorted((s, e) for pos, s, e, word in tokens if pos in marked
-                           and (word in plan.words or any(word in p for p in plan.phrases))):
+        for s, e in sorted(
+            (s, e)
+            for pos, s, e, word in tokens
+            if pos in marked and (word in plan.words or any(word in p for p in plan.phrases))
+        ):
             if marks and s < marks[-1][1]:  # a word and the words inside it overlap: one mark
                 marks[-1] = (marks[-1][0], max(marks[-1][1], e))
             else:
@@ -473,8 +477,13 @@ def _chain(analyzer: Any, memos: caches.Caches) -> _Chain | None:
         else:
             return None
     expression = items[0].expression
-    return _Chain(expression, lower, stem, memos.stems.setdefault(stem, {}),
-                  memos.surface.setdefault((expression.pattern, lower, stem), {}))
+    return _Chain(
+        expression,
+        lower,
+        stem,
+        memos.stems.setdefault(stem, {}),
+        memos.surface.setdefault((expression.pattern, lower, stem), {}),
+    )
 
 
 def _first_letter_kept(chain: _Chain) -> bool:

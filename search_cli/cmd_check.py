@@ -87,11 +87,21 @@ def _repair(store: IndexStore, found: CheckResult, args: argparse.Namespace) -> 
         from newsdex.settings import Settings
 
         settings = Settings.from_env(index=store.root, rules=args.rules)  # resolved here, once, for the run
-        with user_errors_quiet(store.root), Display(not args.json and sys.stderr.isatty()) as display, \
-                progress.listening(display.event):
+        with (
+            user_errors_quiet(store.root),
+            Display(not args.json and sys.stderr.isatty()) as display,
+            progress.listening(display.event),
+        ):
             display.phase("starting the flow runner (Prefect) to rebuild the index")
-            run = reindex_flow(ReindexOptions(full=True, lock_held=True, progress=display.enabled, settings=settings,
-                                              manifest_name=work.paths.manifest_name))
+            run = reindex_flow(
+                ReindexOptions(
+                    full=True,
+                    lock_held=True,
+                    progress=display.enabled,
+                    settings=settings,
+                    manifest_name=work.paths.manifest_name,
+                )
+            )
         done.actions.append(
             f"rebuilt the index from the raw store into a new generation (rules {run['rules_version']}): "
             f"{run['documents']} documents, {len(run['quarantined'])} quarantined"
@@ -99,15 +109,21 @@ def _repair(store: IndexStore, found: CheckResult, args: argparse.Namespace) -> 
         known = {p.path for p in done.not_recovered}
         done.not_recovered += [
             Problem("quarantined", f"{q['path']}: quarantined by the rebuild: {q['reason']}", None, q["path"])
-            for q in run["quarantined"] if q["path"] not in known
+            for q in run["quarantined"]
+            if q["path"] not in known
         ]
     if work is not store:
         store.finish_repair(work)  # the rebuilt manifest in place, after the rebuild's swap
         after = store.check()
     elif run is not None:
         after = store.check()
-    return {"actions": done.actions, "rebuilt": run is not None, "run": run,
-            "not_recovered": done.not_recovered, "after": after}
+    return {
+        "actions": done.actions,
+        "rebuilt": run is not None,
+        "run": run,
+        "not_recovered": done.not_recovered,
+        "after": after,
+    }
 
 
 def _repair_json(repair: dict[str, Any] | None, final: CheckResult) -> dict[str, Any] | None:
@@ -125,8 +141,11 @@ def _repair_json(repair: dict[str, Any] | None, final: CheckResult) -> dict[str,
 
 def _print(found: CheckResult, repair: dict[str, Any] | None, final: CheckResult) -> None:
     manifest = f"{found.documents} documents in the manifest" if found.documents is not None else "no manifest"
-    whoosh = f"{found.index_documents} in the live generation" if found.index_documents is not None else (
-        "no readable generation")
+    whoosh = (
+        f"{found.index_documents} in the live generation"
+        if found.index_documents is not None
+        else ("no readable generation")
+    )
     say(f"index {found.index}: {manifest}, {whoosh}, {found.raw_checked} raw inputs checked")
     if found.healthy:
         print("healthy")

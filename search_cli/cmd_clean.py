@@ -69,8 +69,9 @@ def run(args: argparse.Namespace) -> int:
     # A feed file (JSON Lines, WARC) is cleaned record by record.
     stream = FeedStream(args.paths, encoding, max_bytes=settings.max_bytes)
     if not stream.files:
-        raise UsageError("no input files (.txt, .html, .htm, .jsonl, .ndjson, .warc or their .gz) under "
-                         + ", ".join(args.paths))
+        raise UsageError(
+            "no input files (.txt, .html, .htm, .jsonl, .ndjson, .warc or their .gz) under " + ", ".join(args.paths)
+        )
     cleaned = 0
     for record in stream:
         loaded = record.doc

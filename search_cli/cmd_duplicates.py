@@ -49,8 +49,10 @@ def run(args: argparse.Namespace) -> int:
         return 0
     columns = width()
     copies = sum(len(c["members"]) - 1 for c in clusters)
-    print(f"{len(clusters)} stor{'ies' if len(clusters) != 1 else 'y'} with copies, {copies} cop"
-          f"{'ies' if copies != 1 else 'y'}")
+    print(
+        f"{len(clusters)} stor{'ies' if len(clusters) != 1 else 'y'} with copies, {copies} cop"
+        f"{'ies' if copies != 1 else 'y'}"
+    )
     for c in clusters:
         print()
         for i, m in enumerate(c["members"]):

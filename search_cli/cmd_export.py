@@ -51,8 +51,9 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("query", metavar="QUERY", nargs="?", default="")
     p.add_argument("--format", choices=FORMATS, default=None, help="output format (default jsonl)")
-    p.add_argument("--output", "-o", metavar="FILE",
-                   help="write to FILE instead of stdout (-: stdout); parquet needs a FILE")
+    p.add_argument(
+        "--output", "-o", metavar="FILE", help="write to FILE instead of stdout (-: stdout); parquet needs a FILE"
+    )
     add_filter_options(p)  # the same filters as search, parsed by its helpers
 
 

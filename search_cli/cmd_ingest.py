@@ -32,25 +32,51 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: seeds/)")
     p.add_argument("--prune", action="store_true", help="remove documents whose input files no longer exist")
-    p.add_argument("--batch-size", type=int, metavar="N",
-                   help="documents per task and per commit (default: sized to the run, at most $NEWSDEX_BATCH "
-                   "or 500)")
+    p.add_argument(
+        "--batch-size",
+        type=int,
+        metavar="N",
+        help="documents per task and per commit (default: sized to the run, at most $NEWSDEX_BATCH or 500)",
+    )
     p.add_argument("--wait", action="store_true", help="wait for another running ingest instead of exiting")
-    p.add_argument("--workers", type=int, default=None, metavar="N",
-                   help="clean, segment and enrich in N worker processes (default: one per core, once a run has "
-                   "100 documents to process; 0: in the ingest's own process)")
-    p.add_argument("--dask", action="store_true",
-                   help="run the workers as a local Dask cluster (starts a Prefect server for the run unless "
-                   "PREFECT_API_URL is set)")
-    p.add_argument("--dask-address", metavar="tcp://HOST:PORT",
-                   help="use an existing Dask cluster (its workers need PREFECT_API_URL of a server they reach)")
-    p.add_argument("--field", action="append", metavar="TARGET=NAME", default=[],
-                   help="JSON Lines: the field that holds TARGET (url, html, text, title, published, byline, "
-                   "language, source); repeatable. Scrapy, news-please and trafilatura names need none")
-    p.add_argument("-q", "--quiet", action="store_true",
-                   help="no progress on stderr (only the summary; on a terminal, progress is shown by default)")
-    p.add_argument("--follow-symlinks", action="store_true",
-                   help="read files that symlinks inside a folder point to outside it (default: quarantined)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="clean, segment and enrich in N worker processes (default: one per core, once a run has "
+        "100 documents to process; 0: in the ingest's own process)",
+    )
+    p.add_argument(
+        "--dask",
+        action="store_true",
+        help="run the workers as a local Dask cluster (starts a Prefect server for the run unless "
+        "PREFECT_API_URL is set)",
+    )
+    p.add_argument(
+        "--dask-address",
+        metavar="tcp://HOST:PORT",
+        help="use an existing Dask cluster (its workers need PREFECT_API_URL of a server they reach)",
+    )
+    p.add_argument(
+        "--field",
+        action="append",
+        metavar="TARGET=NAME",
+        default=[],
+        help="JSON Lines: the field that holds TARGET (url, html, text, title, published, byline, "
+        "language, source); repeatable. Scrapy, news-please and trafilatura names need none",
+    )
+    p.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress on stderr (only the summary; on a terminal, progress is shown by default)",
+    )
+    p.add_argument(
+        "--follow-symlinks",
+        action="store_true",
+        help="read files that symlinks inside a folder point to outside it (default: quarantined)",
+    )
     add_option(p)
 
 
@@ -60,8 +86,10 @@ def print_report(report: dict[str, Any], verb: str = "ingested") -> None:
     q = report["quarantined"]
     wall = report.get("wall_seconds")
     if (report.get("runner") or {}).get("kind") == "none":
-        say(f"nothing to do: {report['unchanged']} inputs unchanged (the same bytes and rules); "
-            f"{report['documents']} documents in the index (rules {report['rules_version']}, {wall or 0:.1f}s)")
+        say(
+            f"nothing to do: {report['unchanged']} inputs unchanged (the same bytes and rules); "
+            f"{report['documents']} documents in the index (rules {report['rules_version']}, {wall or 0:.1f}s)"
+        )
         return
     took = f"{report['seconds']:.1f}s" + (f" in the flow, {wall:.1f}s in all" if wall is not None else "")
     say(
@@ -72,18 +100,29 @@ def print_report(report: dict[str, Any], verb: str = "ingested") -> None:
     if report.get("skipped"):
         say("skipped records: " + ", ".join(f"{k} {v}" for k, v in report["skipped"].items()), indent="  ")
     if len(report.get("quarantined_by_reason") or {}) > 1:
-        say("quarantined by reason: " + ", ".join(f"{k} {v}" for k, v in report["quarantined_by_reason"].items()),
-            indent="  ")
+        say(
+            "quarantined by reason: " + ", ".join(f"{k} {v}" for k, v in report["quarantined_by_reason"].items()),
+            indent="  ",
+        )
     for item in q:
         say(f"quarantined {item['path']}: {item['reason']}", indent="  ", hang="    ")
     dropped = report.get("dates_dropped") or {}
     if dropped.get("records"):
-        say(f"note: {dropped['records']} published dates that name no day were dropped (e.g. "
-            + ", ".join(dropped["examples"][:3]) + ")", indent="  ", hang="    ")
+        say(
+            f"note: {dropped['records']} published dates that name no day were dropped (e.g. "
+            + ", ".join(dropped["examples"][:3])
+            + ")",
+            indent="  ",
+            hang="    ",
+        )
     kinds = report.get("kinds") or {}
     if kinds.get("listing") or kinds.get("other"):
-        say(f"not articles (kept, left out of default search): {kinds.get('listing', 0)} listings, "
-            f"{kinds.get('other', 0)} other pages", indent="  ", hang="    ")
+        say(
+            f"not articles (kept, left out of default search): {kinds.get('listing', 0)} listings, "
+            f"{kinds.get('other', 0)} other pages",
+            indent="  ",
+            hang="    ",
+        )
     stages = report.get("stages") or {}
     if stages:
         say("stages: " + ", ".join(f"{k} {v:.2f}s" for k, v in stages.items()), indent="  ")
@@ -218,8 +257,7 @@ def _seeing_ctrl_c(seen: list[int]) -> Iterator[None]:
 def stop_note(kept: int) -> str:
     """The last line of an ingest stopped by Ctrl-C or SIGTERM (newsdex.search_cli.main reads it from the
     exception's notes): what it kept, and that running it again finishes the rest."""
-    return (f"{STOP_NOTE}{kept} document{'s' if kept != 1 else ''} kept; "
-            "`newsdex ingest` again finishes the rest")
+    return f"{STOP_NOTE}{kept} document{'s' if kept != 1 else ''} kept; `newsdex ingest` again finishes the rest"
 
 
 def quiet_crash_lines() -> None:
@@ -231,8 +269,12 @@ def quiet_crash_lines() -> None:
     class _Stopped(logging.Filter):
         def filter(self, record: logging.LogRecord) -> bool:
             msg = record.getMessage()
-            return not (msg.startswith("Crash detected!") and any(
-                w in msg for w in ("KeyboardInterrupt", "Terminated", "TerminationSignal", "SIGTERM", "interrupt")))
+            return not (
+                msg.startswith("Crash detected!")
+                and any(
+                    w in msg for w in ("KeyboardInterrupt", "Terminated", "TerminationSignal", "SIGTERM", "interrupt")
+                )
+            )
 
     for name in ("prefect.flow_runs", "prefect.task_runs"):
         logger = logging.getLogger(name)
@@ -262,10 +304,22 @@ def _survey(
             return None, store.pending(items, rules_version)
         documents = store.document_count()
     return {
-        "documents": documents, "new": 0, "changed": 0, "unchanged": len(files), "removed": 0, "quarantined": [],
-        "rules_version": rules_version, "seconds": 0.0, "stages": {}, "removed_lines_by_rule": {},
-        "entities_by_type": {}, "enrichment_reused": 0, "records": len(files), "skipped": {},
-        "published_coverage": {}, "languages": {},
+        "documents": documents,
+        "new": 0,
+        "changed": 0,
+        "unchanged": len(files),
+        "removed": 0,
+        "quarantined": [],
+        "rules_version": rules_version,
+        "seconds": 0.0,
+        "stages": {},
+        "removed_lines_by_rule": {},
+        "entities_by_type": {},
+        "enrichment_reused": 0,
+        "records": len(files),
+        "skipped": {},
+        "published_coverage": {},
+        "languages": {},
         "runner": {"kind": "none", "workers": None, "tasks": 0, "task_work_s": 0.0, "worker_restarts": 0},
     }, 0
 

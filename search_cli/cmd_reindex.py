@@ -26,9 +26,14 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--batch-size", type=int, metavar="N", help="documents per task (default 500; $NEWSDEX_BATCH)")
     p.add_argument("--wait", action="store_true", help="wait for a running ingest or reindex instead of exiting")
     p.add_argument("--examples", type=int, default=3, metavar="N", help="example lines per rule in the report")
-    p.add_argument("--workers", type=int, default=None, metavar="N",
-                   help="segment and enrich the changed documents in N worker processes (default: one per core, "
-                   "once a run has 100 documents to process; 0: in the reindex's own process)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="segment and enrich the changed documents in N worker processes (default: one per core, "
+        "once a run has 100 documents to process; 0: in the reindex's own process)",
+    )
 
 
 def print_dry_run(report: dict[str, Any]) -> None:
@@ -41,8 +46,10 @@ def print_dry_run(report: dict[str, Any]) -> None:
     if summary["by_rule"]:
         print("\nlines by rule (newly removed / newly kept):")
         for rule, entry in sorted(summary["by_rule"].items(), key=lambda kv: -(kv[1]["removed"] + kv[1]["restored"])):
-            print(f"  {rule:<28} -{entry['removed']:<5} +{entry['restored']:<5} e.g. " +
-                  " | ".join(repr(e[:60]) for e in entry["examples"]))
+            print(
+                f"  {rule:<28} -{entry['removed']:<5} +{entry['restored']:<5} e.g. "
+                + " | ".join(repr(e[:60]) for e in entry["examples"])
+            )
     if summary["by_site"]:
         print("\ndocuments by site:")
         for site, n in summary["by_site"].items():
@@ -76,9 +83,16 @@ def run(args: argparse.Namespace) -> int:
     from newsdex.index.space import check_space
     from newsdex.search_cli.progress import Display
 
-    options = ReindexOptions(full=args.full, dry_run=args.dry_run, batch_size=args.batch_size,
-                             progress=not args.json and sys.stderr.isatty(), lock_held=True, examples=args.examples,
-                             runner=RunnerOptions(workers=args.workers), settings=settings)
+    options = ReindexOptions(
+        full=args.full,
+        dry_run=args.dry_run,
+        batch_size=args.batch_size,
+        progress=not args.json and sys.stderr.isatty(),
+        lock_held=True,
+        examples=args.examples,
+        runner=RunnerOptions(workers=args.workers),
+        settings=settings,
+    )
     try:
         with store.lock(wait=args.wait, shared=args.dry_run), Display(not args.json and sys.stderr.isatty()) as display:
             store.verify(whoosh=not args.full)  # --full replaces the generation: it runs even when that one is lost

@@ -24,8 +24,13 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("action", choices=("suggest", "version"), help="suggest: mine repeated lines; version: print")
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: the configured inputs)")
     p.add_argument("--min-docs", type=int, default=3, metavar="N", help="documents a line must occur in (3)")
-    p.add_argument("--min-share", type=float, default=0.3, metavar="F",
-                   help="share of the source's documents it must occur in (0.3)")
+    p.add_argument(
+        "--min-share",
+        type=float,
+        default=0.3,
+        metavar="F",
+        help="share of the source's documents it must occur in (0.3)",
+    )
     p.add_argument("--all", action="store_true", help="also list lines the current rules already remove")
 
 
@@ -88,8 +93,13 @@ def run(args: argparse.Namespace) -> int:
     if not args.all:
         candidates = [c for c in candidates if c.already_removed_by is None]
     if args.json:
-        emit_json({"documents": len(docs), "rules_version": rules.version,
-                   "candidates": [c.model_dump() | {"share": round(c.share, 3)} for c in candidates]})
+        emit_json(
+            {
+                "documents": len(docs),
+                "rules_version": rules.version,
+                "candidates": [c.model_dump() | {"share": round(c.share, 3)} for c in candidates],
+            }
+        )
         return 0
     if not candidates:
         print(f"no line repeats in {args.min_docs}+ documents of one source ({len(docs)} documents read)")

@@ -17,7 +17,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         parents=[common],
         help="full-text search (Whoosh query syntax)",
         description="Search titles, headings, bodies and captions. Query syntax: words (all must match), "
-        "AND/OR/NOT, \"phrases\", field:value (title:, body:, source:, person:, org:, loc:), trailing * for prefixes; "
+        'AND/OR/NOT, "phrases", field:value (title:, body:, source:, person:, org:, loc:), trailing * for prefixes; '
         "a field the index does not have matches nothing. --all (or the query *) lists every document.",
         epilog="examples:\n  newsdex search gulags\n  newsdex search '\"Kursk region\"' --limit 5\n"
         "  newsdex search --all --sort newest --limit 20\n"
@@ -29,16 +29,29 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("query", metavar="QUERY", nargs="?", default="")
     p.add_argument("--all", action="store_true", help="every document (the same as the query *); takes no QUERY")
     p.add_argument("--limit", type=int, default=10, metavar="N", help="hits to print (default 10)")
-    p.add_argument("--offset", type=int, default=0, metavar="N",
-                   help="skip the N best stories first: the next page (default 0; at most 10,000)")
+    p.add_argument(
+        "--offset",
+        type=int,
+        default=0,
+        metavar="N",
+        help="skip the N best stories first: the next page (default 0; at most 10,000)",
+    )
     add_filter_options(p)
     p.add_argument("--sort", choices=["relevance", "newest", "oldest"], default="relevance")
-    p.add_argument("--all-copies", action="store_true",
-                   help="list every copy of a story (default: one hit per story, with its number of copies)")
-    p.add_argument("--passages", action="store_true",
-                   help="show each hit's best-matching paragraphs (at most 3; always in --json)")
-    p.add_argument("--interval", choices=["auto", "day", "month", "year"], default="auto",
-                   help="periods of the date histogram (default: chosen from the span of the matches' dates)")
+    p.add_argument(
+        "--all-copies",
+        action="store_true",
+        help="list every copy of a story (default: one hit per story, with its number of copies)",
+    )
+    p.add_argument(
+        "--passages", action="store_true", help="show each hit's best-matching paragraphs (at most 3; always in --json)"
+    )
+    p.add_argument(
+        "--interval",
+        choices=["auto", "day", "month", "year"],
+        default="auto",
+        help="periods of the date histogram (default: chosen from the span of the matches' dates)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -52,8 +65,15 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("give a QUERY or --all, not both")
     if not args.all and not args.query.strip():
         raise UsageError("empty query: give words to search for, or --all for every document")
-    request = SearchRequest(query="*" if args.all else args.query, filters=filters_of(args), sort=args.sort,
-                            limit=args.limit, offset=args.offset, all_copies=args.all_copies, interval=args.interval)
+    request = SearchRequest(
+        query="*" if args.all else args.query,
+        filters=filters_of(args),
+        sort=args.sort,
+        limit=args.limit,
+        offset=args.offset,
+        all_copies=args.all_copies,
+        interval=args.interval,
+    )
     with Archive(index_dir(args.index), aliases=alias_names) as archive:
         result = archive.search(request)
     if args.json:
@@ -78,21 +98,13 @@ def print_human(result: dict[str, Any], passages: bool = False) -> None:
         count = f" ({n} hit{'s' if n != 1 else ''})" if n else ""
         _print(f"did you mean: {printable(result['suggestion'])}{count}", columns, hang="  ")
     for e in result.get("expanded") or []:
-        _print(f"also matching {e['type']} {printable(e['name'])} ({printable(e['text'])} is another spelling)",
-               columns, hang="  ")
+        _print(
+            f"also matching {e['type']} {printable(e['name'])} ({printable(e['text'])} is another spelling)",
+            columns,
+            hang="  ",
+        )
     for i, hit in enumerate(result["hits"], 1):
-        parts = (hit["source"], hit["published"], hit.get("language"), hit["path"])
-        meta = " · ".join(printable(x) for x in parts if x)
-        print()
-        _print(f"{i}. {bold(printable(hit['title'] or '(untitled)'), color)}  [{hit['id']}]", columns, hang="   ")
-        meta += copies_note(hit, printable)
-        _print(meta, columns, indent="   ")
-        if passages and hit.get("passages"):
-            for p in hit["passages"]:
-                _print(f"¶{p['position'] + 1}  " + html_to_terminal(printable(p["text"]), color), columns,
-                       indent="     ", hang="        ")
-        else:
-            _print(html_to_terminal(printable(hit["snippet"]), color), columns, indent="   ")
+        _print_hit(i, hit, passages, color, columns)
     if result["facets"].get("published"):
         print()
         head, *chart = date_lines(result["facets"]["published"], result["dates"], total, columns)
@@ -111,6 +123,22 @@ def print_human(result: dict[str, Any], passages: bool = False) -> None:
 
 BARS = " ▁▂▃▄▅▆▇█"
 MAX_BARS = 60
+
+
+def _print_hit(i: int, hit: dict[str, Any], passages: bool, color: bool, columns: int) -> None:
+    """One hit: its title and id, where it comes from, and its snippet (or its passages)."""
+    parts = (hit["source"], hit["published"], hit.get("language"), hit["path"])
+    meta = " · ".join(printable(x) for x in parts if x)
+    print()
+    _print(f"{i}. {bold(printable(hit['title'] or '(untitled)'), color)}  [{hit['id']}]", columns, hang="   ")
+    meta += copies_note(hit, printable)
+    _print(meta, columns, indent="   ")
+    if passages and hit.get("passages"):
+        for p in hit["passages"]:
+            text = f"¶{p['position'] + 1}  " + html_to_terminal(printable(p["text"]), color)
+            _print(text, columns, indent="     ", hang="        ")
+    else:
+        _print(html_to_terminal(printable(hit["snippet"]), color), columns, indent="   ")
 
 
 def date_lines(periods: list[dict[str, Any]], dates: dict[str, Any], total: int, columns: int = 80) -> list[str]:
@@ -135,9 +163,12 @@ def date_lines(periods: list[dict[str, Any]], dates: dict[str, Any], total: int,
         axis += [" "] * (at - len(axis)) + list(names[i])
     dated = sum(counts)
     undated = f", {dates['undated']} undated" if dates.get("undated") else ""
-    return [f"published per {dates['interval']}: {dated} of {total} matches dated{undated}; peak {max(counts)}"
-            + (f" (bars of {step} {dates['interval']}s)" if step > 1 else ""),
-            "  " + (bars or BARS[0]), "  " + "".join(axis)]
+    return [
+        f"published per {dates['interval']}: {dated} of {total} matches dated{undated}; peak {max(counts)}"
+        + (f" (bars of {step} {dates['interval']}s)" if step > 1 else ""),
+        "  " + (bars or BARS[0]),
+        "  " + "".join(axis),
+    ]
 
 
 def _print(text: str, columns: int, indent: str = "", hang: str | None = None) -> None:

@@ -22,8 +22,11 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("id", metavar="ID")
     p.add_argument("--explain", action="store_true", help="also list every line the cleaner removed, and why")
-    p.add_argument("--all-entities", action="store_true",
-                   help=f"list every date and other entity (default: at most {VALUE_LIMIT} of each; every name)")
+    p.add_argument(
+        "--all-entities",
+        action="store_true",
+        help=f"list every date and other entity (default: at most {VALUE_LIMIT} of each; every name)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -55,9 +58,16 @@ def run(args: argparse.Namespace) -> int:
 def provenance_lines(doc: dict[str, Any]) -> list[str]:
     """Where each field came from (so a reader sees why a date is what it is), the dates not trusted, and what
     kind of page this is when it is not an article (or where its text was cut)."""
-    sources = [f"{name} from {doc[key]}" for name, key in (
-        ("title", "title_source"), ("byline", "byline_source"), ("date", "published_source"),
-        ("source", "source_source")) if doc.get(key)]
+    sources = [
+        f"{name} from {doc[key]}"
+        for name, key in (
+            ("title", "title_source"),
+            ("byline", "byline_source"),
+            ("date", "published_source"),
+            ("source", "source_source"),
+        )
+        if doc.get(key)
+    ]
     if doc.get("modified"):
         sources.append(f"modified {doc['modified']} ({doc.get('modified_source')})")
     lines = [" · ".join(sources)] if sources else []
@@ -124,8 +134,11 @@ def print_document(doc: dict[str, Any], trace: list[dict[str, Any]] | None, all_
     if doc.get("copy_of"):
         out(f"a copy of {doc['copy_of']}" + (f" (one of {len(doc['copies']) + 1} copies of this story)"))
     elif doc.get("copies"):
-        out(f"{len(doc['copies'])} other cop{'ies' if len(doc['copies']) != 1 else 'y'} of this story: "
-            + ", ".join(doc["copies"][:5]) + ("…" if len(doc["copies"]) > 5 else ""))
+        out(
+            f"{len(doc['copies'])} other cop{'ies' if len(doc['copies']) != 1 else 'y'} of this story: "
+            + ", ".join(doc["copies"][:5])
+            + ("…" if len(doc["copies"]) > 5 else "")
+        )
     print()
     for seg in doc["segments"]:
         if seg["kind"] == "heading":

@@ -41,10 +41,17 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("id", metavar="ID|URL")
     p.add_argument("--limit", type=int, default=10, metavar="N", help="hits to print (default 10)")
     # as search's --kind (search_cli/options.py, which this path does not import: it brings pydantic)
-    p.add_argument("--kind", default="article", choices=("article", "listing", "other", "all"),
-                   help="candidates of this kind only (default article; all: every document)")
     p.add_argument(
-        "--lang", action="append", default=[], metavar="CODE",
+        "--kind",
+        default="article",
+        choices=("article", "listing", "other", "all"),
+        help="candidates of this kind only (default article; all: every document)",
+    )
+    p.add_argument(
+        "--lang",
+        action="append",
+        default=[],
+        metavar="CODE",
         help="only articles in these languages (ISO 639-1 codes, comma-separated or repeated: de,fr)",
     )
 
@@ -79,8 +86,12 @@ def print_human(result: dict[str, Any], color: bool) -> None:
 
     hits = result["hits"]
     title = printable(result["title"] or "(untitled)")
-    out(f"{len(hits)} similar to {title}  [{result['id']}]" if hits else f"nothing similar to {title}  "
-        f"[{result['id']}]", hang="  ")
+    out(
+        f"{len(hits)} similar to {title}  [{result['id']}]"
+        if hits
+        else f"nothing similar to {title}  [{result['id']}]",
+        hang="  ",
+    )
     for i, hit in enumerate(hits, 1):
         meta = " · ".join(printable(x) for x in (hit["source"], hit["published"], hit["path"]) if x)
         meta += copies_note(hit, printable)

@@ -49,8 +49,10 @@ def run(args: argparse.Namespace) -> int:
         rows.append(f"languages    {listed}" + (f", unknown {unknown}" if unknown > 0 else ""))
     kinds = s.get("kinds") or {}
     if kinds.get("listing") or kinds.get("other"):
-        rows.append(f"kinds        {kinds.get('article', 0)} articles, {kinds.get('listing', 0)} listings, "
-                    f"{kinds.get('other', 0)} other pages (not in default search)")
+        rows.append(
+            f"kinds        {kinds.get('article', 0)} articles, {kinds.get('listing', 0)} listings, "
+            f"{kinds.get('other', 0)} other pages (not in default search)"
+        )
     by_reason = ", ".join(f"{k} {v}" for k, v in s["quarantined_by_reason"].items())
     rows += [
         f"rules        {s['rules_version']}"
@@ -67,7 +69,11 @@ def run(args: argparse.Namespace) -> int:
     if s["runs"]:
         print("last runs:")
         for r in s["runs"]:
-            say(f"{_when(r['finished'])}  {r['kind']:<8} {r.get('new', 0)} new, {r.get('changed', 0)} changed, "
+            say(
+                f"{_when(r['finished'])}  {r['kind']:<8} {r.get('new', 0)} new, {r.get('changed', 0)} changed, "
                 f"{r.get('unchanged', 0)} unchanged, {len(r.get('quarantined', []))} quarantined, "
-                f"{r.get('seconds', 0):.1f}s", indent="  ", hang=" " * 32)
+                f"{r.get('seconds', 0):.1f}s",
+                indent="  ",
+                hang=" " * 32,
+            )
     return 0

@@ -34,15 +34,29 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=8765, help="port (default 8765; 0: any free port)")
-    p.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
-                   help="also answer requests for this host name (repeatable; '*.example.org' for a domain, '*' "
-                   "any). Default: loopback names and --host")
-    p.add_argument("--workers", type=int, default=1,
-                   help="server processes sharing the port, each with its own searcher (default 1; one per core "
-                   "serves concurrent users: docs/web.md)")
-    p.add_argument("--threads", type=int, default=None, metavar="N",
-                   help="reader threads per process, each with its own searcher (and its memory), none waiting on "
-                   "another's lock (default 2)")
+    p.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests for this host name (repeatable; '*.example.org' for a domain, '*' "
+        "any). Default: loopback names and --host",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes sharing the port, each with its own searcher (default 1; one per core "
+        "serves concurrent users: docs/web.md)",
+    )
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        metavar="N",
+        help="reader threads per process, each with its own searcher (and its memory), none waiting on "
+        "another's lock (default 2)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:

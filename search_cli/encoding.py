@@ -8,8 +8,11 @@ from newsdex.search_cli.output import UsageError
 
 
 def add_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--encoding", metavar="NAME",
-                   help="read every input in this encoding (e.g. latin-1, cp1252, utf-16) instead of detecting it")
+    p.add_argument(
+        "--encoding",
+        metavar="NAME",
+        help="read every input in this encoding (e.g. latin-1, cp1252, utf-16) instead of detecting it",
+    )
 
 
 def checked_encoding(name: str | None) -> str | None:

@@ -13,8 +13,9 @@ MAX_WIDTH = 100  # wider terminals still get lines a person can read
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
     """Descriptions and epilogs keep their line breaks (examples, tables), and every line fits the width."""
 
-    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 30,
-                 width: int | None = None) -> None:
+    def __init__(
+        self, prog: str, indent_increment: int = 2, max_help_position: int = 30, width: int | None = None
+    ) -> None:
         columns = shutil.get_terminal_size((80, 24)).columns
         super().__init__(prog, indent_increment, max_help_position, width or min(MAX_WIDTH, max(40, columns - 1)))
 
@@ -27,8 +28,13 @@ def _paragraph_lines(lines: list[str], width: int) -> list[str]:
     indented as its continuation (as far as its text, or its explanation in a "term  explanation" row)."""
     out: list[str] = []
     for line in lines:
-        if out and len(out[-1]) > width and line.strip() and not _is_command(line.strip()) \
-                and _lead(line) == _hang(out[-1]):
+        if (
+            out
+            and len(out[-1]) > width
+            and line.strip()
+            and not _is_command(line.strip())
+            and _lead(line) == _hang(out[-1])
+        ):
             out[-1] = out[-1] + " " + line.strip()
         else:
             out.append(line)
@@ -65,8 +71,11 @@ def fit_line(line: str, width: int, indent: str = "") -> str:
     hang = _hang(line)  # a "term  explanation" row: the explanation hangs under itself
     if len(hang) > width // 2:
         hang = lead + "  "
-    return "\n".join(textwrap.wrap(body, width, initial_indent=lead, subsequent_indent=hang,
-                                   break_on_hyphens=False, break_long_words=True))
+    return "\n".join(
+        textwrap.wrap(
+            body, width, initial_indent=lead, subsequent_indent=hang, break_on_hyphens=False, break_long_words=True
+        )
+    )
 
 
 def _command(lead: str, body: str, width: int) -> str:

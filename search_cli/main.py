@@ -58,8 +58,7 @@ def common_options(rules: bool = True) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--index", metavar="DIR", help="index folder (default: $NEWSDEX_INDEX or ./var/index)")
     if rules:
-        common.add_argument("--rules", metavar="FILE",
-                            help="cleaning rules file (default: $NEWSDEX_RULES or built-in)")
+        common.add_argument("--rules", metavar="FILE", help="cleaning rules file (default: $NEWSDEX_RULES or built-in)")
     common.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     return common
 

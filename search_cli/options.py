@@ -16,12 +16,18 @@ ALIAS_MIN_CHARS = 4  # shorter words of a query are not taken for an entity's ot
 def add_filter_options(p: argparse.ArgumentParser) -> None:
     """The filters a search takes (search, export): entity, source, language, dates."""
     p.add_argument(
-        "--entity", action="append", default=[], metavar="TYPE:NAME",
+        "--entity",
+        action="append",
+        default=[],
+        metavar="TYPE:NAME",
         help="only documents mentioning this entity, any spelling (repeatable)",
     )
     p.add_argument("--source", metavar="SITE", help="only documents from this source")
     p.add_argument(
-        "--lang", action="append", default=[], metavar="CODE",
+        "--lang",
+        action="append",
+        default=[],
+        metavar="CODE",
         help="only documents in this language (ISO 639-1: de, en…); repeatable or comma-separated, any of them",
     )
     p.add_argument("--since", metavar="DATE", help="published on or after (YYYY-MM-DD, YYYY-MM or YYYY)")
@@ -32,18 +38,31 @@ def add_filter_options(p: argparse.ArgumentParser) -> None:
 def add_kind_option(p: argparse.ArgumentParser) -> None:
     """--kind: which kind of page a read shows (search, export, similar)."""
     p.add_argument(
-        "--kind", default="article", choices=("article", "listing", "other", "all"),
+        "--kind",
+        default="article",
+        choices=("article", "listing", "other", "all"),
         help="only pages of this kind (default article: listings, product pages, templates, stubs, error pages "
-             "are left out; all: every document)",
+        "are left out; all: every document)",
     )
 
 
-def filters(entity: list[str], source: str | None, lang: list[str], since: str | None, until: str | None,
-            kind: str | None = None) -> Filters:
+def filters(
+    entity: list[str],
+    source: str | None,
+    lang: list[str],
+    since: str | None,
+    until: str | None,
+    kind: str | None = None,
+) -> Filters:
     """The Filters of a search from the options as typed (empty strings: no such filter; no kind: articles)."""
-    return Filters(entities=tuple(parse_entity_filters(entity)), source=source or None,
-                   languages=tuple(parse_languages(lang)), since=since or None, until=until or None,
-                   kind=parse_kind(kind))
+    return Filters(
+        entities=tuple(parse_entity_filters(entity)),
+        source=source or None,
+        languages=tuple(parse_languages(lang)),
+        since=since or None,
+        until=until or None,
+        kind=parse_kind(kind),
+    )
 
 
 def parse_kind(value: str | None) -> str:

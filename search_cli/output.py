@@ -12,7 +12,6 @@ from newsdex.errors import UserError
 STOP_NOTE = "newsdex-stopped: "
 
 
-
 class UsageError(UserError):
     """Bad input or usage: exit code 1 with a one-line message (the CLI's own user errors; the library's are
     newsdex.errors', caught alike)."""

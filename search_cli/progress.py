@@ -82,8 +82,13 @@ class Display:
             rate = self._done / elapsed if elapsed > 0 else 0.0
             left = (self._total - self._done) / rate if rate and self._total else None
             eta = "-" if left is None else f"{int(left // 60)}:{int(left % 60):02d}"
-            self._progress.update(self._task, advance=data["documents"], description="ingesting",
-                                  rate=f"{rate:.1f}" if rate else "-", eta=eta)
+            self._progress.update(
+                self._task,
+                advance=data["documents"],
+                description="ingesting",
+                rate=f"{rate:.1f}" if rate else "-",
+                eta=eta,
+            )
 
     @property
     def wall(self) -> float:

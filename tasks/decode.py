@@ -27,8 +27,7 @@ MAX_CHAOS = 0.1
 # When several single-byte encodings read the bytes equally well (short Western text decodes the same, or nearly,
 # in Windows-1250/1252/1257), Windows-1252 is the right one for Western-European news (and the WHATWG fallback for
 # unlabelled legacy pages) unless the text reads as a language that Windows-1250 serves.
-_CP1250_LANGUAGES = frozenset(("Croatian", "Czech", "Hungarian", "Polish", "Romanian", "Serbian", "Slovak",
-                               "Slovene"))
+_CP1250_LANGUAGES = frozenset(("Croatian", "Czech", "Hungarian", "Polish", "Romanian", "Serbian", "Slovak", "Slovene"))
 _TIE = 0.005
 
 # Terminal escape sequences, removed whole (not just their ESC byte): OSC (window title, hyperlink) up to BEL or
@@ -128,7 +127,7 @@ def with_bom(data: bytes) -> Decoded | None:
     if name is None:
         return None
     mark = next(m for m, n in _BOMS if n == name)
-    return _strict(data[len(mark):], name, f"{name.upper()} after its byte-order mark")
+    return _strict(data[len(mark) :], name, f"{name.upper()} after its byte-order mark")
 
 
 def forced(data: bytes, encoding: str) -> Decoded:
@@ -180,13 +179,19 @@ def detect(data: bytes) -> Decoded:
         return Decoded(None, None, f"{first}, and encoding detection failed: {type(exc).__name__}")
     best = matches[0] if matches else None
     if best is None or best.chaos > MAX_CHAOS:
-        return Decoded(None, None, f"{first}, and no other encoding detected "
-                       "with confidence (--encoding NAME forces one)")
+        return Decoded(
+            None, None, f"{first}, and no other encoding detected with confidence (--encoding NAME forces one)"
+        )
     order = [m.encoding for m in matches if m.chaos <= MAX_CHAOS]
-    if "cp1252" in best.could_be_from_charset or (best.language not in _CP1250_LANGUAGES and any(
-        "cp1252" in m.could_be_from_charset and m.chaos <= best.chaos + _TIE and m.coherence >= best.coherence - 0.05
-        for m in matches
-    )):
+    if "cp1252" in best.could_be_from_charset or (
+        best.language not in _CP1250_LANGUAGES
+        and any(
+            "cp1252" in m.could_be_from_charset
+            and m.chaos <= best.chaos + _TIE
+            and m.coherence >= best.coherence - 0.05
+            for m in matches
+        )
+    ):
         order.insert(0, "cp1252")  # the same text, or as good a reading: named as Western text
     for name in order:  # the library samples the bytes: the whole must decode too
         found = _strict(data, name)

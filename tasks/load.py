@@ -45,7 +45,9 @@ def is_feed_file(path: str) -> bool:
 
 
 def iter_input_files(
-    paths: Iterable[str], feeds: bool = False, follow_symlinks: bool = False,
+    paths: Iterable[str],
+    feeds: bool = False,
+    follow_symlinks: bool = False,
     outside: list[tuple[str, str]] | None = None,
 ) -> list[str]:
     """Expand files and folders (recursively, hidden entries skipped) into input files, in a stable order.
@@ -106,8 +108,7 @@ def _inside(real: str, top: str) -> bool:
 def _outside_reason(target: str) -> str:
     from newsdex.reasons import escaped_path
 
-    return (f"symlink to {escaped_path(target)}, outside the folder named: not followed "
-            "(--follow-symlinks reads it)")
+    return f"symlink to {escaped_path(target)}, outside the folder named: not followed (--follow-symlinks reads it)"
 
 
 def raw_hash(data: bytes) -> str:
@@ -118,9 +119,13 @@ class NotRegularFile(OSError):
     """A FIFO, socket, device or directory: reading one could block forever or never end."""
 
 
-_KINDS = ((stat.S_ISDIR, "is a directory"), (stat.S_ISFIFO, "not a regular file: a FIFO (named pipe)"),
-          (stat.S_ISSOCK, "not a regular file: a socket"), (stat.S_ISCHR, "not a regular file: a character device"),
-          (stat.S_ISBLK, "not a regular file: a block device"))
+_KINDS = (
+    (stat.S_ISDIR, "is a directory"),
+    (stat.S_ISFIFO, "not a regular file: a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "not a regular file: a socket"),
+    (stat.S_ISCHR, "not a regular file: a character device"),
+    (stat.S_ISBLK, "not a regular file: a block device"),
+)
 
 
 def _check_regular(mode: int) -> None:
@@ -223,7 +228,10 @@ def _decode(data: bytes, html: bool, encoding: str | None) -> decode.Decoded:
 
 
 def decode_input(
-    path: str, data: bytes, gzipped: bool | None = None, encoding: str | None = None,
+    path: str,
+    data: bytes,
+    gzipped: bool | None = None,
+    encoding: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> RawDoc | Quarantined:
     """Turn an input's bytes into a RawDoc, or say why it cannot be one. Pure: no file system access.

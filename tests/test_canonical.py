@@ -83,8 +83,9 @@ def test_an_edited_alias_file_is_used(tmp_path, monkeypatch) -> None:
 
 
 def test_importing_canonical_does_not_import_spacy() -> None:
-    code = ("import sys, newsdex.tasks.enrich.canonical as c; c.canonicalize('Kiev', 'LOC'); "
-            "print('spacy' in sys.modules)")
+    code = (
+        "import sys, newsdex.tasks.enrich.canonical as c; c.canonicalize('Kiev', 'LOC'); print('spacy' in sys.modules)"
+    )
     repo = Path(__file__).resolve().parent.parent
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=repo)
     assert out.stdout.strip() == "False"

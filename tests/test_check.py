@@ -109,8 +109,12 @@ def _run_case(case: str, seed_index: dict, work: Path, doc_id: str) -> dict[str,
     def sequence() -> dict[str, Any]:
         out: dict[str, Any] = {}
         for name, args in {
-            "search": ("search", "korea"), "show": ("show", doc_id), "stats": ("stats",),
-            "entities": ("entities",), "check": ("check",), "check --json": ("check", "--json"),
+            "search": ("search", "korea"),
+            "show": ("show", doc_id),
+            "stats": ("stats",),
+            "entities": ("entities",),
+            "check": ("check",),
+            "check --json": ("check", "--json"),
         }.items():
             out[name] = _cli(root, *args, home=home)
         out["check --repair"] = _cli(root, "check", "--repair", home=home)
@@ -121,8 +125,9 @@ def _run_case(case: str, seed_index: dict, work: Path, doc_id: str) -> dict[str,
         return out
 
     with ThreadPoolExecutor(3) as pool:
-        running = {name: pool.submit(_cli, r, *args, home=work / f"prefect-{name}")
-                   for name, (r, args) in writers.items()}
+        running = {
+            name: pool.submit(_cli, r, *args, home=work / f"prefect-{name}") for name, (r, args) in writers.items()
+        }
         out = sequence()
         out.update({name: f.result() for name, f in running.items()})
     return out
@@ -135,8 +140,10 @@ def outcomes(seed_index, tmp_path_factory) -> dict[str, Any]:
     baseline = _searches(seed_index["index"], home)
     doc_id = baseline["korea"][0]
     with ThreadPoolExecutor(len(DAMAGE)) as pool:
-        futures = {case: pool.submit(_run_case, case, seed_index, tmp_path_factory.mktemp(f"damage-{case}"), doc_id)
-                   for case in DAMAGE}
+        futures = {
+            case: pool.submit(_run_case, case, seed_index, tmp_path_factory.mktemp(f"damage-{case}"), doc_id)
+            for case in DAMAGE
+        }
         cases = {case: f.result() for case, f in futures.items()}
     return {"baseline": baseline, "ids": _ids(seed_index["index"]), "cases": cases}
 
@@ -153,8 +160,9 @@ def _one_line(proc: subprocess.CompletedProcess) -> str:
 
 
 def _valid(obj: Any) -> None:
-    errors = [f"/{'/'.join(map(str, e.absolute_path))}: {e.message}"
-              for e in Draft202012Validator(SCHEMA).iter_errors(obj)]
+    errors = [
+        f"/{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in Draft202012Validator(SCHEMA).iter_errors(obj)
+    ]
     assert not errors, errors[:10]
 
 

@@ -29,9 +29,31 @@ def article() -> list[str]:
 
 
 # Site chrome as readability sometimes keeps it around an article: short teaser titles and menu entries.
-_CHROME = [f"{w} news and latest {w} stories" for w in
-           ("Politics", "Business", "Sport", "Culture", "Travel", "Science", "Health", "Opinion", "Style",
-            "Video", "Weather", "Money", "Climate", "World", "Local", "Tech", "Arts", "Books", "Food", "Cars")] * 4
+_CHROME = [
+    f"{w} news and latest {w} stories"
+    for w in (
+        "Politics",
+        "Business",
+        "Sport",
+        "Culture",
+        "Travel",
+        "Science",
+        "Health",
+        "Opinion",
+        "Style",
+        "Video",
+        "Weather",
+        "Money",
+        "Climate",
+        "World",
+        "Local",
+        "Tech",
+        "Arts",
+        "Books",
+        "Food",
+        "Cars",
+    )
+] * 4
 
 
 def test_readability_taken_when_trafilatura_kept_only_the_lead(article: list[str]) -> None:
@@ -67,17 +89,26 @@ def test_readability_taken_when_trafilatura_found_nothing(article: list[str]) ->
 
 
 def test_choice_modes_in_the_rules_file(article: list[str]) -> None:
-    cand = Candidates(tree=None, meta={}, dropped=[], page_words=5000,
-                      trafilatura=(article[:2], ["paragraph"] * 2),
-                      readability=(article, ["paragraph"] * len(article), 0.0))
+    cand = Candidates(
+        tree=None,
+        meta={},
+        dropped=[],
+        page_words=5000,
+        trafilatura=(article[:2], ["paragraph"] * 2),
+        readability=(article, ["paragraph"] * len(article), 0.0),
+    )
     base = load_rules()
     picks = {}
     for mode in ("evidence", "rescue", "trafilatura", "readability"):
         rules = base.model_copy(update={"thresholds": base.thresholds.model_copy(update={"html_choice": mode})})
         picks[mode] = choose_lines(cand, rules)[0]
     # the lead is under 30% of the page's 5000 words and readability has over twice its words: both agree
-    assert picks == {"evidence": "readability", "rescue": "readability", "trafilatura": "trafilatura",
-                     "readability": "readability"}
+    assert picks == {
+        "evidence": "readability",
+        "rescue": "readability",
+        "trafilatura": "trafilatura",
+        "readability": "readability",
+    }
     with pytest.raises(ValueError, match="html_choice"):
         parse_rules('[thresholds]\nhtml_choice = "sometimes"\n')
 
@@ -85,9 +116,15 @@ def test_choice_modes_in_the_rules_file(article: list[str]) -> None:
 def test_html_path_keeps_the_whole_article_between_chrome() -> None:
     paras = _paragraphs("wcxb-dev", 1)
     menu = "".join(f"<li><a href='/s{i}'>{t}</a></li>" for i, t in enumerate(_CHROME[:20]))
-    html = ("<html><head><title>A page</title></head><body><nav><ul>" + menu + "</ul></nav><main><article>"
-            + "".join(f"<p>{p}</p>" for p in paras) + "</article></main><footer><ul>" + menu
-            + "</ul></footer></body></html>")
+    html = (
+        "<html><head><title>A page</title></head><body><nav><ul>"
+        + menu
+        + "</ul></nav><main><article>"
+        + "".join(f"<p>{p}</p>" for p in paras)
+        + "</article></main><footer><ul>"
+        + menu
+        + "</ul></footer></body></html>"
+    )
     raw = RawDoc(id="x", path="x", kind="html", text=html, raw_hash="", url="https://example.org/a")
     body = clean_html(raw, load_rules()).body
     for p in paras:

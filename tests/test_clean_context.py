@@ -29,13 +29,22 @@ def test_context2_shape_and_position():
 
 
 def test_announced_comment_section_ends_the_article_even_when_comments_are_longer():
-    para = ("The regional water board said on Tuesday that the reservoir upgrade would be finished by the end of "
-            "the year, after engineers found the old spillway could not cope with spring floods.")
+    para = (
+        "The regional water board said on Tuesday that the reservoir upgrade would be finished by the end of "
+        "the year, after engineers found the old spillway could not cope with spring floods."
+    )
     comments = [f"{name} says:" for name in ("riverwatcher", "Tom K.", "old_miller")]
-    reply = ("I have lived by that reservoir for thirty years and I think the board is finally doing the right "
-             "thing, although the cost is far higher than anyone in the valley was told at the meetings.")
-    lines = ["Reservoir upgrade to finish by year end, water board says", para, para.replace("Tuesday", "Monday"),
-             para.replace("year", "summer"), "5 thoughts on “Reservoir upgrade to finish by year end”"]
+    reply = (
+        "I have lived by that reservoir for thirty years and I think the board is finally doing the right "
+        "thing, although the cost is far higher than anyone in the valley was told at the meetings."
+    )
+    lines = [
+        "Reservoir upgrade to finish by year end, water board says",
+        para,
+        para.replace("Tuesday", "Monday"),
+        para.replace("year", "summer"),
+        "5 thoughts on “Reservoir upgrade to finish by year end”",
+    ]
     for c in comments:
         lines += [c, reply, reply.replace("thirty", "forty"), "Reply"]
     raw = RawDoc(id="t", path="t.txt", kind="text", text="\n".join(lines), raw_hash="")

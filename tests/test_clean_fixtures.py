@@ -31,10 +31,17 @@ def test_harbour_story_text():
     assert doc.published == "2024-03-03"
     body = doc.body
     for gone, rule in [
-        ("Share this article", "share-widget"), ("Click to share on Facebook", "share-widget"),
-        ("Read more:", "related-links"), ("Advertisement", "ad-marker"), ("Sign up for our newsletter", None),
-        ("We use cookies", "cookie-notice"), ("Comments (12)", "comment-form"), ("Copyright 2024", None),
-        ("Port authority unveils plan", "related-links"), ("5 min read", None), ("Menu", None),
+        ("Share this article", "share-widget"),
+        ("Click to share on Facebook", "share-widget"),
+        ("Read more:", "related-links"),
+        ("Advertisement", "ad-marker"),
+        ("Sign up for our newsletter", None),
+        ("We use cookies", "cookie-notice"),
+        ("Comments (12)", "comment-form"),
+        ("Copyright 2024", None),
+        ("Port authority unveils plan", "related-links"),
+        ("5 min read", None),
+        ("Menu", None),
     ]:
         assert gone not in body, gone
         if rule:
@@ -50,9 +57,19 @@ def test_orchard_report_text():
     assert doc.title == "Late frost cuts apple harvest across the valley, growers say"
     assert doc.published == "2024-09-06"
     body = doc.body
-    for gone in ["Home > Business", "Listen to this article", "Sponsored Content", "Related stories",
-                 "Dairy farmers warn", "Tags:", "Share on Twitter", "Print", "Visited 4,210 times", "Post a comment",
-                 "You must be logged in"]:
+    for gone in [
+        "Home > Business",
+        "Listen to this article",
+        "Sponsored Content",
+        "Related stories",
+        "Dairy farmers warn",
+        "Tags:",
+        "Share on Twitter",
+        "Print",
+        "Visited 4,210 times",
+        "Post a comment",
+        "You must be logged in",
+    ]:
         assert gone not in body, gone
     assert _rule_of(doc, "Visited 4,210 times") == "visit-counter"
     assert _rule_of(doc, "Sponsored Content") == "ad-marker"
@@ -78,8 +95,16 @@ def test_html_page_prepass_metadata_and_structure():
     assert doc.published == "2024-05-14"
     assert doc.url == "https://www.coastalherald.example/energy/offshore-wind-farm-power"
     body = doc.body
-    for gone in ["Share on Facebook", "Copy link", "Solar park plan rejected", "Post comment", "Sign up for our energy",
-                 "We use cookies", "All rights reserved", "Home Energy Sport"]:
+    for gone in [
+        "Share on Facebook",
+        "Copy link",
+        "Solar park plan rejected",
+        "Post comment",
+        "Sign up for our energy",
+        "We use cookies",
+        "All rights reserved",
+        "Home Energy Sport",
+    ]:
         assert gone not in body, gone
     rules = {r.rule for r in doc.removed}
     assert {"share-widget", "related-links", "comment-form", "newsletter-promo", "cookie-notice"} <= rules
@@ -136,16 +161,32 @@ def test_headline_repeat_anchors_the_article_and_listings_after_it_go():
     doc = _clean("ferry_strike_listing.txt")
     body = doc.body
     # Teaser cards above the <h1> read like prose; the headline's return marks where the article starts.
-    for teaser in ("Ferry operator warns of weeks", "Council tax to rise by 4.9 per cent next yearCouncillors",
-                   "Lifeboat volunteers honoured"):
+    for teaser in (
+        "Ferry operator warns of weeks",
+        "Council tax to rise by 4.9 per cent next yearCouncillors",
+        "Lifeboat volunteers honoured",
+    ):
         assert teaser not in body
         assert _rule_of(doc, teaser) == "before-headline"
     assert body.startswith("Crews on the island ferry routes walked out at dawn on Monday")
-    assert sum(1 for b in doc.blocks if b.kind == "paragraph" and b.text.startswith(
-        ("Crews", "The union", "Islanders", "A spokesman", "Hauliers"))) == 5
+    assert (
+        sum(
+            1
+            for b in doc.blocks
+            if b.kind == "paragraph"
+            and b.text.startswith(("Crews", "The union", "Islanders", "A spokesman", "Hauliers"))
+        )
+        == 5
+    )
     # "More from" records (headline, byline, date, summary) after the article: summaries read like prose.
-    for record_line in ("Harbour master retires", "By Ewan Ross", "3 March 2024", "The harbour master, who first",
-                        "Residents in the northern villages", "Head teachers said"):
+    for record_line in (
+        "Harbour master retires",
+        "By Ewan Ross",
+        "3 March 2024",
+        "The harbour master, who first",
+        "Residents in the northern villages",
+        "Head teachers said",
+    ):
         assert record_line not in body
         assert _rule_of(doc, record_line) == "record-list", record_line
 
@@ -153,8 +194,13 @@ def test_headline_repeat_anchors_the_article_and_listings_after_it_go():
 def test_dated_entries_of_a_live_blog_are_the_article_not_a_listing():
     doc = _clean("storm_live_blog.txt")
     body = doc.body
-    for entry in ("Network Rail has closed", "The energy network says", "Police have asked drivers",
-                  "The weather service has extended", "Several football matches"):
+    for entry in (
+        "Network Rail has closed",
+        "The energy network says",
+        "Police have asked drivers",
+        "The weather service has extended",
+        "Several football matches",
+    ):
         assert entry in body, entry
     assert not any(r.rule == "record-list" for r in doc.removed)
 
@@ -175,8 +221,13 @@ def test_comments_under_relative_times_go_even_when_they_outweigh_the_article():
     doc = _clean("library_hours_comments.txt")
     paragraphs = [b.text for b in doc.blocks if b.kind == "paragraph"]
     assert len(paragraphs) == 4 and all(p.startswith(("The central", "The council", "Volunteers")) for p in paragraphs)
-    for comment_line in ("readinglamp", "3 hours ago", "This is wonderful news", "Most people who work full time",
-                         "Volunteering there sounds"):
+    for comment_line in (
+        "readinglamp",
+        "3 hours ago",
+        "This is wonderful news",
+        "Most people who work full time",
+        "Volunteering there sounds",
+    ):
         assert _rule_of(doc, comment_line) == "record-list", comment_line
 
 

@@ -14,9 +14,20 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 # Boilerplate lines as they occur in the seeds (the kinds README and docs/cleaning.md name).
 BOILERPLATE = [
-    "Advertisement", "Next Story", "Last news in Fakti", "Send Push", "Download the app now", "Source link",
-    "Visited 1 times", "Leave a Reply", "Your email address will not be published", "Author:", "fdfddfdffddfdfdf",
-    "Recommended", "Trending on PJ Media Videos", "Related: Earthquake in Iran",
+    "Advertisement",
+    "Next Story",
+    "Last news in Fakti",
+    "Send Push",
+    "Download the app now",
+    "Source link",
+    "Visited 1 times",
+    "Leave a Reply",
+    "Your email address will not be published",
+    "Author:",
+    "fdfddfdffddfdfdf",
+    "Recommended",
+    "Trending on PJ Media Videos",
+    "Related: Earthquake in Iran",
 ]
 
 
@@ -123,7 +134,9 @@ def test_clean_is_deterministic_and_batch_independent():
 
     a, _ = _clean("002")
     raw = RawDoc(id="002", path=a.path, kind="text", text=Path(a.path).read_text(encoding="utf-8"), raw_hash="")
-    others = [RawDoc(id=p.stem, path=str(p), kind="text", text=p.read_text(encoding="utf-8"), raw_hash="")
-              for p in sorted(SEEDS.glob("*.txt"))]
+    others = [
+        RawDoc(id=p.stem, path=str(p), kind="text", text=p.read_text(encoding="utf-8"), raw_hash="")
+        for p in sorted(SEEDS.glob("*.txt"))
+    ]
     batch = clean_batch(others + [raw], load_rules())
     assert batch[-1].model_dump() == a.model_dump()

@@ -31,8 +31,17 @@ def test_search_human_output_and_phrase(seed_index):
 def test_no_hits_is_success_and_entity_alias_filter(seed_index):
     proc = run_cli("search", "Advertisement", "--json", "--index", str(seed_index["index"]))
     assert proc.returncode == 0 and json.loads(proc.stdout)["total"] == 0
-    proc = run_cli("search", "troops", "--entity", "PERSON:Kim Jong-un", "--json", "--limit", "20",
-                   "--index", str(seed_index["index"]))
+    proc = run_cli(
+        "search",
+        "troops",
+        "--entity",
+        "PERSON:Kim Jong-un",
+        "--json",
+        "--limit",
+        "20",
+        "--index",
+        str(seed_index["index"]),
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["total"] == 5
 
@@ -42,8 +51,20 @@ def test_show_json_and_explain(seed_index):
     proc = run_cli("show", seed4, "--json", "--index", str(seed_index["index"]))
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
-    assert set(doc) >= {"id", "title", "path", "url", "source", "byline", "published", "rules_version", "body",
-                        "segments", "entities", "removed"}
+    assert set(doc) >= {
+        "id",
+        "title",
+        "path",
+        "url",
+        "source",
+        "byline",
+        "published",
+        "rules_version",
+        "body",
+        "segments",
+        "entities",
+        "removed",
+    }
     removed = {r["text"]: r["rule"] for r in doc["removed"]}
     assert removed["Source link"] and removed["Leave a Reply"]
     proc = run_cli("show", doc["id"][:8], "--explain", "--index", str(seed_index["index"]))
@@ -58,9 +79,15 @@ def test_stats_json(seed_index):
 
 @pytest.mark.parametrize(
     "args",
-    [["search"], ["search", "x", "--limit", "0"], ["show", "nope"], ["frobnicate"],
-     ["search", "x", "--since", "yesterday"], ["search", "x", "--entity", "nonsense"],
-     ["search", "x", "--offset", "-1"]],
+    [
+        ["search"],
+        ["search", "x", "--limit", "0"],
+        ["show", "nope"],
+        ["frobnicate"],
+        ["search", "x", "--since", "yesterday"],
+        ["search", "x", "--entity", "nonsense"],
+        ["search", "x", "--offset", "-1"],
+    ],
 )
 def test_bad_usage_exits_1_with_one_line(seed_index, args):
     proc = run_cli(*args, "--index", str(seed_index["index"]))

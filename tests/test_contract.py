@@ -97,8 +97,11 @@ def test_each_schema_is_a_valid_draft_2020_12_schema(name):
 
 
 @pytest.mark.prefect
-@pytest.mark.parametrize("args", [("gulags",), ('"Kursk region"', "--limit", "2"), ("troops", "--sort", "newest")],
-                         ids=["word", "phrase-limit", "sorted-by-date"])
+@pytest.mark.parametrize(
+    "args",
+    [("gulags",), ('"Kursk region"', "--limit", "2"), ("troops", "--sort", "newest")],
+    ids=["word", "phrase-limit", "sorted-by-date"],
+)
 def test_search_with_hits(cli_json, args):
     result = cli_json("search", *args)
     assert result["total"] >= 1 and result["hits"]

@@ -68,7 +68,8 @@ def _write_copies(folder: Path) -> dict[str, Path]:
     html = (
         "<html><head><title>North Koreans in Ukraine: three options | Globe Herald</title></head><body>"
         "<nav><a href='/'>Home</a> <a href='/world'>World</a></nav><article><h1>North Koreans in Ukraine: three "
-        "options</h1>" + "".join(f"<p>{p.replace(' - ', ' – ')}</p>" for p in paras)
+        "options</h1>"
+        + "".join(f"<p>{p.replace(' - ', ' – ')}</p>" for p in paras)
         + "</article><footer>© Globe Herald. All rights reserved.</footer></body></html>"
     )
     out = {"wire.txt": text, "globe.html": html}
@@ -88,7 +89,9 @@ def archive(prefect_harness, tmp_path):
     paras = _paragraphs(ORIGINAL)
     (first / "follow-up.txt").write_text(
         "Captured North Korean soldier asks to stay in South Korea\n\n"
-        + "\n\n".join(paras[:1] + _paragraphs("004_c660a855ca50e628.txt")[:4]), encoding="utf-8")
+        + "\n\n".join(paras[:1] + _paragraphs("004_c660a855ca50e628.txt")[:4]),
+        encoding="utf-8",
+    )
     index = tmp_path / "index"
     ingest_flow(IngestOptions(paths=[str(first)], index=str(index)))
     copies = _write_copies(tmp_path / "second")
@@ -268,8 +271,14 @@ def _doc(doc_id: str, *parts: list[str]):
     from newsdex.models import Block, EnrichedDoc
 
     paras = [p for part in parts for p in part]
-    return EnrichedDoc(id=doc_id, path=f"{doc_id}.txt", kind="text", raw_hash=doc_id, title=doc_id,
-                       blocks=[Block(kind="paragraph", text=p) for p in paras])
+    return EnrichedDoc(
+        id=doc_id,
+        path=f"{doc_id}.txt",
+        kind="text",
+        raw_hash=doc_id,
+        title=doc_id,
+        blocks=[Block(kind="paragraph", text=p) for p in paras],
+    )
 
 
 def _clusters(manifest) -> dict[str, set[str]]:
@@ -287,8 +296,9 @@ def test_a_cluster_held_by_one_document_splits_when_it_goes(tmp_path):
     """A = P+Q and C = Q+R are not copies of each other; B = P+Q+R holds both. Without B they part."""
     from newsdex.index.manifest import Manifest
 
-    p, q, r = (_paragraphs(n)[:3] for n in ("000_f62cfa61a98d079d.txt", "002_5aeb8d7986c9f49e.txt",
-                                             "003_74e64ee529b26e9e.txt"))
+    p, q, r = (
+        _paragraphs(n)[:3] for n in ("000_f62cfa61a98d079d.txt", "002_5aeb8d7986c9f49e.txt", "003_74e64ee529b26e9e.txt")
+    )
     with Manifest(tmp_path / "manifest.sqlite") as manifest:
         manifest.record_indexed([_doc("a", p, q), _doc("b", p, q, r), _doc("c", q, r)])
         assert list(_clusters(manifest).values()) == [{"a", "b", "c"}]
@@ -315,8 +325,9 @@ def test_placement_is_redone_under_other_settings_and_once_only(tmp_path):
     from newsdex.index import copies
     from newsdex.index.manifest import Manifest
 
-    p, q, r = (_paragraphs(n)[:3] for n in ("000_f62cfa61a98d079d.txt", "002_5aeb8d7986c9f49e.txt",
-                                             "003_74e64ee529b26e9e.txt"))
+    p, q, r = (
+        _paragraphs(n)[:3] for n in ("000_f62cfa61a98d079d.txt", "002_5aeb8d7986c9f49e.txt", "003_74e64ee529b26e9e.txt")
+    )
     with Manifest(tmp_path / "manifest.sqlite") as manifest:
         manifest.record_indexed([_doc("a", p, q), _doc("b", p, q), _doc("c", r)], place=False)  # as before copies
         assert manifest.refresh_copies() == 3
@@ -335,9 +346,10 @@ def test_copies_crowding_the_top_hits_do_not_hide_other_stories(tmp_path, monkey
     monkeypatch.setattr(collapse, "FACET_WINDOW", 10)  # the window the copies fill (500 in use)
     wire = _paragraphs(ORIGINAL)
     docs = [_doc(f"wire{i:02d}", [f"Kursk Kursk Kursk {p}" for p in wire]) for i in range(30)]
-    docs += [_doc(f"other{i}", [f"Kursk once. {p}" for p in _paragraphs(n)])
-             for i, n in enumerate(["000_f62cfa61a98d079d.txt", "002_5aeb8d7986c9f49e.txt",
-                                    "003_74e64ee529b26e9e.txt"])]
+    docs += [
+        _doc(f"other{i}", [f"Kursk once. {p}" for p in _paragraphs(n)])
+        for i, n in enumerate(["000_f62cfa61a98d079d.txt", "002_5aeb8d7986c9f49e.txt", "003_74e64ee529b26e9e.txt"])
+    ]
     store = IndexStore(tmp_path / "index")
     with store.writing():
         store.write(docs)
@@ -380,9 +392,11 @@ def test_a_manifest_with_the_first_copies_layout_opens_and_is_placed_again(tmp_p
 
     path = tmp_path / "manifest.sqlite"
     with sqlite3.connect(path) as conn:
-        conn.execute("CREATE TABLE copies (doc_id TEXT PRIMARY KEY, cluster TEXT NOT NULL, body_hash TEXT, "
-                     "text_hash TEXT, title TEXT, published TEXT, words INTEGER NOT NULL DEFAULT 0, "
-                     "first_seen REAL NOT NULL, version TEXT, similarity REAL)")
+        conn.execute(
+            "CREATE TABLE copies (doc_id TEXT PRIMARY KEY, cluster TEXT NOT NULL, body_hash TEXT, "
+            "text_hash TEXT, title TEXT, published TEXT, words INTEGER NOT NULL DEFAULT 0, "
+            "first_seen REAL NOT NULL, version TEXT, similarity REAL)"
+        )
     p, q = (_paragraphs(n)[:3] for n in ("000_f62cfa61a98d079d.txt", "002_5aeb8d7986c9f49e.txt"))
     with Manifest(path) as manifest:
         manifest.record_indexed([_doc("a", p, q), _doc("b", p, q)])

@@ -71,6 +71,7 @@ def test_seeds_only_pool(corpus, tmp_path: Path) -> None:
 
 # Syndicated copies (--copies): documents that re-publish an earlier document of the same corpus.
 
+
 def _records(root: Path) -> list[dict]:
     return [json.loads(x) for x in (root / ".corpus.jsonl").read_text(encoding="utf-8").splitlines()]
 

@@ -22,13 +22,13 @@ from tests.corpus_variants import make_variants
 pytestmark = pytest.mark.prefect
 
 
-
 def _snapshot(index: Path) -> dict[str, dict]:
     """Everything a reader can see, keyed by input file name (so two index folders can be compared)."""
     ix = open_index(index)
     with ix.searcher() as s:
-        stored = {Path(f["path"]).name: {k: v for k, v in f.items() if k not in ("id", "path")}
-                  for f in s.all_stored_fields()}
+        stored = {
+            Path(f["path"]).name: {k: v for k, v in f.items() if k not in ("id", "path")} for f in s.all_stored_fields()
+        }
         assert s.doc_count() == len(stored)  # no duplicates
     with Manifest(IndexPaths(index).manifest) as m:
         rows = {Path(r["path"]).name: (r["raw_hash"], r["clean_hash"], r["rules_version"]) for r in m.indexed()}
@@ -43,9 +43,20 @@ def test_kill_9_during_ingest_then_rerun_equals_uninterrupted_run(prefect_harnes
     make_variants(corpus, 60)
     killed, clean = tmp_path / "killed", tmp_path / "clean"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "newsdex.search_cli", "ingest", str(corpus), "--index", str(killed),
-         "--batch-size", "5"],
-        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "newsdex.search_cli",
+            "ingest",
+            str(corpus),
+            "--index",
+            str(killed),
+            "--batch-size",
+            "5",
+        ],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         env={**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home")},
         start_new_session=True,  # its temporary Prefect server joins the group, and dies with it
     )

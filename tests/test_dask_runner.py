@@ -24,8 +24,9 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _ingest(corpus: Path, index: Path, home: Path, *extra: str, env_extra: dict[str, str] | None = None) -> dict:
     env = {"PREFECT_HOME": str(home), "PREFECT_LOGGING_LEVEL": "WARNING", **(env_extra or {})}
     env_clean = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-    proc = run_cli("ingest", str(corpus), "--index", str(index), "--json", "--batch-size", "10", *extra,
-                   env={**env_clean, **env})
+    proc = run_cli(
+        "ingest", str(corpus), "--index", str(index), "--json", "--batch-size", "10", *extra, env={**env_clean, **env}
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout)
 
@@ -50,8 +51,15 @@ def _results(index: Path, all_copies: bool = False) -> list[list[tuple[str, floa
 def test_two_dask_workers_build_the_same_index(corpus: Path, tmp_path: Path) -> None:
     default = _ingest(corpus, tmp_path / "default", tmp_path / "home-default")
     # Workers restarted after each batch per worker: the index must not notice.
-    dask = _ingest(corpus, tmp_path / "dask", tmp_path / "home-dask", "--workers", "2", "--dask",
-                   env_extra={"NEWSDEX_WORKER_BATCHES": "1"})
+    dask = _ingest(
+        corpus,
+        tmp_path / "dask",
+        tmp_path / "home-dask",
+        "--workers",
+        "2",
+        "--dask",
+        env_extra={"NEWSDEX_WORKER_BATCHES": "1"},
+    )
     assert dask["runner"]["tasks"] == 4  # 35 inputs in batches of 10: one combined task per batch
     assert dask["runner"]["worker_restarts"] == 1  # after the first two batches, before the next two
     for key in ("documents", "new", "changed", "unchanged", "quarantined", "removed_lines_by_rule", "entities_by_type"):
@@ -72,8 +80,9 @@ def test_local_worker_processes_build_the_same_index(corpus: Path, tmp_path: Pat
     (each replaced after every batch here, NEWSDEX_WORKER_BATCHES=1): the same index either way."""
     inline = _ingest(corpus, tmp_path / "inline", tmp_path / "home-inline")
     assert inline["runner"]["kind"] == "in-process"  # 35 documents: below the line where workers pay off
-    local = _ingest(corpus, tmp_path / "local", tmp_path / "home-local", "--workers", "2",
-                    env_extra={"NEWSDEX_WORKER_BATCHES": "1"})
+    local = _ingest(
+        corpus, tmp_path / "local", tmp_path / "home-local", "--workers", "2", env_extra={"NEWSDEX_WORKER_BATCHES": "1"}
+    )
     assert local["runner"]["kind"] == "local" and local["runner"]["workers"] == 2
     assert local["runner"]["tasks"] == inline["runner"]["tasks"] == 4  # 35 inputs in batches of 10
     for key in ("documents", "new", "changed", "unchanged", "quarantined", "removed_lines_by_rule", "entities_by_type"):
@@ -81,4 +90,3 @@ def test_local_worker_processes_build_the_same_index(corpus: Path, tmp_path: Pat
     assert set(local["stages"]) >= {"load", "clean", "segment", "enrich", "index"}
     assert _stored(tmp_path / "inline") == _stored(tmp_path / "local")
     assert _results(tmp_path / "inline") == _results(tmp_path / "local")
-

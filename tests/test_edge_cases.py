@@ -46,7 +46,9 @@ def test_prune_from_another_folder_keeps_relative_inputs_that_exist(corpus, tmp_
     elsewhere.mkdir()
     (elsewhere / "note.txt").write_text(
         "A note\n\nThis short note about the weather in the mountains was written for the pruning test and it "
-        "is long enough to count as an article paragraph for the cleaner.\n", encoding="utf-8")
+        "is long enough to count as an article paragraph for the cleaner.\n",
+        encoding="utf-8",
+    )
     monkeypatch.chdir(elsewhere)
     report = ingest_flow(IngestOptions(paths=["note.txt"], index=str(index), prune=True))
     assert report["removed"] == 0 and report["documents"] == 6
@@ -104,7 +106,9 @@ def test_snippets_escape_the_text_around_highlights(prefect_harness, tmp_path):
     doc = tmp_path / "markup.txt"
     doc.write_text(
         "Markup in prose\n\nThe engineers wrote that x < y & <b>bold</b> claims about zeppelins should never be "
-        "rendered as markup by any search front end that shows this paragraph to its readers.\n", encoding="utf-8")
+        "rendered as markup by any search front end that shows this paragraph to its readers.\n",
+        encoding="utf-8",
+    )
     index = tmp_path / "index"
     ingest_flow(IngestOptions(paths=[str(doc)], index=str(index)))
     snippet = search(index, "zeppelins")["hits"][0]["snippet"]
@@ -134,8 +138,9 @@ def test_prune_removes_whoosh_entries_the_manifest_never_recorded(corpus, tmp_pa
 
     index = tmp_path / "index"
     ingest_flow(IngestOptions(paths=[str(corpus)], index=str(index)))
-    ghost = EnrichedDoc(id="0123456789abcdef", path=str(tmp_path / "gone.txt"), kind="text", raw_hash="h",
-                        title="Ghost of a killed run")
+    ghost = EnrichedDoc(
+        id="0123456789abcdef", path=str(tmp_path / "gone.txt"), kind="text", raw_hash="h", title="Ghost of a killed run"
+    )
     apply_changes(IndexPaths(index), [ghost])  # in Whoosh only, as after a kill -9 between the two writes
     assert "0123456789abcdef" in indexed_ids(IndexPaths(index))
     report = ingest_flow(IngestOptions(paths=[str(corpus)], index=str(index), prune=True))

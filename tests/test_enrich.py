@@ -170,9 +170,11 @@ def test_importing_enrich_is_light_and_its_task_lives_in_the_flows() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, newsdex.tasks.enrich.stage as e; "
-            "print(sorted(m for m in ('spacy', 'prefect') if m in sys.modules)); "
-            "from newsdex.flows import steps; print(type(steps.process_task).__name__)")  # enriches each batch
+    code = (
+        "import sys, newsdex.tasks.enrich.stage as e; "
+        "print(sorted(m for m in ('spacy', 'prefect') if m in sys.modules)); "
+        "from newsdex.flows import steps; print(type(steps.process_task).__name__)"
+    )  # enriches each batch
     repo = Path(__file__).resolve().parent.parent
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=repo, check=True)
     assert out.stdout.split("\n")[:2] == ["[]", "Task"]
@@ -190,10 +192,12 @@ def test_a_long_document_goes_through_in_pieces(monkeypatch) -> None:
 
 
 def test_names_in_transliteration_and_no_bare_compass_places() -> None:
-    text = ("Talks\n\nSouth Korean President Yoon Suk Yeol met Lieutenant General Kyrylo Budanov in Seoul. "
-            "Officials said Osama bin Laden and Abu Bakr al-Baghdadi were dead. Defense Minister Kim Yong-hyun "
-            "spoke. The North's constitution was changed, and the West was warned; the shelling of Donetsk last "
-            "week went on.")
+    text = (
+        "Talks\n\nSouth Korean President Yoon Suk Yeol met Lieutenant General Kyrylo Budanov in Seoul. "
+        "Officials said Osama bin Laden and Abu Bakr al-Baghdadi were dead. Defense Minister Kim Yong-hyun "
+        "spoke. The North's constitution was changed, and the West was warned; the shelling of Donetsk last "
+        "week went on."
+    )
     names = by_name(enrich_documents([make_doc(text)])[0])
     for person in ("Yoon Suk Yeol", "Kyrylo Budanov", "Osama bin Laden", "Kim Yong-hyun"):
         assert names[person][0] == "PERSON", (person, names)
@@ -202,8 +206,7 @@ def test_names_in_transliteration_and_no_bare_compass_places() -> None:
 
 
 def test_display_name_is_the_most_frequent_spelling_written() -> None:
-    text = ("Visit\n\nChung In-beom spoke. Later CHUNG IN-BEOM and Chung In-beom spoke again, and Chung In Beom "
-            "left.")
+    text = "Visit\n\nChung In-beom spoke. Later CHUNG IN-BEOM and Chung In-beom spoke again, and Chung In Beom left."
     names = by_name(enrich_documents([make_doc(text)])[0])
     assert "Chung In-beom" in names and "Chung In Beom" not in names
 

@@ -27,9 +27,15 @@ def test_seed_entities_are_found(rows) -> None:
 
 def test_transliterated_names_named_in_the_issue(rows) -> None:
     by_gold = {(r["seed"], r["gold"]): r for r in rows}
-    for seed, name in [("002", "Yoon Suk Yeol"), ("004", "Kyrylo Budanov"), ("004", "Kim Yong-hyun"),
-                       ("003", "Lim Eul-chul"), ("001", "Chung In-beom"), ("002", "Donetsk"),
-                       ("004", "Yonhap News Agency")]:
+    for seed, name in [
+        ("002", "Yoon Suk Yeol"),
+        ("004", "Kyrylo Budanov"),
+        ("004", "Kim Yong-hyun"),
+        ("003", "Lim Eul-chul"),
+        ("001", "Chung In-beom"),
+        ("002", "Donetsk"),
+        ("004", "Yonhap News Agency"),
+    ]:
         assert by_gold[(seed, name)]["found"], name
         assert by_gold[(seed, name)]["display_ok"], (name, by_gold[(seed, name)]["shown"])
 

@@ -77,13 +77,24 @@ def test_csv_parses_back(seed_index, exported, tmp_path) -> None:
 
 def test_csv_survives_newlines_quotes_and_commas() -> None:
     doc = {
-        "id": "x1", "title": 'A "quoted", title', "url": None, "path": "in/a,b.txt", "source": None,
-        "published": "2025-01-02", "language": "en", "byline": "By A, B\nand C", "rules_version": "r1",
-        "copy_of": None, "copies": ["c1", "c2"], "body": 'Line one, "two"\n\nLine\r\nthree',
+        "id": "x1",
+        "title": 'A "quoted", title',
+        "url": None,
+        "path": "in/a,b.txt",
+        "source": None,
+        "published": "2025-01-02",
+        "language": "en",
+        "byline": "By A, B\nand C",
+        "rules_version": "r1",
+        "copy_of": None,
+        "copies": ["c1", "c2"],
+        "body": 'Line one, "two"\n\nLine\r\nthree',
         "segments": [{"kind": "paragraph", "text": 'a "b",\nc'}],
-        "entities": [{"name": "Kim Jong Un", "type": "PERSON", "mentions": ["Kim"], "count": 2},
-                     {"name": "Kim Jong Un", "type": "PERSON", "mentions": ["Kim Jong-un"], "count": 1},
-                     {"name": "Seoul", "type": "LOC", "mentions": ["Seoul"], "count": 1}],
+        "entities": [
+            {"name": "Kim Jong Un", "type": "PERSON", "mentions": ["Kim"], "count": 2},
+            {"name": "Kim Jong Un", "type": "PERSON", "mentions": ["Kim Jong-un"], "count": 1},
+            {"name": "Seoul", "type": "LOC", "mentions": ["Seoul"], "count": 1},
+        ],
     }
     buf = io.StringIO(newline="")
     assert write_csv([doc, doc], buf) == 2
@@ -141,8 +152,9 @@ def test_parquet_without_pyarrow_names_the_extra(seed_index, tmp_path) -> None:
     (blocker / "__init__.py").write_text("raise ImportError('pyarrow is blocked for this test')\n")
     path = os.pathsep.join(filter(None, [str(blocker.parent), os.environ.get("PYTHONPATH")]))
     out = tmp_path / "docs.parquet"
-    proc = run_cli("export", "--format", "parquet", "-o", str(out), "--index", str(seed_index["index"]),
-                   env={"PYTHONPATH": path})
+    proc = run_cli(
+        "export", "--format", "parquet", "-o", str(out), "--index", str(seed_index["index"]), env={"PYTHONPATH": path}
+    )
     assert proc.returncode == 1 and proc.stderr.count("\n") == 1
     assert "pip install 'newsdex[parquet]'" in proc.stderr
     assert not out.exists() and not out.with_name("docs.parquet.partial").exists()
@@ -150,9 +162,23 @@ def test_parquet_without_pyarrow_names_the_extra(seed_index, tmp_path) -> None:
 
 def test_cli_imports_no_prefect_spacy_or_trafilatura(seed_index) -> None:
     proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "newsdex.search_cli", "export", "--format", "csv",
-         "--entity", "PERSON:Kim Jong-un", "--index", str(seed_index["index"])],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-X",
+            "importtime",
+            "-m",
+            "newsdex.search_cli",
+            "export",
+            "--format",
+            "csv",
+            "--entity",
+            "PERSON:Kim Jong-un",
+            "--index",
+            str(seed_index["index"]),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     heavy = [line for line in proc.stderr.splitlines() if any(m in line for m in ("prefect", "spacy", "trafilatura"))]

@@ -23,14 +23,19 @@ from tests.conftest import run_cli
 
 
 def prose(topic: str, n: int = 4) -> list[str]:
-    return [f"{topic}: the council met on Tuesday and agreed a plan for paragraph {i}, after a long debate in which "
-            f"members of every party spoke about the budget, the schools and the roads of the town." for i in range(n)]
+    return [
+        f"{topic}: the council met on Tuesday and agreed a plan for paragraph {i}, after a long debate in which "
+        f"members of every party spoke about the budget, the schools and the roads of the town."
+        for i in range(n)
+    ]
 
 
 def page(title: str, topic: str) -> str:
     paras = "".join(f"<p>{p}</p>" for p in prose(topic))
-    return f"<!DOCTYPE html><html><head><title>{title}</title></head><body><article><h1>{title}</h1>{paras}" \
-           "</article></body></html>"
+    return (
+        f"<!DOCTYPE html><html><head><title>{title}</title></head><body><article><h1>{title}</h1>{paras}"
+        "</article></body></html>"
+    )
 
 
 def write_warc(path: Path, truncate: bool = False) -> None:
@@ -41,43 +46,86 @@ def write_warc(path: Path, truncate: bool = False) -> None:
         http = StatusAndHeaders(status, headers, protocol="HTTP/1.1")
         w.write_record(w.create_warc_record(url, "response", payload=io.BytesIO(payload), http_headers=http))
 
-    response("https://Example.com:443/zurich?utm_source=feed#top",
-             page("Café in Zürich", "Grüße aus Zürich").encode("latin-1"),
-             [("Content-Type", "text/html; charset=iso-8859-1")])
-    response("https://example.com/koi8", page("Новости города", "Совет города").encode("koi8-r"),
-             [("Content-Type", "text/html; charset=koi8-r")])
-    response("https://example.com/gzipped", gzip.compress(page("Gzip page", "Compressed news").encode()),
-             [("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "gzip")])
+    response(
+        "https://Example.com:443/zurich?utm_source=feed#top",
+        page("Café in Zürich", "Grüße aus Zürich").encode("latin-1"),
+        [("Content-Type", "text/html; charset=iso-8859-1")],
+    )
+    response(
+        "https://example.com/koi8",
+        page("Новости города", "Совет города").encode("koi8-r"),
+        [("Content-Type", "text/html; charset=koi8-r")],
+    )
+    response(
+        "https://example.com/gzipped",
+        gzip.compress(page("Gzip page", "Compressed news").encode()),
+        [("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "gzip")],
+    )
     body = page("Chunked page", "Chunked news").encode()
-    chunked = b"".join(b"%x\r\n%s\r\n" % (len(body[i:i + 300]), body[i:i + 300]) for i in range(0, len(body), 300))
-    response("https://example.com/chunked", chunked + b"0\r\n\r\n",
-             [("Content-Type", "text/html"), ("Transfer-Encoding", "chunked")])
-    response("https://example.com/missing", b"<html><body>Not found</body></html>", [("Content-Type", "text/html")],
-             "404 Not Found")
+    chunked = b"".join(b"%x\r\n%s\r\n" % (len(body[i : i + 300]), body[i : i + 300]) for i in range(0, len(body), 300))
+    response(
+        "https://example.com/chunked",
+        chunked + b"0\r\n\r\n",
+        [("Content-Type", "text/html"), ("Transfer-Encoding", "chunked")],
+    )
+    response(
+        "https://example.com/missing",
+        b"<html><body>Not found</body></html>",
+        [("Content-Type", "text/html")],
+        "404 Not Found",
+    )
     response("https://example.com/logo.png", b"\x89PNG\r\n\x1a\n" + bytes(64), [("Content-Type", "image/png")])
-    w.write_record(w.create_warc_record("https://example.com/zurich", "request",
-                                        payload=io.BytesIO(b"GET /zurich HTTP/1.1\r\nHost: example.com\r\n\r\n")))
-    w.write_record(w.create_revisit_record("https://example.com/zurich", digest="sha1:AAAA",
-                                           refers_to_uri="https://example.com/zurich",
-                                           refers_to_date="2025-01-01T00:00:00Z"))
+    w.write_record(
+        w.create_warc_record(
+            "https://example.com/zurich",
+            "request",
+            payload=io.BytesIO(b"GET /zurich HTTP/1.1\r\nHost: example.com\r\n\r\n"),
+        )
+    )
+    w.write_record(
+        w.create_revisit_record(
+            "https://example.com/zurich",
+            digest="sha1:AAAA",
+            refers_to_uri="https://example.com/zurich",
+            refers_to_date="2025-01-01T00:00:00Z",
+        )
+    )
     response("https://example.com/last", page("Last page", "Final news").encode(), [("Content-Type", "text/html")])
     data = buf.getvalue()
     path.write_bytes(data[:-80] if truncate else data)
 
 
 SCRAPY = [
-    {"url": "https://example.com/zurich", "title": "Zurich council agrees budget", "text": "\n\n".join(prose("Zurich")),
-     "published": "2025-03-01T10:00:00+01:00", "author": "Anna Keller"},
+    {
+        "url": "https://example.com/zurich",
+        "title": "Zurich council agrees budget",
+        "text": "\n\n".join(prose("Zurich")),
+        "published": "2025-03-01T10:00:00+01:00",
+        "author": "Anna Keller",
+    },
     {"url": "https://example.com/scrapy-html", "html": page("An HTML item", "Scrapy HTML"), "date": "2025-03-02"},
 ]
 NEWSPLEASE = [
-    {"url": "https://news.example.org/a?fbclid=xyz", "title": "News-please article", "maintext":
-     "\n".join(prose("News please")), "date_publish": "2025-02-03 08:00:00", "authors": ["Ben Ode", "Cy Dee"],
-     "language": "en", "source_domain": "news.example.org"},
+    {
+        "url": "https://news.example.org/a?fbclid=xyz",
+        "title": "News-please article",
+        "maintext": "\n".join(prose("News please")),
+        "date_publish": "2025-02-03 08:00:00",
+        "authors": ["Ben Ode", "Cy Dee"],
+        "language": "en",
+        "source_domain": "news.example.org",
+    },
 ]
 TRAFILATURA = [
-    {"source": "https://blog.example.net/post", "title": "Trafilatura post", "text": "\n".join(prose("Trafilatura")),
-     "raw_text": "x", "date": "2025-01-15", "author": "Dee Vee", "hostname": "blog.example.net"},
+    {
+        "source": "https://blog.example.net/post",
+        "title": "Trafilatura post",
+        "text": "\n".join(prose("Trafilatura")),
+        "raw_text": "x",
+        "date": "2025-01-15",
+        "author": "Dee Vee",
+        "hostname": "blog.example.net",
+    },
 ]
 
 
@@ -92,15 +140,23 @@ def test_warc_records_charsets_encodings_skips_and_truncation(tmp_path):
     records = list(stream)
     docs = [r.doc for r in records if isinstance(r.doc, RawDoc)]
     bad = [r.doc for r in records if isinstance(r.doc, Quarantined)]
-    assert [d.url for d in docs] == ["https://Example.com:443/zurich?utm_source=feed#top", "https://example.com/koi8",
-                                     "https://example.com/gzipped", "https://example.com/chunked"]
+    assert [d.url for d in docs] == [
+        "https://Example.com:443/zurich?utm_source=feed#top",
+        "https://example.com/koi8",
+        "https://example.com/gzipped",
+        "https://example.com/chunked",
+    ]
     assert "Grüße aus Zürich" in docs[0].text and docs[0].encoding == "cp1252"  # HTTP charset honoured
     assert "Совет города" in docs[1].text and docs[1].encoding == "koi8-r"
     assert "Compressed news" in docs[2].text and "Chunked news" in docs[3].text and "0\r\n" not in docs[3].text
     assert all(d.kind == "html" and d.meta and d.meta.crawled and d.provenance.offset is not None for d in docs)
     assert docs[0].id == url_document_id("https://example.com/zurich")
-    assert dict(stream.skipped) == {"HTTP 404": 1, "not HTML or text: image/png": 1, "request record": 1,
-                                    "revisit record": 1}
+    assert dict(stream.skipped) == {
+        "HTTP 404": 1,
+        "not HTML or text: image/png": 1,
+        "request record": 1,
+        "revisit record": 1,
+    }
     assert len(bad) == 1 and bad[0].offset and "truncated" in bad[0].reason
     assert f"offset {bad[0].offset}" in bad[0].reason
     assert stream.read_whole == []  # a truncated file is not a whole feed: --prune leaves its records
@@ -113,11 +169,16 @@ def test_jsonl_shapes_gzip_mapping_and_a_broken_line(tmp_path):
     (tmp_path / "scrapy.jsonl").write_bytes(jsonl(SCRAPY))
     (tmp_path / "np.jsonl.gz").write_bytes(gzip.compress(jsonl(NEWSPLEASE)))
     (tmp_path / "traf.ndjson").write_bytes(jsonl(TRAFILATURA))
-    (tmp_path / "custom.jsonl").write_bytes(jsonl([{"link": "https://c.example/1", "article_body": "Body text.",
-                                                    "pub_time": "2024-12-24"}]))
+    (tmp_path / "custom.jsonl").write_bytes(
+        jsonl([{"link": "https://c.example/1", "article_body": "Body text.", "pub_time": "2024-12-24"}])
+    )
     (tmp_path / "broken.jsonl").write_bytes(
-        jsonl([{"text": "first line text"}]) + b'{"text": "unterminated\n' + jsonl([{"title": "no text here"}])
-        + b"\n" + jsonl([{"text": "last line text"}]))
+        jsonl([{"text": "first line text"}])
+        + b'{"text": "unterminated\n'
+        + jsonl([{"title": "no text here"}])
+        + b"\n"
+        + jsonl([{"text": "last line text"}])
+    )
     stream = FeedStream([str(tmp_path)], fields=parse_mapping(["text=article_body", "date=pub_time"]))
     by_file: dict[str, list] = {}
     for r in stream:
@@ -183,8 +244,12 @@ def test_feeds_ingested_one_document_per_url(fed):
     report = fed["report"]
     # 3 scrapy lines + 1 + 1 JSONL records, 9 WARC records; the WARC's /zurich is the scrapy item's URL.
     assert report["records"] == 14
-    assert report["skipped"] == {"HTTP 404": 1, "not HTML or text: image/png": 1, "request record": 1,
-                                 "revisit record": 1}
+    assert report["skipped"] == {
+        "HTTP 404": 1,
+        "not HTML or text: image/png": 1,
+        "request record": 1,
+        "revisit record": 1,
+    }
     assert [(q["line"], q["reason"][:15]) for q in report["quarantined"]] == [(3, "line 3: not JSO")]
     assert report["new"] == 8 and report["changed"] == 0  # /zurich met twice in the batch: one document
     assert stats(fed["index"])["documents"] == 8
@@ -264,9 +329,13 @@ def test_hostile_feed_files_are_quarantined_without_blocking(tmp_path):
     os.mkfifo(tmp_path / "pipe.jsonl")
     (tmp_path / "garbage.warc.gz").write_bytes(bytes(range(256)) * 8)
     (tmp_path / "odd.jsonl").write_bytes(
-        b"[" * 100_000 + b"]" * 100_000 + b"\n"  # nesting that would exhaust the parser's stack
-        + json.dumps({"text": "Harbour news\x1b]0;pwned\x07 and the \x1b[31mred\x1b[0m light."}).encode() + b"\n"
-        + b'"just a string"\n')
+        b"[" * 100_000
+        + b"]" * 100_000
+        + b"\n"  # nesting that would exhaust the parser's stack
+        + json.dumps({"text": "Harbour news\x1b]0;pwned\x07 and the \x1b[31mred\x1b[0m light."}).encode()
+        + b"\n"
+        + b'"just a string"\n'
+    )
     stream = FeedStream([str(tmp_path / n) for n in ("pipe.jsonl", "garbage.warc.gz", "odd.jsonl")])
     docs = [r.doc for r in stream]
     assert docs[0].reason.startswith("not a regular file: a FIFO")
@@ -283,10 +352,15 @@ def test_a_feeds_language_wins_over_detection(tmp_path):
     from newsdex.tasks.clean.stage import clean_document
     from newsdex.tasks.segment import segment_document
 
-    record = {"url": "https://news.example.de/a", "title": "Stadtrat", "maintext": "\n\n".join(prose("Council")),
-              "language": "de-DE"}
-    (tmp_path / "np.jsonl").write_bytes(jsonl([record, {**record, "url": "https://news.example.de/b",
-                                                         "language": None}]))
+    record = {
+        "url": "https://news.example.de/a",
+        "title": "Stadtrat",
+        "maintext": "\n\n".join(prose("Council")),
+        "language": "de-DE",
+    }
+    (tmp_path / "np.jsonl").write_bytes(
+        jsonl([record, {**record, "url": "https://news.example.de/b", "language": None}])
+    )
     given, detected = (r.doc for r in FeedStream([str(tmp_path)]))
     rules = load_rules()
     assert segment_document(clean_document(given, rules)).language == "de"  # as the feed says

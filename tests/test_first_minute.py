@@ -64,8 +64,11 @@ def test_ingest_off_a_terminal_or_quiet_writes_no_escape_codes(user: dict, tmp_p
     env = {**user["env"], "NEWSDEX_INDEX": str(tmp_path / "index")}
     proc = run_cli("ingest", "seeds/000_f62cfa61a98d079d.txt", env=env, cwd=user["home"])
     assert proc.returncode == 0 and "\x1b" not in proc.stderr + proc.stdout and proc.stderr == "", proc.stderr
-    quiet = run_in_terminal([sys.executable, "-m", "newsdex.search_cli", "ingest", "seeds/000_f62cfa61a98d079d.txt",
-                             "--quiet"], env=env, cwd=str(user["home"]))
+    quiet = run_in_terminal(
+        [sys.executable, "-m", "newsdex.search_cli", "ingest", "seeds/000_f62cfa61a98d079d.txt", "--quiet"],
+        env=env,
+        cwd=str(user["home"]),
+    )
     assert quiet.returncode == 0 and "\x1b" not in quiet.output and "nothing to do" in quiet.output
 
 
@@ -79,8 +82,14 @@ def test_a_re_ingest_of_unchanged_inputs_starts_no_flow_and_says_so(user: dict) 
         "heavy = [m for m in ('prefect', 'spacy', 'trafilatura') if m in sys.modules]\n"
         "print(json.dumps({'code': code, 'heavy': heavy}), file=sys.stderr)\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=user["home"],
-                          env={**os.environ, **user["env"]}, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=user["home"],
+        env={**os.environ, **user["env"]},
+        timeout=300,
+    )
     said = json.loads(proc.stderr.strip().splitlines()[-1])
     assert said == {"code": 0, "heavy": []}, proc.stderr
     report = json.loads(proc.stdout)
@@ -201,7 +210,7 @@ def test_prefect_home_is_newsdex_own_unless_the_user_set_prefect_up(tmp_path: Pa
 def test_show_lists_every_entity_grouped_counted_in_mention_order(user: dict) -> None:
     doc = _json(user, "show", SEED_004)
     human = _cli(user, "show", SEED_004).stdout
-    listed = human[human.index("entities ("):]
+    listed = human[human.index("entities (") :]
     assert f"entities ({len(doc['entities'])})" in listed
     flat = " ".join(listed.split())
     for e in doc["entities"]:
@@ -215,8 +224,12 @@ def test_show_lists_every_entity_grouped_counted_in_mention_order(user: dict) ->
     shown = re.search(r"PERSON \d+: (.*?) (?:ORG|LOC|NORP|MISC|DATE) \d+:", flat).group(1)
     order = sorted(people, key=lambda n: shown.index(n))
     body = doc["title"] + "\n" + doc["body"]
-    firsts = [min(i for i in (body.find(m) for m in [e["name"], *e["mentions"]]) if i >= 0) for n in order
-              for e in doc["entities"] if e["name"] == n and e["type"] == "PERSON"]
+    firsts = [
+        min(i for i in (body.find(m) for m in [e["name"], *e["mentions"]]) if i >= 0)
+        for n in order
+        for e in doc["entities"]
+        if e["name"] == n and e["type"] == "PERSON"
+    ]
     assert firsts == sorted(firsts), order
 
 
@@ -241,8 +254,9 @@ def test_show_cuts_long_value_lists_with_a_count_and_all_entities_lists_them(use
 # -- did you mean -------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("query", ["gulag sanctons", "kurst", "ukriane troops", "zzqxvw", "facebook outage",
-                                   "pyongyng", "gulags sanctons"])
+@pytest.mark.parametrize(
+    "query", ["gulag sanctons", "kurst", "ukriane troops", "zzqxvw", "facebook outage", "pyongyng", "gulags sanctons"]
+)
 def test_a_suggestion_is_only_offered_with_hits_and_says_how_many(user: dict, query: str) -> None:
     result = _json(user, "search", query)
     if result["suggestion"] is None:
@@ -283,7 +297,7 @@ def test_similar_never_explains_with_function_words(user: dict) -> None:
 
 def test_one_month_is_labelled_once(user: dict) -> None:
     out = _cli(user, "search", "troops", "--interval", "month").stdout
-    chart = out[out.index("published per month"):]
+    chart = out[out.index("published per month") :]
     assert chart.count("2025-01") == 1, chart
 
 
@@ -401,8 +415,9 @@ def test_every_readme_example_returns_something_on_the_seed_index(user: dict, li
     shutil.copytree(user["home"] / "seeds", work / "seeds")
     bin_dir = str(Path(sys.executable).parent)
     env = {**os.environ, **user["env"], "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
-    proc = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, cwd=work,
-                          env=env, timeout=300)
+    proc = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, cwd=work, env=env, timeout=300
+    )
     assert proc.returncode == 0, (command, proc.stderr)
     written = [p for p in work.iterdir() if p.is_file()]
     out = proc.stdout.strip() or "".join(p.read_text(encoding="utf-8") for p in written).strip()
@@ -413,8 +428,24 @@ def test_every_readme_example_returns_something_on_the_seed_index(user: dict, li
 
 # -- help and human output fit 80 columns --------------------------------------------------------------------------
 
-COMMANDS = ["", "ingest", "search", "show", "clean", "reindex", "entities", "stats", "rules", "rules suggest", "serve",
-            "check", "duplicates", "similar", "export", "web"]
+COMMANDS = [
+    "",
+    "ingest",
+    "search",
+    "show",
+    "clean",
+    "reindex",
+    "entities",
+    "stats",
+    "rules",
+    "rules suggest",
+    "serve",
+    "check",
+    "duplicates",
+    "similar",
+    "export",
+    "web",
+]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -425,11 +456,21 @@ def test_every_help_fits_80_columns(command: str) -> None:
     assert wide == [], wide
 
 
-@pytest.mark.parametrize("args", [
-    ["search", "troops", "--passages"], ["search", "kurst"], ["search", "*", "--interval", "month"],
-    ["show", SEED_004, "--explain"], ["similar", "seeds/000_f62cfa61a98d079d.txt"], ["stats"], ["check"],
-    ["entities"], ["duplicates"], ["ingest", "seeds"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["search", "troops", "--passages"],
+        ["search", "kurst"],
+        ["search", "*", "--interval", "month"],
+        ["show", SEED_004, "--explain"],
+        ["similar", "seeds/000_f62cfa61a98d079d.txt"],
+        ["stats"],
+        ["check"],
+        ["entities"],
+        ["duplicates"],
+        ["ingest", "seeds"],
+    ],
+)
 def test_human_output_of_the_main_commands_fits_80_columns(user: dict, args: list[str]) -> None:
     proc = run_cli(*args, env={**user["env"], "COLUMNS": "80"}, cwd=user["home"])
     assert proc.returncode == 0, proc.stderr

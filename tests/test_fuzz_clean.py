@@ -21,20 +21,93 @@ name = "hostile"
 regex = ['(a+)+$', '^(\\w+\\s?)*$', '(x|xx)+y', '(.*a){12}']
 """
 BOILERPLATE = [
-    "Share this article", "Advertisement", "Read more:", "By Jane Doe", "Jan 21, 2025 10:35 am", "12 Comments",
-    "Photo: AP", "© 2024 Example Inc. All rights reserved", "Sign up for our newsletter", "We use cookies",
-    "Related stories", "Leave a Reply", "3 hours ago", "Click to share on Facebook (Opens in new window)",
-    "Image 3 of 12", "Skip to content", "Posted in Politics", "(Photo by John Doe/Getty Images)", "5 min read",
-    "Tags:", "Menu", "İstanbul", "ſhare", "Бег", "More on Rosalía", "\u00a0", "—", "a" * 40 + "b",
+    "Share this article",
+    "Advertisement",
+    "Read more:",
+    "By Jane Doe",
+    "Jan 21, 2025 10:35 am",
+    "12 Comments",
+    "Photo: AP",
+    "© 2024 Example Inc. All rights reserved",
+    "Sign up for our newsletter",
+    "We use cookies",
+    "Related stories",
+    "Leave a Reply",
+    "3 hours ago",
+    "Click to share on Facebook (Opens in new window)",
+    "Image 3 of 12",
+    "Skip to content",
+    "Posted in Politics",
+    "(Photo by John Doe/Getty Images)",
+    "5 min read",
+    "Tags:",
+    "Menu",
+    "İstanbul",
+    "ſhare",
+    "Бег",
+    "More on Rosalía",
+    "\u00a0",
+    "—",
+    "a" * 40 + "b",
 ]
-WORDS = ("the council said on tuesday that harbour plan would cost million residents were asked comment "
-         "minister budget vote storm ferry strike library orchard wind farm trail gear é ü ß 東京 42 2019").split()
-TAGS = ["div", "p", "span", "a", "script", "style", "h1", "h2", "h3", "ul", "li", "table", "tr", "td", "article",
-        "section", "header", "footer", "nav", "aside", "figure", "figcaption", "b", "i", "em", "blockquote",
-        "pre", "time", "noscript", "form", "button", "main", "title"]
+WORDS = (
+    "the council said on tuesday that harbour plan would cost million residents were asked comment "
+    "minister budget vote storm ferry strike library orchard wind farm trail gear é ü ß 東京 42 2019"
+).split()
+TAGS = [
+    "div",
+    "p",
+    "span",
+    "a",
+    "script",
+    "style",
+    "h1",
+    "h2",
+    "h3",
+    "ul",
+    "li",
+    "table",
+    "tr",
+    "td",
+    "article",
+    "section",
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "figure",
+    "figcaption",
+    "b",
+    "i",
+    "em",
+    "blockquote",
+    "pre",
+    "time",
+    "noscript",
+    "form",
+    "button",
+    "main",
+    "title",
+]
 VOID = ["br", "img", "hr", "meta", "input"]
-CLASSES = ["share", "related", "comments", "ad", "advert", "cookie-banner", "newsletter", "article-body",
-           "content", "social", "trending", "sponsor", "byline", "caption", "has-share-tools", "main"]
+CLASSES = [
+    "share",
+    "related",
+    "comments",
+    "ad",
+    "advert",
+    "cookie-banner",
+    "newsletter",
+    "article-body",
+    "content",
+    "social",
+    "trending",
+    "sponsor",
+    "byline",
+    "caption",
+    "has-share-tools",
+    "main",
+]
 
 
 def _sentence(rng: random.Random) -> str:
@@ -54,17 +127,27 @@ def line_soup(rng: random.Random) -> str:
     lines = []
     for _ in range(rng.randint(0, 300)):
         pick = rng.random()
-        lines.append(rng.choice(BOILERPLATE) if pick < 0.35 else head if pick < 0.45
-                     else " " * rng.randint(0, 5) if pick < 0.5
-                     else "x" * rng.randint(1, 3000) + "z" if pick < 0.52 else _sentence(rng))
+        lines.append(
+            rng.choice(BOILERPLATE)
+            if pick < 0.35
+            else head
+            if pick < 0.45
+            else " " * rng.randint(0, 5)
+            if pick < 0.5
+            else "x" * rng.randint(1, 3000) + "z"
+            if pick < 0.52
+            else _sentence(rng)
+        )
     return "\n".join(lines)
 
 
 def long_soup(rng: random.Random) -> str:
     """Tens of thousands of lines, the headline again and again: what makes a superlinear step show."""
     head = _sentence(rng).rstrip(".")
-    return "\n".join(rng.choice(BOILERPLATE) if rng.random() < 0.4 else head if rng.random() < 0.3
-                     else _sentence(rng) for _ in range(rng.randint(10_000, 30_000)))
+    return "\n".join(
+        rng.choice(BOILERPLATE) if rng.random() < 0.4 else head if rng.random() < 0.3 else _sentence(rng)
+        for _ in range(rng.randint(10_000, 30_000))
+    )
 
 
 def random_html(rng: random.Random, depth: int = 0) -> str:
@@ -79,9 +162,19 @@ def random_html(rng: random.Random, depth: int = 0) -> str:
             parts.append(rng.choice(["<!-- comment -->", "<![CDATA[ x ]]>", "<", "</div>", "<p", "&"]))
         elif depth < 60:
             tag = rng.choice(TAGS)
-            attrs = " ".join(rng.sample([f'class="{rng.choice(CLASSES)}"', f'id="{rng.choice(CLASSES)}"',
-                                         'href="https://example.com/a?b=1&c=2"', 'style="display:none"',
-                                         'data-x="1"', "hidden"], rng.randint(0, 3)))
+            attrs = " ".join(
+                rng.sample(
+                    [
+                        f'class="{rng.choice(CLASSES)}"',
+                        f'id="{rng.choice(CLASSES)}"',
+                        'href="https://example.com/a?b=1&c=2"',
+                        'style="display:none"',
+                        'data-x="1"',
+                        "hidden",
+                    ],
+                    rng.randint(0, 3),
+                )
+            )
             close = f"</{tag}>" if rng.random() < 0.9 else ""
             parts.append(f"<{tag} {attrs}>{random_html(rng, depth + 1)}{close}")
     return "".join(parts)
@@ -116,8 +209,9 @@ def test_fuzz_cleaner(record_property: pytest.RecordProperty) -> None:
     slowest = (0.0, "", "")
     started = time.perf_counter()
     for n, (family, kind, text) in enumerate(inputs):
-        raw = RawDoc(id=str(n), path=f"fuzz/{n}.{'html' if kind == 'html' else 'txt'}", kind=kind, text=text,
-                     raw_hash="")
+        raw = RawDoc(
+            id=str(n), path=f"fuzz/{n}.{'html' if kind == 'html' else 'txt'}", kind=kind, text=text, raw_hash=""
+        )
         t0 = time.perf_counter()
         doc = clean_within(raw, rules, BUDGET)  # any exception fails the test here
         seconds = time.perf_counter() - t0
@@ -125,8 +219,10 @@ def test_fuzz_cleaner(record_property: pytest.RecordProperty) -> None:
         assert isinstance(doc, CleanDoc) or not doc.reason.startswith("cleaning took"), (family, n, doc)
         slowest = max(slowest, (seconds, family, text[:80]))
     total = time.perf_counter() - started
-    summary = (f"fuzz: {len(inputs)} inputs ({sum(f[1] == 'html' for f in inputs)} HTML) in {total:.1f} s; "
-               f"slowest {slowest[0]:.3f} s ({slowest[1]})")
+    summary = (
+        f"fuzz: {len(inputs)} inputs ({sum(f[1] == 'html' for f in inputs)} HTML) in {total:.1f} s; "
+        f"slowest {slowest[0]:.3f} s ({slowest[1]})"
+    )
     print(summary)
     record_property("fuzz_inputs", len(inputs))
     record_property("fuzz_slowest_seconds", round(slowest[0], 3))

@@ -28,16 +28,103 @@ QUERIES = 3000
 PER_QUERY_S = 2.0 if whoosh_internals.fast_paths() else 5.0
 
 WORDS = [
-    "korea", "troops", "gulags", "kursk", "region", "russia", "ukraine", "the", "of", "kim", "putin", "sent",
-    "gulagz", "troopz", "koreaa", "ukrane", "rusia", "regoin", "x", "a", "zzzz", "2025", "10:30", "11,000",
-    "North-Korean", "don't", "e-mail", "café", "naïve", "Ünïcödé", "北朝鮮", "Корея", "كوريا", "😀", "e\u0301",
-    "\u200b", "\ufeff", "\x00", "\x1b[2J", "\x07", "\t", "\r\n", "a" * 60, "ß", "İ",
+    "korea",
+    "troops",
+    "gulags",
+    "kursk",
+    "region",
+    "russia",
+    "ukraine",
+    "the",
+    "of",
+    "kim",
+    "putin",
+    "sent",
+    "gulagz",
+    "troopz",
+    "koreaa",
+    "ukrane",
+    "rusia",
+    "regoin",
+    "x",
+    "a",
+    "zzzz",
+    "2025",
+    "10:30",
+    "11,000",
+    "North-Korean",
+    "don't",
+    "e-mail",
+    "café",
+    "naïve",
+    "Ünïcödé",
+    "北朝鮮",
+    "Корея",
+    "كوريا",
+    "😀",
+    "e\u0301",
+    "\u200b",
+    "\ufeff",
+    "\x00",
+    "\x1b[2J",
+    "\x07",
+    "\t",
+    "\r\n",
+    "a" * 60,
+    "ß",
+    "İ",
 ]
-FIELDS = ["title", "body", "source", "person", "org", "loc", "published", "dated", "id", "path", "url",
-          "raw_hash", "spell_body", "nosuchfield", "tilte", "Title", "ТИТЛ", "_", "a1", "*"]
+FIELDS = [
+    "title",
+    "body",
+    "source",
+    "person",
+    "org",
+    "loc",
+    "published",
+    "dated",
+    "id",
+    "path",
+    "url",
+    "raw_hash",
+    "spell_body",
+    "nosuchfield",
+    "tilte",
+    "Title",
+    "ТИТЛ",
+    "_",
+    "a1",
+    "*",
+]
 OPERATORS = ["AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "and", "or", "not", "&&", "||", "-", "+", "!"]
-SYNTAX = ['"', "'", "(", ")", "[", "]", "{", "}", "*", "?", "^", "~", ":", "\\", "/", "TO", "<", ">", "=",
-          "^2", "^0", "^1e9", "^99999999999999999999999", "~2", "~99", "*:*"]
+SYNTAX = [
+    '"',
+    "'",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    "*",
+    "?",
+    "^",
+    "~",
+    ":",
+    "\\",
+    "/",
+    "TO",
+    "<",
+    ">",
+    "=",
+    "^2",
+    "^0",
+    "^1e9",
+    "^99999999999999999999999",
+    "~2",
+    "~99",
+    "*:*",
+]
 
 
 def _word(rnd: random.Random) -> str:
@@ -77,18 +164,20 @@ def _extreme(rnd: random.Random) -> str:
     """The shapes that broke or slowed the parser: long, deep, repeated operators and wildcards."""
     n = rnd.choice([31, 32, 33, 200, 2500])
     word = rnd.choice(WORDS)
-    return rnd.choice([
-        "(" * n + word + ")" * n,
-        "(" * n + word,
-        f"{word} " * rnd.randint(100, 1200),
-        "NOT " * rnd.randint(1, 300) + word,
-        " AND ".join([word] * rnd.randint(2, 200)),
-        "a*" * rnd.randint(1, 500),
-        "*" * rnd.randint(1, 50),
-        '"' * rnd.randint(1, 999),
-        "x" * rnd.randint(990, 1010),
-        " OR ".join(rnd.choice(WORDS) + "~2" for _ in range(rnd.randint(1, 120))),
-    ])
+    return rnd.choice(
+        [
+            "(" * n + word + ")" * n,
+            "(" * n + word,
+            f"{word} " * rnd.randint(100, 1200),
+            "NOT " * rnd.randint(1, 300) + word,
+            " AND ".join([word] * rnd.randint(2, 200)),
+            "a*" * rnd.randint(1, 500),
+            "*" * rnd.randint(1, 50),
+            '"' * rnd.randint(1, 999),
+            "x" * rnd.randint(990, 1010),
+            " OR ".join(rnd.choice(WORDS) + "~2" for _ in range(rnd.randint(1, 120))),
+        ]
+    )
 
 
 def queries(n: int, seed: int = 14) -> list[str]:
@@ -140,8 +229,10 @@ def test_generated_queries_return_or_raise_query_error(index_root: Path) -> None
             compared += _fast_equals_whoosh(searcher, q, text)
     archive.close()
     elapsed = time.perf_counter() - started
-    print(f"\nfuzz: {QUERIES} queries in {elapsed:.1f}s, {rejected} rejected with QueryError; "
-          f"slowest {slowest * 1000:.0f} ms: {slowest_query[:80]!r}{'…' if len(slowest_query) > 80 else ''}")
+    print(
+        f"\nfuzz: {QUERIES} queries in {elapsed:.1f}s, {rejected} rejected with QueryError; "
+        f"slowest {slowest * 1000:.0f} ms: {slowest_query[:80]!r}{'…' if len(slowest_query) > 80 else ''}"
+    )
     assert 0 < rejected < QUERIES  # the generator reaches both outcomes
     print(f"fuzz: the fast scorer took {compared} of the accepted queries, each scored as Whoosh scores it")
     assert compared > QUERIES // 10 if whoosh_internals.fast_paths() else compared == 0

@@ -59,8 +59,10 @@ def _whooshs_add_reader(self: MergingWriter, reader: SegmentReader) -> None:
     reader.close()
 
 
-@pytest.mark.skipif(not whoosh_internals.fast_paths(),
-                    reason="the fast paths are off (NEWSDEX_FAST_PATHS=0): Whoosh's own merge, nothing term by term")
+@pytest.mark.skipif(
+    not whoosh_internals.fast_paths(),
+    reason="the fast paths are off (NEWSDEX_FAST_PATHS=0): Whoosh's own merge, nothing term by term",
+)
 def test_the_index_writer_merges_this_way(docs, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Small commits make the index's merge policy merge segments: the index holds the segments Whoosh's
     own merge would have written, and searches the same."""

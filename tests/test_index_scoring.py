@@ -24,8 +24,9 @@ from newsdex.reading.request import Filters
 from newsdex.reading.stored import stored_fields
 from tests.conftest import enriched_folder, seeds_and_generated
 
-fast_only = pytest.mark.skipif(not whoosh_internals.fast_paths(),
-                               reason="the fast paths are off (NEWSDEX_FAST_PATHS=0): no fast scorer to compare")
+fast_only = pytest.mark.skipif(
+    not whoosh_internals.fast_paths(), reason="the fast paths are off (NEWSDEX_FAST_PATHS=0): no fast scorer to compare"
+)
 
 QUERIES = [
     "gulags",
@@ -177,11 +178,15 @@ def test_date_ranges_match_the_documents_whoosh_finds(index_root: Path) -> None:
     instants = sorted({v for v in dates._published_all(searcher) if v <= dates.LAST_DATED})
     assert len(instants) >= 5
     edge = datetime.min + timedelta(microseconds=instants[len(instants) // 2])
-    ranges = [DateRange("published", None, None), DateRange("published", edge, None),
-              DateRange("published", None, edge), DateRange("published", edge, edge),
-              DateRange("published", edge, edge + timedelta(days=400), startexcl=True),
-              DateRange("published", edge - timedelta(days=400), edge, endexcl=True),
-              DateRange("published", datetime(2030, 1, 1), None)]
+    ranges = [
+        DateRange("published", None, None),
+        DateRange("published", edge, None),
+        DateRange("published", None, edge),
+        DateRange("published", edge, edge),
+        DateRange("published", edge, edge + timedelta(days=400), startexcl=True),
+        DateRange("published", edge - timedelta(days=400), edge, endexcl=True),
+        DateRange("published", datetime(2030, 1, 1), None),
+    ]
     for q in ranges:
         assert scoring.matching(searcher, q) == set(searcher.docs_for_query(q)), q
     assert sum(bool(scoring.matching(searcher, q)) for q in ranges) >= 5
@@ -272,8 +277,11 @@ def test_equal_scores_rank_by_document_id_whatever_order_they_were_written(
     # Regression: ties followed Whoosh's docnums, so `check --repair` (a rebuild in another order) swapped two
     # equally scored hits. Two copies of one text, written largest id first, must come back smallest id first.
     base = docs[0]
-    twins = sorted([base.model_copy(update={"id": "f" * 16}), base.model_copy(update={"id": "0" * 16})],
-                   key=lambda d: d.id, reverse=True)
+    twins = sorted(
+        [base.model_copy(update={"id": "f" * 16}), base.model_copy(update={"id": "0" * 16})],
+        key=lambda d: d.id,
+        reverse=True,
+    )
     for order in (twins, twins[::-1]):
         paths = IndexPaths(tmp_path / order[0].id[:1] / "ix")
         for doc in order:  # one segment each: docnum order is write order
@@ -296,8 +304,11 @@ def test_prefix_words_in_a_segment_over_5000_documents_are_summed_as_whoosh_does
     for first, count in ((0, 5_001), (5_001, 300)):  # two commits: a large segment, then a small one
         with ix.writer() as writer:
             for i in range(first, first + count):
-                writer.add_document(id=f"d{i}", title=f"harbour{i % 3}ing report",
-                                    body=f"gov{i % 5}ern said text{i % 13} text{i % 7} gov{i % 11}ern")
+                writer.add_document(
+                    id=f"d{i}",
+                    title=f"harbour{i % 3}ing report",
+                    body=f"gov{i % 5}ern said text{i % 13} text{i % 7} gov{i % 11}ern",
+                )
     searcher = ix.searcher()
     assert sorted(r.doc_count_all() for r in (sub.reader() for sub, _ in searcher.leaf_searchers())) == [300, 5_001]
     parser = make_parser(searcher.schema)

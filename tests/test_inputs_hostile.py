@@ -24,31 +24,51 @@ from newsdex.tasks.decode import strip_controls
 from newsdex.tasks.load import decode_input, load_path
 from tests.conftest import REPO
 
-ARTICLE = ("The harbour authority said on Tuesday that the new cranes would double the port's capacity by next "
-           "spring. Dock workers welcomed the investment but asked for guarantees on jobs and training.\n\n"
-           "The regional council approved the plan after a long debate, and construction starts in March.\n")
-CP1252 = ("\u201cIt\u2019s a caf\u00e9 for everyone,\u201d the mayor said. A coffee costs 2 \u20ac and the "
-          "r\u00e9sum\u00e9 of the plan fits on one page \u2014 a first for the town hall.\n")
-LATIN1 = ("Le ministre a d\u00e9clar\u00e9 mardi que la r\u00e9forme des retraites serait pr\u00e9sent\u00e9e \u00e0 "
-          "l'Assembl\u00e9e nationale avant l'\u00e9t\u00e9, et les syndicats ont d\u00e9nonc\u00e9 le calendrier.\n")
+ARTICLE = (
+    "The harbour authority said on Tuesday that the new cranes would double the port's capacity by next "
+    "spring. Dock workers welcomed the investment but asked for guarantees on jobs and training.\n\n"
+    "The regional council approved the plan after a long debate, and construction starts in March.\n"
+)
+CP1252 = (
+    "\u201cIt\u2019s a caf\u00e9 for everyone,\u201d the mayor said. A coffee costs 2 \u20ac and the "
+    "r\u00e9sum\u00e9 of the plan fits on one page \u2014 a first for the town hall.\n"
+)
+LATIN1 = (
+    "Le ministre a d\u00e9clar\u00e9 mardi que la r\u00e9forme des retraites serait pr\u00e9sent\u00e9e \u00e0 "
+    "l'Assembl\u00e9e nationale avant l'\u00e9t\u00e9, et les syndicats ont d\u00e9nonc\u00e9 le calendrier.\n"
+)
 UTF16 = "The minister said the budget for schools would rise by four percent next year, the first rise in years.\n"
-ESCAPED = (b"Harbour notes\n\x1b]0;pwned title\x07The crane operators\x1b[2J reported a clear week, and the "
-           b"\x1b[31mred\x1b[0m warning lights on the quay were finally repaired by the council.\n")
-CZECH = ("Vl\u00e1da ve st\u0159edu schv\u00e1lila n\u00e1vrh z\u00e1kona o st\u00e1tn\u00edm rozpo\u010dtu. Ministr "
-         "financ\u00ed \u0159ekl, \u017ee schodek bude ni\u017e\u0161\u00ed ne\u017e loni.")
+ESCAPED = (
+    b"Harbour notes\n\x1b]0;pwned title\x07The crane operators\x1b[2J reported a clear week, and the "
+    b"\x1b[31mred\x1b[0m warning lights on the quay were finally repaired by the council.\n"
+)
+CZECH = (
+    "Vl\u00e1da ve st\u0159edu schv\u00e1lila n\u00e1vrh z\u00e1kona o st\u00e1tn\u00edm rozpo\u010dtu. Ministr "
+    "financ\u00ed \u0159ekl, \u017ee schodek bude ni\u017e\u0161\u00ed ne\u017e loni."
+)
 UNDECODABLE = bytes(range(128, 256)) * 4  # reads as text in no encoding
 
 
 def deep_page(depth: int) -> str:
-    return ("<html><head><title>Deep page</title></head><body>" + "<div>" * depth
-            + "<p>The deep paragraph tells of harbour cranes and the workers who climb them every morning.</p>"
-            + "</div>" * depth + "</body></html>")
+    return (
+        "<html><head><title>Deep page</title></head><body>"
+        + "<div>" * depth
+        + "<p>The deep paragraph tells of harbour cranes and the workers who climb them every morning.</p>"
+        + "</div>" * depth
+        + "</body></html>"
+    )
 
 
 def cli(*args: str, timeout: float) -> subprocess.CompletedProcess:
     """The real `newsdex` entry point, as run_cli, with a timeout: a hang fails the test instead of blocking it."""
-    return subprocess.run([sys.executable, "-m", "newsdex.search_cli", *args], capture_output=True, text=True,
-                          env=dict(os.environ), cwd=REPO, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "newsdex.search_cli", *args],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        cwd=REPO,
+        timeout=timeout,
+    )
 
 
 def make_inputs(folder: Path) -> Path:
@@ -166,8 +186,10 @@ def test_encoding_option_forces_a_codec_and_rejects_unknown_names(tmp_path):
     assert proc.returncode == 1 and "binary content" in proc.stderr
     proc = cli("clean", str(bare16), "--encoding", "UTF-16LE", "--json", timeout=60)
     assert proc.returncode == 0 and json.loads(proc.stdout)["body"] == UTF16.strip()
-    for command, name, message in (("ingest", "nosuch", "unknown encoding: nosuch"),
-                                   ("clean", "rot13", "not a text encoding: rot13")):
+    for command, name, message in (
+        ("ingest", "nosuch", "unknown encoding: nosuch"),
+        ("clean", "rot13", "not a text encoding: rot13"),
+    ):
         proc = cli(command, str(latin1), "--encoding", name, "--index", str(tmp_path / "index"), timeout=60)
         assert proc.returncode == 1 and proc.stdout == ""
         assert proc.stderr.strip() == f"newsdex {command}: --encoding: {message}"
@@ -186,6 +208,7 @@ def test_ingest_flow_passes_the_forced_encoding_to_the_load_stage(prefect_harnes
 
 
 # -- the load stage, in process ------------------------------------------------------------------------------
+
 
 def _in_thread(fn, timeout: float = 10.0):
     out: list = []
@@ -243,14 +266,20 @@ def test_reads_stop_at_the_size_limit(tmp_path):
     assert "too large" in load_path(str(packed), max_bytes=1000).reason
 
 
-@pytest.mark.parametrize(("data", "encoding", "text"), [
-    (b"\xfe\xff" + "caf\u00e9 \u201cquoted\u201d".encode("utf-16-be"), "utf-16-be", "caf\u00e9 \u201cquoted\u201d"),
-    ("caf\u00e9 \u20ac".encode("utf-32"), "utf-32-le", "caf\u00e9 \u20ac"),
-    (b"\xef\xbb\xbfcaf\xc3\xa9", "utf-8", "caf\u00e9"),
-    ("Caf\u00e9 au lait, cr\u00e8me br\u00fbl\u00e9e and more text".encode("latin-1"), "cp1252",
-     "Caf\u00e9 au lait, cr\u00e8me br\u00fbl\u00e9e and more text"),
-    (CZECH.encode("cp1250"), "cp1250", CZECH),  # a Central-European text keeps its own code page
-])
+@pytest.mark.parametrize(
+    ("data", "encoding", "text"),
+    [
+        (b"\xfe\xff" + "caf\u00e9 \u201cquoted\u201d".encode("utf-16-be"), "utf-16-be", "caf\u00e9 \u201cquoted\u201d"),
+        ("caf\u00e9 \u20ac".encode("utf-32"), "utf-32-le", "caf\u00e9 \u20ac"),
+        (b"\xef\xbb\xbfcaf\xc3\xa9", "utf-8", "caf\u00e9"),
+        (
+            "Caf\u00e9 au lait, cr\u00e8me br\u00fbl\u00e9e and more text".encode("latin-1"),
+            "cp1252",
+            "Caf\u00e9 au lait, cr\u00e8me br\u00fbl\u00e9e and more text",
+        ),
+        (CZECH.encode("cp1250"), "cp1250", CZECH),  # a Central-European text keeps its own code page
+    ],
+)
 def test_byte_order_marks_and_detection(data, encoding, text):
     doc = decode_input("x.txt", data)
     assert isinstance(doc, RawDoc), doc
@@ -281,6 +310,7 @@ def test_library_warnings_name_the_input(caplog):
     import trafilatura  # noqa: F401 - its module loggers exist once it is imported
 
     from newsdex.tasks.clean.parse import naming_input
+
     with caplog.at_level(logging.WARNING), naming_input("news/page.html"):
         logging.getLogger("trafilatura.core").warning("discarding data: %s", None)
         logging.getLogger("trafilatura.utils").warning("parsed tree length: %s", 1)

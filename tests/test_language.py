@@ -131,7 +131,8 @@ def test_language_facet_counts_the_matches(index: Path) -> None:
     assert out["facets"]["language"] == [{"name": code, "count": 1} for code in ("de", "en", "es", "fr")]
     out = _cli_json("search", "--all", "--all-copies", "--index", str(index), "--json")
     assert out["facets"]["language"] == [{"name": "de", "count": 2}] + [
-        {"name": code, "count": 1} for code in ("en", "es", "fr")]
+        {"name": code, "count": 1} for code in ("en", "es", "fr")
+    ]
     assert {h["id"]: h["language"] for h in out["hits"]}["doc-es"] == "es"
     out = _cli_json("search", "Radwege", "--all-copies", "--index", str(index), "--json")
     assert out["facets"]["language"] == [{"name": "de", "count": 2}]

@@ -30,8 +30,9 @@ def _article(path: Path) -> CleanDoc:
     depend on what cleaning keeps."""
     title, _, body = path.read_text(encoding="utf-8").partition("\n\n")
     blocks = [Block(kind="paragraph", text=p.strip()) for p in body.split("\n\n") if p.strip()]
-    return CleanDoc(id=f"doc-{path.stem}", path=path.name, kind="text", raw_hash=path.stem, title=title.strip(),
-                    blocks=blocks)
+    return CleanDoc(
+        id=f"doc-{path.stem}", path=path.name, kind="text", raw_hash=path.stem, title=title.strip(), blocks=blocks
+    )
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +43,9 @@ def docs(tmp_path_factory: pytest.TempPathFactory) -> dict:
     folder = tmp_path_factory.mktemp("langs")
     (folder / "en.txt").write_text(
         "City council approves new cycling lanes\n\nThe city council voted on Tuesday to build twelve kilometres of "
-        "protected cycling lanes across the centre, after a year of public consultation.\n", encoding="utf-8")
+        "protected cycling lanes across the centre, after a year of public consultation.\n",
+        encoding="utf-8",
+    )
     paths = [*sorted(LANGUAGES.glob("*.txt")), folder / "en.txt"]
     enriched = enrich_documents([segment_document(_article(p)) for p in paths])
     return {Path(d.path).stem: d for d in enriched}
@@ -63,15 +66,29 @@ def _ids(index: Path, query: str, **kwargs) -> list[str]:
 
 def test_each_sample_is_detected_in_its_language(docs: dict) -> None:
     assert {name: d.language for name, d in docs.items()} == {
-        "de": "de", "en": "en", "es": "es", "fr": "fr", "ja": "ja", "ko": "ko", "ru": "ru", "zh": "zh"}
+        "de": "de",
+        "en": "en",
+        "es": "es",
+        "fr": "fr",
+        "ja": "ja",
+        "ko": "ko",
+        "ru": "ru",
+        "zh": "zh",
+    }
 
 
 def test_each_document_goes_to_its_languages_fields(index: Path, docs: dict) -> None:
     archive = Archive(index)
     searcher = archive.searcher()
     r = searcher.reader()
-    for name, field, term in (("de", "body_de", "kalori"), ("zh", "body_zh", "疫情"), ("ko", "body_ko", "영국"),
-                              ("ja", "body_ja", "配達"), ("ru", "body_ru", "робот"), ("en", "body", "council")):
+    for name, field, term in (
+        ("de", "body_de", "kalori"),
+        ("zh", "body_zh", "疫情"),
+        ("ko", "body_ko", "영국"),
+        ("ja", "body_ja", "配達"),
+        ("ru", "body_ru", "робот"),
+        ("en", "body", "council"),
+    ):
         docnums = list(r.postings(field, term).all_ids())
         assert [searcher.stored_fields(d)["id"] for d in docnums] == [docs[name].id], (field, term)
     assert analysis.indexed_families(r) == ["", "de", "es", "fr", "ru", "zh", "ja", "ko"]
@@ -112,14 +129,17 @@ def test_a_japanese_word_inside_a_sentence_is_found(index: Path, docs: dict) -> 
     assert _ids(index, "大都市") == [docs["ja"].id]
 
 
-@pytest.mark.parametrize(("name", "query"), [
-    ("ru", "робот"),  # роботов-курьеров
-    ("ru", "Москва"),  # Москвы
-    ("es", "camionero"),  # camioneros
-    ("es", "movilizaciones"),  # movilización
-    ("fr", "trottinette"),  # trottinettes
-    ("fr", "véhicule"),  # véhicules
-])
+@pytest.mark.parametrize(
+    ("name", "query"),
+    [
+        ("ru", "робот"),  # роботов-курьеров
+        ("ru", "Москва"),  # Москвы
+        ("es", "camionero"),  # camioneros
+        ("es", "movilizaciones"),  # movilización
+        ("fr", "trottinette"),  # trottinettes
+        ("fr", "véhicule"),  # véhicules
+    ],
+)
 def test_inflected_words_find_their_article(index: Path, docs: dict, name: str, query: str) -> None:
     assert _ids(index, query) == [docs[name].id]
 
@@ -155,8 +175,17 @@ def test_did_you_mean_offers_the_archives_german_word(index: Path) -> None:
 def test_fast_scoring_equals_whooshs_on_the_language_fields(index: Path) -> None:
     archive = Archive(index)
     searcher = archive.searcher()
-    for text in ("疫情", '"新冠肺炎疫情"', "Kalorie OR trottinette", "영국 도시", "企業", "робот NOT Москва",
-                 "title:武汉", "Kalor*", "council"):
+    for text in (
+        "疫情",
+        '"新冠肺炎疫情"',
+        "Kalorie OR trottinette",
+        "영국 도시",
+        "企業",
+        "робот NOT Москва",
+        "title:武汉",
+        "Kalor*",
+        "council",
+    ):
         q = archive.parse(searcher, text)
         ours = scoring.evaluate(searcher, q)
         assert ours is not None, text
@@ -171,10 +200,17 @@ def test_fast_scoring_equals_whooshs_on_the_language_fields(index: Path) -> None
 
 def _second_german(docs: dict):
     """Another German article on the same subject (the sample's paragraphs, reordered and reworded)."""
-    return docs["de"].model_copy(update={
-        "id": "de-second-article", "path": "de2.txt", "title": "Abnehmen ohne Diät",
-        "blocks": [], "segments": [s.model_copy(update={"text": s.text.replace("Chips", "Kekse")})
-                                   for s in docs["de"].segments][::-1]})
+    return docs["de"].model_copy(
+        update={
+            "id": "de-second-article",
+            "path": "de2.txt",
+            "title": "Abnehmen ohne Diät",
+            "blocks": [],
+            "segments": [s.model_copy(update={"text": s.text.replace("Chips", "Kekse")}) for s in docs["de"].segments][
+                ::-1
+            ],
+        }
+    )
 
 
 def test_similar_shares_no_function_words_of_the_language(tmp_path: Path, docs: dict) -> None:
@@ -225,8 +261,17 @@ def test_english_results_are_unchanged(english: list, tmp_path: Path, monkeypatc
     with IndexStore(after).writing() as store:
         store.write(english)
     assert len(english) > 40
-    for query in ("gulags", '"Kursk region"', "troops NOT korea", "korea", "council OR election", "kurst",
-                  "title:troops", "sanctions", "milit*"):
+    for query in (
+        "gulags",
+        '"Kursk region"',
+        "troops NOT korea",
+        "korea",
+        "council OR election",
+        "kurst",
+        "title:troops",
+        "sanctions",
+        "milit*",
+    ):
         a, b = reader.search(before, query, limit=20), reader.search(after, query, limit=20)
         for out in (a, b):
             out.pop("query", None)

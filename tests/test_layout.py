@@ -103,7 +103,7 @@ def test_no_import_loops() -> None:
         stack.append(node)
         for nxt in sorted(edges[node]):
             if state.get(nxt) == 1:
-                loops.append(stack[stack.index(nxt):] + [nxt])
+                loops.append(stack[stack.index(nxt) :] + [nxt])
             elif nxt not in state:
                 visit(nxt)
         stack.pop()
@@ -121,14 +121,21 @@ def test_no_path_tricks_and_no_lazy_module_attributes() -> None:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Attribute) and node.attr == "path" and getattr(node.value, "id", "") == "sys":
-                parent_calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)
-                                and isinstance(n.func, ast.Attribute) and n.func.value is node]
+                parent_calls = [
+                    n
+                    for n in ast.walk(tree)
+                    if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.value is node
+                ]
                 if parent_calls:
                     offenders.append(f"{path.relative_to(REPO)}: sys.path.{parent_calls[0].func.attr}")
         for node in tree.body:
-            if isinstance(node, ast.FunctionDef | ast.Assign) and "__getattr__" in ast.dump(node)[:200] and (
-                getattr(node, "name", None) == "__getattr__"
-                or any(getattr(t, "id", None) == "__getattr__" for t in getattr(node, "targets", []))
+            if (
+                isinstance(node, ast.FunctionDef | ast.Assign)
+                and "__getattr__" in ast.dump(node)[:200]
+                and (
+                    getattr(node, "name", None) == "__getattr__"
+                    or any(getattr(t, "id", None) == "__getattr__" for t in getattr(node, "targets", []))
+                )
             ):
                 offenders.append(f"{path.relative_to(REPO)}: module __getattr__")
     assert offenders == []
@@ -137,10 +144,16 @@ def test_no_path_tricks_and_no_lazy_module_attributes() -> None:
 def test_prefect_tasks_are_declared_in_one_place_that_only_flows_import() -> None:
     known = modules()
     declaring = sorted(
-        name for name, path in known.items()
+        name
+        for name, path in known.items()
         if "from prefect import" in path.read_text(encoding="utf-8")
-        and {"task", "Task"} & {a.name for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-                                if isinstance(n, ast.ImportFrom) and n.module == "prefect" for a in n.names}
+        and {"task", "Task"}
+        & {
+            a.name
+            for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(n, ast.ImportFrom) and n.module == "prefect"
+            for a in n.names
+        }
     )
     assert declaring == ["newsdex.flows.steps"]
     importers = sorted(m for m, targets in graph().items() if "newsdex.flows.steps" in targets)
@@ -177,8 +190,18 @@ def _functions(room: str) -> list[tuple[str, ast.FunctionDef | ast.AsyncFunction
 def test_the_read_side_has_short_functions_and_short_signatures() -> None:
     """reading/, the web page and the read commands: no function over 50 lines, none taking over 6 parameters (a
     request is one typed value, reading/request.py)."""
-    readers = ("/web/", "options.py", "cmd_search", "cmd_show", "cmd_similar", "cmd_export", "cmd_web", "cmd_stats",
-               "cmd_entities", "cmd_duplicates")
+    readers = (
+        "/web/",
+        "options.py",
+        "cmd_search",
+        "cmd_show",
+        "cmd_similar",
+        "cmd_export",
+        "cmd_web",
+        "cmd_stats",
+        "cmd_entities",
+        "cmd_duplicates",
+    )
     web = [(n, f) for n, f in _functions("search_cli") if any(part in n for part in readers)]
     long, wide = [], []
     for where, fn in _functions("reading") + web:
@@ -203,7 +226,13 @@ def test_the_read_side_keeps_no_module_level_memo() -> None:
             if isinstance(value, ast.Dict) and not value.keys:  # an empty dict to be filled: a memo
                 offenders.append(f"{path.relative_to(REPO)}:{node.lineno}")
             if isinstance(value, ast.Call) and ast.unparse(value.func).split(".")[-1] in (
-                "dict", "set", "Counter", "WeakKeyDictionary", "WeakValueDictionary", "OrderedDict", "defaultdict"
+                "dict",
+                "set",
+                "Counter",
+                "WeakKeyDictionary",
+                "WeakValueDictionary",
+                "OrderedDict",
+                "defaultdict",
             ):
                 offenders.append(f"{path.relative_to(REPO)}:{node.lineno}")
         text = path.read_text(encoding="utf-8")
@@ -255,6 +284,9 @@ def test_only_whoosh_internals_touches_whoosh_s_private_names() -> None:
             elif isinstance(node, ast.Attribute) and node.attr in private and node.attr not in own:
                 offenders.append(f"{where}:{node.lineno} .{node.attr}")
             elif isinstance(node, ast.ClassDef) and node.bases:
-                offenders += [f"{where}:{item.lineno} overrides {item.name}" for item in node.body
-                              if isinstance(item, ast.FunctionDef) and item.name in private]
+                offenders += [
+                    f"{where}:{item.lineno} overrides {item.name}"
+                    for item in node.body
+                    if isinstance(item, ast.FunctionDef) and item.name in private
+                ]
     assert offenders == []

@@ -31,8 +31,7 @@ sys.exit(143)
 
 def _run(how: str, tmp_path: Path) -> tuple[int, list[str], str]:
     marker = tmp_path / f"{how}.atexit"
-    done = subprocess.run([sys.executable, "-c", SCRIPT, how, str(marker)], capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run([sys.executable, "-c", SCRIPT, how, str(marker)], capture_output=True, text=True, timeout=60)
     return done.returncode, done.stderr.strip().splitlines(), marker.read_text() if marker.exists() else ""
 
 
@@ -52,8 +51,10 @@ def test_exit_stopped_runs_exit_handlers_and_keeps_the_last_line(tmp_path: Path)
 
 def test_exit_stopped_keeps_its_exit_code_when_stderr_is_gone() -> None:
     """The reader of stderr went away (a closed pipe): the line cannot be written, the exit code still holds."""
-    code = ("import time\nfrom newsdex import lifetime\ntime.sleep(0.5)\n"
-            "lifetime.exit_stopped(130, 'newsdex: interrupted\\n' * 20000)\n")
+    code = (
+        "import time\nfrom newsdex import lifetime\ntime.sleep(0.5)\n"
+        "lifetime.exit_stopped(130, 'newsdex: interrupted\\n' * 20000)\n"
+    )
     proc = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE)
     proc.stderr.close()  # before the child writes: its write fails with a broken pipe
     assert proc.wait(60) == 130

@@ -60,8 +60,10 @@ def _ld_scripts(name: str) -> list[str]:
 def test_site_parts_removed_from_title(rules):
     doc = clean(rules, "wcxb-dev-dev-0368")
     assert doc.title == PAGES["wcxb-dev-dev-0368"]["title"]
-    page_title = ("7 weight loss tips to shed pounds in the new year and keep them off for good | Cultivating Health"
-                  " | UC Davis Health")
+    page_title = (
+        "7 weight loss tips to shed pounds in the new year and keep them off for good | Cultivating Health"
+        " | UC Davis Health"
+    )
     assert titles.strip_site(page_title, titles.site_keys("UC Davis Health", "ucdavis.edu")) == doc.title
     assert titles.strip_site("Merkel tritt zurück | DW | 19.01.2020", ["DW", "dw.com", "dw"]) == "Merkel tritt zurück"
     assert titles.strip_site("BBC News - Storm hits coast", ["BBC News", "bbc.co.uk", "bbc"]) == "Storm hits coast"
@@ -91,8 +93,9 @@ def test_template_page_kept_out_with_its_reason(rules):
 def test_next_story_cut_at_its_headline(rules):
     # The page's whole text (what the text path reads when the extractors find too little) runs on into the next
     # story its infinite scroll appended as another <article>: it is cut at that story's <h1>.
-    whole = rules.model_copy(update={"thresholds": rules.thresholds.model_copy(
-        update={"html_fallback_min_words": 100_000})})
+    whole = rules.model_copy(
+        update={"thresholds": rules.thresholds.model_copy(update={"html_fallback_min_words": 100_000})}
+    )
     doc = clean(whole, "scrapinghub-c13b9c0e04fb")
     assert doc.page_kind == "article" and doc.kind_reason.startswith("cut at the next story: 'Trump says")
     cut = [r.text for r in doc.removed if r.rule == "next-story"]

@@ -30,8 +30,9 @@ def _clean(text: str, name: str, kind: str = "text") -> CleanDoc:
     from newsdex.tasks.clean.rules import load_rules
     from newsdex.tasks.clean.stage import clean_document
 
-    raw = RawDoc(id=f"doc-{name}", path=f"{name}.{'html' if kind == 'html' else 'txt'}", kind=kind, text=text,
-                 raw_hash=name)
+    raw = RawDoc(
+        id=f"doc-{name}", path=f"{name}.{'html' if kind == 'html' else 'txt'}", kind=kind, text=text, raw_hash=name
+    )
     return clean_document(raw, load_rules())
 
 
@@ -104,8 +105,10 @@ def test_soft_hyphens_written_as_html_entities_are_removed_too() -> None:
     paragraphs = _text("fr").split("\n\n")
     body = "".join(f"<p>{p}</p>" for p in paragraphs[1:])
     body = body.replace("trottinettes", "trot&shy;ti&shy;nettes")
-    page = f"<html><head><title>{paragraphs[0]}</title></head><body><article><h1>{paragraphs[0]}</h1>{body}" \
-           "</article></body></html>"
+    page = (
+        f"<html><head><title>{paragraphs[0]}</title></head><body><article><h1>{paragraphs[0]}</h1>{body}"
+        "</article></body></html>"
+    )
     doc = _clean(page, "fr-html", kind="html")
     assert "trottinettes" in doc.body and "\u00ad" not in doc.body
 
@@ -166,12 +169,12 @@ def test_a_transliterated_alias_resolves_to_one_entity() -> None:
     # One sentence of each sample's language naming Zelensky its own way: German, Ukrainian, Chinese, English.
     texts = {
         "de": "Der ukrainische Präsident Wolodymyr Selenskyj traf am Dienstag in Berlin ein. Selenskyj sprach "
-              "mit Olaf Scholz über die Lage an der Front und über weitere Hilfe für die Ukraine.",
+        "mit Olaf Scholz über die Lage an der Front und über weitere Hilfe für die Ukraine.",
         "uk": "Президент України Володимир Зеленський прибув до Берліна. Зеленський обговорив з канцлером "
-              "ситуацію на фронті та подальшу допомогу Україні.",
+        "ситуацію на фронті та подальшу допомогу Україні.",
         "zh": "乌克兰总统泽连斯基周二抵达柏林，与德国总理肖尔茨讨论了前线局势和对乌克兰的进一步援助。",
         "en": "Ukrainian President Volodymyr Zelenskyy arrived in Berlin on Tuesday. Zelensky discussed the "
-              "situation at the front and further aid for Ukraine with Chancellor Olaf Scholz.",
+        "situation at the front and further aid for Ukraine with Chancellor Olaf Scholz.",
     }
     docs = []
     for lang, text in texts.items():

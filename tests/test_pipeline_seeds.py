@@ -14,11 +14,25 @@ pytestmark = pytest.mark.prefect
 
 # Boilerplate lines of the seeds (the kinds README and docs/cleaning.md name): none may reach an indexed body.
 BOILERPLATE = [
-    "Advertisement", "Source link", "Send Push", "Next Story", "Last news in Fakti", "Newszop",
-    "Download the app now", "Recommended", "Trending on PJ Media Videos", "Join the conversation as a VIP Member",
-    "Visited 1 times", "Leave a Reply", "Your email address will not be published", "Author:",
-    "fdfddfdffddfdfdf", "Related: Earthquake in Iran", "Jan 21, 2025 10:35",
-    "What awaits North Koreans in Ukraine if they return home  - 1", "image",
+    "Advertisement",
+    "Source link",
+    "Send Push",
+    "Next Story",
+    "Last news in Fakti",
+    "Newszop",
+    "Download the app now",
+    "Recommended",
+    "Trending on PJ Media Videos",
+    "Join the conversation as a VIP Member",
+    "Visited 1 times",
+    "Leave a Reply",
+    "Your email address will not be published",
+    "Author:",
+    "fdfddfdffddfdfdf",
+    "Related: Earthquake in Iran",
+    "Jan 21, 2025 10:35",
+    "What awaits North Koreans in Ukraine if they return home  - 1",
+    "image",
 ]
 CAPTIONS = ["© KCNA VIA KNS/AFP via Getty Image", "© POOL/AFP via Getty Images", "Korea News Service via AP"]
 
@@ -67,7 +81,8 @@ def test_titles_dates_and_captions(seed_index):
     docs = _seed_docs(seed_index)
     for name, doc in docs.items():
         first_real = next(
-            line for line in (SEEDS / name).read_text().splitlines()
+            line
+            for line in (SEEDS / name).read_text().splitlines()
             if line.strip() and line.strip() not in ("Last news in Fakti", "News", "Next Story", "Newszop")
         )
         assert doc["title"] == first_real.strip(), name
@@ -81,8 +96,13 @@ def test_titles_dates_and_captions(seed_index):
 def test_entities_of_the_seeds(seed_index):
     docs = _seed_docs(seed_index)
     names = {(e["type"], e["name"]) for d in docs.values() for e in d["entities"]}
-    for expected in [("PERSON", "Kim Jong Un"), ("PERSON", "Vladimir Putin"), ("LOC", "Ukraine"),
-                     ("LOC", "Russia"), ("PERSON", "Keir Giles")]:
+    for expected in [
+        ("PERSON", "Kim Jong Un"),
+        ("PERSON", "Vladimir Putin"),
+        ("LOC", "Ukraine"),
+        ("LOC", "Russia"),
+        ("PERSON", "Keir Giles"),
+    ]:
         assert expected in names, expected
     assert any(t == "ORG" for t, _ in names)
 

@@ -51,9 +51,23 @@ class Ingest:
         self.stderr = index.parent / f"{index.name}.stderr"
         with open(self.stderr, "wb") as err:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "newsdex.search_cli", "ingest", str(corpus), "--index", str(index),
-                 "--batch-size", "5", *extra],
-                cwd=REPO, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, env=env,
+                [
+                    sys.executable,
+                    "-m",
+                    "newsdex.search_cli",
+                    "ingest",
+                    str(corpus),
+                    "--index",
+                    str(index),
+                    "--batch-size",
+                    "5",
+                    *extra,
+                ],
+                cwd=REPO,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+                env=env,
                 start_new_session=True,
             )
         self.process = psutil.Process(self.proc.pid)
@@ -84,7 +98,6 @@ def _cmdline(p: psutil.Process) -> str:
         return " ".join(p.cmdline())
     except psutil.Error:
         return ""
-
 
 
 def _alive(procs: list[psutil.Process]) -> list[str]:
@@ -138,8 +151,10 @@ def test_sigkill_ends_prefects_temporary_server_and_the_watchdog(corpus, prefect
 
 @linux_only
 @pytest.mark.prefect
-@pytest.mark.parametrize(("sig", "code", "line"), [(signal.SIGTERM, 143, "newsdex: terminated"),
-                                                   (signal.SIGINT, 130, "newsdex: interrupted")])
+@pytest.mark.parametrize(
+    ("sig", "code", "line"),
+    [(signal.SIGTERM, 143, "newsdex: terminated"), (signal.SIGINT, 130, "newsdex: interrupted")],
+)
 def test_sigterm_or_sigint_mid_run_stops_children_and_frees_the_lock(
     corpus, prefect_home, tmp_path, cleanup, sig, code, line
 ):
@@ -229,12 +244,24 @@ def test_index_at_a_regular_file_is_a_usage_error(tmp_path, command):
     for index in (afile, afile / "below"):
         proc = run_cli(command, "--index", str(index))
         assert proc.returncode == 1, proc.stderr
-        assert proc.stderr.splitlines() == [f"newsdex {command}: index folder {index}"
-                                            + ("" if index == afile else f": {afile}") + " is a file, not a folder"]
+        assert proc.stderr.splitlines() == [
+            f"newsdex {command}: index folder {index}"
+            + ("" if index == afile else f": {afile}")
+            + " is a file, not a folder"
+        ]
 
 
-@pytest.mark.parametrize("argv", [["search", "x"], ["show", "abc"], ["stats"], ["entities"],
-                                  ["--rules", "r.toml", "stats"], ["search", "x", "--rules=r.toml"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["search", "x"],
+        ["show", "abc"],
+        ["stats"],
+        ["entities"],
+        ["--rules", "r.toml", "stats"],
+        ["search", "x", "--rules=r.toml"],
+    ],
+)
 def test_rules_where_no_rules_apply_is_a_usage_error(tmp_path, argv):
     if "--rules" not in " ".join(argv):
         argv = [*argv, "--rules", "r.toml"]

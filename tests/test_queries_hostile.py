@@ -40,8 +40,19 @@ def _one_line_error(proc) -> str:
         ("   ", "empty query"),
         ("caf\udcff", "UTF-8"),  # an argument whose bytes were not UTF-8
     ],
-    ids=["2500-parens", "nesting-limit", "5000-chars", "not-not", "bad-date-range", "huge-boost", "wildcards",
-         "leading-wildcard", "empty", "blank", "undecodable"],
+    ids=[
+        "2500-parens",
+        "nesting-limit",
+        "5000-chars",
+        "not-not",
+        "bad-date-range",
+        "huge-boost",
+        "wildcards",
+        "leading-wildcard",
+        "empty",
+        "blank",
+        "undecodable",
+    ],
 )
 def test_bad_queries_exit_1_with_one_line(seed_index, query, why):
     for extra in ([], ["--json"]):
@@ -51,10 +62,36 @@ def test_bad_queries_exit_1_with_one_line(seed_index, query, why):
 
 @pytest.mark.parametrize(
     "query",
-    ["nosuchfield:x", "korea nosuchfield:x", "raw_hash:x", "a:b:c", '"unbalanced', "(korea", "korea)", "AND", "NOT",
-     "OR", "*", "korea *", "title:*", "kor*", "ko?ea", "title:", "field:", ":", '"', "()", "korea^x", "x~99",
-     "title:[ TO ]", "published:\"2025\"", "корея 北朝鮮 😀 e\u0301", "ko\x01rea\x1b[2J\x07",
-     "(" * MAX_NESTING + "korea" + ")" * MAX_NESTING, "k" * MAX_QUERY_CHARS],
+    [
+        "nosuchfield:x",
+        "korea nosuchfield:x",
+        "raw_hash:x",
+        "a:b:c",
+        '"unbalanced',
+        "(korea",
+        "korea)",
+        "AND",
+        "NOT",
+        "OR",
+        "*",
+        "korea *",
+        "title:*",
+        "kor*",
+        "ko?ea",
+        "title:",
+        "field:",
+        ":",
+        '"',
+        "()",
+        "korea^x",
+        "x~99",
+        "title:[ TO ]",
+        'published:"2025"',
+        "корея 北朝鮮 😀 e\u0301",
+        "ko\x01rea\x1b[2J\x07",
+        "(" * MAX_NESTING + "korea" + ")" * MAX_NESTING,
+        "k" * MAX_QUERY_CHARS,
+    ],
 )
 def test_odd_queries_exit_0(seed_index, query):
     proc = run_cli("search", query, "--json", "--index", str(seed_index["index"]))
@@ -92,8 +129,13 @@ def test_all_lists_everything_and_takes_no_query(seed_index):
 
 def test_spelling_suggestion_survives_odd_words(seed_index):
     index = str(seed_index["index"])
-    cases = [("gulagz", "gulags"), ('"kursk regoin"', '"kursk region"'), ("title:gulagz", "title:gulags"),
-             ("nosuchfield:gulagz", None), ("ko\x01rea\x1b[2J", None)]
+    cases = [
+        ("gulagz", "gulags"),
+        ('"kursk regoin"', '"kursk region"'),
+        ("title:gulagz", "title:gulags"),
+        ("nosuchfield:gulagz", None),
+        ("ko\x01rea\x1b[2J", None),
+    ]
     for query, expected in cases:
         proc = run_cli("search", query, "--json", "--index", index)
         assert proc.returncode == 0, proc.stderr
@@ -107,8 +149,9 @@ def test_spelling_suggestion_survives_odd_words(seed_index):
 
 @pytest.mark.parametrize("columns", [40, 80, 132])
 def test_human_search_is_wrapped_to_the_terminal(seed_index, columns):
-    proc = run_cli("search", "troops", "--limit", "5", "--index", str(seed_index["index"]),
-                   env={"COLUMNS": str(columns)})
+    proc = run_cli(
+        "search", "troops", "--limit", "5", "--index", str(seed_index["index"]), env={"COLUMNS": str(columns)}
+    )
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert max(map(len, lines)) <= columns

@@ -152,10 +152,13 @@ def test_changed_and_deleted_inputs_on_ingest(fresh_index):
 
     index, corpus = fresh_index["index"], fresh_index["corpus"]
     target = corpus / "000_f62cfa61a98d079d.txt"
-    target.write_text(target.read_text() + (
-        "\n\nIn an update on Friday, the editors added that several witnesses said they had seen zeppelins "
-        "flying low over the border near the frontline.\n"
-    ))
+    target.write_text(
+        target.read_text()
+        + (
+            "\n\nIn an update on Friday, the editors added that several witnesses said they had seen zeppelins "
+            "flying low over the border near the frontline.\n"
+        )
+    )
     (corpus / "004_c660a855ca50e628.txt").unlink()
     report = ingest_flow(IngestOptions(paths=[str(corpus)], index=str(index), prune=True))
     assert (report["new"], report["changed"], report["unchanged"], report["removed"]) == (0, 1, 3, 1)

@@ -11,9 +11,11 @@ from pathlib import Path
 
 from tests.conftest import run_cli
 
-STORY = ("The harbour authority said on Tuesday that the new cranes would double the port's capacity by next "
-         "spring. Dock workers welcomed the investment but asked for guarantees on jobs and training.\n\n"
-         "The regional council approved the plan after a long debate, and construction starts in March.\n")
+STORY = (
+    "The harbour authority said on Tuesday that the new cranes would double the port's capacity by next "
+    "spring. Dock workers welcomed the investment but asked for guarantees on jobs and training.\n\n"
+    "The regional council approved the plan after a long debate, and construction starts in March.\n"
+)
 
 
 def test_hostile_folder_through_the_flow(prefect_harness, tmp_path):
@@ -32,8 +34,10 @@ def test_hostile_folder_through_the_flow(prefect_harness, tmp_path):
     (inputs / "passwd.txt").symlink_to(outside / "secret")
     with open(os.fsencode(inputs) + b"/caf\xe9.txt", "wb") as fh:
         fh.write(b"Cafe reopens\n\n" + STORY.encode())
-    lines = [{"url": "http://[::1", "title": "Odd URL", "text": STORY},
-             {"url": "https://news.example.org/d", "title": "Bad date", "text": STORY, "date": "2024-02-30"}]
+    lines = [
+        {"url": "http://[::1", "title": "Odd URL", "text": STORY},
+        {"url": "https://news.example.org/d", "title": "Bad date", "text": STORY, "date": "2024-02-30"},
+    ]
     feed = inputs / "feed.jsonl"
     last = json.dumps({"url": "https://news.example.org/late", "title": "Late line", "text": STORY})
     feed.write_text("".join(json.dumps(line) + "\n" for line in lines) + last[:40])  # a partial last line
@@ -73,7 +77,8 @@ def test_ingest_follow_symlinks_reads_what_the_user_allows(prefect_harness, tmp_
     inputs = tmp_path / "in"
     inputs.mkdir()
     (inputs / "linked.txt").symlink_to(outside / "story.txt")
-    report = ingest_flow(IngestOptions(paths=[str(inputs)], index=str(tmp_path / "index"), runner=NO_WORKERS,
-                                      follow_symlinks=True))
+    report = ingest_flow(
+        IngestOptions(paths=[str(inputs)], index=str(tmp_path / "index"), runner=NO_WORKERS, follow_symlinks=True)
+    )
     assert report["new"] == 1 and not report["quarantined"]
     assert Path(inputs / "linked.txt").is_symlink()

@@ -25,8 +25,9 @@ from tests.conftest import SEEDS, run_cli
 def tmpfs(size: str) -> Iterator[Path]:
     """A fresh tmpfs of ``size`` (a full disk that fills fast; remountable read-only), or a skip saying why."""
     where = Path(tempfile.mkdtemp(prefix="newsdex-tmpfs-"))
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)], capture_output=True, text=True
+    )
     if proc.returncode != 0:
         where.rmdir()
         pytest.skip(f"cannot mount a tmpfs here (needs root and mount rights): {proc.stderr.strip()}")
@@ -53,8 +54,9 @@ def fill(disk: Path, leave: int = 0) -> None:
 def tree(root: Path) -> dict[str, bytes]:
     """Every file of the index folder but the lock and SQLite's log and shared memory, with its bytes."""
     skip = ("write.lock", "manifest.sqlite-shm", "manifest.sqlite-wal")
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and p.name not in skip}
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and p.name not in skip
+    }
 
 
 def one_line(proc: subprocess.CompletedProcess, code: int = 1) -> str:
@@ -65,6 +67,7 @@ def one_line(proc: subprocess.CompletedProcess, code: int = 1) -> str:
 
 
 # -- newsdex writes only into a folder it made ------------------------------------------------------------------
+
 
 def test_a_users_folder_is_never_written_into(tmp_path):
     folder = tmp_path / "d"
@@ -102,6 +105,7 @@ def test_an_index_gets_its_marker_and_an_earlier_one_is_adopted(prefect_harness,
 
 
 # -- export -o ---------------------------------------------------------------------------------------------------
+
 
 def _device(path: Path, minor: int) -> None:
     if os.geteuid() != 0:
@@ -145,15 +149,21 @@ def test_export_into_a_closed_pipe_is_one_line(seed_index):
 
     from tests.conftest import REPO
 
-    proc = subprocess.Popen([sys.executable, "-m", "newsdex.search_cli", "export", "--index",
-                             str(seed_index["index"])], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newsdex.search_cli", "export", "--index", str(seed_index["index"])],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=REPO,
+    )
     proc.stdout.close()  # the reader goes away before the first line
     err = proc.stderr.read().decode()
     assert proc.wait(120) == 1 and err.strip().splitlines() == [
-        "newsdex export: writing to stdout: the reader closed the pipe (broken pipe)"]
+        "newsdex export: writing to stdout: the reader closed the pipe (broken pipe)"
+    ]
 
 
 # -- read-only folder, full disk ---------------------------------------------------------------------------------
+
 
 def test_a_read_only_index_is_read_and_checked_and_writers_say_so(seed_index):
     with tmpfs("64m") as disk:
@@ -212,6 +222,7 @@ def test_a_batch_that_does_not_fit_writes_nothing(seed_index):
 
 
 # -- check --repair ---------------------------------------------------------------------------------------------
+
 
 def test_check_repair_removes_unfinished_generations(seed_index, tmp_path):
     index = tmp_path / "index"

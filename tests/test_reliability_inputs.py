@@ -27,8 +27,10 @@ HTML = page("Harbour cranes", "Harbour").encode()
 def warc_bomb(inflated: int) -> bytes:
     """One gzip member: a WARC response whose page is ``inflated`` NUL bytes (about 1,000 to 1 on disk)."""
     http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n"
-    head = (b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: http://bomb.example/\r\n"
-            b"Content-Type: application/http; msgtype=response\r\nContent-Length: %d\r\n\r\n" % (inflated + len(http)))
+    head = (
+        b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: http://bomb.example/\r\n"
+        b"Content-Type: application/http; msgtype=response\r\nContent-Length: %d\r\n\r\n" % (inflated + len(http))
+    )
     c = zlib.compressobj(9, zlib.DEFLATED, 31)
     out = [c.compress(head + http)]
     block = bytes(1 << 20)
@@ -77,8 +79,9 @@ def test_a_file_inflating_past_the_file_limit_stops_with_one_line(tmp_path):
 
 def test_jsonl_bombs_and_a_last_line_without_newline_are_quarantined(tmp_path):
     (tmp_path / "a_nul.jsonl.gz").write_bytes(gzip.compress(bytes(50 << 20)))  # 50 MB of NUL, one "line"
-    (tmp_path / "b_last.jsonl").write_bytes(json.dumps({"text": "fine"}).encode() + b"\n"
-                                            + json.dumps({"text": "y" * (2 << 20)}).encode())  # no final newline
+    (tmp_path / "b_last.jsonl").write_bytes(
+        json.dumps({"text": "fine"}).encode() + b"\n" + json.dumps({"text": "y" * (2 << 20)}).encode()
+    )  # no final newline
     docs, stream = docs_of(tmp_path, max_bytes=1 << 20)
     nul, fine, last = docs
     assert isinstance(nul, Quarantined) and nul.reason == f"line 1: too large: over {1 << 20} bytes"
@@ -124,8 +127,11 @@ def test_a_name_that_is_not_utf8_and_a_url_urllib_cannot_split(tmp_path):
     folder = os.fsencode(tmp_path)
     with open(folder + b"/caf\xe9.txt", "wb") as fh:
         fh.write(b"Cafe news: the harbour cafe reopened on Monday with a new menu.\n" * 3)
-    (tmp_path / "feed.jsonl").write_text(json.dumps({"url": "http://[::1", "title": "Odd URL",
-                                                     "text": "The council met on Tuesday to discuss the port."}))
+    (tmp_path / "feed.jsonl").write_text(
+        json.dumps(
+            {"url": "http://[::1", "title": "Odd URL", "text": "The council met on Tuesday to discuss the port."}
+        )
+    )
     docs, _ = docs_of(tmp_path)
     names = sorted(d.path for d in docs)
     assert names[0].endswith("caf\\xe9.txt") and all(isinstance(d, RawDoc) for d in docs)
@@ -135,8 +141,11 @@ def test_a_name_that_is_not_utf8_and_a_url_urllib_cannot_split(tmp_path):
 
 
 def test_impossible_dates_are_dropped_and_counted(tmp_path):
-    items = [{"text": "a", "date": "2024-02-30"}, {"text": "b", "date": "9999-99-99"},
-             {"text": "c", "date": "2024-02-29"}]
+    items = [
+        {"text": "a", "date": "2024-02-30"},
+        {"text": "b", "date": "9999-99-99"},
+        {"text": "c", "date": "2024-02-29"},
+    ]
     (tmp_path / "d.jsonl").write_text("".join(json.dumps(i) + "\n" for i in items))
     docs, stream = docs_of(tmp_path)
     assert [d.meta.published for d in docs] == [None, None, "2024-02-29"]
@@ -167,20 +176,40 @@ def test_a_wrong_content_length_blames_its_own_record_in_one_line(tmp_path):
 def test_arc_files_are_read(tmp_path, capfd):
     body = b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n" + HTML
     version = b"1 0 Test\nURL IP-address Archive-date Content-type Archive-length\n"
-    arc = (b"filedesc://test.arc 0.0.0.0 20250101000000 text/plain %d\n%s\n" % (len(version), version)
-           + b"https://arc.example/a 1.2.3.4 20250102030405 text/html %d\n%s\n" % (len(body), body))
+    arc = b"filedesc://test.arc 0.0.0.0 20250101000000 text/plain %d\n%s\n" % (
+        len(version),
+        version,
+    ) + b"https://arc.example/a 1.2.3.4 20250102030405 text/html %d\n%s\n" % (len(body), body)
     (tmp_path / "old.arc").write_bytes(arc)
-    (tmp_path / "old2.arc.gz").write_bytes(gzip.compress(arc[: arc.index(b"https://")])
-                                           + gzip.compress(arc[arc.index(b"https://"):]))
+    (tmp_path / "old2.arc.gz").write_bytes(
+        gzip.compress(arc[: arc.index(b"https://")]) + gzip.compress(arc[arc.index(b"https://") :])
+    )
     docs, stream = docs_of(tmp_path)
     assert [d.url for d in docs] == ["https://arc.example/a"] * 2 and all(isinstance(d, RawDoc) for d in docs)
     assert "Harbour" in docs[0].text and stream.skipped
     assert capfd.readouterr().err == ""  # no library line on stderr
 
 
-@pytest.mark.parametrize("error", [ValueError, TypeError, KeyError, IndexError, AttributeError, RuntimeError,
-                                   RecursionError, UnicodeError, OverflowError, ZeroDivisionError, MemoryError,
-                                   AssertionError, OSError, LookupError, NotImplementedError])
+@pytest.mark.parametrize(
+    "error",
+    [
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+        AttributeError,
+        RuntimeError,
+        RecursionError,
+        UnicodeError,
+        OverflowError,
+        ZeroDivisionError,
+        MemoryError,
+        AssertionError,
+        OSError,
+        LookupError,
+        NotImplementedError,
+    ],
+)
 @pytest.mark.parametrize("stage", ["clean", "segment", "enrich", "index"])
 def test_every_exception_a_stage_raises_quarantines_one_document(tmp_path, monkeypatch, stage, error):
     """A stage that raises on one document (by its text) quarantines that document with a one-line reason;
@@ -193,8 +222,12 @@ def test_every_exception_a_stage_raises_quarantines_one_document(tmp_path, monke
     from newsdex.tasks.clean.rules import load_rules
     from newsdex.tasks.enrich import stage as enrich_stage
 
-    targets = {"clean": (clean_stage, "clean_document"), "segment": (segment, "segment_document"),
-               "enrich": (enrich_stage, "enrich_documents"), "index": (manifest, "manifest_row")}
+    targets = {
+        "clean": (clean_stage, "clean_document"),
+        "segment": (segment, "segment_document"),
+        "enrich": (enrich_stage, "enrich_documents"),
+        "index": (manifest, "manifest_row"),
+    }
     module, name = targets[stage]
     real = getattr(module, name)
 
@@ -207,9 +240,13 @@ def test_every_exception_a_stage_raises_quarantines_one_document(tmp_path, monke
 
     monkeypatch.setattr(module, name, poisoned)
     raws = []
-    for i, text in enumerate(["The harbour cranes doubled the port's capacity this spring, officials said.",
-                              "POISON: the council met on Tuesday and approved the harbour plan.",
-                              "Dock workers welcomed the investment but asked for guarantees."]):
+    for i, text in enumerate(
+        [
+            "The harbour cranes doubled the port's capacity this spring, officials said.",
+            "POISON: the council met on Tuesday and approved the harbour plan.",
+            "Dock workers welcomed the investment but asked for guarantees.",
+        ]
+    ):
         p = tmp_path / f"{i}.txt"
         p.write_text(text * 3)
         raws.append(next(iter(FeedStream([str(p)]))).doc)
@@ -220,8 +257,23 @@ def test_every_exception_a_stage_raises_quarantines_one_document(tmp_path, monke
     assert why.reason.endswith("poisoned")
 
 
-@pytest.mark.parametrize("error", [ValueError, TypeError, KeyError, IndexError, RuntimeError, RecursionError,
-                                   UnicodeDecodeError, OverflowError, MemoryError, OSError, zlib.error, EOFError])
+@pytest.mark.parametrize(
+    "error",
+    [
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+        RuntimeError,
+        RecursionError,
+        UnicodeDecodeError,
+        OverflowError,
+        MemoryError,
+        OSError,
+        zlib.error,
+        EOFError,
+    ],
+)
 def test_every_exception_a_reader_raises_quarantines_its_file_only(tmp_path, monkeypatch, error):
     from newsdex.tasks.feeds import stream as stream_module
 

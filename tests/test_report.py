@@ -8,9 +8,15 @@ from newsdex.models import EnrichedDoc, Entity, Quarantined, Removed
 
 def test_removed_lines_are_counted_by_rule_name_and_table_lists_everything():
     doc = EnrichedDoc(
-        id="x", path="x.txt", kind="text", raw_hash="h",
-        removed=[Removed(text="a", rule="line-model p=0.13"), Removed(text="b", rule="line-model p=0.87"),
-                 Removed(text="Advertisement", rule="ad-marker")],
+        id="x",
+        path="x.txt",
+        kind="text",
+        raw_hash="h",
+        removed=[
+            Removed(text="a", rule="line-model p=0.13"),
+            Removed(text="b", rule="line-model p=0.87"),
+            Removed(text="Advertisement", rule="ad-marker"),
+        ],
         entities=[Entity(name="Kyiv", type="LOC", count=2)],
     )
     report = RunReport(kind="ingest", rules_version="v1")

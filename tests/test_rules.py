@@ -25,8 +25,19 @@ def test_default_rules_load_with_named_rules():
     rules = load_rules()
     assert len(rules.version) == 12
     names = {r.name for r in rules.line}
-    assert {"ad-marker", "source-link", "visit-counter", "comment-form", "share-widget", "empty-label",
-            "image-placeholder", "keyboard-junk", "header-dateline", "photo-credit", "related-links"} <= names
+    assert {
+        "ad-marker",
+        "source-link",
+        "visit-counter",
+        "comment-form",
+        "share-widget",
+        "empty-label",
+        "image-placeholder",
+        "keyboard-junk",
+        "header-dateline",
+        "photo-credit",
+        "related-links",
+    } <= names
     assert load_rules(None) is load_rules(DEFAULT_RULES)  # cached per path and mtime
 
 
@@ -80,8 +91,14 @@ lines = ["Exclusive offer for members"]
 
 def test_site_override_applies_only_to_its_domain(tmp_path: Path):
     rules = load_rules(_site_rules(tmp_path))
-    on_site = RawDoc(id="a", path="a.txt", kind="text", text=ARTICLE, raw_hash="",
-                     url="https://www.museum-news.example/culture/statue")
+    on_site = RawDoc(
+        id="a",
+        path="a.txt",
+        kind="text",
+        text=ARTICLE,
+        raw_hash="",
+        url="https://www.museum-news.example/culture/statue",
+    )
     sub_site = on_site.model_copy(update={"url": "https://culture.museum-news.example/statue"})
     elsewhere = on_site.model_copy(update={"url": "https://other.example/statue"})
     for raw in (on_site, sub_site):

@@ -26,8 +26,13 @@ name = "hostile"
 regex = ['(a+)+$']
 """
 # Classic catastrophic patterns and lines that make Python's re backtrack for hours.
-REDOS = [(r"(a+)+$", "a" * 40 + "b"), (r"^(\w+\s?)*$", "word " * 30 + "!"), (r"(x|xx)+y", "x" * 5000),
-         (r"(.*a){12}", "a" * 11 + "b" * 3000), (r"^(\d+[,.]?)+%$", "1," * 3000 + "x")]
+REDOS = [
+    (r"(a+)+$", "a" * 40 + "b"),
+    (r"^(\w+\s?)*$", "word " * 30 + "!"),
+    (r"(x|xx)+y", "x" * 5000),
+    (r"(.*a){12}", "a" * 11 + "b" * 3000),
+    (r"^(\d+[,.]?)+%$", "1," * 3000 + "x"),
+]
 
 
 def _doc(text: str, kind: str = "text") -> RawDoc:
@@ -38,7 +43,9 @@ def _long_document(lines: int = 60_000) -> str:
     """7.4 MiB of prose (under NEWSDEX_MAX_BYTES): about three seconds of cleaning here, fifty times a seed's."""
     return "A very long page about the harbour\n" + "\n".join(
         f"Paragraph {i}: the council said on Tuesday that the harbour plan would cost {i} million, and "
-        "residents were asked to comment." for i in range(lines))
+        "residents were asked to comment."
+        for i in range(lines)
+    )
 
 
 def test_catastrophic_regex_cleans_a_41_char_line_at_once() -> None:
@@ -60,11 +67,14 @@ def test_catastrophic_patterns_take_linear_time(regex: str, line: str) -> None:
     assert time.process_time() - t0 < 0.5
 
 
-@pytest.mark.parametrize(("regex", "why"), [
-    (r"(\w+) \1(a+)+$", "a backreference"),  # RE2 cannot; re could take hours
-    (r"(?=.*x).*y.*z", "a lookaround"),
-    (r"^(?>\w+\s?)*$", "an atomic group"),
-])
+@pytest.mark.parametrize(
+    ("regex", "why"),
+    [
+        (r"(\w+) \1(a+)+$", "a backreference"),  # RE2 cannot; re could take hours
+        (r"(?=.*x).*y.*z", "a lookaround"),
+        (r"^(?>\w+\s?)*$", "an atomic group"),
+    ],
+)
 def test_regex_neither_engine_can_run_safely_is_refused_naming_the_rule(tmp_path: Path, regex: str, why: str) -> None:
     path = tmp_path / "rules.toml"
     path.write_text(f"[[line]]\nname = \"too-clever\"\nregex = ['{regex}']\n", encoding="utf-8")
@@ -100,9 +110,46 @@ def test_rewritten_patterns_answer_as_python_re() -> None:
     for opts in rules.structure.values():
         for key in ("markers", "strong_markers", "separators", "strong_separators"):
             patterns += [(rx, re.I) for rx in opts.get(key, [])]
-    words = ["by", "Rosalía", "José", "Photo", "AP", "Getty Images", "more on", "share", "12", "2024", "Jan",
-             "comments", "ago", "İstanbul", "ıs", "ſhare", "\u212aelvin", "Бег", "©", "\u00a0", "\x1c", "–", "·",
-             ":", "|", "(", ")", ".", "’", "read", "via", "cookies", "we use", "new", "window", "é", "_", "٣"]
+    words = [
+        "by",
+        "Rosalía",
+        "José",
+        "Photo",
+        "AP",
+        "Getty Images",
+        "more on",
+        "share",
+        "12",
+        "2024",
+        "Jan",
+        "comments",
+        "ago",
+        "İstanbul",
+        "ıs",
+        "ſhare",
+        "\u212aelvin",
+        "Бег",
+        "©",
+        "\u00a0",
+        "\x1c",
+        "–",
+        "·",
+        ":",
+        "|",
+        "(",
+        ")",
+        ".",
+        "’",
+        "read",
+        "via",
+        "cookies",
+        "we use",
+        "new",
+        "window",
+        "é",
+        "_",
+        "٣",
+    ]
     rng = random.Random(14)
     lines = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 7))) for _ in range(1500)]
     lines += [rng.choice(words) + rng.choice(["", " ", ":"]) + rng.choice(words) for _ in range(500)]
@@ -112,12 +159,15 @@ def test_rewritten_patterns_answer_as_python_re() -> None:
             assert bool(python.search(line)) == bool(linear.search(line)), (rx, line)
 
 
-@pytest.mark.parametrize(("text", "fragment"), [
-    ("", "empty rules file"),
-    ("# nothing but a comment\n", "empty rules file"),
-    ("[[line]]\nname = 'x'\nregex = ['^x$']\nno_such_key = 1\n", "unknown key 'line.0.no_such_key'"),
-    ("colour = 'blue'\n", "unknown key 'colour'"),
-])
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("", "empty rules file"),
+        ("# nothing but a comment\n", "empty rules file"),
+        ("[[line]]\nname = 'x'\nregex = ['^x$']\nno_such_key = 1\n", "unknown key 'line.0.no_such_key'"),
+        ("colour = 'blue'\n", "unknown key 'colour'"),
+    ],
+)
 def test_empty_or_unknown_key_rules_file_is_one_line_exit_1(tmp_path: Path, text: str, fragment: str) -> None:
     rules = tmp_path / "rules.toml"
     rules.write_text(text, encoding="utf-8")
@@ -181,9 +231,10 @@ def test_budget_holds_on_a_worker_thread_as_dask_runs_tasks() -> None:
 def test_reclean_quarantines_a_document_over_its_budget() -> None:
     rules = load_rules()
     seed = sorted(SEEDS.glob("*.txt"))[0]
-    stored = [StoredInput(id="fast", path=str(seed), clean_hash=None, removed_hash=None, data=seed.read_bytes()),
-              StoredInput(id="slow", path="slow.txt", clean_hash=None, removed_hash=None,
-                          data=_long_document().encode())]
+    stored = [
+        StoredInput(id="fast", path=str(seed), clean_hash=None, removed_hash=None, data=seed.read_bytes()),
+        StoredInput(id="slow", path="slow.txt", clean_hash=None, removed_hash=None, data=_long_document().encode()),
+    ]
     res = reclean_batch(stored, rules, lambda _id: None, full=True, seconds=0.5)
     assert [d.id for d in res.changed] == ["fast"]
     assert [(i, q.reason) for i, q in res.quarantined] == [("slow", "cleaning took over 0.5 s")]
@@ -219,8 +270,10 @@ def test_a_dask_batch_brings_back_its_over_budget_documents() -> None:
     from newsdex.settings import Settings
 
     seed = sorted(SEEDS.glob("*.txt"))[0]
-    raws = [RawDoc(id="fast", path=str(seed), kind="text", text=seed.read_text(encoding="utf-8"), raw_hash="f"),
-            RawDoc(id="slow", path="slow.txt", kind="text", text=_long_document(), raw_hash="s")]
+    raws = [
+        RawDoc(id="fast", path=str(seed), kind="text", text=seed.read_text(encoding="utf-8"), raw_hash="f"),
+        RawDoc(id="slow", path="slow.txt", kind="text", text=_long_document(), raw_hash="s"),
+    ]
     job = BatchJob(load_rules(), Settings(index=Path("unused"), clean_seconds=0.5), raws=raws)
     done = unpack(run_packed(pack(job)))
     assert [r.id for r in done.rows] == ["fast"] and done.segment is not None and list(done.segment.ids) == ["fast"]

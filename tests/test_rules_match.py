@@ -19,13 +19,35 @@ def _reference(rules: list[LineRule], ln: Line, zone: str) -> LineRule | None:
 
 
 LINES = [
-    "Posted in Politics, World", "POSTED IN Politics", "reposted in full", "Photo: Jane Roe, AP",
-    "Click to share on Reddit (Opens in new window)", "Skip to main navigation", "By Jane Roe",
-    "by jane roe", "12 comments", "Comments (3)", "Visited 1,234 times, 5 visits today", "© 2024 Example Inc.",
-    "Image 3 of 12", "photo.JPG", "—", "The minister said on Tuesday that the budget would be tabled in May.",
-    "İmage 3 of 12", "ſhare on Facebook", "Updated: Jan 21, 2025 10:35 am", "3 min read", "ad", "Sponsored",
-    "Your email address will not be published. Required fields are marked *", "Read more: the full story",
-    "Getty Images", "(Photo by John Doe/Getty Images)", "Terms of Use", "snake_case_line here", "",
+    "Posted in Politics, World",
+    "POSTED IN Politics",
+    "reposted in full",
+    "Photo: Jane Roe, AP",
+    "Click to share on Reddit (Opens in new window)",
+    "Skip to main navigation",
+    "By Jane Roe",
+    "by jane roe",
+    "12 comments",
+    "Comments (3)",
+    "Visited 1,234 times, 5 visits today",
+    "© 2024 Example Inc.",
+    "Image 3 of 12",
+    "photo.JPG",
+    "—",
+    "The minister said on Tuesday that the budget would be tabled in May.",
+    "İmage 3 of 12",
+    "ſhare on Facebook",
+    "Updated: Jan 21, 2025 10:35 am",
+    "3 min read",
+    "ad",
+    "Sponsored",
+    "Your email address will not be published. Required fields are marked *",
+    "Read more: the full story",
+    "Getty Images",
+    "(Photo by John Doe/Getty Images)",
+    "Terms of Use",
+    "snake_case_line here",
+    "",
 ]
 
 
@@ -34,7 +56,8 @@ def test_page_matcher_equals_rule_by_rule(zone: str) -> None:
     rules = load_rules()
     lines = [Line.of(t) for t in LINES]
     got = rules.matcher(None).match_page(
-        [ln.text for ln in lines], [ln.norm for ln in lines], [ln.words for ln in lines], [zone] * len(lines))
+        [ln.text for ln in lines], [ln.norm for ln in lines], [ln.words for ln in lines], [zone] * len(lines)
+    )
     want = [_reference(rules.line, ln, zone) for ln in lines]
     assert [g and g.name for g in got] == [w and w.name for w in want]
     assert any(w is not None for w in want) and any(w is None for w in want)
@@ -42,13 +65,12 @@ def test_page_matcher_equals_rule_by_rule(zone: str) -> None:
 
 def test_case_sensitive_and_backreference_rules() -> None:
     rules = parse_rules(
-        '[[line]]\nname = "twice"\nregex = [\'\\b(\\w+) \\1\\b\']\n'
-        '[[line]]\nname = "shout"\ncase_sensitive = true\nregex = [\'^BREAKING\\b\']\n'
+        "[[line]]\nname = \"twice\"\nregex = ['\\b(\\w+) \\1\\b']\n"
+        "[[line]]\nname = \"shout\"\ncase_sensitive = true\nregex = ['^BREAKING\\b']\n"
     )
     texts = ["the the end", "BREAKING news", "Breaking news", "nothing here"]
     lines = [Line.of(t) for t in texts]
-    got = rules.matcher(None).match_page(texts, [ln.norm for ln in lines], [ln.words for ln in lines],
-                                         ["body"] * 4)
+    got = rules.matcher(None).match_page(texts, [ln.norm for ln in lines], [ln.words for ln in lines], ["body"] * 4)
     assert [g and g.name for g in got] == ["twice", "shout", None, None]
 
 

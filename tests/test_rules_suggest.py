@@ -68,4 +68,5 @@ def test_accepted_suggestion_applies_to_that_folder(tmp_path: Path, capsys):
     doc = json.loads(capsys.readouterr().out)
     assert "Mastodon" not in doc["body"]
     assert {r["rule"] for r in doc["removed"]} >= {"gazette-repeated"} or any(
-        r["rule"].endswith("-repeated") for r in doc["removed"])
+        r["rule"].endswith("-repeated") for r in doc["removed"]
+    )

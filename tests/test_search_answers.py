@@ -54,7 +54,8 @@ def test_passages_are_the_paragraphs_that_hold_the_words(seed_index) -> None:
     for p in hit["passages"]:
         assert body[p["start"] :].startswith(paragraphs[p["position"]][:40])
         assert [m.lower() for m in MARK.findall(p["text"])] and all(
-            m.lower() == "gulags" for m in MARK.findall(p["text"]))
+            m.lower() == "gulags" for m in MARK.findall(p["text"])
+        )
         assert " ".join(_plain(p["text"]).split()) in " ".join(paragraphs[p["position"]].split())
     scores = [p["score"] for p in hit["passages"]]
     assert scores == sorted(scores, reverse=True)
@@ -170,8 +171,15 @@ def test_an_index_made_before_the_word_table_suggests_then_gets_its_words(seed_i
 
 @pytest.mark.parametrize(
     ("a", "b", "d"),
-    [("kurst", "kursk", 1), ("kusrk", "kursk", 1), ("kursk", "kursk", 0), ("regoin", "region", 1),
-     ("goverment", "government", 1), ("abc", "xyz", 3), ("kurst", "just", 2)],
+    [
+        ("kurst", "kursk", 1),
+        ("kusrk", "kursk", 1),
+        ("kursk", "kursk", 0),
+        ("regoin", "region", 1),
+        ("goverment", "government", 1),
+        ("abc", "xyz", 3),
+        ("kurst", "just", 2),
+    ],
 )
 def test_edit_distance(a: str, b: str, d: int) -> None:
     assert vocabulary.distance(a, b, 3) == d
@@ -179,8 +187,12 @@ def test_edit_distance(a: str, b: str, d: int) -> None:
 
 def test_word_keys_find_words_one_and_two_edits_away() -> None:
     stored = {w: vocabulary.keys(w) for w in ["kursk", "region", "government", "ukraine"]}
-    for typo, word, dist in [("kurst", "kursk", 1), ("regoin", "region", 1), ("govenrment", "government", 2),
-                             ("ukriane", "ukraine", 2)]:
+    for typo, word, dist in [
+        ("kurst", "kursk", 1),
+        ("regoin", "region", 1),
+        ("govenrment", "government", 2),
+        ("ukriane", "ukraine", 2),
+    ]:
         probe = vocabulary.lookup_keys(typo, dist)
         assert probe & stored[word], (typo, word)
 
@@ -193,17 +205,22 @@ def test_a_name_written_with_and_without_its_hyphen_is_one_entity(tmp_path: Path
 
     inputs = tmp_path / "inputs"
     inputs.mkdir()
-    sentence = ("South Korean defence analyst {name} said on Monday that the talks in Seoul would resume. "
-                "{name} told reporters the delegation would meet again next week.\n\n")
+    sentence = (
+        "South Korean defence analyst {name} said on Monday that the talks in Seoul would resume. "
+        "{name} told reporters the delegation would meet again next week.\n\n"
+    )
     for i, name in enumerate(["Chung In-beom", "Chung In-beom", "Chung In Beom"]):
-        (inputs / f"{i}.txt").write_text(f"Talks resume in Seoul, analyst says\n\n{sentence.format(name=name) * 3}",
-                                         encoding="utf-8")
+        (inputs / f"{i}.txt").write_text(
+            f"Talks resume in Seoul, analyst says\n\n{sentence.format(name=name) * 3}", encoding="utf-8"
+        )
     from newsdex.models import Entity
 
     docs = sorted(enriched_folder(inputs), key=lambda d: d.path)
     # The names as an enricher shows them (written, never respelled): the index's part is what is tested here.
-    docs = [d.model_copy(update={"entities": [Entity(name=name, type="PERSON", mentions=[name], count=6)]})
-            for d, name in zip(docs, ["Chung In-beom", "Chung In-beom", "Chung In Beom"], strict=True)]
+    docs = [
+        d.model_copy(update={"entities": [Entity(name=name, type="PERSON", mentions=[name], count=6)]})
+        for d, name in zip(docs, ["Chung In-beom", "Chung In-beom", "Chung In Beom"], strict=True)
+    ]
     paths = IndexPaths(tmp_path / "index")
     apply_changes(paths, docs)
     for spelling in ("Chung In Beom", "Chung In-beom", "chung in-beom"):
@@ -218,8 +235,9 @@ def test_words_whose_stem_respells_their_ending_still_have_passages(seed_index) 
     # Regression: paragraphs were skipped unless they held the stem less its last letter, and Porter's stem
     # of "says" is "sai": a hit whose body says "says" got no passage.
     result = _search(seed_index["index"], "says", "--limit", "10")
-    in_body = [h for h in result["hits"]
-               if re.search(r"\bsays\b", reader.get_document(seed_index["index"], h["id"])["body"])]
+    in_body = [
+        h for h in result["hits"] if re.search(r"\bsays\b", reader.get_document(seed_index["index"], h["id"])["body"])
+    ]
     assert in_body and all(h["passages"] for h in in_body)
     assert all("<b>says</b>" in h["passages"][0]["text"].lower() for h in in_body)
 

@@ -27,7 +27,10 @@ def test_sentences_keep_every_word():
 
 def test_segment_document_keeps_kinds_and_order():
     doc = CleanDoc(
-        id="x", path="x.txt", kind="text", raw_hash="h",
+        id="x",
+        path="x.txt",
+        kind="text",
+        raw_hash="h",
         blocks=[
             Block(kind="paragraph", text="One. Two."),
             Block(kind="heading", text="A heading"),

@@ -31,15 +31,19 @@ RETRY_STATUS = (408, 429, 502, 503)
 def api(url: str, path: str, body: dict | None = None, attempts: int = 6) -> dict | list:
     data = None if body is None else json.dumps(body).encode()
     for attempt in range(attempts):
-        req = urllib.request.Request(f"{url}{path}", data=data, method="GET" if body is None else "POST",
-                                     headers={"Content-Type": "application/json"})
+        req = urllib.request.Request(
+            f"{url}{path}",
+            data=data,
+            method="GET" if body is None else "POST",
+            headers={"Content-Type": "application/json"},
+        )
         try:
             with urllib.request.urlopen(req, timeout=30) as resp:
                 return json.loads(resp.read() or b"null")
         except urllib.error.HTTPError as err:
             if err.code not in RETRY_STATUS or attempt == attempts - 1:
                 raise
-        time.sleep(min(2 ** attempt, 10))
+        time.sleep(min(2**attempt, 10))
     raise AssertionError("unreachable")
 
 
@@ -57,14 +61,22 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory):
 
 
 def _env(url: str, home: Path, **extra: str) -> dict[str, str]:
-    return {**os.environ, "PREFECT_API_URL": url, "PREFECT_HOME": str(home), "PREFECT_LOGGING_LEVEL": "WARNING",
-            "DO_NOT_TRACK": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false", **extra}
+    return {
+        **os.environ,
+        "PREFECT_API_URL": url,
+        "PREFECT_HOME": str(home),
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+        "DO_NOT_TRACK": "1",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        **extra,
+    }
 
 
 def _spawn(cmd: list[str], env: dict[str, str], log: Path, cwd: Path) -> subprocess.Popen:
     with open(log, "wb") as fh:
-        return subprocess.Popen(cmd, env=env, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                cwd=cwd, start_new_session=True)
+        return subprocess.Popen(
+            cmd, env=env, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=cwd, start_new_session=True
+        )
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -111,8 +123,24 @@ def test_served_deployment_runs_through_the_api(prefect_api: str, tmp_path: Path
     from newsdex.reading.reader import search
 
     inputs, index, log = _inputs(tmp_path), tmp_path / "index", tmp_path / "serve.log"
-    serve = _spawn([sys.executable, "-m", "newsdex.search_cli", "serve", str(inputs), "--index", str(index),
-                    "--cron", NEVER, "--name", "served"], _env(prefect_api, tmp_path / "home"), log, REPO)
+    serve = _spawn(
+        [
+            sys.executable,
+            "-m",
+            "newsdex.search_cli",
+            "serve",
+            str(inputs),
+            "--index",
+            str(index),
+            "--cron",
+            NEVER,
+            "--name",
+            "served",
+        ],
+        _env(prefect_api, tmp_path / "home"),
+        log,
+        REPO,
+    )
     try:
         dep = _deployment(prefect_api, "served", 90, log)
         assert dep["schedules"][0]["schedule"]["cron"] == NEVER
@@ -127,8 +155,12 @@ def test_served_deployment_runs_through_the_api(prefect_api: str, tmp_path: Path
     # The run's report is published as a markdown artifact: counts, stages, rules, entities.
     arts = api(prefect_api, "/artifacts/filter", {"artifacts": {"flow_run_id": {"any_": [run["id"]]}}})
     markdown = next(a["data"] for a in arts if a["key"] == "ingest-report")
-    for heading in ("| documents | new | changed | unchanged |", "| stage | seconds |", "| rule | lines removed |",
-                    "| entity type | entities found |"):
+    for heading in (
+        "| documents | new | changed | unchanged |",
+        "| stage | seconds |",
+        "| rule | lines removed |",
+        "| entity type | entities found |",
+    ):
         assert heading in markdown
 
 

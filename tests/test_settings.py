@@ -73,12 +73,17 @@ def test_a_run_resolves_its_settings_once_into_a_frozen_value(monkeypatch: pytes
     assert IngestOptions.model_validate_json(options.model_dump_json()) == options
 
 
-@pytest.mark.parametrize(("name", "value"), [("NEWSDEX_BATCH", "0"), ("NEWSDEX_BATCH", "many"),
-                                             ("NEWSDEX_MAX_MERGE_DOCS", "-3"), ("NEWSDEX_WRITER_MB", "0")])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("NEWSDEX_BATCH", "0"), ("NEWSDEX_BATCH", "many"), ("NEWSDEX_MAX_MERGE_DOCS", "-3"), ("NEWSDEX_WRITER_MB", "0")],
+)
 def test_a_bad_value_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
     monkeypatch.setenv(name, value)
-    getter = {"NEWSDEX_BATCH": settings.batch_size, "NEWSDEX_MAX_MERGE_DOCS": settings.max_merge_docs,
-              "NEWSDEX_WRITER_MB": settings.writer_mb}[name]
+    getter = {
+        "NEWSDEX_BATCH": settings.batch_size,
+        "NEWSDEX_MAX_MERGE_DOCS": settings.max_merge_docs,
+        "NEWSDEX_WRITER_MB": settings.writer_mb,
+    }[name]
     with pytest.raises(ValueError, match=name):
         getter()
     with pytest.raises(ValueError, match=name):

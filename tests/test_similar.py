@@ -44,8 +44,12 @@ def archive(prefect_harness, tmp_path_factory: pytest.TempPathFactory) -> dict:
     report = ingest_flow(IngestOptions(paths=[str(inputs)], index=str(index)))
     assert report["documents"] >= 5 + 1 + GENERATED - 2, report["quarantined"]  # a generated page may be empty
     seeds = {name: document_id(str(inputs / "seeds" / name)) for name in SEED_NAMES}
-    return {"index": index, "inputs": inputs, "seeds": seeds,
-            "copy": document_id(str(inputs / "copy" / "republished.txt"))}
+    return {
+        "index": index,
+        "inputs": inputs,
+        "seeds": seeds,
+        "copy": document_id(str(inputs / "copy" / "republished.txt")),
+    }
 
 
 def _bodies(index: Path, ids: list[str]) -> dict[str, str]:
@@ -134,9 +138,20 @@ def test_cli_json_validates_and_errors_are_one_line(archive):
 def test_the_cli_path_imports_neither_prefect_spacy_nor_trafilatura(archive):
     # Nor pydantic: the read path imports only Whoosh and SQLite (the models only to read an input path).
     proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "newsdex.search_cli", "similar", archive["seeds"][SEED_000],
-         "--index", str(archive["index"])],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-X",
+            "importtime",
+            "-m",
+            "newsdex.search_cli",
+            "similar",
+            archive["seeds"][SEED_000],
+            "--index",
+            str(archive["index"]),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     heavy = [line for line in proc.stderr.splitlines() if re.search(r"\b(prefect|spacy|trafilatura|pydantic)\b", line)]

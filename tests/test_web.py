@@ -57,15 +57,23 @@ def build_index(root: Path, inputs: Path, hostile: bool = False) -> Path:
 
 
 @contextmanager
-def serving(index: Path, *extra: str, env: dict[str, str] | None = None, log: Path | None = None,
-            options: tuple[str, ...] = (), started: list[subprocess.Popen] | None = None) -> Iterator[str]:
+def serving(
+    index: Path,
+    *extra: str,
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
+    options: tuple[str, ...] = (),
+    started: list[subprocess.Popen] | None = None,
+) -> Iterator[str]:
     """``newsdex web`` (with ``options``) as a real subprocess on a free port (``--port 0``); yields its base URL
     once it said where it listens (the process is appended to ``started``), and ends it afterwards."""
     log = log or index.parent / f"web-{time.monotonic_ns()}.log"
     with open(log, "wb") as err:
         proc = subprocess.Popen(
-            [sys.executable, *extra, "-m", "newsdex.search_cli", "web", "--index", str(index), "--port", "0",
-             *options], stdout=subprocess.DEVNULL, stderr=err, env={**os.environ, **(env or {})},
+            [sys.executable, *extra, "-m", "newsdex.search_cli", "web", "--index", str(index), "--port", "0", *options],
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            env={**os.environ, **(env or {})},
         )
     if started is not None:
         started.append(proc)
@@ -94,8 +102,11 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
     """Every file under ``folder`` with its size and modification time, except SQLite's own companions of a WAL
     database (``-shm``, ``-wal``): every reader, each CLI read command too, maps the shared-memory index and
     SQLite creates both, empty, when a reader opens the database without them. Their sizes are kept apart."""
-    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.endswith(("-shm", "-wal"))}
+    return {
+        str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.name.endswith(("-shm", "-wal"))
+    }
 
 
 def assert_unchanged(folder: Path, before: dict[str, tuple[int, int]], wal_before: int) -> None:
@@ -143,8 +154,10 @@ def test_the_api_returns_the_cli_json_byte_for_byte(client, web_index: Path) -> 
     index = str(web_index)
     pairs = [
         ("/api/search?q=troops&limit=3", ["search", "troops", "--limit", "3"]),
-        ("/api/search?q=*&lang=en&entity=PERSON:Vladimir%20Putin&sort=newest",
-         ["search", "--all", "--lang", "en", "--entity", "PERSON:Vladimir Putin", "--sort", "newest"]),
+        (
+            "/api/search?q=*&lang=en&entity=PERSON:Vladimir%20Putin&sort=newest",
+            ["search", "--all", "--lang", "en", "--entity", "PERSON:Vladimir Putin", "--sort", "newest"],
+        ),
         ("/api/search?q=kurst", ["search", "kurst"]),
         ("/api/search?q=troops&all_copies=1", ["search", "troops", "--all-copies"]),
         ("/api/search?q=*&limit=2&offset=3", ["search", "--all", "--limit", "2", "--offset", "3"]),
@@ -212,7 +225,9 @@ def test_bad_requests_are_400_pages_with_the_message(client) -> None:
         assert "Traceback" not in response.text
     assert client.get("/doc/ffffffffffffffff").status_code == 404
     assert client.get("/api/show/ffffffffffffffff").json() == {
-        "error": "no document 'ffffffffffffffff' in the index", "status": 404}
+        "error": "no document 'ffffffffffffffff' in the index",
+        "status": 404,
+    }
     assert client.get("/entity/THING/x").status_code == 404
     assert client.get("/nowhere").status_code == 404
 
@@ -242,10 +257,17 @@ def test_a_missing_or_damaged_index_is_a_clear_page(tmp_path: Path, web_index: P
 
 def test_hostile_text_is_escaped_and_urls_are_links_only_when_http(client) -> None:
     hostile = _ids(client)["hostile"]
-    pages = [client.get(url).text for url in (
-        "/search?q=report", f"/doc/{hostile}", f"/doc/{hostile}?removed=1", "/entity/PERSON/Vladimir%20Putin",
-        "/entity/PERSON/%3Cscript%3Ealert(5)%3C%2Fscript%3E", "/search?q=%3Cimg%20src%3Dx%20onerror%3Dalert(6)%3E",
-    )]
+    pages = [
+        client.get(url).text
+        for url in (
+            "/search?q=report",
+            f"/doc/{hostile}",
+            f"/doc/{hostile}?removed=1",
+            "/entity/PERSON/Vladimir%20Putin",
+            "/entity/PERSON/%3Cscript%3Ealert(5)%3C%2Fscript%3E",
+            "/search?q=%3Cimg%20src%3Dx%20onerror%3Dalert(6)%3E",
+        )
+    ]
     for page in pages:
         assert "<script>alert" not in page and "<img" not in page and "<b>bold" not in page
         assert 'href="javascript:' not in page.lower() and "\x1b" not in page and "\x07" not in page
@@ -260,12 +282,21 @@ def test_marks_keep_only_our_highlights() -> None:
     from newsdex.search_cli.web.render import marks, web_url
 
     assert str(marks("a <b>kursk</b> &lt;b&gt;x&lt;/b&gt; <b>open")) == (
-        "a <mark>kursk</mark> &lt;b&gt;x&lt;/b&gt; <mark>open</mark>")
+        "a <mark>kursk</mark> &lt;b&gt;x&lt;/b&gt; <mark>open</mark>"
+    )
     assert str(marks("<i>x</i> </b> <script>y</script>")) == "&lt;i&gt;x&lt;/i&gt;  &lt;script&gt;y&lt;/script&gt;"
     assert str(marks("\x1b[31mred")) == "\ufffd[31mred"
     assert web_url("https://example.com/a?b=1") == "https://example.com/a?b=1"
-    for bad in ("javascript:alert(1)", " JAVASCRIPT:x", "data:text/html,x", "//evil.example", "http://a b",
-                "http://", "vbscript:x", "https://x\x00y"):
+    for bad in (
+        "javascript:alert(1)",
+        " JAVASCRIPT:x",
+        "data:text/html,x",
+        "//evil.example",
+        "http://a b",
+        "http://",
+        "vbscript:x",
+        "https://x\x00y",
+    ):
         assert web_url(bad) is None, bad
 
 
@@ -313,8 +344,14 @@ def test_the_server_starts_fast_reads_only_and_imports_no_prefect_spacy_or_trafi
     with serving(web_index, "-X", "importtime", log=log) as base:
         startup = time.monotonic() - started
         hostile = None
-        for url in ("/", "/search?q=troops&page=1", "/api/search?q=*&limit=5", "/entity/PERSON/Vladimir%20Putin",
-                    "/api/stats", "/static/style.css"):
+        for url in (
+            "/",
+            "/search?q=troops&page=1",
+            "/api/search?q=*&limit=5",
+            "/entity/PERSON/Vladimir%20Putin",
+            "/api/stats",
+            "/static/style.css",
+        ):
             with urllib.request.urlopen(base + url, timeout=30) as response:
                 assert response.status == 200, url
                 body = response.read()
@@ -364,12 +401,16 @@ def test_several_worker_processes_share_the_port_and_end_with_the_server(web_ind
     assert_unchanged(web_index, before, wal)
 
 
-@pytest.mark.parametrize(("sig", "code", "last"), [
-    (signal.SIGINT, 130, "newsdex: interrupted"),  # Ctrl-C: the contract's exit 130 and its one line
-    (signal.SIGHUP, -signal.SIGHUP, None),  # the terminal closed: the server ends (uvicorn would restart it)
-])
-def test_worker_processes_stop_on_ctrl_c_and_hang_up_as_one_process_does(web_index: Path, tmp_path: Path,
-                                                                         sig: int, code: int, last: str | None) -> None:
+@pytest.mark.parametrize(
+    ("sig", "code", "last"),
+    [
+        (signal.SIGINT, 130, "newsdex: interrupted"),  # Ctrl-C: the contract's exit 130 and its one line
+        (signal.SIGHUP, -signal.SIGHUP, None),  # the terminal closed: the server ends (uvicorn would restart it)
+    ],
+)
+def test_worker_processes_stop_on_ctrl_c_and_hang_up_as_one_process_does(
+    web_index: Path, tmp_path: Path, sig: int, code: int, last: str | None
+) -> None:
     import psutil
 
     started: list[subprocess.Popen] = []
@@ -377,8 +418,14 @@ def test_worker_processes_stop_on_ctrl_c_and_hang_up_as_one_process_does(web_ind
     with serving(web_index, options=("--workers", "2"), started=started, log=log):
         server = psutil.Process(started[0].pid)
         deadline = time.monotonic() + 30
-        while len(workers := [p for p in server.children(recursive=True)
-                              if "multiprocessing.spawn" in " ".join(p.cmdline())]) < 2:
+        while (
+            len(
+                workers := [
+                    p for p in server.children(recursive=True) if "multiprocessing.spawn" in " ".join(p.cmdline())
+                ]
+            )
+            < 2
+        ):
             assert time.monotonic() < deadline, "the worker processes did not start"
             time.sleep(0.05)
         started[0].send_signal(sig)
@@ -397,7 +444,8 @@ def test_a_taken_port_is_a_one_line_error(workers: str) -> None:
         proc = run_cli("web", "--port", str(port), "--workers", workers)
     assert proc.returncode == 1, proc.stderr
     assert proc.stderr.strip().splitlines() == [
-        f"newsdex web: could not listen on 127.0.0.1:{port}: Address already in use"]
+        f"newsdex web: could not listen on 127.0.0.1:{port}: Address already in use"
+    ]
 
 
 def test_workers_out_of_range_is_a_usage_error() -> None:
@@ -415,8 +463,14 @@ def test_only_the_hosts_it_serves_are_answered(tmp_path):
     from newsdex.search_cli.web.app import create_app
 
     app = create_app(tmp_path / "no-index", allowed_hosts=served_hosts("127.0.0.1", ["news.example.org"]))
-    for host, code in (("evil.example", 400), ("127.0.0.1:8765", 503), ("localhost", 503), ("[::1]:8765", 503),
-                       ("news.example.org", 503), ("news.example.org.evil.example", 400)):
+    for host, code in (
+        ("evil.example", 400),
+        ("127.0.0.1:8765", 503),
+        ("localhost", 503),
+        ("[::1]:8765", 503),
+        ("news.example.org", 503),
+        ("news.example.org.evil.example", 400),
+    ):
         response = TestClient(app, base_url=f"http://{host}").get("/api/stats")
         assert response.status_code == code, host
     assert "8.8.8.8" not in served_hosts("0.0.0.0", []) and "*" in served_hosts("::1", ["*"])

@@ -21,8 +21,10 @@ from tests.test_web import HOSTILE_SOURCE, HOSTILE_URL, assert_unchanged, build_
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and CHROMEDRIVER), reason="needs Debian's chromium and chromium-driver (apt-get install -y "
-    "chromium chromium-driver; .ci/run installs them)")
+    not (CHROMIUM and CHROMEDRIVER),
+    reason="needs Debian's chromium and chromium-driver (apt-get install -y "
+    "chromium chromium-driver; .ci/run installs them)",
+)
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +52,16 @@ def browser() -> Iterator[object]:
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--window-size=1280,1000", "--disable-extensions", "--no-first-run", "--lang=en"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--window-size=1280,1000",
+        "--disable-extensions",
+        "--no-first-run",
+        "--lang=en",
+    ):
         options.add_argument(arg)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
@@ -175,8 +185,12 @@ def test_search_facet_histogram_article_removed_lines_entity_and_back(archive: P
         assert driver.find_element(By.CSS_SELECTOR, "article.doc h1").text == title
         assert _csp_violations(driver) == []
     assert_unchanged(index, before, wal)  # the server wrote nothing to the index folder
-    assert {p.name for p in tmp_path.glob("*.png")} == {"search.png", "article.png", "article-removed.png",
-                                                       "entity.png"}
+    assert {p.name for p in tmp_path.glob("*.png")} == {
+        "search.png",
+        "article.png",
+        "article-removed.png",
+        "entity.png",
+    }
 
 
 def test_hostile_pages_render_as_text(archive: Path, browser) -> None:
@@ -187,9 +201,15 @@ def test_hostile_pages_render_as_text(archive: Path, browser) -> None:
         driver.get(base + "/api/search?q=report")
         hits = json.loads(driver.find_element(By.TAG_NAME, "body").text)["hits"]
         doc_id = next(h["id"] for h in hits if h["source"] == HOSTILE_SOURCE)
-        pages = ["/search?q=report", f"/doc/{doc_id}", f"/doc/{doc_id}?removed=1", "/entity/PERSON/Vladimir%20Putin",
-                 "/entity/PERSON/" + quote("<script>alert(7)</script>", safe=""),
-                 "/search?q=" + quote("<img src=x onerror=alert(8)>", safe=""), "/"]
+        pages = [
+            "/search?q=report",
+            f"/doc/{doc_id}",
+            f"/doc/{doc_id}?removed=1",
+            "/entity/PERSON/Vladimir%20Putin",
+            "/entity/PERSON/" + quote("<script>alert(7)</script>", safe=""),
+            "/search?q=" + quote("<img src=x onerror=alert(8)>", safe=""),
+            "/",
+        ]
         for page in pages:
             driver.get(base + page)
             _no_alert(driver)
@@ -197,8 +217,11 @@ def test_hostile_pages_render_as_text(archive: Path, browser) -> None:
             assert [s.get_attribute("src") for s in scripts] == [base + "/static/app.js"], page
             assert driver.find_elements(By.TAG_NAME, "img") == [], page
             assert driver.find_elements(By.CSS_SELECTOR, "[onerror], [onload], iframe, object, embed") == [], page
-            assert [a for a in driver.find_elements(By.TAG_NAME, "a")
-                    if (a.get_attribute("href") or "").lower().startswith("javascript:")] == [], page
+            assert [
+                a
+                for a in driver.find_elements(By.TAG_NAME, "a")
+                if (a.get_attribute("href") or "").lower().startswith("javascript:")
+            ] == [], page
         driver.get(base + f"/doc/{doc_id}")
         text = driver.find_element(By.TAG_NAME, "main").text
         assert "<script>alert('title')</script>" in driver.find_element(By.CSS_SELECTOR, "article.doc h1").text

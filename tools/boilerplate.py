@@ -5,34 +5,105 @@ from __future__ import annotations
 
 import random
 
-NAMES = ["Anna Keller", "James Okafor", "Maria Lopez", "Chen Wei", "Sofia Rossi", "David Cohen", "Priya Nair",
-         "Tom Becker", "Laura Martin", "Yusuf Demir", "Elena Petrova", "Sam Wright"]
+NAMES = [
+    "Anna Keller",
+    "James Okafor",
+    "Maria Lopez",
+    "Chen Wei",
+    "Sofia Rossi",
+    "David Cohen",
+    "Priya Nair",
+    "Tom Becker",
+    "Laura Martin",
+    "Yusuf Demir",
+    "Elena Petrova",
+    "Sam Wright",
+]
 AGENCIES = ["AFP via Getty Images", "Reuters", "AP", "EPA", "Getty Images", "Bloomberg", "Shutterstock"]
 
-AD = ["Advertisement", "ADVERTISEMENT", "Story continues below advertisement", "Sponsored content",
-      "- Advertisement -", "Ad", "Scroll to continue with content"]
-SHARE = ["Share", "Send Push", "Share this article", "Tweet", "Share on Facebook", "Share on X", "Email",
-         "Copy link", "Pin it", "WhatsApp", "Share via email", "Print"]
-PROMO = ["Download the app now", "Sign up for our newsletter", "Get the best stories in your inbox every morning",
-         "Subscribe now for unlimited access", "Follow us on Google News", "Get our app for breaking news alerts"]
-RELATED_HEAD = ["Read more:", "Related:", "Recommended stories", "Trending now", "You may also like",
-                "More from this section", "Most read", "Related articles"]
+AD = [
+    "Advertisement",
+    "ADVERTISEMENT",
+    "Story continues below advertisement",
+    "Sponsored content",
+    "- Advertisement -",
+    "Ad",
+    "Scroll to continue with content",
+]
+SHARE = [
+    "Share",
+    "Send Push",
+    "Share this article",
+    "Tweet",
+    "Share on Facebook",
+    "Share on X",
+    "Email",
+    "Copy link",
+    "Pin it",
+    "WhatsApp",
+    "Share via email",
+    "Print",
+]
+PROMO = [
+    "Download the app now",
+    "Sign up for our newsletter",
+    "Get the best stories in your inbox every morning",
+    "Subscribe now for unlimited access",
+    "Follow us on Google News",
+    "Get our app for breaking news alerts",
+]
+RELATED_HEAD = [
+    "Read more:",
+    "Related:",
+    "Recommended stories",
+    "Trending now",
+    "You may also like",
+    "More from this section",
+    "Most read",
+    "Related articles",
+]
 SOURCE = ["Source link", "Source: {site}", "Originally published on {site}", "This article first appeared on {site}"]
-COMMENTS = [["Leave a Reply", "Your email address will not be published. Required fields are marked *",
-             "Comment *", "Name *", "Email *", "Post Comment"],
-            ["Comments", "Join the conversation", "Log in to comment"],
-            ["Leave a comment", "You must be logged in to post a comment."]]
-COOKIES = ["We use cookies to improve your experience. By continuing to browse you agree to our use of cookies.",
-           "This site uses cookies. Accept all cookies", "Accept", "Manage preferences",
-           "By using this website, you agree to our Privacy Policy and Terms of Service."]
+COMMENTS = [
+    [
+        "Leave a Reply",
+        "Your email address will not be published. Required fields are marked *",
+        "Comment *",
+        "Name *",
+        "Email *",
+        "Post Comment",
+    ],
+    ["Comments", "Join the conversation", "Log in to comment"],
+    ["Leave a comment", "You must be logged in to post a comment."],
+]
+COOKIES = [
+    "We use cookies to improve your experience. By continuing to browse you agree to our use of cookies.",
+    "This site uses cookies. Accept all cookies",
+    "Accept",
+    "Manage preferences",
+    "By using this website, you agree to our Privacy Policy and Terms of Service.",
+]
 COUNTERS = ["{n} views", "Views: {n}", "Read {n} times", "{n}"]
 LABELS = ["Author:", "Tags:", "Category:", "Posted in:"]
 JUNK = ["fdfddfdffddfdfdf", "image", "jjjjjjjjj", "asdfasdf", "Image", "photo"]
-NAV = ["Home | World | Politics | Business | Tech | Sport", "Home > News > {section}", "Last news in {site}",
-       "Menu", "Skip to content", "Next Story", "Previous article", "Back to top"]
+NAV = [
+    "Home | World | Politics | Business | Tech | Sport",
+    "Home > News > {section}",
+    "Last news in {site}",
+    "Menu",
+    "Skip to content",
+    "Next Story",
+    "Previous article",
+    "Back to top",
+]
 SECTIONS = ["World", "Politics", "Business", "Science", "Health", "Culture", "Europe", "Asia"]
-CAPTION = ["{text} © {agency}", "{text} Photo: {agency}", "{text} (Image credit: {agency})", "{text} via {agency}",
-           "Photo: {agency}", "{text} | {agency}"]
+CAPTION = [
+    "{text} © {agency}",
+    "{text} Photo: {agency}",
+    "{text} (Image credit: {agency})",
+    "{text} via {agency}",
+    "Photo: {agency}",
+    "{text} | {agency}",
+]
 # A widget line that only ~1% of documents carry (marked in .corpus.jsonl): a rule change aimed at it touches
 # about 1% of the corpus, which is what bench/reindex.py needs.
 RARE = "Listen to this article · {m} min"

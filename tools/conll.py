@@ -65,7 +65,7 @@ def windows(n_sentences: int, size: int, starts: list[int]) -> list[range]:
 
 
 def split_of(texts: list[str], group: range) -> str:
-    """"fit" or "held": a deterministic half of the groups, by a hash of the group's own text.
+    """ "fit" or "held": a deterministic half of the groups, by a hash of the group's own text.
 
     The rules and thresholds may be chosen by looking at the "fit" part only; the "held" part is scored and
     never read. The hash depends on the window's words alone, not on its position or on the run.

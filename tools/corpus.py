@@ -105,12 +105,21 @@ def _load_dataset(folder: Path) -> list[Article]:
             first = next((x for x in lines if x), "")
             body = "\n".join(paras)
             # Only lines that are nowhere in the article: list items and headings must not pose as chrome.
-            chrome = list(dict.fromkeys(x for x in lines if 2 <= len(x) <= 80 and x not in kept
-                                        and x.lstrip("-•* ") not in body))[:60]
+            chrome = list(
+                dict.fromkeys(x for x in lines if 2 <= len(x) <= 80 and x not in kept and x.lstrip("-•* ") not in body)
+            )[:60]
         title = meta.get("title") or _html_title(folder / "html" / f"{meta['id']}.html.gz") or first
         url = meta.get("url") or f"https://{folder.name}.example/{meta['id']}"
-        out.append(Article(f"{folder.name}/{meta['id']}", _domain(url), url, _strip_site(title) or paras[0][:80],
-                           tuple(paras), tuple(chrome)))
+        out.append(
+            Article(
+                f"{folder.name}/{meta['id']}",
+                _domain(url),
+                url,
+                _strip_site(title) or paras[0][:80],
+                tuple(paras),
+                tuple(chrome),
+            )
+        )
     return out
 
 
@@ -120,8 +129,9 @@ def _load_seeds(folder: Path) -> list[Article]:
         lines = _paragraphs(path.read_text(encoding="utf-8", errors="replace"))
         paras = [x for x in lines if len(x) > 120]
         title = next((x for x in lines if 20 <= len(x) <= 150 and not x.startswith("Last news")), path.stem)
-        out.append(Article(f"seeds/{path.stem}", "fakti.bg", f"https://fakti.bg/en/{path.stem}", title,
-                           tuple(paras), ()))
+        out.append(
+            Article(f"seeds/{path.stem}", "fakti.bg", f"https://fakti.bg/en/{path.stem}", title, tuple(paras), ())
+        )
     return out
 
 
@@ -131,8 +141,10 @@ def load_pool(extraction: Path | None = DEFAULT_EXTRACTION, seeds: Path = DEFAUL
     pool = []
     if extraction is not None:
         if not extraction.is_dir():
-            raise FileNotFoundError(f"corpus source folder {extraction} does not exist (the default is the shared "
-                                    "data next to the repository): pass another with extraction=... or --extraction")
+            raise FileNotFoundError(
+                f"corpus source folder {extraction} does not exist (the default is the shared "
+                "data next to the repository): pass another with extraction=... or --extraction"
+            )
         pool = [a for d in sorted(extraction.glob("*")) if d.is_dir() for a in _load_dataset(d)]
         if not pool:
             raise FileNotFoundError(f"no articles under {extraction}: expected set folders with meta.jsonl and truth/")
@@ -161,12 +173,14 @@ def _body(rng: random.Random, art: Article, pool: tuple[Article, ...], budget: i
 @dataclass(frozen=True)
 class Content:
     """The article part of a page: what survives cleaning, re-rendered with other boilerplate by a copy."""
+
     title: str
     body: tuple[str, ...]
 
 
-def _items(rng: random.Random, art: Article, pool: tuple[Article, ...],
-           content: Content | None = None) -> list[tuple[str, str]]:
+def _items(
+    rng: random.Random, art: Article, pool: tuple[Article, ...], content: Content | None = None
+) -> list[tuple[str, str]]:
     """(role, text) items of one page: roles say what a renderer should make of them (and what is boilerplate).
 
     ``art`` gives the site and its chrome; the title and body are ``content``'s when given (a copy), else drawn
@@ -207,11 +221,13 @@ _TAGS = {"heading": "h2", "para": "p", "boiler": "div", "related": "li", "chrome
 def render_html(items: list[tuple[str, str]], art: Article, url: str, title: str | None = None) -> str:
     esc = html.escape
     title = art.title if title is None else title
-    head = (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{esc(title)} | {esc(art.site)}'
-            f'</title>\n<link rel="canonical" href="{esc(url)}">'
-            f'<meta property="og:site_name" content="{esc(art.site)}">'
-            '</head>\n<body>\n<header><nav><a href="/">Home</a> <a href="/world">World</a> <a href="/business">Business'
-            '</a></nav></header>\n<main><article>\n')
+    head = (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{esc(title)} | {esc(art.site)}'
+        f'</title>\n<link rel="canonical" href="{esc(url)}">'
+        f'<meta property="og:site_name" content="{esc(art.site)}">'
+        '</head>\n<body>\n<header><nav><a href="/">Home</a> <a href="/world">World</a> <a href="/business">Business'
+        "</a></nav></header>\n<main><article>\n"
+    )
     out = [head]
     for role, text in items:
         if role == "title":
@@ -266,9 +282,13 @@ def original_content(i: int, seed: int, pool: tuple[Article, ...]) -> tuple[Arti
     return art, Content(art.title, tuple(t for r, t in items if r in ("para", "heading")))
 
 
-_EDITORS = ["Reporting by {a}; editing by {b}", "(Reporting by {a}; additional reporting by {c}; editing by {b})",
-            "Writing by {a}; editing by {b} and {c}", "Reporting by {a} in {place}; editing by {b}",
-            "(Additional reporting by {c}; Editing by {b})"]
+_EDITORS = [
+    "Reporting by {a}; editing by {b}",
+    "(Reporting by {a}; additional reporting by {c}; editing by {b})",
+    "Writing by {a}; editing by {b} and {c}",
+    "Reporting by {a} in {place}; editing by {b}",
+    "(Additional reporting by {c}; Editing by {b})",
+]
 _PLACES = ["London", "Washington", "Brussels", "Singapore", "New York", "Berlin", "Paris", "Tokyo"]
 _HEADLINES = ["UPDATE {n}-{title}", "{title}, sources say", "{title}: what we know", "{lead}"]
 _SWAP = re.compile(r"\s*[–—]\s*|\s-\s|(?<=\d)-(?=\d)|[“”\"]|[‘’']")
@@ -276,6 +296,7 @@ _SWAP = re.compile(r"\s*[–—]\s*|\s-\s|(?<=\d)-(?=\d)|[“”\"]|[‘’']")
 
 def _swap_marks(text: str, dash: str) -> str:
     """Straight ↔ curly quotes and hyphen ↔ en/em dash, both ways in one pass (a different house style)."""
+
     def one(m: re.Match) -> str:
         x, before = m.group(), text[m.start() - 1] if m.start() else " "
         opening = before.isspace() or before in "([{—–"
@@ -291,9 +312,10 @@ def _swap_marks(text: str, dash: str) -> str:
             return "–"
         if x.strip() == "-":  # a spaced hyphen
             return f" {dash} "
-        if x in "–—" and before.isdigit() and text[m.end():m.end() + 1].isdigit():
+        if x in "–—" and before.isdigit() and text[m.end() : m.end() + 1].isdigit():
             return "-"  # a numeric range
         return " - "  # an en or em dash, spaced or not
+
     return _SWAP.sub(one, text)
 
 
@@ -318,10 +340,10 @@ def _near(rng: random.Random, content: Content) -> Content:
     """The same story as another desk runs it: new headline, shorter, an editor's line, other marks, reflowed."""
     body = list(content.body)
     cut = min(rng.randint(1, 2), max(0, len(body) - 3))
-    body = body[:len(body) - cut]
+    body = body[: len(body) - cut]
     lead = next((p for p in body if len(p) > 80), body[0])
     words = re.split(r"(?<=[.!?])\s", lead)[0].split()
-    short = " ".join(words[:rng.randint(8, 13)]).rstrip(" ,;:.") if len(words) > 5 else content.title
+    short = " ".join(words[: rng.randint(8, 13)]).rstrip(" ,;:.") if len(words) > 5 else content.title
     title = rng.choice(_HEADLINES).format(n=rng.randint(1, 3), title=content.title, lead=short)
     dash = rng.choice("–—")
     body = [_swap_marks(p, dash) for p in _reflow(rng, body)]
@@ -364,8 +386,14 @@ def make_document(i: int, seed: int, pool: tuple[Article, ...], copies: float = 
     return f"{stem}.txt", render_text(items, rng).encode(), {**record, "kind": "txt"}
 
 
-def generate_corpus(out_dir: Path, n: int, seed: int = 0, extraction: Path | None = DEFAULT_EXTRACTION,
-                    seeds: Path | None = None, copies: float = 0.0) -> list[Path]:
+def generate_corpus(
+    out_dir: Path,
+    n: int,
+    seed: int = 0,
+    extraction: Path | None = DEFAULT_EXTRACTION,
+    seeds: Path | None = None,
+    copies: float = 0.0,
+) -> list[Path]:
     """Write N documents under ``out_dir`` (folders of 1,000) plus ``.corpus.jsonl``; returns the file paths.
 
     Articles come from the sets under ``extraction`` (an error if it is missing) and the seeds; ``extraction=None``
@@ -394,11 +422,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("out", type=Path, help="output folder")
     ap.add_argument("--n", type=int, default=5000, help="documents (default 5000)")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--extraction", type=Path, default=DEFAULT_EXTRACTION,
-                    help="shared extraction sets (folders with meta.jsonl, truth/, scraped/, html/)")
+    ap.add_argument(
+        "--extraction",
+        type=Path,
+        default=DEFAULT_EXTRACTION,
+        help="shared extraction sets (folders with meta.jsonl, truth/, scraped/, html/)",
+    )
     ap.add_argument("--seeds", type=Path, default=DEFAULT_SEEDS, help="seed articles folder")
-    ap.add_argument("--copies", type=float, default=0.0, metavar="FRACTION",
-                    help="share of documents that are syndicated copies (exact or near) of earlier ones (default 0)")
+    ap.add_argument(
+        "--copies",
+        type=float,
+        default=0.0,
+        metavar="FRACTION",
+        help="share of documents that are syndicated copies (exact or near) of earlier ones (default 0)",
+    )
     args = ap.parse_args(argv)
     if not 0.0 <= args.copies <= 1.0:
         ap.error("--copies must be a fraction between 0 and 1")

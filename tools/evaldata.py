@@ -137,8 +137,9 @@ def load_multilingual(folder: Path = DEFAULT_MULTILINGUAL, split: str = "all") -
             if row["id"] in mapping:
                 continue
             probes = [" ".join(s.split())[:40] for s in row.get("with", []) if len(s) >= 4]
-            best = max(((sum(p in t for p in probes), name) for name, t in texts.items() if name not in taken),
-                       default=(0, ""))
+            best = max(
+                ((sum(p in t for p in probes), name) for name, t in texts.items() if name not in taken), default=(0, "")
+            )
             if best[0] > 0 and best[0] * 2 >= len(probes):
                 mapping[row["id"]] = best[1]
                 taken.add(best[1])

@@ -37,8 +37,10 @@ TEMPLATE_PAGE = ("scrapinghub", "cc4aa22b8212aec7d289667c0a965569e6f06b9e9196ff8
 
 def trim(markup: str) -> str:
     tree = lxml_html.fromstring(markup)
-    for el in tree.xpath("//script[not(contains(@type,'ld+json'))]|//style|//noscript|//svg|//iframe|//link"
-                         "[not(@rel='canonical')]|//comment()"):
+    for el in tree.xpath(
+        "//script[not(contains(@type,'ld+json'))]|//style|//noscript|//svg|//iframe|//link"
+        "[not(@rel='canonical')]|//comment()"
+    ):
         parent = el.getparent()
         if parent is None:
             continue
@@ -78,8 +80,16 @@ def main(argv: list[str]) -> int:
         scraped = base / dataset / "scraped" / f"{pid}.txt"
         if "scraped" in what and scraped.exists():
             (OUT / f"{name}.txt").write_text(scraped.read_text(encoding="utf-8")[:6000], encoding="utf-8")
-        rows.append({"file": name, "set": dataset, "id": pid, "url": row.get("url"), "what": what,
-                     **{k: row.get(k) for k in ("title", "author", "publish_date") if k in row}})
+        rows.append(
+            {
+                "file": name,
+                "set": dataset,
+                "id": pid,
+                "url": row.get("url"),
+                "what": what,
+                **{k: row.get(k) for k in ("title", "author", "publish_date") if k in row},
+            }
+        )
     dataset, pid = TEMPLATE_PAGE
     markup = gzip.decompress((base / dataset / "html" / f"{pid}.html.gz").read_bytes()).decode("utf-8", "replace")
     tree = lxml_html.fromstring(markup)
@@ -88,8 +98,15 @@ def main(argv: list[str]) -> int:
     page = f"<html>{head}<body>{template}</body></html>"
     (OUT / f"{dataset}-template.html").write_text(trim(page), encoding="utf-8")
     url = json.loads(next(x for x in (base / dataset / "meta.jsonl").read_text().splitlines() if pid in x))["url"]
-    rows.append({"file": f"{dataset}-template", "set": dataset, "id": pid, "url": url,
-                 "what": "the page's own mustache template (its loop-template script) as the body: unrendered"})
+    rows.append(
+        {
+            "file": f"{dataset}-template",
+            "set": dataset,
+            "id": pid,
+            "url": url,
+            "what": "the page's own mustache template (its loop-template script) as the body: unrendered",
+        }
+    )
     (OUT / "pages.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
     return 0
 

@@ -51,8 +51,9 @@ def run_in_terminal(
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
     started = time.perf_counter()
     child_env = {k: v for k, v in {**os.environ, **(env or {}), "COLUMNS": str(columns)}.items() if k not in unset}
-    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=child_env, cwd=cwd,
-                            start_new_session=True, close_fds=True)
+    proc = subprocess.Popen(
+        argv, stdin=slave, stdout=slave, stderr=slave, env=child_env, cwd=cwd, start_new_session=True, close_fds=True
+    )
     os.close(slave)
     run = TerminalRun(returncode=-1)
     interrupted = False

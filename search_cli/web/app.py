@@ -26,8 +26,10 @@ from newsdex.search_cli.web.render import entity_href, environment
 STATIC = Path(__file__).parent / "static"
 ENTITY_ORDER = ("PERSON", "ORG", "LOC", "NORP", "DATE", "MISC")
 # Only this origin's files; no inline script or style; no frames, plugins, or forms sent elsewhere.
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
-       "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
 HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
@@ -51,8 +53,12 @@ class ReadOnly:
             await self.app(scope, receive, send)
             return
         if scope["method"] not in ("GET", "HEAD"):
-            response = Response("405 Method Not Allowed: this server only reads (GET)\n", status_code=405,
-                                headers={"Allow": "GET, HEAD"}, media_type="text/plain")
+            response = Response(
+                "405 Method Not Allowed: this server only reads (GET)\n",
+                status_code=405,
+                headers={"Allow": "GET, HEAD"},
+                media_type="text/plain",
+            )
             await response(scope, receive, self._headed(send))
             return
         await self.app(scope, receive, self._headed(send))
@@ -87,8 +93,9 @@ class Site:
         if request.url.path.startswith("/api/"):
             return _json({"error": message, "status": status}, status)
         titles = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 503: "The index is not readable"}
-        return self.page(request, "error.html", status, title=titles.get(status, "Error"), message=message,
-                    status=status)
+        return self.page(
+            request, "error.html", status, title=titles.get(status, "Error"), message=message, status=status
+        )
 
     async def on_web_error(self, request: Request, exc: Exception) -> Response:
         assert isinstance(exc, WebError)
@@ -108,9 +115,17 @@ class Site:
         if state.empty():
             return self.home(request, archive)
         result, hits, pages = data.search_page(state, archive)
-        return self.page(request, "search.html", state=state, result=result, hits=hits, pages=pages,
-                    page_url=lambda n: state.url(page=n), first=(state.page - 1) * PAGE_SIZE + 1,
-                    title=f"{state.q or 'all documents'} – search")
+        return self.page(
+            request,
+            "search.html",
+            state=state,
+            result=result,
+            hits=hits,
+            pages=pages,
+            page_url=lambda n: state.url(page=n),
+            first=(state.page - 1) * PAGE_SIZE + 1,
+            title=f"{state.q or 'all documents'} – search",
+        )
 
     def home(self, request: Request, archive: Archive) -> Response:
         stats = data.stats(archive)
@@ -126,8 +141,9 @@ class Site:
                 grouped[ent["type"]].append(ent)
         groups = [(t, grouped.pop(t)) for t in ENTITY_ORDER if t in grouped] + sorted(grouped.items())
         copies: list[dict[str, Any]] = []
-        for other in ([doc["copy_of"]] if doc.get("copy_of") else []) + [c for c in doc["copies"]
-                                                                           if c != doc.get("copy_of")]:
+        for other in ([doc["copy_of"]] if doc.get("copy_of") else []) + [
+            c for c in doc["copies"] if c != doc.get("copy_of")
+        ]:
             if len(copies) >= COPIES_ON_PAGE:
                 break
             try:
@@ -141,8 +157,16 @@ class Site:
                 raise
             alike = []
         removed = request.query_params.get("removed") == "1"
-        return self.page(request, "doc.html", doc=doc, groups=groups, copies=copies, similar=alike, removed=removed,
-                    title=doc["title"] or "(untitled)")
+        return self.page(
+            request,
+            "doc.html",
+            doc=doc,
+            groups=groups,
+            copies=copies,
+            similar=alike,
+            removed=removed,
+            title=doc["title"] or "(untitled)",
+        )
 
     def entity(self, request: Request, archive: Archive) -> Response:
         etype = request.path_params["type"].upper()
@@ -151,15 +175,29 @@ class Site:
             raise WebError(404, f"unknown entity type {etype!r} (one of {', '.join(data.ENTITY_TYPES)})")
         if not name.strip() or len(name) > data.MAX_PARAM_CHARS:
             raise WebError(400, "an entity name of 1 to 200 characters is required")
-        state = SearchState(entity=[f"{etype}:{name}"], sort="newest",
-                            page=SearchState.from_params(request.query_params).page)
+        state = SearchState(
+            entity=[f"{etype}:{name}"], sort="newest", page=SearchState.from_params(request.query_params).page
+        )
         result, hits, pages = data.search_page(state, archive)
         me = name.casefold()
-        related = {t: [f for f in result["facets"].get(t, []) if not (t == etype and f["name"].casefold() == me)]
-                   for t in ("PERSON", "ORG", "LOC")}
+        related = {
+            t: [f for f in result["facets"].get(t, []) if not (t == etype and f["name"].casefold() == me)]
+            for t in ("PERSON", "ORG", "LOC")
+        }
         here = entity_href(etype, name)
-        return self.page(request, "entity.html", etype=etype, name=name, state=state, result=result, hits=hits,
-                    pages=pages, page_url=lambda n: f"{here}?page={n}", related=related, title=f"{name} ({etype})")
+        return self.page(
+            request,
+            "entity.html",
+            etype=etype,
+            name=name,
+            state=state,
+            result=result,
+            hits=hits,
+            pages=pages,
+            page_url=lambda n: f"{here}?page={n}",
+            related=related,
+            title=f"{name} ({etype})",
+        )
 
     def api_search(self, request: Request, archive: Archive) -> Response:
         params = request.query_params
@@ -176,8 +214,14 @@ class Site:
         return _json(doc)
 
     def api_similar(self, request: Request, archive: Archive) -> Response:
-        return _json(data.similar(archive, request.path_params["ref"], data.api_limit(request.query_params),
-                                  data.api_kind(request.query_params)))
+        return _json(
+            data.similar(
+                archive,
+                request.path_params["ref"],
+                data.api_limit(request.query_params),
+                data.api_kind(request.query_params),
+            )
+        )
 
     def api_entities(self, request: Request, archive: Archive) -> Response:
         params = request.query_params
@@ -232,8 +276,10 @@ def create_app(root: Path, threads: int = DEFAULT_THREADS, allowed_hosts: list[s
         Route("/api/stats", threaded(site.api_stats), methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=str(STATIC)), name="static"),
     ]
-    app = Starlette(routes=routes, exception_handlers={WebError: site.on_web_error, HTTPException: site.on_http_error,
-                                                       Exception: site.on_crash})
+    app = Starlette(
+        routes=routes,
+        exception_handlers={WebError: site.on_web_error, HTTPException: site.on_http_error, Exception: site.on_crash},
+    )
     hosts = list(allowed_hosts) if allowed_hosts is not None else list(LOOPBACK_HOSTS)
     checked = TrustedHostMiddleware(app, allowed_hosts=hosts, www_redirect=False)
     return ReadOnly(checked)  # outermost: its headers are on every response, a crash's page included

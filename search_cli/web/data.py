@@ -30,7 +30,6 @@ KINDS = ("article", "listing", "other", "all")  # the first is the default
 ENTITY_TYPES = tuple(ENTITY_FIELDS)
 
 
-
 class WebError(Exception):
     """A request answered with an error page (or JSON): status and a one-line message, never a traceback."""
 
@@ -104,10 +103,16 @@ class SearchState:
             if len(value) > MAX_PARAM_CHARS:
                 raise WebError(400, f"filter too long: {len(value):,} characters (at most {MAX_PARAM_CHARS})")
         return cls(
-            q=_one(params, "q"), entity=list(dict.fromkeys(entity)), source=_one(params, "source").strip(),
-            lang=list(dict.fromkeys(lang)), since=_one(params, "since").strip(), until=_one(params, "until").strip(),
-            sort=_choice(params, "sort", SORTS), interval=_choice(params, "interval", INTERVALS),
-            page=_int(params, "page", 1, 1, max_page), all_copies=_int(params, "all_copies", 0, 0, 1) == 1,
+            q=_one(params, "q"),
+            entity=list(dict.fromkeys(entity)),
+            source=_one(params, "source").strip(),
+            lang=list(dict.fromkeys(lang)),
+            since=_one(params, "since").strip(),
+            until=_one(params, "until").strip(),
+            sort=_choice(params, "sort", SORTS),
+            interval=_choice(params, "interval", INTERVALS),
+            page=_int(params, "page", 1, 1, max_page),
+            all_copies=_int(params, "all_copies", 0, 0, 1) == 1,
             kind=_choice(params, "kind", KINDS),
         )
 
@@ -121,14 +126,30 @@ class SearchState:
         """The state as URL parameters, with ``changes`` applied; defaults and empty values left out."""
         values = {**self.__dict__, **changes}
         out: list[tuple[str, str]] = []
-        for name in ("q", "entity", "source", "lang", "since", "until", "sort", "interval", "all_copies", "kind",
-                     "page"):
+        for name in (
+            "q",
+            "entity",
+            "source",
+            "lang",
+            "since",
+            "until",
+            "sort",
+            "interval",
+            "all_copies",
+            "kind",
+            "page",
+        ):
             value = values[name]
             if isinstance(value, bool):
                 value = int(value)
             for item in value if isinstance(value, list) else [value]:
-                if item in ("", None) or (name, item) in (("sort", "relevance"), ("interval", "auto"), ("page", 1),
-                                                          ("all_copies", 0), ("kind", "article")):
+                if item in ("", None) or (name, item) in (
+                    ("sort", "relevance"),
+                    ("interval", "auto"),
+                    ("page", 1),
+                    ("all_copies", 0),
+                    ("kind", "article"),
+                ):
                     continue
                 out.append((name, str(item)))
         return out
@@ -143,8 +164,12 @@ class SearchState:
         """The search of this state (the CLI's --all when there are filters but no words): UsageError for a
         filter that does not parse."""
         return SearchRequest(
-            query=self.q if self.q.strip() else "*", sort=self.sort, limit=limit, offset=offset,
-            all_copies=self.all_copies, interval=self.interval,
+            query=self.q if self.q.strip() else "*",
+            sort=self.sort,
+            limit=limit,
+            offset=offset,
+            all_copies=self.all_copies,
+            interval=self.interval,
             filters=options.filters(self.entity, self.source, self.lang, self.since, self.until, self.kind),
         )
 

@@ -88,19 +88,34 @@ def histogram(periods: list[dict[str, Any]], interval: str | None = None) -> dic
     bars = []
     for i, p in enumerate(periods):
         height = (CHART_HEIGHT - 4) * p["count"] / peak if p["count"] else 1.0  # an empty period: a hairline
-        bars.append({"period": p["period"], "count": p["count"], "x": round(i * step, 2),
-                     "width": round(max(step - gap, 0.5), 2), "y": round(CHART_HEIGHT - height, 2),
-                     "height": round(height, 2)})
+        bars.append(
+            {
+                "period": p["period"],
+                "count": p["count"],
+                "x": round(i * step, 2),
+                "width": round(max(step - gap, 0.5), 2),
+                "y": round(CHART_HEIGHT - height, 2),
+                "height": round(height, 2),
+            }
+        )
     longest = max(len(p["period"]) for p in periods)
     labels = []
     for i in ticks([p["period"] for p in periods], interval, (longest * AXIS_CHAR + 12) / step):
         text = periods[i]["period"]
         x = i * step + (step - gap) / 2  # under the bar's middle; the last ones end at the chart's edge
         anchor = "end" if x + len(text) * AXIS_CHAR > CHART_WIDTH else "start" if i == 0 else "middle"
-        labels.append({"text": text, "x": round(CHART_WIDTH if anchor == "end" else 0 if i == 0 else x, 2),
-                       "anchor": anchor})
-    return {"bars": bars, "peak": peak, "width": CHART_WIDTH, "height": CHART_HEIGHT, "labels": labels,
-            "axis_height": AXIS_HEIGHT, "font": AXIS_FONT}
+        labels.append(
+            {"text": text, "x": round(CHART_WIDTH if anchor == "end" else 0 if i == 0 else x, 2), "anchor": anchor}
+        )
+    return {
+        "bars": bars,
+        "peak": peak,
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "labels": labels,
+        "axis_height": AXIS_HEIGHT,
+        "font": AXIS_FONT,
+    }
 
 
 def environment() -> Environment:

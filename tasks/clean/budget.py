@@ -25,8 +25,22 @@ from typing import Any
 
 _local = threading.local()
 # Where an alarm may raise: the cleaner's own code and what it calls to read a page.
-_CLEANING = ("newsdex.tasks", "trafilatura", "readability", "lxml", "lxml_html_clean", "justext", "htmldate",
-             "courlan", "dateutil", "dateparser", "bs4", "soupsieve", "numpy", "re")
+_CLEANING = (
+    "newsdex.tasks",
+    "trafilatura",
+    "readability",
+    "lxml",
+    "lxml_html_clean",
+    "justext",
+    "htmldate",
+    "courlan",
+    "dateutil",
+    "dateparser",
+    "bs4",
+    "soupsieve",
+    "numpy",
+    "re",
+)
 _RETRY = 0.01
 
 

@@ -60,8 +60,14 @@ def _tokens(texts: list[str]) -> Counter[str]:
     return Counter(_TOKEN.findall(" ".join(texts).lower()))
 
 
-def evidence(t_texts: list[str], r_texts: list[str], page_words: int, r_links: float,
-             scorer: Callable[[list[Line]], list[float]] | None = None, dense_min_words: int = 12) -> Evidence:
+def evidence(
+    t_texts: list[str],
+    r_texts: list[str],
+    page_words: int,
+    r_links: float,
+    scorer: Callable[[list[Line]], list[float]] | None = None,
+    dense_min_words: int = 12,
+) -> Evidence:
     t, r = _tokens(t_texts), _tokens(r_texts)
     common = sum((t & r).values())
     nt, nr = sum(t.values()), sum(r.values())
@@ -98,8 +104,12 @@ def choose(ev: Evidence, th: Thresholds) -> str:
         return "readability"
     # Readability found the same article (it holds nearly all trafilatura kept) and much more of it:
     # trafilatura cut the article short.
-    if (ev.t_in_r >= th.choice_min_agreement and ev.gain >= th.choice_min_gain
-            and ev.r_extra_dense >= th.choice_min_extra_dense and ev.r_extra_model >= th.choice_min_extra_model):
+    if (
+        ev.t_in_r >= th.choice_min_agreement
+        and ev.gain >= th.choice_min_gain
+        and ev.r_extra_dense >= th.choice_min_extra_dense
+        and ev.r_extra_model >= th.choice_min_extra_model
+    ):
         return "readability"
     # Trafilatura's answer holds all of readability's and much more: comments, teasers, a second article.
     if ev.r_in_t >= th.choice_min_agreement and ev.gain <= th.choice_max_trim:

@@ -16,8 +16,20 @@ from newsdex.tasks.clean.lines import Line
 _BODY_ROLES = frozenset(("heading", "paragraph"))
 
 CONTEXT2_FEATURES = (
-    "p1", "q_win1", "q_win3", "q_win8", "q_win20", "q_prev5", "q_next5", "in_region", "before_region",
-    "after_region", "dist_region", "mass_before", "mass_after", "region_share",
+    "p1",
+    "q_win1",
+    "q_win3",
+    "q_win8",
+    "q_win20",
+    "q_prev5",
+    "q_next5",
+    "in_region",
+    "before_region",
+    "after_region",
+    "dist_region",
+    "mass_before",
+    "mass_after",
+    "region_share",
 )
 
 
@@ -70,12 +82,23 @@ def context2(p1: np.ndarray, q: np.ndarray, words: np.ndarray) -> np.ndarray:
     mass = q * words
     total = mass.sum() or 1.0
     cum = np.cumsum(mass)
-    region_words = float(words[lo:hi + 1].sum()) if lo >= 0 else 0.0
-    return np.stack([
-        p1,
-        _window(q, -1, 1), _window(q, -3, 3), _window(q, -8, 8), _window(q, -20, 20),
-        _window(q, -5, -1), _window(q, 1, 5),
-        inside, before, after, np.log1p(dist),
-        (cum - mass) / total, (total - cum) / total,
-        np.full(n, region_words / (words.sum() or 1.0)),
-    ], axis=1)
+    region_words = float(words[lo : hi + 1].sum()) if lo >= 0 else 0.0
+    return np.stack(
+        [
+            p1,
+            _window(q, -1, 1),
+            _window(q, -3, 3),
+            _window(q, -8, 8),
+            _window(q, -20, 20),
+            _window(q, -5, -1),
+            _window(q, 1, 5),
+            inside,
+            before,
+            after,
+            np.log1p(dist),
+            (cum - mass) / total,
+            (total - cum) / total,
+            np.full(n, region_words / (words.sum() or 1.0)),
+        ],
+        axis=1,
+    )

@@ -54,8 +54,14 @@ def clean_lines(
     return lines, meta
 
 
-def assemble(raw: RawDoc, lines: list[Line], meta: TextMeta, rules: Rules, page: PageMeta | None = None,
-             today: date | None = None) -> CleanDoc:
+def assemble(
+    raw: RawDoc,
+    lines: list[Line],
+    meta: TextMeta,
+    rules: Rules,
+    page: PageMeta | None = None,
+    today: date | None = None,
+) -> CleanDoc:
     """The cleaned document: kept lines as blocks, every line in the trace, and the metadata of the feed record,
     the page (``page``, the HTML path's) and the text's own lines, each field with where it came from."""
     blocks: list[dict[str, Any]] = []
@@ -72,19 +78,21 @@ def assemble(raw: RawDoc, lines: list[Line], meta: TextMeta, rules: Rules, page:
     url = raw.url or (page.url if page else None)
     feed = raw.meta
     found = metadata_fields(raw, meta.title, meta.byline, meta.published, page, url, today or date.today())
-    return CleanDoc.model_validate({
-        "id": raw.id,
-        "path": raw.path,
-        "kind": raw.kind,
-        "raw_hash": raw.raw_hash,
-        "url": url,
-        **found,
-        "blocks": blocks,
-        "removed": removed,
-        "trace": trace,
-        "rules_version": rules.version,
-        "encoding": raw.encoding,
-        "provenance": raw.provenance,
-        "crawled": feed and feed.crawled,
-        "language": feed and feed.language,  # the segment stage detects one when the feed gives none
-    })
+    return CleanDoc.model_validate(
+        {
+            "id": raw.id,
+            "path": raw.path,
+            "kind": raw.kind,
+            "raw_hash": raw.raw_hash,
+            "url": url,
+            **found,
+            "blocks": blocks,
+            "removed": removed,
+            "trace": trace,
+            "rules_version": rules.version,
+            "encoding": raw.encoding,
+            "provenance": raw.provenance,
+            "crawled": feed and feed.crawled,
+            "language": feed and feed.language,  # the segment stage detects one when the feed gives none
+        }
+    )

@@ -82,7 +82,8 @@ class DropPlan:
                     best = n
         for op, val, n in self.tests[attr]:
             if (best is None or n < best) and (
-                (op == "*=" and val in value) or (op == "^=" and value.startswith(val))
+                (op == "*=" and val in value)
+                or (op == "^=" and value.startswith(val))
                 or (op == "$=" and value.endswith(val))
             ):
                 best = n
@@ -170,8 +171,13 @@ def page_metadata(tree: Any, url: str | None = None) -> dict[str, str | None]:
     """Title, author, date, site name and url from the page's markup (``tasks/clean/metadata``), without the
     main-text extraction: what ``rules suggest`` needs to name a page's site."""
     meta = page_meta(read(tree), {}, url, date.today())
-    return {"title": meta.title, "author": ", ".join(meta.authors) or None, "date": meta.published,
-            "sitename": meta.site if meta.site_source != "domain" else None, "url": meta.url}
+    return {
+        "title": meta.title,
+        "author": ", ".join(meta.authors) or None,
+        "date": meta.published,
+        "sitename": meta.site if meta.site_source != "domain" else None,
+        "url": meta.url,
+    }
 
 
 def _body_lines(body: Any) -> tuple[list[str], list[str]]:
@@ -244,8 +250,9 @@ def extract_candidates(raw: RawDoc, rules: Rules, readability: bool | None = Non
     page: PageRead | None = read(tree) if tree is not None else None
     dropped, page_words = prepass(tree, rules) if tree is not None else ([], 0)
     # trafilatura's metadata (htmldate's dates among them) comes from the same extraction, not a second parse.
-    doc = trafilatura.bare_extraction(tree if tree is not None else raw.text, url=raw.url, include_comments=False,
-                                      with_metadata=True)
+    doc = trafilatura.bare_extraction(
+        tree if tree is not None else raw.text, url=raw.url, include_comments=False, with_metadata=True
+    )
     meta = page_meta(page, trafilatura_fields(doc), raw.url, reference_day(raw, date.today()))
     texts: list[str] = []
     roles: list[str] = []
@@ -261,11 +268,14 @@ def extract_candidates(raw: RawDoc, rules: Rules, readability: bool | None = Non
             readability = words < th.html_fallback_min_words or page_words >= th.choice_min_gain * words
         else:
             readability = th.html_choice == "readability" or (
-                th.html_choice == "rescue" and words >= th.html_fallback_min_words
-                and doubtful(words, page_words, th.html_rescue_max_share))
+                th.html_choice == "rescue"
+                and words >= th.html_fallback_min_words
+                and doubtful(words, page_words, th.html_rescue_max_share)
+            )
     alt = readability_blocks(tree) if readability and tree is not None else None
-    return Candidates(tree, meta, dropped, page_words, (texts, roles), alt, page.teasers if page else 0,
-                      page.cart if page else 0)
+    return Candidates(
+        tree, meta, dropped, page_words, (texts, roles), alt, page.teasers if page else 0, page.cart if page else 0
+    )
 
 
 def choose_lines(cand: Candidates, rules: Rules) -> tuple[str, list[str], list[str]]:
@@ -279,9 +289,15 @@ def choose_lines(cand: Candidates, rules: Rules) -> tuple[str, list[str], list[s
         pick = "readability" if r_texts else "trafilatura"
     elif th.html_choice == "rescue":  # the former rule: a fixed share of the page, then a fixed gain
         words = _words(texts)
-        pick = "readability" if (
-            words >= th.html_fallback_min_words and doubtful(words, cand.page_words, th.html_rescue_max_share)
-            and _words(r_texts) >= th.html_rescue_min_gain * words) else "trafilatura"
+        pick = (
+            "readability"
+            if (
+                words >= th.html_fallback_min_words
+                and doubtful(words, cand.page_words, th.html_rescue_max_share)
+                and _words(r_texts) >= th.html_rescue_min_gain * words
+            )
+            else "trafilatura"
+        )
     else:
         pick = choose(cand.evidence(rules), th)
     return (pick, r_texts, r_roles) if pick == "readability" else ("trafilatura", texts, roles)
@@ -319,9 +335,18 @@ def finish(raw: RawDoc, rules: Rules, cand: Candidates, texts: list[str], roles:
     cleaned.removed = [Removed(text=t, rule=r) for r, t in dropped] + cleaned.removed
     cleaned.trace = [LineDecision(text=t, kept=False, rule=r, role="removed") for r, t in dropped] + cleaned.trace
     kept = cleaned.blocks
-    kind, reason = classify(Page(cleaned.title, [b.text for b in kept], [b.kind for b in kept],
-                                 page.types if page else [], page.has_article_node if page else False, heads,
-                                 cand.teasers, cand.cart))
+    kind, reason = classify(
+        Page(
+            cleaned.title,
+            [b.text for b in kept],
+            [b.kind for b in kept],
+            page.types if page else [],
+            page.has_article_node if page else False,
+            heads,
+            cand.teasers,
+            cand.cart,
+        )
+    )
     if cut and kind == "article":
         reason = f"cut at the next story: {cut[0][1][:80]!r}"
     cleaned.page_kind, cleaned.kind_reason = kind, reason  # type: ignore[assignment]

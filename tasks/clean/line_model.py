@@ -40,14 +40,43 @@ _COMMA = re.compile(r"[,;]")
 _INNER_SENTENCE = re.compile(r"[.!?][\"'”’)]?\s+[\"“‘(]?[A-Z]")
 
 BASE_FEATURES = (
-    "log_words", "log_chars", "sentence_end", "ends_colon", "stop_ratio", "cap_ratio", "digit_ratio",
-    "comma_per_word", "linkish", "all_caps", "bullet", "dense", "headline_like", "repeated_in_doc",
-    "title_overlap", "mean_word_len", "rule_removed", "rule_caption", "rule_kept", "is_title", "log_sentences",
+    "log_words",
+    "log_chars",
+    "sentence_end",
+    "ends_colon",
+    "stop_ratio",
+    "cap_ratio",
+    "digit_ratio",
+    "comma_per_word",
+    "linkish",
+    "all_caps",
+    "bullet",
+    "dense",
+    "headline_like",
+    "repeated_in_doc",
+    "title_overlap",
+    "mean_word_len",
+    "rule_removed",
+    "rule_caption",
+    "rule_kept",
+    "is_title",
+    "log_sentences",
 )
 _NEIGHBOUR = ("log_words", "sentence_end", "stop_ratio", "dense", "rule_removed", "linkish", "headline_like")
 CONTEXT_FEATURES = (
-    "rel_pos", "word_pos", "in_block", "before_block", "after_block", "dist_block", "after_title",
-    "dense_win3", "dense_win10", "words_win3", "removed_win3", "after_h1", "log_markers_before",
+    "rel_pos",
+    "word_pos",
+    "in_block",
+    "before_block",
+    "after_block",
+    "dist_block",
+    "after_title",
+    "dense_win3",
+    "dense_win10",
+    "words_win3",
+    "removed_win3",
+    "after_h1",
+    "log_markers_before",
     "marker_since_dense",
 ) + tuple(f"{k}{off:+d}" for off in (-2, -1, 1, 2) for k in _NEIGHBOUR)
 FEATURES = BASE_FEATURES + CONTEXT_FEATURES
@@ -172,8 +201,9 @@ def features(lines: list[Line], dense_min: int = 12, head_max: int = 16) -> np.n
 class LineModel:
     """Standardise, one hidden layer (ReLU), sigmoid: probability that a line is article text."""
 
-    def __init__(self, mean: np.ndarray, std: np.ndarray, w1: np.ndarray, b1: np.ndarray, w2: np.ndarray,
-                 b2: float) -> None:
+    def __init__(
+        self, mean: np.ndarray, std: np.ndarray, w1: np.ndarray, b1: np.ndarray, w2: np.ndarray, b2: float
+    ) -> None:
         self.mean, self.std, self.w1, self.b1, self.w2, self.b2 = mean, std, w1, b1, w2, b2
 
     def predict(self, x: np.ndarray) -> np.ndarray:
@@ -185,16 +215,19 @@ class LineModel:
         # spin, which on a loaded machine cost ten times the product itself (same bits either way).
         parts = []
         for i in range(0, len(x), _BLOCK_ROWS):
-            h = np.maximum(0.0, x[i:i + _BLOCK_ROWS] @ self._w1s + self._b1s)
+            h = np.maximum(0.0, x[i : i + _BLOCK_ROWS] @ self._w1s + self._b1s)
             parts.append(h @ self.w2)
         z = np.concatenate(parts) if parts else np.zeros(0)
         return 1.0 / (1.0 + np.exp(-(z + self.b2)))
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "mean": self.mean.round(6).tolist(), "std": self.std.round(6).tolist(),
-            "w1": self.w1.round(5).tolist(), "b1": self.b1.round(5).tolist(),
-            "w2": self.w2.round(5).tolist(), "b2": round(float(self.b2), 5),
+            "mean": self.mean.round(6).tolist(),
+            "std": self.std.round(6).tolist(),
+            "w1": self.w1.round(5).tolist(),
+            "b1": self.b1.round(5).tolist(),
+            "w2": self.w2.round(5).tolist(),
+            "b2": round(float(self.b2), 5),
         }
 
     @classmethod
@@ -222,8 +255,13 @@ class StackedModel:
     def to_json(self, **info: object) -> str:
         from newsdex.tasks.clean.context import CONTEXT2_FEATURES
 
-        data = {"features": list(FEATURES), "second_features": list(CONTEXT2_FEATURES),
-                "first": self.first.to_dict(), "second": self.second.to_dict(), "info": info}
+        data = {
+            "features": list(FEATURES),
+            "second_features": list(CONTEXT2_FEATURES),
+            "first": self.first.to_dict(),
+            "second": self.second.to_dict(),
+            "info": info,
+        }
         return json.dumps(data, separators=(",", ":"))
 
     @classmethod

@@ -43,6 +43,7 @@ class LineRule(Protocol):
 
     def matches(self, text: str, norm: str, words: int) -> bool: ...
 
+
 # Characters that re.IGNORECASE equates with an ASCII letter but str.lower() does not turn into that one
 # letter (dotted/dotless i, long s): a line holding one is searched without its gate.
 _UNSAFE_FOLD = re.compile("[\u0130\u0131\u017f]")
@@ -204,8 +205,9 @@ class LineMatcher:
                     out[i] = every
         return out
 
-    def match_page(self, texts: list[str], norms: list[str], words: list[int], zones: list[str]
-                   ) -> list[LineRule | None]:
+    def match_page(
+        self, texts: list[str], norms: list[str], words: list[int], zones: list[str]
+    ) -> list[LineRule | None]:
         """For each line, the first rule in file order that matches it in its zone (None: no rule)."""
         out: list[LineRule | None] = []
         spec, searches, owner, always, exact = self.spec, self.searches, self.owner, self.always, self.exact
@@ -221,8 +223,10 @@ class LineMatcher:
                 rzone, max_words, line_set, prefixes, ids = spec[ri]
                 if (rzone != "any" and rzone != zone) or (max_words is not None and n > max_words):
                     continue
-                if norm in line_set or (prefixes and (norm + " ").startswith(prefixes)) or any(
-                    searches[p](text) for p in ids if p in pids or ri in always
+                if (
+                    norm in line_set
+                    or (prefixes and (norm + " ").startswith(prefixes))
+                    or any(searches[p](text) for p in ids if p in pids or ri in always)
                 ):
                     found = self.rules[ri]
                     break

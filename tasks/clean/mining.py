@@ -29,8 +29,9 @@ class Candidate(BaseModel):
         return self.docs / self.of_docs if self.of_docs else 0.0
 
 
-def mine(docs: Iterable[tuple[str, str, list[str]]], min_docs: int = 3, min_share: float = 0.3,
-         max_words: int = 30) -> list[Candidate]:
+def mine(
+    docs: Iterable[tuple[str, str, list[str]]], min_docs: int = 3, min_share: float = 0.3, max_words: int = 30
+) -> list[Candidate]:
     """``docs`` = (source, path, lines). A line is a candidate when it occurs in at least ``min_docs``
     documents and ``min_share`` of its source's documents; long lines (likely quotes) are ignored."""
     seen: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
@@ -50,8 +51,15 @@ def mine(docs: Iterable[tuple[str, str, list[str]]], min_docs: int = 3, min_shar
     for source, by_norm in seen.items():
         for norm, found_in in by_norm.items():
             if len(found_in) >= min_docs and len(found_in) >= min_share * totals[source]:
-                out.append(Candidate(source=source, text=first_text[(source, norm)], docs=len(found_in),
-                                     of_docs=totals[source], examples=paths[:3]))
+                out.append(
+                    Candidate(
+                        source=source,
+                        text=first_text[(source, norm)],
+                        docs=len(found_in),
+                        of_docs=totals[source],
+                        examples=paths[:3],
+                    )
+                )
     out.sort(key=lambda c: (c.source, -c.docs, c.text))
     return out
 
@@ -67,7 +75,7 @@ def toml_snippet(source: str, candidates: list[Candidate]) -> str:
     body = ",\n         ".join(f'"{t}"' for t in esc)
     counts = ", ".join(f"{c.docs}/{c.of_docs}" for c in candidates)
     return (
-        f'# {len(candidates)} lines repeated across documents of {source} (documents: {counts})\n'
+        f"# {len(candidates)} lines repeated across documents of {source} (documents: {counts})\n"
         f'[[sites."{source}".line]]\nname = "{rule_name(source)}"\naction = "remove"\n'
         f"lines = [{body}]\n"
     )

@@ -21,8 +21,14 @@ def _parser() -> Any:
 
     # trafilatura's parser settings (they keep inline text a plain lxml parse splits), plus huge_tree: without it
     # libxml2 stops at 255 levels of nesting and the page's text is lost (with it, at 2048 levels).
-    return HTMLParser(collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True,
-                      remove_pis=True, huge_tree=True)
+    return HTMLParser(
+        collect_ids=False,
+        default_doctype=False,
+        encoding="utf-8",
+        remove_comments=True,
+        remove_pis=True,
+        huge_tree=True,
+    )
 
 
 def load_tree(text: str) -> Any | None:

@@ -34,8 +34,11 @@ _UNI_ON_ASCII = {C.CATEGORY_DIGIT: "0-9", C.CATEGORY_WORD: "0-9A-Za-z_", C.CATEG
 _ASCII = {C.CATEGORY_DIGIT: "0-9", C.CATEGORY_WORD: "0-9A-Za-z_", C.CATEGORY_SPACE: r"\t\n\x{b}\x{c}\r "}
 # Word characters by kind, for [^\W\d_] and its kin: letters, other numbers (Nl, No), decimal digits.
 _WORD_PARTS = {False: (r"\p{L}", r"\p{Nl}\p{No}", r"\p{Nd}"), True: ("A-Za-z", "", "0-9")}
-_NOT = {C.CATEGORY_NOT_DIGIT: C.CATEGORY_DIGIT, C.CATEGORY_NOT_WORD: C.CATEGORY_WORD,
-        C.CATEGORY_NOT_SPACE: C.CATEGORY_SPACE}
+_NOT = {
+    C.CATEGORY_NOT_DIGIT: C.CATEGORY_DIGIT,
+    C.CATEGORY_NOT_WORD: C.CATEGORY_WORD,
+    C.CATEGORY_NOT_SPACE: C.CATEGORY_SPACE,
+}
 # Python's IGNORECASE makes i, I, dotless ı and dotted İ one letter; RE2 folds only i with I.
 _TURKISH_I = (0x49, 0x69, 0x130, 0x131)
 _FLAG_LETTERS = ((re.IGNORECASE, "i"), (re.MULTILINE, "m"), (re.DOTALL, "s"))
@@ -140,10 +143,21 @@ def _group(av: Any, st: _State) -> str:
     return f"(?{flags}:{captured})" if flags else captured
 
 
-_AT = {C.AT_BEGINNING: "^", C.AT_BEGINNING_STRING: r"\A", C.AT_END: "$", C.AT_END_STRING: r"\z",
-       C.AT_BOUNDARY: r"\b", C.AT_NON_BOUNDARY: r"\B"}
-_NOT_RE2 = {C.GROUPREF: "a backreference", C.GROUPREF_EXISTS: "a conditional group", C.ASSERT: "a lookaround",
-            C.ASSERT_NOT: "a lookaround", C.ATOMIC_GROUP: "an atomic group"}
+_AT = {
+    C.AT_BEGINNING: "^",
+    C.AT_BEGINNING_STRING: r"\A",
+    C.AT_END: "$",
+    C.AT_END_STRING: r"\z",
+    C.AT_BOUNDARY: r"\b",
+    C.AT_NON_BOUNDARY: r"\B",
+}
+_NOT_RE2 = {
+    C.GROUPREF: "a backreference",
+    C.GROUPREF_EXISTS: "a conditional group",
+    C.ASSERT: "a lookaround",
+    C.ASSERT_NOT: "a lookaround",
+    C.ATOMIC_GROUP: "an atomic group",
+}
 
 
 def _seq(items: Any, st: _State) -> str:

@@ -47,10 +47,18 @@ def diff_lines(old: CleanDoc | None, new: CleanDoc) -> tuple[list[LineChange], l
     after = Counter((r.text, r.rule) for r in new.removed)
     before_text = Counter(r.text for r in (old.removed if old else []))
     after_text = Counter(r.text for r in new.removed)
-    removed = [LineChange(text=t, rule=rule) for (t, rule), n in after.items() for _ in range(n) if
-               before_text[t] < after_text[t]]
-    restored = [LineChange(text=t, rule=rule) for (t, rule), n in before.items() for _ in range(n) if
-                after_text[t] < before_text[t]]
+    removed = [
+        LineChange(text=t, rule=rule)
+        for (t, rule), n in after.items()
+        for _ in range(n)
+        if before_text[t] < after_text[t]
+    ]
+    restored = [
+        LineChange(text=t, rule=rule)
+        for (t, rule), n in before.items()
+        for _ in range(n)
+        if after_text[t] < before_text[t]
+    ]
     return removed, restored
 
 

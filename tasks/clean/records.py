@@ -66,12 +66,17 @@ def apply_record_list(lines: list[Line], rules: Rules, domain: str | None, first
     max_words = int(opts.get("max_words", 8))
     min_records = int(opts.get("min_records", 3))
     # Comments run longer than teaser cards: their separators may lie further apart.
-    max_gap = {k: int(opts.get("max_gap", 8) if k < len(weak) else opts.get("strong_max_gap", 16))
-               for k in range(len(patterns))}
+    max_gap = {
+        k: int(opts.get("max_gap", 8) if k < len(weak) else opts.get("strong_max_gap", 16))
+        for k in range(len(patterns))
+    }
     min_share = float(opts.get("min_share_before", 0.4))
     dense_min = rules.thresholds.dense_min_words
-    seps = [(i, k) for i in range(first_dense + 1, len(lines))
-            if lines[i].open and (k := separator_kind(lines[i], kinds, max_words)) >= 0]
+    seps = [
+        (i, k)
+        for i in range(first_dense + 1, len(lines))
+        if lines[i].open and (k := separator_kind(lines[i], kinds, max_words)) >= 0
+    ]
     found = find_listing(seps, min_records, max_gap)
     if found is None:
         return
@@ -97,8 +102,9 @@ def apply_record_list(lines: list[Line], rules: Rules, domain: str | None, first
             ln.decide(False, "record-list", "removed")
 
 
-def record_lead(lines: list[Line], run: list[int], period: int, kinds: Pattern, max_words: int,
-                heading_words: int) -> int:
+def record_lead(
+    lines: list[Line], run: list[int], period: int, kinds: Pattern, max_words: int, heading_words: int
+) -> int:
     """How many lines of a record come before its separator: the farthest offset (within one record) at which
     most records hold a line of a heading's length that ends no sentence and is no separator itself (a
     headline or a name); 0 when no offset does."""

@@ -53,8 +53,9 @@ def readability_blocks(tree: Any) -> tuple[list[str], list[str], float] | None:
         return None
     total = len(" ".join(root.text_content().split())) or 1
     linked = sum(len(" ".join(a.text_content().split())) for a in root.iter("a"))
-    headings = {" ".join(h.text_content().split()) for h in root.iter() if isinstance(h.tag, str)
-                and _HEADING.fullmatch(h.tag)}
+    headings = {
+        " ".join(h.text_content().split()) for h in root.iter() if isinstance(h.tag, str) and _HEADING.fullmatch(h.tag)
+    }
     texts = split_lines(naive_text(root))
     roles = ["heading" if t in headings else "paragraph" for t in texts]
     return texts, roles, min(1.0, linked / total)

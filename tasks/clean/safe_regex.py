@@ -53,8 +53,7 @@ class Linear:
 
     __slots__ = ("pattern", "_ascii", "_unicode", "_names", "_python", "_made_by")
 
-    def __init__(self, made_by: tuple[Any, ...], ascii_only: Any, unicode: Any, python: re.Pattern[str] | None
-                 ) -> None:
+    def __init__(self, made_by: tuple[Any, ...], ascii_only: Any, unicode: Any, python: re.Pattern[str] | None) -> None:
         self.pattern = made_by[0]
         self._made_by = made_by  # compile_rule's arguments: RE2's objects do not pickle, the rules go to Dask
         self._ascii = ascii_only._regexp.Match

@@ -39,7 +39,8 @@ def clean_document(raw: RawDoc, rules: Rules) -> CleanDoc:
     lines, meta = clean_lines(split_lines(raw.text), rules, domain, title_hint=hint)
     doc = assemble(raw, lines, meta, rules)
     doc.page_kind, doc.kind_reason = classify(  # type: ignore[assignment]
-        Page(doc.title, [b.text for b in doc.blocks], [b.kind for b in doc.blocks]))
+        Page(doc.title, [b.text for b in doc.blocks], [b.kind for b in doc.blocks])
+    )
     return doc
 
 
@@ -63,8 +64,9 @@ def failed(path: str, stage: str, exc: BaseException) -> Quarantined:
     """The one-line reason a stage failed on one document (its error's first line; the rest in ``detail``)."""
     from newsdex.reasons import one_line
 
-    return Quarantined(path=path, reason=f"{stage} failed: {type(exc).__name__}: {one_line(exc, 160)}",
-                       detail=str(exc)[:2000] or None)
+    return Quarantined(
+        path=path, reason=f"{stage} failed: {type(exc).__name__}: {one_line(exc, 160)}", detail=str(exc)[:2000] or None
+    )
 
 
 def clean_batch(raws: list[RawDoc], rules: Rules) -> list[CleanDoc]:

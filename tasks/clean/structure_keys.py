@@ -11,11 +11,23 @@ from newsdex.tasks.clean.safe_regex import compile_rule
 _INT, _FLOAT, _TEXT, _REGEXES = "a whole number", "a number", "a text", "a list of regexes"
 KEYS: dict[str, dict[str, str]] = {
     "related-links": {"min_run": _INT, "max_words": _INT},
-    "comment-thread": {"min_paragraphs_before": _INT, "min_share_before": _FLOAT, "markers": _REGEXES,
-                       "strong_markers": _REGEXES},
-    "record-list": {"min_records": _INT, "min_regular_records": _INT, "max_gap": _INT, "max_words": _INT,
-                    "min_share_before": _FLOAT, "separators": _REGEXES, "min_paragraphs_before": _INT,
-                    "strong_max_gap": _INT, "strong_separators": _REGEXES},
+    "comment-thread": {
+        "min_paragraphs_before": _INT,
+        "min_share_before": _FLOAT,
+        "markers": _REGEXES,
+        "strong_markers": _REGEXES,
+    },
+    "record-list": {
+        "min_records": _INT,
+        "min_regular_records": _INT,
+        "max_gap": _INT,
+        "max_words": _INT,
+        "min_share_before": _FLOAT,
+        "separators": _REGEXES,
+        "min_paragraphs_before": _INT,
+        "strong_max_gap": _INT,
+        "strong_separators": _REGEXES,
+    },
     "repeated-line": {"min_run": _INT},
     "headline-anchor": {"min_words": _INT, "prose_within": _INT},
     "image-alt": {"rule": _TEXT},

@@ -52,10 +52,13 @@ def apply_line_rules(lines: list[Line], rules: Rules, domain: str | None, first_
     th = rules.thresholds
     header_end = min(first_dense, rules.zones.header_max_lines) if first_dense >= 0 else rules.zones.header_max_lines
     junk_on = rules.rule_enabled("keyboard-junk", domain)
-    zones = ["header" if i < header_end else "footer" if last_dense >= 0 and i > last_dense else "body"
-             for i in range(len(lines))]
+    zones = [
+        "header" if i < header_end else "footer" if last_dense >= 0 and i > last_dense else "body"
+        for i in range(len(lines))
+    ]
     found = rules.matcher(domain).match_page(
-        [ln.text for ln in lines], [ln.norm for ln in lines], [ln.words for ln in lines], zones)
+        [ln.text for ln in lines], [ln.norm for ln in lines], [ln.words for ln in lines], zones
+    )
     for ln, rule in zip(lines, found, strict=True):
         if rule is not None:
             if rule.action == "remove":
@@ -145,7 +148,7 @@ def apply_structure(
     if tnorm:
         for i in open_idx:
             ln = lines[i]
-            rest = ln.norm[len(tnorm):].strip() if ln.norm.startswith(tnorm) else None
+            rest = ln.norm[len(tnorm) :].strip() if ln.norm.startswith(tnorm) else None
             if rest is not None and rest.isdigit():
                 ln.decide(False, alt_rule, "removed")
     if alt_only:

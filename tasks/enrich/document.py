@@ -18,7 +18,7 @@ ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,7}s?$")
 
 
 def acronyms(doc: Doc, ents: list[Ent]) -> list[Ent]:
-    """"Long Name (ACR)": the long name is an entity and every ACR in the document has its type."""
+    """ "Long Name (ACR)": the long name is an entity and every ACR in the document has its type."""
     defined: dict[str, str] = {}
     for i in range(2, len(doc) - 1):
         if doc[i - 1].text != "(" or doc[i + 1].text != ")" or not ACRONYM.match(doc[i].text):
@@ -84,7 +84,7 @@ def _expansion(doc: Doc, paren: int, acronym: str) -> tuple[int, int] | None:
 
 def consistency(doc: Doc, ents: list[Ent]) -> list[Ent]:
     """One type per name in a document; surnames of people; untagged repeats of known names."""
-    text_of = {id(x): doc[x[0]:x[1]].text for x in ents}
+    text_of = {id(x): doc[x[0] : x[1]].text for x in ents}
     labels: dict[str, list[str]] = {}
     for x in ents:
         labels.setdefault(text_of[id(x)], []).append(x[2])
@@ -102,7 +102,7 @@ def consistency(doc: Doc, ents: list[Ent]) -> list[Ent]:
     # Later mentions the model missed: exact token sequences of names already found in this document.
     known: dict[str, list[tuple[list[str], str]]] = {}
     for x in ents:
-        words = [t.text for t in doc[x[0]:x[1]]]
+        words = [t.text for t in doc[x[0] : x[1]]]
         if x[2] in ("PERSON", "ORG", "LOC") and (len(words) > 1 or words[0][:1].isupper()):
             known.setdefault(words[0], []).append((words, x[2]))
     for part in name_parts:
@@ -111,8 +111,12 @@ def consistency(doc: Doc, ents: list[Ent]) -> list[Ent]:
     for tok in doc:
         for words, label in sorted(known.get(tok.text, ()), key=lambda w: -len(w[0])):
             end = tok.i + len(words)
-            if end <= len(doc) and not any(taken[i] for i in range(tok.i, end)) \
-                    and [t.text for t in doc[tok.i:end]] == words and not part_of_name(doc, tok.i, end):
+            if (
+                end <= len(doc)
+                and not any(taken[i] for i in range(tok.i, end))
+                and [t.text for t in doc[tok.i : end]] == words
+                and not part_of_name(doc, tok.i, end)
+            ):
                 ents.append([tok.i, end, label])
                 for i in range(tok.i, end):
                     taken[i] = True

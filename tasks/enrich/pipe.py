@@ -46,7 +46,8 @@ _DEMONYM = re.compile(r"(?:[ie]an|ese|ish|i|ic)$")
 # One syllable of romanised Korean ("Suk", "Yeol", "Jong", "Eul"): an optional initial, a vowel, a final.
 _KOREAN_SYLLABLE = re.compile(
     r"(?i)^(?:kk|tt|pp|ss|jj|ch|[bcdghjkmnprstwy])?(?:yeo|yae|wae|ae|eo|eu|ui|oe|ya|ye|yo|yu|wa|we|wo|wi|ee|oo|ou|"
-    r"[aeiou])(?:ng|[nmklpt])?$")
+    r"[aeiou])(?:ng|[nmklpt])?$"
+)
 
 # Rules added for the "quality that holds" issue, each switchable so bench/entities.py --ablate can measure
 # it on the held-out part (docs/entities.md lists the figures). False means the rule is off.
@@ -82,26 +83,47 @@ class EntityRefiner:
         cap = {"IS_TITLE": True}
         head = {"LOWER": {"IN": sorted(ORG_HEADS)}, "IS_TITLE": True}
         of_head = {"LOWER": {"IN": sorted(ORG_OF_HEADS)}, "IS_TITLE": True}
-        self.org_matcher.add("ORG", [
-            [{**cap, "OP": "+"}, head],
-            [{**cap, "OP": "*"}, of_head, {"LOWER": {"IN": ["of", "for"]}}, {"LOWER": "the", "OP": "?"},
-             {**cap, "OP": "+"}],
-            [{**cap, "OP": "*"}, of_head, {"LOWER": {"IN": ["of", "for"]}}, {"LOWER": "the", "OP": "?"},
-             {**cap, "OP": "+"}, {"LOWER": {"IN": ["of", "for"]}}, {**cap, "OP": "+"}],
-        ], greedy="LONGEST")
+        self.org_matcher.add(
+            "ORG",
+            [
+                [{**cap, "OP": "+"}, head],
+                [
+                    {**cap, "OP": "*"},
+                    of_head,
+                    {"LOWER": {"IN": ["of", "for"]}},
+                    {"LOWER": "the", "OP": "?"},
+                    {**cap, "OP": "+"},
+                ],
+                [
+                    {**cap, "OP": "*"},
+                    of_head,
+                    {"LOWER": {"IN": ["of", "for"]}},
+                    {"LOWER": "the", "OP": "?"},
+                    {**cap, "OP": "+"},
+                    {"LOWER": {"IN": ["of", "for"]}},
+                    {**cap, "OP": "+"},
+                ],
+            ],
+            greedy="LONGEST",
+        )
         self.loc_matcher = Matcher(nlp.vocab)
-        self.loc_matcher.add("LOC", [
-            [{**cap, "OP": "+"}, {"LOWER": {"IN": sorted(LOC_HEADS)}, "IS_TITLE": True}],
-            [{"LOWER": {"IN": sorted(LOC_PREFIXES)}, "IS_TITLE": True}, {**cap, "OP": "+"}],
-        ], greedy="LONGEST")
+        self.loc_matcher.add(
+            "LOC",
+            [
+                [{**cap, "OP": "+"}, {"LOWER": {"IN": sorted(LOC_HEADS)}, "IS_TITLE": True}],
+                [{"LOWER": {"IN": sorted(LOC_PREFIXES)}, "IS_TITLE": True}, {**cap, "OP": "+"}],
+            ],
+            greedy="LONGEST",
+        )
 
     def __call__(self, doc: Doc) -> Doc:
         ents = [t for t in (_trim(doc, [e.start, e.end, LABELS.get(e.label_)]) for e in doc.ents) if t]
         if RULES["date_place"]:
             ents = self._date_places(doc, ents)
         if RULES["generic_places"]:
-            ents = [x for x in ents if not (x[2] == "LOC" and x[1] - x[0] == 1
-                                            and doc[x[0]].lower_ in GENERIC_PLACE_WORDS)]
+            ents = [
+                x for x in ents if not (x[2] == "LOC" and x[1] - x[0] == 1 and doc[x[0]].lower_ in GENERIC_PLACE_WORDS)
+            ]
         ents = self._known(doc, ents)
         ents = self._places(doc, ents)
         ents = self._orgs(doc, ents)
@@ -127,11 +149,18 @@ class EntityRefiner:
             ent = by_span.get((s, e))
             if ent is not None:
                 # A person's name that is also a town needs a big place to lose ("Lincoln" stays).
-                person_ok = ent[2] == "PERSON" and not _titled(doc, s) and (
-                    is_major(place) or e - s == 1 and (s > 0 and doc[s - 1].lower_ in _PLACE_PREPOSITIONS
-                                                       or doc[s].text not in self.surnames))
-                org_ok = ent[2] == "ORG" and (place.kind in ("country", "region") if RULES["org_cities"]
-                                              else is_major(place))
+                person_ok = (
+                    ent[2] == "PERSON"
+                    and not _titled(doc, s)
+                    and (
+                        is_major(place)
+                        or e - s == 1
+                        and (s > 0 and doc[s - 1].lower_ in _PLACE_PREPOSITIONS or doc[s].text not in self.surnames)
+                    )
+                )
+                org_ok = ent[2] == "ORG" and (
+                    place.kind in ("country", "region") if RULES["org_cities"] else is_major(place)
+                )
                 if ent[2] == "MISC" or person_ok or org_ok:
                     if not self._in_longer_name(doc, s, e, ents):
                         ent[2] = "LOC"
@@ -157,8 +186,14 @@ class EntityRefiner:
         out = []
         for x in ents:
             if x[2] == "DATE" and x[1] - x[0] > 1 and doc[x[0]].is_title:
-                cut = next((k for k in (3, 2, 1) if x[0] + k < x[1] and doc[x[0]:x[0] + k].text in self.places
-                            and doc[x[0] + k].is_lower), None)
+                cut = next(
+                    (
+                        k
+                        for k in (3, 2, 1)
+                        if x[0] + k < x[1] and doc[x[0] : x[0] + k].text in self.places and doc[x[0] + k].is_lower
+                    ),
+                    None,
+                )
                 if cut:
                     out += [[x[0], x[0] + cut, "LOC"], [x[0] + cut, x[1], "DATE"]]
                     continue
@@ -174,12 +209,25 @@ class EntityRefiner:
             if tok.lower_ not in TITLES or not tok.is_title or i >= len(doc) or taken[i] or not tok.whitespace_:
                 continue
             end = i
-            while end < len(doc) and end - i < 3 and doc[end].is_title and doc[end].is_alpha and not taken[end] \
-                    and doc[end].lower_ not in TITLES and not doc[end].is_stop:
+            while (
+                end < len(doc)
+                and end - i < 3
+                and doc[end].is_title
+                and doc[end].is_alpha
+                and not taken[end]
+                and doc[end].lower_ not in TITLES
+                and not doc[end].is_stop
+            ):
                 end += 1
-            if end - i < 2 or doc[end - 1].lower_ in ORG_HEADS or doc[end - 1].lower_ in LOC_HEADS \
-                    or end < len(doc) and doc[end].is_title or any(doc[j].text in self.places for j in range(i, end)) \
-                    or self.known.get(doc[i:end].text, "PERSON") != "PERSON":
+            if (
+                end - i < 2
+                or doc[end - 1].lower_ in ORG_HEADS
+                or doc[end - 1].lower_ in LOC_HEADS
+                or end < len(doc)
+                and doc[end].is_title
+                or any(doc[j].text in self.places for j in range(i, end))
+                or self.known.get(doc[i:end].text, "PERSON") != "PERSON"
+            ):
                 continue
             ents.append([i, end, "PERSON"])
             for j in range(i, end):
@@ -189,21 +237,34 @@ class EntityRefiner:
     def _korean_names(self, doc: Doc, ents: list[Ent]) -> list[Ent]:
         """Family name + two romanised syllables ("Yoon Suk Yeol", "Kim Jong Un") is one person: a span the
         model cut after the second word is extended, an untagged one is added."""
+
         def korean(i: int, n: int) -> bool:
-            return i + n <= len(doc) and doc[i].text in KOREAN_SURNAMES and all(
-                doc[j].is_title and _KOREAN_SYLLABLE.match(doc[j].text) for j in range(i + 1, i + n)) \
+            return (
+                i + n <= len(doc)
+                and doc[i].text in KOREAN_SURNAMES
+                and all(doc[j].is_title and _KOREAN_SYLLABLE.match(doc[j].text) for j in range(i + 1, i + n))
                 and all(doc[j].whitespace_ for j in range(i, i + n - 1))
+            )
 
         taken = coverage(ents)
         for x in ents:
-            if x[2] == "PERSON" and x[1] - x[0] == 2 and korean(x[0], 3) and not taken[x[1]] \
-                    and not (x[1] + 1 < len(doc) and doc[x[1] + 1].is_title):
+            if (
+                x[2] == "PERSON"
+                and x[1] - x[0] == 2
+                and korean(x[0], 3)
+                and not taken[x[1]]
+                and not (x[1] + 1 < len(doc) and doc[x[1] + 1].is_title)
+            ):
                 taken[x[1]] = True
                 x[1] += 1
         for tok in doc:
             i = tok.i
-            if not taken[i] and korean(i, 3) and not any(taken[j] for j in range(i, i + 3)) \
-                    and not part_of_name(doc, i, i + 3):
+            if (
+                not taken[i]
+                and korean(i, 3)
+                and not any(taken[j] for j in range(i, i + 3))
+                and not part_of_name(doc, i, i + 3)
+            ):
                 ents.append([i, i + 3, "PERSON"])
                 for j in range(i, i + 3):
                     taken[j] = True
@@ -231,23 +292,41 @@ class EntityRefiner:
     def _people(self, doc: Doc, ents: list[Ent]) -> list[Ent]:
         """A capitalised pair or triple that starts with a known given name is a person; some shapes are not."""
         for x in ents:
-            words = doc[x[0]:x[1]]
+            words = doc[x[0] : x[1]]
             if x[2] == "PERSON" and _not_a_person(words, self.given, self.surnames):
                 x[2] = "MISC" if any(t.like_num for t in words) else "ORG"
-            elif x[2] in ("ORG", "LOC", "MISC") and 2 <= len(words) <= 3 and words[0].text in self.given \
-                    and all(t.is_title and t.is_alpha for t in words) and words.text not in self.known \
-                    and words.text not in self.places and words[-1].lower_ not in ORG_HEADS:
+            elif (
+                x[2] in ("ORG", "LOC", "MISC")
+                and 2 <= len(words) <= 3
+                and words[0].text in self.given
+                and all(t.is_title and t.is_alpha for t in words)
+                and words.text not in self.known
+                and words.text not in self.places
+                and words[-1].lower_ not in ORG_HEADS
+            ):
                 x[2] = "PERSON"
-            elif x[2] in ("ORG", "MISC") and x[1] - x[0] == 1 and words.text in self.surnames \
-                    and words.text not in self.known and words.text not in self.places:
+            elif (
+                x[2] in ("ORG", "MISC")
+                and x[1] - x[0] == 1
+                and words.text in self.surnames
+                and words.text not in self.known
+                and words.text not in self.places
+            ):
                 x[2] = "PERSON"  # a lone surname the model took for an organisation
         taken = coverage(ents)
         for tok in doc:  # "Given Surname" pairs the model missed altogether
             i = tok.i
             if tok.text in self.given and not taken[i] and i + 1 < len(doc) and tok.whitespace_:
                 end = i + 1
-                while end < len(doc) and end - i < 3 and doc[end].is_title and doc[end].is_alpha \
-                        and not taken[end] and doc[end].text not in self.places and not doc[end].is_stop:
+                while (
+                    end < len(doc)
+                    and end - i < 3
+                    and doc[end].is_title
+                    and doc[end].is_alpha
+                    and not taken[end]
+                    and doc[end].text not in self.places
+                    and not doc[end].is_stop
+                ):
                     end += 1
                 if end - i >= 2 and doc[end - 1].lower_ not in ORG_HEADS and not part_of_name(doc, i, end):
                     ents.append([i, end, "PERSON"])
@@ -258,8 +337,12 @@ class EntityRefiner:
     def _orgs(self, doc: Doc, ents: list[Ent]) -> list[Ent]:
         ents = _by_head(doc, ents, self.loc_matcher, "LOC", LOC_HEADS)
         for ent in ents:
-            if ent[2] in ("PERSON", "LOC", "MISC", "NORP") and doc[ent[1] - 1].lower_ in ORG_HEADS \
-                    and doc[ent[1] - 1].is_title and ent[1] - ent[0] > 1:
+            if (
+                ent[2] in ("PERSON", "LOC", "MISC", "NORP")
+                and doc[ent[1] - 1].lower_ in ORG_HEADS
+                and doc[ent[1] - 1].is_title
+                and ent[1] - ent[0] > 1
+            ):
                 ent[2] = "ORG"
         matches = sorted(((s, e) for _, s, e in self.org_matcher(doc)), key=lambda m: (m[0], -m[1]))
         for s, e in matches:
@@ -280,8 +363,12 @@ def _by_head(doc: Doc, ents: list[Ent], matcher: Matcher, label: str, heads: fro
     """Names whose head word gives their type: relabel the model's span, or add the missed name."""
     for ent in ents:
         # The model's ORG stands against a place head ("Manchester City" is a club).
-        if ent[2] in ("PERSON", "MISC") and ent[1] - ent[0] > 1 and doc[ent[1] - 1].lower_ in heads \
-                and doc[ent[1] - 1].is_title:
+        if (
+            ent[2] in ("PERSON", "MISC")
+            and ent[1] - ent[0] > 1
+            and doc[ent[1] - 1].lower_ in heads
+            and doc[ent[1] - 1].is_title
+        ):
             ent[2] = label
     for _, s, e in matcher(doc):
         while s < e and doc[s].lower_ in LEADING_NOISE:
@@ -305,21 +392,40 @@ def _not_a_person(words: Span, given: frozenset[str], surnames: frozenset[str]) 
     first = words[0].text
     if first == "The" or any(t.text in ("&", "and") or t.like_num for t in words):
         return True
-    return len(words) == 1 and words[0].is_upper and len(first) > 1 and first.title() not in given \
+    return (
+        len(words) == 1
+        and words[0].is_upper
+        and len(first) > 1
+        and first.title() not in given
         and first.title() not in surnames
+    )
 
 
 def _merge_adjacent(doc: Doc, ents: list[Ent], places: dict) -> list[Ent]:
-    """"Toshimitsu"(ORG) + "Shigemura"(PERSON), written side by side, are one person."""
+    """ "Toshimitsu"(ORG) + "Shigemura"(PERSON), written side by side, are one person."""
     out: list[Ent] = []
     for x in sorted(ents):
         prev = out[-1] if out else None
-        if prev and prev[1] == x[0] and x[2] == "PERSON" and prev[1] - prev[0] == 1 and prev[2] != "NORP" \
-                and doc[prev[0]].is_title and doc[prev[0]].whitespace_ and doc[prev[0]].text not in places \
-                and doc[prev[0]].lower_ not in TITLES:
+        if (
+            prev
+            and prev[1] == x[0]
+            and x[2] == "PERSON"
+            and prev[1] - prev[0] == 1
+            and prev[2] != "NORP"
+            and doc[prev[0]].is_title
+            and doc[prev[0]].whitespace_
+            and doc[prev[0]].text not in places
+            and doc[prev[0]].lower_ not in TITLES
+        ):
             out[-1] = [prev[0], x[1], "PERSON"]
-        elif prev and prev[1] == x[0] and x[2] == "ORG" and prev[2] in ("LOC", "ORG", "MISC") \
-                and doc[prev[1] - 1].whitespace_ and doc[prev[1] - 1].is_title:
+        elif (
+            prev
+            and prev[1] == x[0]
+            and x[2] == "ORG"
+            and prev[2] in ("LOC", "ORG", "MISC")
+            and doc[prev[1] - 1].whitespace_
+            and doc[prev[1] - 1].is_title
+        ):
             out[-1] = [prev[0], x[1], "ORG"]  # names are head-final: "US" + "State Department" is one ORG
         else:
             out.append(x)
@@ -350,8 +456,9 @@ def _trim(doc: Doc, ent: Ent) -> Ent | None:
             i += 1
         if i > s and doc[i].is_title and doc[i].lower_ not in _TITLE_JOINERS:
             s = i
-    while e > s and (doc[e - 1].text in _POSSESSIVE or doc[e - 1].is_punct and doc[e - 1].text != "."
-                     or doc[e - 1].is_space):
+    while e > s and (
+        doc[e - 1].text in _POSSESSIVE or doc[e - 1].is_punct and doc[e - 1].text != "." or doc[e - 1].is_space
+    ):
         e -= 1
     if label == "LOC" and e - s == 1 and doc[s].text not in places() and _DEMONYM.search(doc[s].text):
         label = "NORP"  # "Ukrainian drone attacks": an adjective of nationality, not the place
@@ -363,12 +470,24 @@ def _trim(doc: Doc, ent: Ent) -> Ent | None:
 def _extend_person(doc: Doc, e: int) -> int:
     """Romanised given names the model cuts short: "Chung In-beom" (In - beom); with RULES["particles"], the
     particles of Arabic names and what follows them: "Osama bin Laden", "Abu Bakr al-Baghdadi"."""
-    if e + 2 < len(doc) and doc[e].is_title and doc[e + 1].text == "-" and doc[e + 2].is_lower \
-            and not doc[e].whitespace_ and not doc[e + 1].whitespace_ and doc[e - 1].whitespace_:
+    if (
+        e + 2 < len(doc)
+        and doc[e].is_title
+        and doc[e + 1].text == "-"
+        and doc[e + 2].is_lower
+        and not doc[e].whitespace_
+        and not doc[e + 1].whitespace_
+        and doc[e - 1].whitespace_
+    ):
         return e + 3
     while RULES["particles"] and e + 1 < len(doc) and doc[e].lower_ in NAME_PARTICLES and doc[e - 1].whitespace_:
-        if doc[e + 1].text == "-" and e + 2 < len(doc) and doc[e + 2].is_title and not doc[e].whitespace_ \
-                and not doc[e + 1].whitespace_:
+        if (
+            doc[e + 1].text == "-"
+            and e + 2 < len(doc)
+            and doc[e + 2].is_title
+            and not doc[e].whitespace_
+            and not doc[e + 1].whitespace_
+        ):
             e += 3  # al-Baghdadi
         elif doc[e].whitespace_ and doc[e + 1].is_title and doc[e + 1].is_alpha and doc[e].is_lower:
             e += 2  # bin Laden

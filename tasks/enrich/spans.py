@@ -7,7 +7,7 @@ from collections.abc import Container
 from spacy.tokens import Doc
 
 Ent = list  # [start_token, end_token, label]: mutable while refining
-SENT_END = {".", "!", "?", "\"", "\u201c", "\u201d", ":", ";", "\n", "\n\n"}
+SENT_END = {".", "!", "?", '"', "\u201c", "\u201d", ":", ";", "\n", "\n\n"}
 
 
 def coverage(ents: list[Ent]) -> dict[int, bool]:

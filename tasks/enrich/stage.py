@@ -128,7 +128,8 @@ CREDIT = re.compile(
     r"|\b(?:Photo(?:graph)?s?|Image|Picture|Credit)\s*:[^\n]{0,80}"
     r"|\((?:AP|AFP|Reuters|EPA)\s+Photo\b[^)\n]*\)?"
     r"|\bGetty\s+Images?\b"
-    r"|\b(?:AP|AFP|Reuters|EPA)\s+Photo\b[^\n]{0,60}")
+    r"|\b(?:AP|AFP|Reuters|EPA)\s+Photo\b[^\n]{0,60}"
+)
 
 
 def credit_ranges(text: str) -> list[tuple[int, int]]:
@@ -146,8 +147,9 @@ def _keep(text: str, start: int, end: int, label: str) -> bool:
     return True
 
 
-def _spans(docs: list[SegmentedDoc], texts: list[str], nlp, n_process: int | None,
-           known_names: Mapping[str, str] | None) -> list[list[tuple[int, int, str]]]:
+def _spans(
+    docs: list[SegmentedDoc], texts: list[str], nlp, n_process: int | None, known_names: Mapping[str, str] | None
+) -> list[list[tuple[int, int, str]]]:
     """Each text's spans from the recogniser its language gets; the model loads only when a text needs it."""
     from newsdex.tasks.enrich.guard import is_function_word_name
     from newsdex.tasks.enrich.known import matcher
@@ -164,8 +166,10 @@ def _spans(docs: list[SegmentedDoc], texts: list[str], nlp, n_process: int | Non
         found = matcher(known_names)
         for i in others:
             out[i] = found.find(texts[i])
-    return [[s for s in spans if not is_function_word_name(text[s[0]:s[1]], doc.language)]
-            for doc, text, spans in zip(docs, texts, out, strict=True)]
+    return [
+        [s for s in spans if not is_function_word_name(text[s[0] : s[1]], doc.language)]
+        for doc, text, spans in zip(docs, texts, out, strict=True)
+    ]
 
 
 def enrich_documents(

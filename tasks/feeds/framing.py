@@ -152,8 +152,12 @@ def plain_records(fh: BinaryIO, limit: int, arc: bool) -> Iterator[Piece]:
         rest = after.lstrip(b"\r\n")
         if rest and not (b"WARC/".startswith(rest[:5]) if not arc else True):
             # the next record does not start where this one's length says it ends: blame this one
-            yield Piece(start, None, (header + body)[:HEAD_BYTES], "damaged: its Content-Length does not end "
-                        "at a record boundary")
+            yield Piece(
+                start,
+                None,
+                (header + body)[:HEAD_BYTES],
+                "damaged: its Content-Length does not end at a record boundary",
+            )
             if arc or not _seek_next_warc(fh, body_at):
                 return
             continue

@@ -20,7 +20,11 @@ from newsdex.tasks.load import open_failure, open_regular, starts_like_html
 
 
 def read_jsonl(
-    path: str, location: str, mapping: dict[str, str], encoding: str | None = None, limit: int = DEFAULT_MAX_BYTES,
+    path: str,
+    location: str,
+    mapping: dict[str, str],
+    encoding: str | None = None,
+    limit: int = DEFAULT_MAX_BYTES,
     file_limit: int = DEFAULT_MAX_FILE_BYTES,
 ) -> Generator[Record, None, bool]:
     """Records of one JSON Lines file (a line over ``limit`` bytes is quarantined; a .gz stops at ``file_limit``
@@ -49,15 +53,17 @@ def read_jsonl(
                     if inflated_limit is not None and total > inflated_limit:
                         break
             except (OSError, EOFError, zlib.error) as exc:
-                bad = Quarantined(path=path, reason=f"line {number}: corrupt gzip stream: {one_line(exc)}",
-                                  line=number)
+                bad = Quarantined(path=path, reason=f"line {number}: corrupt gzip stream: {one_line(exc)}", line=number)
                 yield Record(record_document_id(path, number), bad, None, location)
                 return False
             if inflated_limit is not None and total > inflated_limit:
-                why = (f"line {number}: file too large: over {inflated_limit} bytes once decompressed; the rest is "
-                       "not read")
-                yield Record(record_document_id(path, number), Quarantined(path=path, reason=why, line=number),
-                             None, location)
+                why = (
+                    f"line {number}: file too large: over {inflated_limit} bytes once decompressed; the rest is "
+                    "not read"
+                )
+                yield Record(
+                    record_document_id(path, number), Quarantined(path=path, reason=why, line=number), None, location
+                )
                 return False
             if not line and not too_long:  # the end (a too-long last line without its newline is reported first)
                 return True
@@ -97,8 +103,11 @@ def jsonl_record(
     if html is None and body is not None and starts_like_html(body):
         html, body = body, None  # a Scrapy item whose "body" is the page
     if html is None and body is None:
-        return bad("no text: none of its fields holds the article (" + ", ".join(sorted(item)[:12])
-                   + "); name it with --field text=NAME")
+        return bad(
+            "no text: none of its fields holds the article ("
+            + ", ".join(sorted(item)[:12])
+            + "); name it with --field text=NAME"
+        )
     if decode.looks_binary(html or body or ""):
         return bad("binary content, not text or HTML")
     given_date = pick(item, "published", mapping)
@@ -110,8 +119,15 @@ def jsonl_record(
         language=pick(item, "language", mapping),
     )
     doc = record_doc(
-        path=path, fallback_id=fallback, data=line, html=html, text=body, url=pick(item, "url", mapping),
-        meta=meta, source=pick(item, "source", mapping),
-        provenance=Provenance(file=path, line=number) if number else None, encoding=encoding or "utf-8",
+        path=path,
+        fallback_id=fallback,
+        data=line,
+        html=html,
+        text=body,
+        url=pick(item, "url", mapping),
+        meta=meta,
+        source=pick(item, "source", mapping),
+        provenance=Provenance(file=path, line=number) if number else None,
+        encoding=encoding or "utf-8",
     )
     return Record(doc.id, doc, line, location)

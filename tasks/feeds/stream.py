@@ -31,9 +31,16 @@ class FeedStream:
     No input stops the stream: whatever a reader raises quarantines that file (one line) and the next is read.
     A file name that is not UTF-8 is shown escaped (``\\xNN``) in every record; it is opened by its real bytes."""
 
-    def __init__(self, paths: Iterable[str], encoding: str | None = None, fields: dict[str, str] | None = None,
-                 max_bytes: int = DEFAULT_MAX_BYTES, follow_symlinks: bool = False,
-                 max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, max_quarantined: int = DEFAULT_MAX_QUARANTINED):
+    def __init__(
+        self,
+        paths: Iterable[str],
+        encoding: str | None = None,
+        fields: dict[str, str] | None = None,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        follow_symlinks: bool = False,
+        max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        max_quarantined: int = DEFAULT_MAX_QUARANTINED,
+    ):
         self.follow_symlinks = follow_symlinks
         self.outside: list[tuple[str, str]] = []  # (link, why) of links not followed
         self.files = iter_input_files(paths, feeds=True, follow_symlinks=follow_symlinks, outside=self.outside)
@@ -112,9 +119,12 @@ class FeedStream:
             self.summarised += sum(past.values())
             where = f"line {first_past.line}" if first_past.line else f"offset {first_past.offset}"
             reasons = ", ".join(f"{k} {v:,}" for k, v in past.most_common(5))
-            summary = Quarantined(path=shown, line=first_past.line, offset=first_past.offset,
-                                  reason=f"{sum(past.values()):,} more bad records from {where} on "
-                                  f"(past the first {limit}): {reasons}")
+            summary = Quarantined(
+                path=shown,
+                line=first_past.line,
+                offset=first_past.offset,
+                reason=f"{sum(past.values()):,} more bad records from {where} on (past the first {limit}): {reasons}",
+            )
             yield Record(summary_id(path), summary, None, location)
         return whole
 

@@ -65,7 +65,11 @@ def is_arc(path: str) -> bool:
 
 
 def read_warc(
-    path: str, location: str, skipped: Counter[str], encoding: str | None = None, limit: int = DEFAULT_MAX_BYTES,
+    path: str,
+    location: str,
+    skipped: Counter[str],
+    encoding: str | None = None,
+    limit: int = DEFAULT_MAX_BYTES,
     file_limit: int = DEFAULT_MAX_FILE_BYTES,
 ) -> Generator[Record, None, bool]:
     """Records of one WARC or ARC file (a payload over ``limit`` bytes, or a record over 4 × ``limit``, is
@@ -114,8 +118,9 @@ def _bad_piece(path: str, location: str, number: int, piece: Piece, limits: tupl
     elif problem == "file too large":
         problem = f"file too large: over {file_limit} bytes once decompressed; the rest is not read"
     reason = f"record {number} at offset {piece.offset}: {problem}"
-    return Record(record_document_id(path, number), Quarantined(path=path, reason=reason, offset=piece.offset),
-                  None, location)
+    return Record(
+        record_document_id(path, number), Quarantined(path=path, reason=reason, offset=piece.offset), None, location
+    )
 
 
 def _skip_reason_of(head: bytes, arc: bool) -> str | None:
@@ -130,8 +135,7 @@ def _skip_reason_of(head: bytes, arc: bool) -> str | None:
 
 
 def _records_of(
-    path: str, location: str, at: tuple[int, int], piece: Piece, arc: bool, skipped: Counter[str],
-    encoding: str | None
+    path: str, location: str, at: tuple[int, int], piece: Piece, arc: bool, skipped: Counter[str], encoding: str | None
 ) -> Generator[Record, None, None]:
     """The records of one member (one, unless the file is a single gzip stream) or one uncompressed record;
     ``at``: the number of the record before them, and the payload limit."""
@@ -153,7 +157,7 @@ def _records_of(
                 payload = rec.content_stream().read(limit + 1)
             records.read_to_end()
             _check_complete(rec)
-            data = piece.data[start:start + records.get_record_length()]
+            data = piece.data[start : start + records.get_record_length()]
             item = _make(path, location, number, piece.offset, rec, payload, data, encoding, limit)
             if isinstance(item.doc, Quarantined) and said.getvalue().strip():
                 item.doc.detail = one_line(said.getvalue(), 2000)
@@ -164,8 +168,12 @@ def _records_of(
             why = "its Content-Length runs past the end of the record"
         else:
             why = f"damaged record: {one_line(exc)}"
-        bad = Quarantined(path=path, reason=f"record {number} at offset {offset}: {why}", offset=offset,
-                          detail=str(exc)[:2000] or None)
+        bad = Quarantined(
+            path=path,
+            reason=f"record {number} at offset {offset}: {why}",
+            offset=offset,
+            detail=str(exc)[:2000] or None,
+        )
         yield Record(record_document_id(path, number), bad, None, location)
 
 
@@ -189,8 +197,15 @@ def _check_complete(rec: Any) -> None:
 
 
 def _make(
-    path: str, location: str, number: int, start: int | None, rec: Any, payload: bytes, data: bytes | None,
-    encoding: str | None, limit: int,
+    path: str,
+    location: str,
+    number: int,
+    start: int | None,
+    rec: Any,
+    payload: bytes,
+    data: bytes | None,
+    encoding: str | None,
+    limit: int,
 ) -> Record:
     fallback = record_document_id(path, number)
     where = f"record {number} at offset {start}" if start is not None else "stored record"
@@ -219,9 +234,16 @@ def _make(
         return bad("empty payload")
     url = rec.rec_headers.get_header("WARC-Target-URI")
     doc = record_doc(
-        path=path, fallback_id=fallback, data=data, html=text if html else None, text=None if html else text,
-        url=url, meta=RecordMeta(crawled=rec.rec_headers.get_header("WARC-Date")), source=None,
-        provenance=Provenance(file=path, offset=start) if start is not None else None, encoding=found.encoding,
+        path=path,
+        fallback_id=fallback,
+        data=data,
+        html=text if html else None,
+        text=None if html else text,
+        url=url,
+        meta=RecordMeta(crawled=rec.rec_headers.get_header("WARC-Date")),
+        source=None,
+        provenance=Provenance(file=path, offset=start) if start is not None else None,
+        encoding=found.encoding,
     )
     return Record(doc.id, doc, data, location)
 

@@ -12,14 +12,41 @@ from newsdex.tasks.clean.metadata import authors as au
 from newsdex.tasks.clean.metadata import dates, jsonld, tags, titles
 from newsdex.tasks.clean.metadata.site import registered_domain, site_name
 
-_PUBLISHED_META = ("article:published_time", "og:published_time", "article:published", "datepublished",
-                   "publishdate", "publish-date", "pubdate", "parsely-pub-date", "sailthru.date", "article.published",
-                   "cxenseparse:recs:publishtime", "date")
+_PUBLISHED_META = (
+    "article:published_time",
+    "og:published_time",
+    "article:published",
+    "datepublished",
+    "publishdate",
+    "publish-date",
+    "pubdate",
+    "parsely-pub-date",
+    "sailthru.date",
+    "article.published",
+    "cxenseparse:recs:publishtime",
+    "date",
+)
 _DC_DATE = ("dc.date.issued", "dc.date", "dcterms.date", "dcterms.issued", "dcterms.created", "dc.date.created")
-_MODIFIED_META = ("article:modified_time", "og:updated_time", "article:modified", "datemodified", "lastmod",
-                  "last-modified", "dcterms.modified", "dc.date.modified")
-_AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator",
-                "byl", "twitter:creator")
+_MODIFIED_META = (
+    "article:modified_time",
+    "og:updated_time",
+    "article:modified",
+    "datemodified",
+    "lastmod",
+    "last-modified",
+    "dcterms.modified",
+    "dc.date.modified",
+)
+_AUTHOR_META = (
+    "author",
+    "article:author",
+    "parsely-author",
+    "sailthru.author",
+    "dc.creator",
+    "dcterms.creator",
+    "byl",
+    "twitter:creator",
+)
 _TITLE_META = ("og:title", "twitter:title", "dc.title", "parsely-title", "sailthru.title", "title")
 
 # Precedence per field, first wins. Names are the ``*_source`` values shown by ``show --json``.
@@ -73,8 +100,9 @@ def _date_candidates(s: Sources) -> dict[str, str | None]:
     }
 
 
-def _pick_date(cands: dict[str, str | None], order: tuple[str, ...], today: date, what: str,
-               doubted: list[str]) -> tuple[str | None, str | None]:
+def _pick_date(
+    cands: dict[str, str | None], order: tuple[str, ...], today: date, what: str, doubted: list[str]
+) -> tuple[str | None, str | None]:
     for where in order:
         iso = dates.to_iso(cands.get(where))
         if not iso:
@@ -91,24 +119,41 @@ def _pick_date(cands: dict[str, str | None], order: tuple[str, ...], today: date
     return None, None
 
 
-def fuse(s: Sources, today: date, published_order: tuple[str, ...] = PUBLISHED_ORDER,
-         author_order: tuple[str, ...] = AUTHOR_ORDER, title_order: tuple[str, ...] = TITLE_ORDER) -> PageMeta:
+def fuse(
+    s: Sources,
+    today: date,
+    published_order: tuple[str, ...] = PUBLISHED_ORDER,
+    author_order: tuple[str, ...] = AUTHOR_ORDER,
+    title_order: tuple[str, ...] = TITLE_ORDER,
+) -> PageMeta:
     t, ld = s.tags, s.ld
     out = PageMeta(url=s.url or (t.meta("og:url") or ("", None))[1] or t.canonical)
     og_site = t.meta("og:site_name", "application-name", "twitter:site")
     out.site, out.site_source = site_name(
-        [("og:site_name", og_site[1] if og_site and og_site[0] == "og:site_name" else None),
-         ("json-ld", ld.publisher), ("json-ld", ld.site_name)],
-        out.url)
+        [
+            ("og:site_name", og_site[1] if og_site and og_site[0] == "og:site_name" else None),
+            ("json-ld", ld.publisher),
+            ("json-ld", ld.site_name),
+        ],
+        out.url,
+    )
     domain = registered_domain(out.url)
 
-    out.published, out.published_source = _pick_date(_date_candidates(s), published_order, today, "published",
-                                                     out.doubted)
+    out.published, out.published_source = _pick_date(
+        _date_candidates(s), published_order, today, "published", out.doubted
+    )
     mod = t.meta(*_MODIFIED_META)
     out.modified, out.modified_source = _pick_date(
-        {"json-ld": ld.modified, "meta": mod[1] if mod else None,
-         "microdata": next(iter(t.itemprops.get("dateModified", ())), None)},
-        ("json-ld", "meta", "microdata"), today, "modified", out.doubted)
+        {
+            "json-ld": ld.modified,
+            "meta": mod[1] if mod else None,
+            "microdata": next(iter(t.itemprops.get("dateModified", ())), None),
+        },
+        ("json-ld", "meta", "microdata"),
+        today,
+        "modified",
+        out.doubted,
+    )
 
     meta_authors: list[str] = []
     for key in _AUTHOR_META:

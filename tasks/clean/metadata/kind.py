@@ -16,7 +16,9 @@ _ERROR_TITLE = re.compile(
     r"^\W*(?:error\W*)?(?:404|403|410|500|502|503)\b|\b(?:error|fehler|erreur|http)\W*(?:404|403|410|500|502|503)\b|"
     r"page (?:not found|unavailable)|^not found|cannot be found|does not exist|seite nicht gefunden|"
     r"página no encontrada|page introuvable|^access denied|^forbidden|^just a moment|^attention required|"
-    r"are you a robot", re.I)
+    r"are you a robot",
+    re.I,
+)
 _WORD = re.compile(r"\w{4,}", re.UNICODE)
 _TITLE_WORD = re.compile(r"[^\W\d_]{5,}", re.UNICODE)
 # A course or an event also has Offers: only a Product makes a product page.
@@ -83,8 +85,10 @@ def classify(page: Page, rules: KindRules | None = None) -> tuple[str, str | Non
     title = page.title or ""
     joined = "\n".join(body)
     templated = sum(1 for t in body if _TEMPLATE.search(t))
-    if _TEMPLATE.search(title) or (len(_TEMPLATE.findall(joined[:200_000])) >= r.template_min
-                                   and templated >= r.template_min_share * max(1, len(body))):
+    if _TEMPLATE.search(title) or (
+        len(_TEMPLATE.findall(joined[:200_000])) >= r.template_min
+        and templated >= r.template_min_share * max(1, len(body))
+    ):
         return "other", "template: unrendered {{…}} placeholders"
     if _ERROR_TITLE.search(title) and words <= r.error_max_words:
         return "other", f"error page: title {title[:60]!r}"

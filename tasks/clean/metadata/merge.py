@@ -36,8 +36,15 @@ def _source(raw: RawDoc, page: PageMeta | None, url: str | None) -> tuple[str | 
     return (feed or None), ("feed" if feed else None)
 
 
-def fields(raw: RawDoc, text_title: str | None, text_byline: str | None, text_date: str | None,
-           page: PageMeta | None, url: str | None, today: date) -> dict[str, Any]:
+def fields(
+    raw: RawDoc,
+    text_title: str | None,
+    text_byline: str | None,
+    text_date: str | None,
+    page: PageMeta | None,
+    url: str | None,
+    today: date,
+) -> dict[str, Any]:
     """title, byline, authors, published, modified, source and their ``*_source``, and ``doubted``."""
     feed = raw.meta
     out: dict[str, Any] = {"doubted": list(page.doubted) if page else []}

@@ -13,8 +13,11 @@ from newsdex.tasks.clean.metadata.fuse import PageMeta, Sources, fuse
 
 MAX_TEASERS = 1_000
 # A shop's buy button (its text, value or class): what makes a page a product page when its markup says nothing.
-_CART = re.compile(r"add[ -_]?to[ -_]?(?:cart|bag|basket)|in den (?:warenkorb|einkaufswagen)|ajouter au panier|"
-                   r"añadir al carrito|aggiungi al carrello|in winkelwagen|do koszyka|buy now|jetzt kaufen", re.I)
+_CART = re.compile(
+    r"add[ -_]?to[ -_]?(?:cart|bag|basket)|in den (?:warenkorb|einkaufswagen)|ajouter au panier|"
+    r"añadir al carrito|aggiungi al carrello|in winkelwagen|do koszyka|buy now|jetzt kaufen",
+    re.I,
+)
 
 
 @dataclass
@@ -35,8 +38,18 @@ def read(tree: Any) -> PageRead:
             teasers += 1
     cart = 0
     for el in tree.xpath("//button|//input[@type='submit' or @type='button']|//form[@action]")[:MAX_TEASERS]:
-        label = " ".join(filter(None, (el.text_content() if el.tag != "input" else "", el.get("value"),
-                                       el.get("class"), el.get("name"), el.get("action"))))
+        label = " ".join(
+            filter(
+                None,
+                (
+                    el.text_content() if el.tag != "input" else "",
+                    el.get("value"),
+                    el.get("class"),
+                    el.get("name"),
+                    el.get("action"),
+                ),
+            )
+        )
         if _CART.search(label[:300]):
             cart += 1
     # An infinite scroll appends each story as an <article> with its own <h1>: a boundary the page shows.

@@ -46,8 +46,12 @@ def strip_site(title: str | None, sites: list[str]) -> str | None:
         parts.pop(0)
         seps.pop(0)
     # an unnamed short tail ("… - Politics - Site Name" after the name is gone, or an unknown brand)
-    if len(parts) > 1 and len(parts[-1].split()) <= 4 and len(" ".join(parts[:-1]).split()) >= 3 and (
-            "|" in seps[-1] or len(parts) > 2):
+    if (
+        len(parts) > 1
+        and len(parts[-1].split()) <= 4
+        and len(" ".join(parts[:-1]).split()) >= 3
+        and ("|" in seps[-1] or len(parts) > 2)
+    ):
         parts.pop()
         seps.pop()
     out = parts[0]
