@@ -37,6 +37,7 @@ test-fast: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # mypy over the package as installed (tools/typecheck.py links the rooms under `newsdex`; settings in pyproject).
 typecheck: $(STAMP)
