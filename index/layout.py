@@ -211,20 +211,7 @@ def writer_lock(paths: IndexPaths, wait: bool = False, timeout: float = 3600.0) 
             raise IndexReadOnly(f"index folder {paths.root} cannot be written: {exc.strerror}") from None
         raise
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
-                if not wait or time.monotonic() > deadline:
-                    holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "?"
-                    raise IndexBusy(
-                        f"another newsdex writer (pid {holder}) is using {paths.root}; retry later or pass --wait"
-                    ) from None
-                time.sleep(0.5)
+        _flock(fd, fcntl.LOCK_EX, paths, wait, timeout)
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         yield
@@ -243,20 +230,26 @@ def reader_lock(paths: IndexPaths, wait: bool = False, timeout: float = 3600.0) 
         yield
         return
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
-                if not wait or time.monotonic() > deadline:
-                    holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "?"
-                    raise IndexBusy(
-                        f"another newsdex writer (pid {holder}) is using {paths.root}; retry later or pass --wait"
-                    ) from None
-                time.sleep(0.5)
+        _flock(fd, fcntl.LOCK_SH, paths, wait, timeout)
         yield
     finally:
         os.close(fd)
+
+
+def _flock(fd: int, kind: int, paths: IndexPaths, wait: bool, timeout: float) -> None:
+    """Take ``kind`` (exclusive or shared) on the lock file ``fd``; IndexBusy naming the writer's pid when
+    another writer holds it (at once, or after ``timeout`` seconds with ``wait``)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(fd, kind | fcntl.LOCK_NB)
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            if not wait or time.monotonic() > deadline:
+                holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "?"
+                raise IndexBusy(
+                    f"another newsdex writer (pid {holder}) is using {paths.root}; retry later or pass --wait"
+                ) from None
+            time.sleep(0.5)
