@@ -103,7 +103,7 @@ class Archive:
             offered = suggestion(self.root, searcher, q, request.query, hints)
             # Offered only when it finds something, more than the query did (an alias's canonical name may find
             # the same documents: still worth naming): "did you mean" never leads to nothing.
-            offered_hits = self._count(searcher, offered, filt) if offered else None
+            offered_hits = self._count(searcher, offered, filt, request.filters.languages) if offered else None
             if not offered_hits or (offered_hits <= total and not expanded):
                 offered, offered_hits = None, None
         return {
@@ -121,10 +121,13 @@ class Archive:
             "expanded": expanded,
         }
 
-    def _count(self, searcher: Any, text: str, filt: Any) -> int:
-        """How many documents ``text`` matches under the same filters (0 when it cannot be run)."""
+    def _count(self, searcher: Any, text: str, filt: Any, languages: Any = ()) -> int:
+        """How many documents ``text`` matches under the same filters, read in the same ``languages`` as the query
+        (0 when it cannot be run)."""
         try:
-            q, _ = user_query.with_entities(self.parse(searcher, text), text, self.aliases, searcher.reader())
+            q, _ = user_query.with_entities(
+                self.parse(searcher, text, languages), text, self.aliases, searcher.reader()
+            )
             scores = scoring.evaluate(searcher, q, restrict=filt)
             if scores is not None:
                 return len(scores)

@@ -103,7 +103,12 @@ def _distinctive(
     for stem, count in sorted(tf.items(), key=lambda kv: (-kv[1], kv[0])):
         if len(weighted) == MAX_TERMS and count * best_idf <= weighted[0][0]:
             break  # stems come by falling tf: none of the rest can place, so their df is not looked up
-        if stem in stop or surface[stem].lower() in words or len(stem) < (2 if CJK_TEXT.match(stem) else 3):
+        if (
+            stem in stop
+            or stem in words
+            or surface[stem].lower() in words
+            or len(stem) < (2 if CJK_TEXT.match(stem) else 3)
+        ):
             continue  # a function word; a CJK word of two characters is a word
         if any(ch.isdigit() for ch in stem):
             continue

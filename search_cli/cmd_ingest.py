@@ -186,7 +186,7 @@ def _ingest(args: argparse.Namespace, encoding: str | None, fields: dict[str, st
         with store.lock(wait=args.wait):
             store.verify()  # a damaged index: one line pointing at `newsdex check --repair`, before Prefect starts
             started = time.perf_counter()
-            nothing, pending = _survey(store, inputs, rules_version, args.prune, settings.max_bytes, display)
+            nothing, pending = _survey(store, inputs, rules_version, args, settings.max_bytes, display)
             if nothing is not None:
                 nothing["seconds"] = round(time.perf_counter() - started, 3)
                 store.record_run("ingest", nothing)
@@ -283,24 +283,26 @@ def quiet_crash_lines() -> None:
 
 
 def _survey(
-    store: Any, inputs: list[str], rules_version: str, prune: bool, max_bytes: int, display: Any
+    store: Any, inputs: list[str], rules_version: str, args: argparse.Namespace, max_bytes: int, display: Any
 ) -> tuple[dict[str, Any] | None, int | None]:
     """(The run report of an ingest with nothing to do, or None; how many inputs it has to process, None when
     not known). Known when every input is a .txt/.html file (feed files are read by the flow, record by
     record): those indexed with the same bytes (sha256), rules and path are done; with ``prune`` none may be
-    gone. Reads and hashes the files; imports neither Prefect nor spaCy."""
+    gone; a symlink the flow would quarantine as pointing outside its folder (without ``--follow-symlinks``)
+    sends the run to the flow, which says so. Reads and hashes the files; imports neither Prefect nor spaCy."""
     from newsdex.models import document_id
     from newsdex.tasks.load import input_hash, is_feed_file, iter_input_files
 
-    files = iter_input_files(inputs, feeds=True)
-    if not files or any(map(is_feed_file, files)):
+    outside: list[tuple[str, str]] = []
+    files = iter_input_files(inputs, feeds=True, follow_symlinks=args.follow_symlinks, outside=outside)
+    if not files or outside or any(map(is_feed_file, files)):
         return None, None
     if not store.exists():
         return None, len(files)
     display.phase(f"comparing {len(files)} inputs with the index")
     items = [(document_id(f), f, input_hash(f, max_bytes)) for f in files]
     with store.writing(lock_held=True):  # an interrupted full rebuild is finished first, as a flow would
-        if not store.unchanged(items, rules_version, prune):
+        if not store.unchanged(items, rules_version, args.prune):
             return None, store.pending(items, rules_version)
         documents = store.document_count()
     return {
@@ -310,16 +312,21 @@ def _survey(
         "unchanged": len(files),
         "removed": 0,
         "quarantined": [],
+        "quarantined_by_reason": {},
         "rules_version": rules_version,
         "seconds": 0.0,
         "stages": {},
         "removed_lines_by_rule": {},
         "entities_by_type": {},
         "enrichment_reused": 0,
+        "kinds": {"article": 0, "listing": 0, "other": 0},
         "records": len(files),
         "skipped": {},
         "published_coverage": {},
         "languages": {},
+        "recognisers": {},
+        "dates_dropped": {"records": 0, "examples": []},
+        "quarantined_summarised": 0,
         "runner": {"kind": "none", "workers": None, "tasks": 0, "task_work_s": 0.0, "worker_restarts": 0},
     }, 0
 

@@ -131,6 +131,27 @@ def test_a_changed_or_added_input_still_runs_the_flow(user: dict, tmp_path: Path
         os.chdir(REPO)
 
 
+def test_an_outside_symlink_is_never_taken_for_nothing_to_do(user: dict, tmp_path: Path) -> None:
+    """Regression: the no-op survey listed files without the flow's symlink rule, so after a plain ingest had
+    quarantined a symlink pointing outside its folder, `ingest --follow-symlinks` said "nothing to do"."""
+    news, elsewhere = tmp_path / "news", tmp_path / "elsewhere"
+    news.mkdir()
+    elsewhere.mkdir()
+    seeds = sorted(SEEDS.glob("*.txt"))
+    shutil.copy(seeds[0], news / "a.txt")
+    shutil.copy(seeds[1], elsewhere / "b.txt")
+    (news / "b.txt").symlink_to(elsewhere / "b.txt")
+    env = {**user["env"], "NEWSDEX_INDEX": str(tmp_path / "ix")}
+    first = run_cli("ingest", str(news), "--json", env=env, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    report = json.loads(first.stdout)
+    assert report["new"] == 1 and [q for q in report["quarantined"] if q["path"].endswith("b.txt")]
+    again = run_cli("ingest", str(news), "--follow-symlinks", "--json", env=env, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    report = json.loads(again.stdout)
+    assert report["runner"]["kind"] != "none" and report["new"] == 1 and report["quarantined"] == []
+
+
 # -- Ctrl-C keeps what is done; Prefect's home is newsdex's own ----------------------------------------------------
 
 
@@ -290,6 +311,20 @@ def test_similar_never_explains_with_function_words(user: dict) -> None:
             reasons += len(hit["shared"])
         assert not [w for w in result["terms"] if w.lower() in stop], result["terms"]
     assert reasons >= 10
+
+
+def test_a_function_word_is_never_distinctive_whatever_its_spelling(user: dict) -> None:
+    """Regression: after per-language fields came in, a stem was checked against the function words only through
+    its most frequent spelling, so "telling" and "giving" (stems tell, give: function words) became reasons."""
+    from newsdex.index.analysis import stop_terms
+    from newsdex.reading.archive import Archive
+    from newsdex.reading.similar import _distinctive, function_words
+
+    body = "Telling and telling again, giving and giving more: Kursk troops shelling Kursk troops. " * 3
+    with Archive(user["index"]) as archive:
+        parts, _ = _distinctive(archive.searcher(), body, "body", stop_terms("en"), function_words("en"))
+    labels = {p.label.lower() for p in parts}
+    assert "shelling" in labels and not labels & {"telling", "giving", "tell", "give", "and", "again", "more"}, labels
 
 
 # -- date histograms -----------------------------------------------------------------------------------------------
