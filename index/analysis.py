@@ -103,8 +103,11 @@ def field_name(base: str, fam: str) -> str:
     return f"{base}_{fam}" if fam else base
 
 
-def base_of(field: str) -> str:
-    """The text field a family's field stands for (``body_de`` -> ``body``); any other field as it is."""
+def base_of(field: str | None) -> str:
+    """The text field a family's field stands for (``body_de`` -> ``body``); any other field as it is (a query
+    leaf without a field, such as the parser's error placeholder: "")."""
+    if not field:
+        return ""
     head, _, tail = field.rpartition("_")
     return head if head in TEXT_FIELDS and tail in FAMILIES else field
 

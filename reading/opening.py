@@ -95,9 +95,11 @@ def live_documents(root: Path) -> int:
 
 def manifest_present(root: Path) -> None:
     """IndexDamaged when the live generation is there but the manifest is not (lost, or being rebuilt beside it
-    by `check --repair`): every command says so, search too. A stat call, no file opened."""
+    by `check --repair`): every command says so, search too. Only a folder the store made (its marker, or its raw
+    store) had a manifest to lose: a bare Whoosh generation written without the store has none. Stat calls only."""
     paths = IndexPaths(root)
-    if not paths.manifest.exists() and paths.live_generation() is not None:
+    made_by_store = paths.marker.exists() or paths.raw.exists()
+    if made_by_store and not paths.manifest.exists() and paths.live_generation() is not None:
         raise IndexDamaged(f"{paths.manifest.name} is missing")
 
 

@@ -307,3 +307,11 @@ def test_words_keep_their_combining_marks() -> None:
     words = [t.text for t in analysis.analyzer("xx")("বাংলাদেশের রাজধানী ঢাকা", mode="query")]
     assert words == ["বাংলাদেশের", "রাজধানী", "ঢাকা"]
     assert [t.text for t in analysis.analyzer("hi")("दिल्ली", mode="query")] == ["दिल्ल"]
+
+
+def test_a_query_leaf_without_a_field_has_no_base_field() -> None:
+    """Regression: the fuzz test found a parsed leaf whose field is None; did-you-mean raised on it."""
+    from newsdex.index.analysis import base_of
+
+    assert base_of(None) == "" and base_of("") == ""
+    assert base_of("body_de") == "body" and base_of("title") == "title" and base_of("source") == "source"
