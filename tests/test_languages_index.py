@@ -23,6 +23,8 @@ from newsdex.reading.rank import counting_collector
 from tests.conftest import ARTICLES, REPO, SEEDS, enriched_folder, run_cli
 
 LANGUAGES = REPO / "tests" / "data" / "languages_index"
+# A German essay on another subject (the cleaning tests' sample; licence in its folder's README)
+OTHER_GERMAN = REPO / "tests" / "data" / "languages" / "de.txt"
 
 
 def _article(path: Path) -> CleanDoc:
@@ -204,8 +206,19 @@ def _second_german(docs: dict):
         update={
             "id": "de-second-article",
             "path": "de2.txt",
+            "raw_hash": "5" * 64,  # its own bytes: the same raw hash would make it an exact copy of the first
             "title": "Abnehmen ohne Diät",
-            "blocks": [],
+            # the body is made of blocks: the first article's words in another order (its subject, none of its
+            # sentences: a shared run of text would make it a copy, which similar leaves out), then an essay on
+            # another subject
+            "blocks": [
+                docs["de"].blocks[-1].model_copy(update={"text": " ".join(sorted(set(docs["de"].body.split())))}),
+                *(
+                    docs["de"].blocks[-1].model_copy(update={"text": para})
+                    for para in OTHER_GERMAN.read_text(encoding="utf-8").split("\n\n")
+                    if para.strip()
+                ),
+            ],
             "segments": [s.model_copy(update={"text": s.text.replace("Chips", "Kekse")}) for s in docs["de"].segments][
                 ::-1
             ],
