@@ -135,11 +135,13 @@ def test_failed_full_rebuild_leaves_the_old_index(fresh_index, monkeypatch):
     live = IndexPaths(index).live_generation()
 
     def broken(*args, **kwargs):
-        raise RuntimeError("enrichment blew up")
+        raise RuntimeError("the rebuild blew up")
 
-    import newsdex.tasks.enrich.stage as enrich
+    from newsdex.flows.writer import ReindexWriter
 
-    monkeypatch.setattr(enrich, "enrich_reusing", broken)  # inside the batch job, which runs in this process
+    # A failure of the rebuild itself, while it adopts a batch into the new generation (a failure of one
+    # document's stage is that document's quarantine since every stage isolates its documents).
+    monkeypatch.setattr(ReindexWriter, "adopt", broken)
     with pytest.raises(RuntimeError):
         reindex_module.reindex_flow(ReindexOptions(index=str(index), full=True))
     assert IndexPaths(index).live_generation() == live
@@ -204,8 +206,8 @@ def test_a_failure_after_the_swap_keeps_the_new_generation(fresh_index, monkeypa
     assert live is not None and live != before and live.is_dir()  # swapped in, not deleted
     monkeypatch.undo()
     assert search(index, "gulags")["total"] == 1
-    # A writer's session applies the staged rows.
-    reindex_module.reindex_flow(ReindexOptions(index=str(index), dry_run=True))
+    # A writer's session applies the staged rows (not a dry run: that one writes nothing).
+    reindex_module.reindex_flow(ReindexOptions(index=str(index)))
     with Manifest(IndexPaths(index).manifest) as m:
         assert m.counts()["documents"] == 5
         assert m.conn.execute("SELECT COUNT(*) FROM staged").fetchone()[0] == 0
