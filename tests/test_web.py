@@ -411,13 +411,23 @@ def test_several_worker_processes_share_the_port_and_end_with_the_server(web_ind
 def test_worker_processes_stop_on_ctrl_c_and_hang_up_as_one_process_does(
     web_index: Path, tmp_path: Path, sig: int, code: int, last: str | None
 ) -> None:
+    import urllib.request
+
     import psutil
 
     started: list[subprocess.Popen] = []
     log = tmp_path / "web.log"
-    with serving(web_index, options=("--workers", "2"), started=started, log=log):
+    with serving(web_index, options=("--workers", "2"), started=started, log=log) as base:
         server = psutil.Process(started[0].pid)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
+        while True:  # a worker answers: the server is up, not still starting its workers (another case)
+            try:
+                with urllib.request.urlopen(base + "/api/stats", timeout=10) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                assert time.monotonic() < deadline, "no worker answered"
+                time.sleep(0.1)
         while (
             len(
                 workers := [
