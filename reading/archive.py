@@ -132,7 +132,8 @@ class Archive:
             if scores is not None:
                 return len(scores)
             whoosh_filter = rank.resolved(searcher, filt) if filt is not None else None
-            return len(searcher.search(q, filter=whoosh_filter, limit=1, optimize=False))
+            # Every match, unscored: with a limit, Whoosh's len() of a filtered search is not the match count.
+            return len(searcher.search(q, filter=whoosh_filter, limit=None, scored=False, optimize=False))
         except Exception:  # as the suggestion itself: a nicety, never the search's failure
             return 0
 
