@@ -254,11 +254,15 @@ def test_ingest_quarantines_a_document_over_budget_and_indexes_the_rest(
     slow.parent.mkdir()
     slow.write_text(_long_document(), encoding="utf-8")
     clean_document(_doc("Warm-up headline for the line model\nA first paragraph, warm."), load_rules())
+    # What the slow one costs with no deadline, measured now: the machine's load slows both sides alike.
+    started = time.perf_counter()
+    clean_document(_doc(slow.read_text(encoding="utf-8")), load_rules())
+    unbounded = time.perf_counter() - started
     monkeypatch.setenv("NEWSDEX_CLEAN_SECONDS", "0.5")
     report = ingest_flow(IngestOptions(paths=[str(corpus)], index=str(tmp_path / "index"), batch_size=100))
     assert report["quarantined"] == [{"path": str(slow), "reason": "cleaning took over 0.5 s"}]
     assert report["documents"] == len(list(SEEDS.glob("*.txt")))
-    assert report["stages"]["clean"] < 2  # the slow one was stopped at its deadline
+    assert report["stages"]["clean"] < unbounded  # the slow one was stopped at its deadline
     assert search(tmp_path / "index", "gulags")["total"] == 1  # the seeds are searchable
     # Still quarantined, nothing new.
     again = ingest_flow(IngestOptions(paths=[str(corpus)], index=str(tmp_path / "index")))
