@@ -153,6 +153,14 @@ def _serve(root: Path, args: argparse.Namespace) -> int:
                 _announce(root, sock)
 
     server.startup = announce  # type: ignore[method-assign]
+    stop = server.handle_exit
+    ignored = _ignored_signals()
+
+    def handle_exit(sig: int, frame: Any) -> None:  # uvicorn catches every stop signal, ignored ones too
+        if sig not in ignored:
+            stop(sig, frame)
+
+    server.handle_exit = handle_exit  # type: ignore[method-assign]
     try:
         server.run()
     except SystemExit:  # uvicorn's startup failure (exit 3): the port is taken, or the address does not exist
@@ -220,6 +228,8 @@ def _serve_processes(root: Path, args: argparse.Namespace) -> int:
     stops = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP]
     previous = {sig: signal.getsignal(sig) for sig in stops}  # the supervisor installs its own for good
     supervisor = _supervisor_class()(config, sockets=[sock])
+    for sig in _ignored_signals(previous):
+        signal.signal(sig, signal.SIG_IGN)  # as the one-process server: `nohup newsdex web &` outlives a hang-up
     try:
         supervisor.run()  # returns once every worker has ended
     finally:
@@ -228,5 +238,18 @@ def _serve_processes(root: Path, args: argparse.Namespace) -> int:
             signal.signal(sig, handler)
     if supervisor.stopped_by is None:  # uvicorn logged why
         raise UsageError("the server processes could not start")
-    signal.raise_signal(supervisor.stopped_by)  # Ctrl-C: KeyboardInterrupt here; SIGTERM, SIGHUP: the end
+    if supervisor.stopped_by == signal.SIGINT:
+        raise KeyboardInterrupt  # Ctrl-C: exit 130 and "newsdex: interrupted", as for every command
+    signal.signal(supervisor.stopped_by, signal.SIG_DFL)
+    signal.raise_signal(supervisor.stopped_by)  # SIGTERM, SIGHUP: ended by the signal, as the one process is
     return 0
+
+
+def _ignored_signals(handlers: dict[int, Any] | None = None) -> set[int]:
+    """The stop signals this process was started ignoring (``nohup``; SIGINT in a shell's background job): they
+    stay ignored, although uvicorn would catch them, so the server outlives them as any program would."""
+    import signal
+
+    stops = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    handlers = handlers or {sig: signal.getsignal(sig) for sig in stops}
+    return {sig for sig in stops if handlers[sig] == signal.SIG_IGN}

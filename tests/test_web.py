@@ -64,9 +64,17 @@ def serving(
     log: Path | None = None,
     options: tuple[str, ...] = (),
     started: list[subprocess.Popen] | None = None,
+    ignoring: tuple[int, ...] = (),
 ) -> Iterator[str]:
     """``newsdex web`` (with ``options``) as a real subprocess on a free port (``--port 0``); yields its base URL
-    once it said where it listens (the process is appended to ``started``), and ends it afterwards."""
+    once it said where it listens (the process is appended to ``started``), and ends it afterwards. It starts as
+    from a terminal, every stop signal at its default (whatever this run ignores: a shell's background job
+    ignores Ctrl-C), except those of ``ignoring`` (as ``nohup`` starts it)."""
+
+    def as_started() -> None:
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN if sig in ignoring else signal.SIG_DFL)
+
     log = log or index.parent / f"web-{time.monotonic_ns()}.log"
     with open(log, "wb") as err:
         proc = subprocess.Popen(
@@ -74,6 +82,7 @@ def serving(
             stdout=subprocess.DEVNULL,
             stderr=err,
             env={**os.environ, **(env or {})},
+            preexec_fn=as_started,
         )
     if started is not None:
         started.append(proc)
@@ -443,6 +452,35 @@ def test_worker_processes_stop_on_ctrl_c_and_hang_up_as_one_process_does(
     if last is not None:
         assert log.read_text().strip().splitlines()[-1] == last
     assert psutil.wait_procs(workers, timeout=20)[1] == []
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_server_started_ignoring_hang_up_and_ctrl_c_outlives_them(web_index: Path, workers: str) -> None:
+    """`nohup newsdex web &` from a script: the hang-up and the Ctrl-C it was started ignoring leave it serving
+    (uvicorn would catch them: it stopped on them, or restarted its workers, and exited 0); SIGTERM ends it."""
+    import urllib.request
+
+    started: list[subprocess.Popen] = []
+    ignoring = (signal.SIGHUP, signal.SIGINT)
+    with serving(web_index, options=("--workers", workers), started=started, ignoring=ignoring) as base:
+
+        def answers() -> bool:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    with urllib.request.urlopen(base + "/api/stats", timeout=10) as answer:
+                        return answer.status == 200
+                except OSError:
+                    time.sleep(0.1)
+            return False
+
+        assert answers()
+        for sig in ignoring:
+            started[0].send_signal(sig)
+        time.sleep(1.5)  # the supervisor looks at its signals every half second
+        assert started[0].poll() is None and answers()
+        started[0].terminate()
+        assert started[0].wait(30) == -signal.SIGTERM
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
