@@ -151,19 +151,40 @@ def isolated(
     fn: Callable[[list[T]], list[Any]], items: list[T], stage: str, quarantined: list[tuple[str, Quarantined]]
 ) -> list[Any]:
     """``fn`` over the batch; when it raises, over each document alone, and the ones that still fail are
-    quarantined with a one-line reason: one bad document never stops its batch (nor the run)."""
+    quarantined with a one-line reason: one bad document never stops its batch (nor the run).
+
+    A failure that is not a document's is raised, and the run fails with nothing written: the machine's
+    (memory, the disk, a missing module), or every document of the batch failing the same way (a broken model).
+    Quarantining them all would empty the archive of a full rebuild and hide the cause among per-document
+    reasons."""
     from newsdex.tasks.clean.stage import failed
 
     try:
         return fn(items)
-    except Exception:  # find the document that fails; the others go on
+    except SYSTEMIC:
+        raise
+    except Exception as whole:  # find the document that fails; the others go on
         out: list[Any] = []
+        failures: list[tuple[Any, Exception]] = []
         for item in items:
             try:
                 out.extend(fn([item]))
+            except SYSTEMIC:
+                raise
             except Exception as exc:
-                quarantined.append((item.id, failed(item.path, stage, exc)))  # type: ignore[attr-defined]
+                failures.append((item, exc))
+        if len(items) > 1 and len(failures) == len(items) and len({_said(e) for _, e in failures}) == 1:
+            raise whole
+        quarantined.extend((item.id, failed(item.path, stage, exc)) for item, exc in failures)
         return out
+
+
+# Failures of the machine or the installation, never of one document.
+SYSTEMIC = (MemoryError, OSError, ImportError)
+
+
+def _said(exc: Exception) -> tuple[str, str]:
+    return type(exc).__name__, str(exc)[:200]
 
 
 def pack(obj: Any) -> bytes:

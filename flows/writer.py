@@ -112,6 +112,8 @@ class ReindexWriter:
             self.bar(ids)
 
     def adopt(self, result: BatchResult, ids: int, stopping: bool = False) -> None:
+        """A processed batch: its documents written, those a stage failed on quarantined with the reason (in
+        a full rebuild: left out of the new generation and listed once it is live)."""
         report = self.report
         report.reused += result.reused
         report.add_seconds(result.timings)
@@ -119,8 +121,11 @@ class ReindexWriter:
         with report.stage("index"):
             if self.rebuild is not None:
                 self.rebuild.add(result.docs)
+                self.rebuild.quarantine(result.quarantined)
             else:
                 steps.index_task(str(self.store.root), _as_is(result.docs))
+                self.store.quarantine(result.quarantined)  # its older text would be searched as if current
+        report.quarantined.extend(q for _, q in result.quarantined)
         self.bar(ids)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -245,7 +246,7 @@ def _serve_processes(root: Path, args: argparse.Namespace) -> int:
     return 0
 
 
-def _ignored_signals(handlers: dict[int, Any] | None = None) -> set[int]:
+def _ignored_signals(handlers: Mapping[Any, Any] | None = None) -> set[int]:
     """The stop signals this process was started ignoring (``nohup``; SIGINT in a shell's background job): they
     stay ignored, although uvicorn would catch them, so the server outlives them as any program would."""
     import signal

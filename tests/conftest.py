@@ -6,8 +6,9 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -125,3 +126,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "prefect_harness" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.prefect)
+
+
+def enricher_failing(monkeypatch: pytest.MonkeyPatch, when: Callable[[Any], bool]) -> None:
+    """The enricher raises on the documents ``when`` holds for (in the batch job, which runs in this process)."""
+    import newsdex.tasks.enrich.stage as enrich
+
+    real = enrich.enrich_reusing
+
+    def failing(docs, *args, **kwargs):
+        if any(when(d) for d in docs):
+            raise RuntimeError("the model cannot read this")
+        return real(docs, *args, **kwargs)
+
+    monkeypatch.setattr(enrich, "enrich_reusing", failing)

@@ -14,7 +14,7 @@ from newsdex.index.manifest import Manifest
 from newsdex.reading.reader import get_document, open_index, search
 from newsdex.tasks.clean.rules import load_rules
 from newsdex.tasks.shipped import DEFAULT_RULES
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, enricher_failing
 
 pytestmark = pytest.mark.prefect
 
@@ -147,6 +147,37 @@ def test_failed_full_rebuild_leaves_the_old_index(fresh_index, monkeypatch):
     assert IndexPaths(index).live_generation() == live
     assert [p for p in IndexPaths(index).gens.iterdir()] == [live]  # the half-built generation is gone
     assert search(index, "gulags")["total"] == 1
+
+
+def test_a_full_rebuild_with_a_broken_model_fails_and_keeps_the_archive(fresh_index, monkeypatch):
+    """Every document failing the same way is the model's failure, not five documents': the rebuild fails and
+    the old generation stays, rather than an empty archive being swapped in (a regression)."""
+    from newsdex.flows import reindex as reindex_module
+
+    index = fresh_index["index"]
+    live = IndexPaths(index).live_generation()
+    enricher_failing(monkeypatch, lambda d: True)
+    with pytest.raises(RuntimeError, match="the model cannot read this"):
+        reindex_module.reindex_flow(ReindexOptions(index=str(index), full=True))
+    assert IndexPaths(index).live_generation() == live
+    assert search(index, "gulags")["total"] == 1 and open_index(index).doc_count() == 5
+
+
+def test_a_document_the_enricher_fails_on_is_quarantined_by_a_full_rebuild(fresh_index, monkeypatch):
+    """One document a stage fails on: listed with its reason and left out of the new generation; the rest are
+    rebuilt (before: left out silently, neither reported nor listed)."""
+    from newsdex.flows import reindex as reindex_module
+    from newsdex.reading.archive import Archive
+
+    index = fresh_index["index"]
+    enricher_failing(monkeypatch, lambda d: "gulag" in d.model_dump_json().lower())
+    report = reindex_module.reindex_flow(ReindexOptions(index=str(index), full=True))
+    assert [q["reason"] for q in report["quarantined"]] == [
+        "enriching failed: RuntimeError: the model cannot read this"
+    ]
+    assert report["quarantined"][0]["path"].endswith("000_f62cfa61a98d079d.txt")
+    assert search(index, "gulags")["total"] == 0 and open_index(index).doc_count() == 4
+    assert [q["reason"] for q in Archive(index).stats()["quarantined"]] == [report["quarantined"][0]["reason"]]
 
 
 def test_changed_and_deleted_inputs_on_ingest(fresh_index):

@@ -1,0 +1,53 @@
+"""A stage that fails on a document during ingest: that document is quarantined with its reason and the rest
+indexed; a stage that fails on every document the same way (a broken model) fails the run, writing nothing, and
+the next run, once it is mended, indexes everything (flows/batch.py ``isolated``)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from newsdex.flows.options import IngestOptions
+from newsdex.reading.archive import Archive
+from newsdex.reading.reader import search
+from tests.conftest import SEEDS, enricher_failing
+
+pytestmark = pytest.mark.prefect
+
+
+def _corpus(tmp_path: Path) -> Path:
+    corpus = tmp_path / "seeds"
+    shutil.copytree(SEEDS, corpus)
+    return corpus
+
+
+def test_a_document_the_enricher_fails_on_is_quarantined_and_the_rest_indexed(
+    prefect_harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsdex.flows.ingest import ingest_flow
+
+    corpus, index = _corpus(tmp_path), tmp_path / "index"
+    enricher_failing(monkeypatch, lambda d: "gulag" in d.model_dump_json().lower())
+    report = ingest_flow(IngestOptions(paths=[str(corpus)], index=str(index)))
+    assert [(q["path"], q["reason"]) for q in report["quarantined"]] == [
+        (str(corpus / "000_f62cfa61a98d079d.txt"), "enriching failed: RuntimeError: the model cannot read this")
+    ]
+    assert report["documents"] == 4 and search(index, "gulags")["total"] == 0
+    assert len(Archive(index).stats()["quarantined"]) == 1
+
+
+def test_a_broken_model_fails_the_run_and_the_next_run_indexes_everything(
+    prefect_harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsdex.flows.ingest import ingest_flow
+
+    corpus, index = _corpus(tmp_path), tmp_path / "index"
+    enricher_failing(monkeypatch, lambda d: True)
+    with pytest.raises(RuntimeError, match="the model cannot read this"):
+        ingest_flow(IngestOptions(paths=[str(corpus)], index=str(index)))
+    monkeypatch.undo()  # the model mended
+    report = ingest_flow(IngestOptions(paths=[str(corpus)], index=str(index)))
+    assert report["documents"] == 5 and report["quarantined"] == []
+    assert search(index, "gulags")["total"] == 1
