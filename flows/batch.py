@@ -153,10 +153,10 @@ def isolated(
     """``fn`` over the batch; when it raises, over each document alone, and the ones that still fail are
     quarantined with a one-line reason: one bad document never stops its batch (nor the run).
 
-    A failure that is not a document's is raised, and the run fails with nothing written: the machine's
-    (memory, the disk, a missing module), or every document of the batch failing the same way (a broken model).
-    Quarantining them all would empty the archive of a full rebuild and hide the cause among per-document
-    reasons."""
+    A failure that is not a document's is raised, and the run fails without writing this batch: the machine's
+    (memory, the disk, a missing module), or every document of the batch (three or more) failing the same way
+    (a broken model). Quarantining them all would empty the archive of a full rebuild and hide the cause among
+    per-document reasons."""
     from newsdex.tasks.clean.stage import failed
 
     try:
@@ -173,7 +173,7 @@ def isolated(
                 raise
             except Exception as exc:
                 failures.append((item, exc))
-        if len(items) > 1 and len(failures) == len(items) and len({_said(e) for _, e in failures}) == 1:
+        if len(items) >= ALIKE and len(failures) == len(items) and len({_said(e) for _, e in failures}) == 1:
             raise whole
         quarantined.extend((item.id, failed(item.path, stage, exc)) for item, exc in failures)
         return out
@@ -181,6 +181,8 @@ def isolated(
 
 # Failures of the machine or the installation, never of one document.
 SYSTEMIC = (MemoryError, OSError, ImportError)
+# So many documents failing alike are the stage's failure; two bad copies of one feed record may be theirs.
+ALIKE = 3
 
 
 def _said(exc: Exception) -> tuple[str, str]:

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from newsdex.flows.batch import ALIKE, isolated
 from newsdex.flows.options import IngestOptions
+from newsdex.models import RawDoc
 from newsdex.reading.archive import Archive
 from newsdex.reading.reader import search
 from tests.conftest import SEEDS, enricher_failing
-
-pytestmark = pytest.mark.prefect
 
 
 def _corpus(tmp_path: Path) -> Path:
@@ -23,6 +23,7 @@ def _corpus(tmp_path: Path) -> Path:
     return corpus
 
 
+@pytest.mark.prefect
 def test_a_document_the_enricher_fails_on_is_quarantined_and_the_rest_indexed(
     prefect_harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -38,6 +39,7 @@ def test_a_document_the_enricher_fails_on_is_quarantined_and_the_rest_indexed(
     assert len(Archive(index).stats()["quarantined"]) == 1
 
 
+@pytest.mark.prefect
 def test_a_broken_model_fails_the_run_and_the_next_run_indexes_everything(
     prefect_harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -51,3 +53,33 @@ def test_a_broken_model_fails_the_run_and_the_next_run_indexes_everything(
     report = ingest_flow(IngestOptions(paths=[str(corpus)], index=str(index)))
     assert report["documents"] == 5 and report["quarantined"] == []
     assert search(index, "gulags")["total"] == 1
+
+
+def _docs(n: int) -> list[RawDoc]:
+    return [RawDoc(id=f"d{i}", path=f"d{i}.txt", kind="text", text="x", raw_hash=str(i)) for i in range(n)]
+
+
+def _fails(docs: list[RawDoc]) -> list[RawDoc]:
+    raise ValueError("bad record")
+
+
+def test_two_documents_failing_alike_are_theirs_and_quarantined() -> None:
+    quarantined: list = []
+    assert isolated(_fails, _docs(2), "segmenting", quarantined) == []
+    assert [(i, q.reason) for i, q in quarantined] == [
+        ("d0", "segmenting failed: ValueError: bad record"),
+        ("d1", "segmenting failed: ValueError: bad record"),
+    ]
+
+
+def test_three_documents_failing_alike_or_the_machine_failing_stop_the_batch() -> None:
+    with pytest.raises(ValueError, match="bad record"):
+        isolated(_fails, _docs(ALIKE), "segmenting", [])
+
+    def no_space(docs: list[RawDoc]) -> list[RawDoc]:
+        if any(d.id == "d1" for d in docs):
+            raise OSError(28, "No space left on device")
+        return docs
+
+    with pytest.raises(OSError, match="No space"):
+        isolated(no_space, _docs(2), "indexing", [])
