@@ -43,6 +43,20 @@ FIXED = {
 }
 
 
+# The choice's evidence (tasks/clean/choice.py ``Evidence``), kept in each page's row to replay rules from.
+EVIDENCE = (
+    "t_words",
+    "r_words",
+    "page_words",
+    "t_in_r",
+    "r_in_t",
+    "r_links",
+    "r_extra_words",
+    "r_extra_dense",
+    "r_extra_model",
+)
+
+
 def _rows(dataset: str, pages: list[dict[str, str]]) -> list[dict[str, Any]]:
     from newsdex.models import RawDoc
     from newsdex.tasks.clean.choice import evidence
@@ -80,20 +94,7 @@ def _rows(dataset: str, pages: list[dict[str, str]]) -> list[dict[str, Any]]:
                 "f1_r": score(body_r, page["truth"])[2],
                 "t_split": sum(len(t.split()) for t in t_texts),
                 "r_split": sum(len(t.split()) for t in r[0]) if r else 0,
-                **{
-                    k: getattr(ev, k)
-                    for k in (
-                        "t_words",
-                        "r_words",
-                        "page_words",
-                        "t_in_r",
-                        "r_in_t",
-                        "r_links",
-                        "r_extra_words",
-                        "r_extra_dense",
-                        "r_extra_model",
-                    )
-                },
+                **{k: getattr(ev, k) for k in EVIDENCE},
             }
         )
     return out
@@ -135,22 +136,7 @@ def policy(row: dict[str, Any], name: str, params: dict[str, float]) -> float:
             and row["r_split"] >= th.html_rescue_min_gain * w
         )
         return row["f1_r"] if take else row["f1_t"]
-    ev = Evidence(
-        **{
-            k: row[k]
-            for k in (
-                "t_words",
-                "r_words",
-                "page_words",
-                "t_in_r",
-                "r_in_t",
-                "r_links",
-                "r_extra_words",
-                "r_extra_dense",
-                "r_extra_model",
-            )
-        }
-    )
+    ev = Evidence(**{k: row[k] for k in EVIDENCE})
     return row["f1_r"] if choose(ev, th) == "readability" else row["f1_t"]
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sqlite3
 import sys
 import tempfile
 import time
@@ -23,6 +22,7 @@ from pathlib import Path
 
 from tools.corpus import generate_corpus
 from tools.terminal_run import TerminalRun, run_in_terminal
+from tools.watch import indexed_rows
 
 REPO = Path(__file__).resolve().parent.parent
 ARTICLES = REPO / "tests" / "data" / "articles"
@@ -30,18 +30,6 @@ ARTICLES = REPO / "tests" / "data" / "articles"
 
 def newsdex(*args: str) -> list[str]:
     return [sys.executable, "-m", "newsdex.search_cli", *args]
-
-
-def indexed(index: Path) -> int:
-    """Documents the index holds now (read-only; 0 before the manifest exists)."""
-    path = index / "manifest.sqlite"
-    if not path.exists():
-        return 0
-    try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1) as conn:
-            return conn.execute("SELECT COUNT(*) FROM documents WHERE status = 'indexed'").fetchone()[0]
-    except sqlite3.Error:
-        return 0
 
 
 def ingest(folder: Path, index: Path, env: dict[str, str], *extra: str, **kwargs) -> TerminalRun:
@@ -56,7 +44,7 @@ def after_commits(index: Path, commits: int):
     seen: list[int] = []
 
     def ready(_output: str) -> bool:
-        n = indexed(index)
+        n = indexed_rows(index)
         if n and (not seen or n > seen[-1]):
             seen.append(n)
         return len(seen) >= commits
@@ -111,7 +99,7 @@ def main() -> None:
         batch = ("--batch-size", str(args.batch_size)) if args.batch_size else ()
         whole = ingest(docs, work / "whole-index", env, *batch)
         stopped = ingest(docs, work / "cut-index", env, *batch, interrupt_when=after_commits(work / "cut-index", 2))
-        kept = indexed(work / "cut-index")
+        kept = indexed_rows(work / "cut-index")
         resumed = ingest(docs, work / "cut-index", env, *batch)
         report_line = [line for line in resumed.output.splitlines() if "new," in line]
         rows.append(
@@ -119,7 +107,7 @@ def main() -> None:
                 f"ingest of {args.docs} docs, Ctrl-C after its 2nd commit",
                 f"{kept} kept",
                 f"exit {stopped.returncode} at {stopped.interrupted_at or 0:.1f} s; "
-                f"{indexed(work / 'cut-index')} after the rerun",
+                f"{indexed_rows(work / 'cut-index')} after the rerun",
             )
         )
         rows.append(

@@ -96,21 +96,6 @@ def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = No
     )
 
 
-def indexed_rows(index: Path) -> int:
-    """Documents indexed so far in ``index`` (0 until the manifest exists): read-only, never blocking the writer,
-    for tests that watch a running ingest."""
-    import sqlite3
-
-    path = index / "manifest.sqlite"
-    if not path.exists():
-        return 0
-    try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1) as conn:
-            return conn.execute("SELECT COUNT(*) FROM documents WHERE status = 'indexed'").fetchone()[0]
-    except sqlite3.Error:
-        return 0
-
-
 # -- `make test-fast`: the tests that need no Prefect server -------------------------------------------------
 # A test that runs a flow is marked `prefect`: by hand (`pytestmark`, for those that run the CLI's ingest or
 # reindex), or here, for every test that uses the Prefect harness through a fixture. `make test-fast` deselects

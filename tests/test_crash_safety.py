@@ -16,8 +16,9 @@ from newsdex.flows.options import IngestOptions
 from newsdex.index.layout import IndexPaths, writer_lock
 from newsdex.index.manifest import Manifest
 from newsdex.reading.reader import open_index, search
-from tests.conftest import REPO, indexed_rows, run_cli
+from tests.conftest import REPO, run_cli
 from tests.corpus_variants import make_variants
+from tools.watch import indexed_rows
 
 pytestmark = pytest.mark.prefect
 

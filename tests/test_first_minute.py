@@ -160,8 +160,8 @@ def test_ctrl_c_keeps_the_finished_batches_says_so_and_a_rerun_finishes(tmp_path
     committed, the last line says how many, no Prefect "Crash detected!" line; the rerun finishes the rest. The
     user has never set Prefect up (no PREFECT_* at all, an empty home): its database goes to newsdex's state
     folder, never ~/.prefect."""
-    from tests.conftest import indexed_rows
     from tests.corpus_variants import make_variants
+    from tools.watch import indexed_rows
 
     make_variants(tmp_path / "docs", 40)
     home, index = tmp_path / "home", tmp_path / "index"

@@ -18,8 +18,9 @@ import pytest
 
 from newsdex.index.store import IndexStore
 from newsdex.lifetime import MARK
-from tests.conftest import REPO, SEEDS, indexed_rows, run_cli
+from tests.conftest import REPO, SEEDS, run_cli
 from tests.corpus_variants import make_variants
+from tools.watch import indexed_rows
 
 linux_only = pytest.mark.skipif(not os.path.exists("/proc/self/environ"), reason="parent-death signal and watchdog")
 GONE_WITHIN = 20.0  # seconds, after the parent's end
@@ -177,23 +178,27 @@ def test_sigterm_or_sigint_mid_run_stops_children_and_frees_the_lock(
 
 @linux_only
 @pytest.mark.prefect
-@pytest.mark.server
-def test_sigkill_ends_the_server_and_the_dask_workers_newsdex_started(corpus, prefect_home, tmp_path, cleanup):
-    run = Ingest(corpus, tmp_path / "index", prefect_home, "--workers", "1", "--dask")
-    run.wait_for("Prefect server and Dask worker", _has("server start", "spawn_main"))
-    children = run.descendants()
-    cleanup.extend(children)
-    run.proc.send_signal(signal.SIGKILL)
-    run.proc.wait(timeout=10)
-    assert_all_end(children)
-
-
-@linux_only
-@pytest.mark.prefect
-def test_sigkill_ends_the_local_worker_processes(corpus, prefect_home, tmp_path, cleanup):
-    """The default runner's worker processes (flows/pool.py: forked by a forkserver) end with the ingest."""
-    run = Ingest(corpus, tmp_path / "index", prefect_home, "--workers", "2")
-    run.wait_for("local workers", lambda cmds: sum("forkserver" in c for c in cmds) >= 3)  # the server and two
+@pytest.mark.parametrize(
+    ("options", "what", "started"),
+    [
+        pytest.param(
+            ("--workers", "1", "--dask"),
+            "Prefect server and Dask worker",
+            _has("server start", "spawn_main"),
+            marks=pytest.mark.server,
+            id="dask",
+        ),
+        # The default runner's worker processes (flows/pool.py: forked by a forkserver): the server and two.
+        pytest.param(
+            ("--workers", "2"), "local workers", lambda cmds: sum("forkserver" in c for c in cmds) >= 3, id="local"
+        ),
+    ],
+)
+def test_sigkill_ends_the_worker_processes_newsdex_started(
+    corpus, prefect_home, tmp_path, cleanup, options, what, started
+):
+    run = Ingest(corpus, tmp_path / "index", prefect_home, *options)
+    run.wait_for(what, started)
     children = run.descendants()
     cleanup.extend(children)
     run.proc.send_signal(signal.SIGKILL)
