@@ -316,18 +316,22 @@ class Manifest:
         """Generations an interrupted full rebuild staged rows for (none in a settled index)."""
         return [r["generation"] for r in self.conn.execute("SELECT DISTINCT generation FROM staged")]
 
-    def top_entities(self, type_: str | None, limit: int) -> list[dict[str, Any]]:
-        """The most mentioned entities: names that differ only in case or hyphens ("Chung In-beom", "Chung In
-        Beom": one indexed term, schema.name_key) count as one, shown under the spelling most documents use."""
+    def top_entities(self, type_: str | None, limit: int, ids: list[str] | None = None) -> list[dict[str, Any]]:
+        """The most mentioned entities (in the documents ``ids`` when given): names that differ only in case or
+        hyphens ("Chung In-beom", "Chung In Beom": one indexed term, schema.name_key) count as one, shown under
+        the spelling most documents use."""
         key = "lower(replace(replace(replace(e.name, '-', ' '), '\u2010', ' '), '\u2011', ' '))"
+        where = [("e.type = ?", type_)] if type_ else []
+        if ids is not None:
+            where.append(("e.doc_id IN (SELECT value FROM json_each(?))", json.dumps(ids)))
         sql = (
             f"SELECT e.type, {key} k, COUNT(DISTINCT e.doc_id) documents, SUM(e.mentions) mentions,"
             " json_group_array(DISTINCT e.name) names FROM entities e "
             "JOIN documents d ON d.id = e.doc_id AND d.status = 'indexed' "
-            + ("WHERE e.type = ? " if type_ else "")
+            + ("WHERE " + " AND ".join(w for w, _ in where) + " " if where else "")
             + "GROUP BY e.type, k ORDER BY documents DESC, mentions DESC, MIN(e.name) LIMIT ?"
         )
-        args: tuple[Any, ...] = (type_, limit) if type_ else (limit,)
+        args: tuple[Any, ...] = (*(a for _, a in where), limit)
         out = []
         for r in self.conn.execute(sql, args).fetchall():
             names = sorted(json.loads(r["names"]))

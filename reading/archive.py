@@ -22,7 +22,7 @@ from newsdex.reading import caches, dates, documents, rank, scoring, similar
 from newsdex.reading import query as user_query
 from newsdex.reading.collapse import window_of_stories
 from newsdex.reading.facets import facets
-from newsdex.reading.filters import build_filter
+from newsdex.reading.filters import build_filter, language_filter
 from newsdex.reading.opening import Searchers, manifest_present
 from newsdex.reading.page import page_hits
 from newsdex.reading.suggest import suggestion, wanted
@@ -163,12 +163,21 @@ class Archive:
 
         return export_chunks(self, selection, chunk or CHUNK)
 
-    def entities(self, type_: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
-        """The most mentioned entities (of one type), as ``entities --json`` lists them."""
-        return documents.top_entities(self.root, type_, limit)
+    def entities(
+        self, type_: str | None = None, limit: int = 20, languages: tuple[str, ...] = ()
+    ) -> list[dict[str, Any]]:
+        """The most mentioned entities (of one type, in documents of ``languages`` when given), as
+        ``entities --json`` lists them."""
+        return documents.top_entities(self.root, type_, limit, self._in_languages(languages))
 
-    def duplicates(self, min_size: int = 2) -> dict[str, Any]:
-        return documents.duplicates(self.root, min_size)
+    def duplicates(self, min_size: int = 2, languages: tuple[str, ...] = ()) -> dict[str, Any]:
+        """The clusters of copies (``duplicates --json``), among documents of ``languages`` when given."""
+        return documents.duplicates(self.root, min_size, self._in_languages(languages))
+
+    def _in_languages(self, languages: tuple[str, ...]) -> list[str] | None:
+        """The ids of every document (of any kind) in ``languages``; None without languages: every document."""
+        q = language_filter(languages)
+        return None if q is None else rank.matching_ids(self.searcher(), q, None)
 
     def stats(self) -> dict[str, Any]:
         return documents.stats(self.root)

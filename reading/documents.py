@@ -72,16 +72,20 @@ def _member(m: dict[str, Any], similarity: float) -> dict[str, Any]:
     }
 
 
-def duplicates(root: Path, min_size: int = 2) -> dict[str, Any]:
-    """Every cluster of copies with at least ``min_size`` members, the largest first: its representative's id
-    and its members, representative first, each with its similarity to the representative (the share of the
-    smaller body's word shingles found in the other; 1.0 for the representative)."""
+def duplicates(root: Path, min_size: int = 2, ids: list[str] | None = None) -> dict[str, Any]:
+    """Every cluster of copies with at least ``min_size`` members (among the documents ``ids`` when given), the
+    largest first: its representative's id and its members, representative first, each with its similarity to
+    the representative (the share of the smaller body's word shingles found in the other; 1.0 for the
+    representative). Among ``ids``, a cluster's representative is its first member there."""
     live_documents(root)
     manifest = open_manifest(root)
+    wanted = set(ids) if ids is not None else None
     out = []
     with manifest, manifest_guard(manifest.path):
         for key in manifest.cluster_keys_all(max(1, min_size)):
             members = manifest.cluster(key)
+            if wanted is not None:
+                members = [m for m in members if m["id"] in wanted]
             if len(members) < min_size or not members:
                 continue  # a member quarantined but not yet re-placed
             bodies = manifest.bodies([m["id"] for m in members])
@@ -94,11 +98,14 @@ def duplicates(root: Path, min_size: int = 2) -> dict[str, Any]:
     return {"clusters": out}
 
 
-def top_entities(root: Path, type_: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+def top_entities(
+    root: Path, type_: str | None = None, limit: int = 20, ids: list[str] | None = None
+) -> list[dict[str, Any]]:
+    """The most mentioned entities (of one type), in every document or in the documents ``ids``."""
     live_documents(root)
     manifest = open_manifest(root)
     with manifest, manifest_guard(manifest.path):
-        return manifest.top_entities(type_.upper() if type_ else None, limit)
+        return manifest.top_entities(type_.upper() if type_ else None, limit, ids)
 
 
 def _languages(root: Path) -> dict[str, int]:

@@ -6,13 +6,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from newsdex.search_cli.output import UsageError, emit_json
+from newsdex.search_cli.output import UsageError, add_lang_option, emit_json, parse_languages
 from newsdex.search_cli.terminal import printable, width, wrap
 
 EPILOG = """examples:
   newsdex duplicates                  # every story the archive holds more than one copy of
   newsdex duplicates --min-size 5     # stories with five copies or more
   newsdex duplicates --json           # {"clusters": [{"id": REP_ID, "members": [...]}]}
+  newsdex duplicates --lang es        # copies among the Spanish documents
 
 The representative (listed first) is the earliest published copy, else the longest, else the first seen.
 A member's similarity is the share of the smaller text's 2-word shingles found in the other (1.0: the same
@@ -30,6 +31,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--min-size", metavar="N", type=int, default=2, help="clusters of at least N (default 2)")
+    add_lang_option(parser, "copies")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,14 +40,16 @@ def run(args: argparse.Namespace) -> int:
 
     if args.min_size < 2:
         raise UsageError("--min-size must be at least 2 (a cluster of one is not a copy)")
+    languages = tuple(parse_languages(args.lang))
     with Archive(index_dir(args.index)) as archive:
-        result = archive.duplicates(args.min_size)
+        result = archive.duplicates(args.min_size, languages)
     if args.json:
         emit_json(result)
         return 0
     clusters = result["clusters"]
     if not clusters:
-        print("no copies" + (f" in clusters of {args.min_size} or more" if args.min_size > 2 else ""))
+        in_languages = f" in {', '.join(languages)}" if languages else ""
+        print("no copies" + in_languages + (f" in clusters of {args.min_size} or more" if args.min_size > 2 else ""))
         return 0
     columns = width()
     copies = sum(len(c["members"]) - 1 for c in clusters)

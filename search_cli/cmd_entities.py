@@ -9,13 +9,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from newsdex.search_cli.output import UsageError, emit_json
+from newsdex.search_cli.output import UsageError, add_lang_option, emit_json, parse_languages
 
 TYPES = ("PERSON", "ORG", "LOC", "DATE", "NORP", "MISC")
 EPILOG = """examples:
   newsdex entities                    # the 20 most mentioned entities, all types
   newsdex entities --type PERSON -n 5 # the five most mentioned people
   newsdex entities --type loc --json  # places, as JSON: [{"name", "type", "documents", "mentions"}]
+  newsdex entities --lang de          # the names German documents mention most
 """
 
 
@@ -30,6 +31,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--type", "-t", metavar="T", type=str.upper, help=f"only this type ({', '.join(TYPES)})")
     parser.add_argument("--limit", "-n", metavar="N", type=int, default=20, help="how many (default: 20)")
+    add_lang_option(parser, "documents")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,13 +42,15 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"unknown entity type {args.type!r} (one of {', '.join(TYPES)})")
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
+    languages = tuple(parse_languages(args.lang))
     with Archive(index_dir(args.index)) as archive:
-        rows = archive.entities(args.type, args.limit)
+        rows = archive.entities(args.type, args.limit, languages)
     if args.json:
         emit_json([{k: r[k] for k in ("name", "type", "documents", "mentions")} for r in rows])
         return 0
     if not rows:
-        print("no entities" + (f" of type {args.type}" if args.type else ""))
+        in_languages = f" in documents in {', '.join(languages)}" if languages else ""
+        print("no entities" + (f" of type {args.type}" if args.type else "") + in_languages)
         return 0
     width = max(len(r["name"]) for r in rows)
     print(f"{'entity':<{width}}  {'type':<6}  {'docs':>5}  {'mentions':>8}")

@@ -8,6 +8,7 @@ from typing import Any
 
 from newsdex.search_cli.output import (
     UsageError,
+    add_lang_option,
     bold,
     copies_note,
     document_ref,
@@ -47,13 +48,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         choices=("article", "listing", "other", "all"),
         help="candidates of this kind only (default article; all: every document)",
     )
-    p.add_argument(
-        "--lang",
-        action="append",
-        default=[],
-        metavar="CODE",
-        help="only articles in these languages (ISO 639-1 codes, comma-separated or repeated: de,fr)",
-    )
+    add_lang_option(p, "articles")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -68,9 +68,20 @@ def copies_note(hit: dict[str, Any], printable: Any) -> str:
     return f"  (+{hit['copies']} cop{'ies' if hit['copies'] != 1 else 'y'}: {named})"
 
 
+def add_lang_option(parser: Any, what: str) -> None:
+    """``--lang``, as every read command takes it (parsed by ``parse_languages``)."""
+    parser.add_argument(
+        "--lang",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help=f"only {what} in these languages (ISO 639-1 codes, comma-separated or repeated: de,fr)",
+    )
+
+
 def parse_languages(values: list[str]) -> list[str]:
-    """Language codes from repeated or comma-separated --lang values, lower-cased (search, export, similar;
-    here, not in options.py, so that similar reads without the request models)."""
+    """Language codes from repeated or comma-separated --lang values, lower-cased (every read command; here, not
+    in options.py, so that similar, entities and duplicates read without the request models)."""
     codes = [code.strip().lower() for value in values for code in value.split(",") if code.strip()]
     for code in codes:
         if not (code.isascii() and code.isalpha() and 2 <= len(code) <= 3):

@@ -328,3 +328,33 @@ def test_a_query_leaf_without_a_field_has_no_base_field() -> None:
 
     assert base_of(None) == "" and base_of("") == ""
     assert base_of("body_de") == "body" and base_of("title") == "title" and base_of("source") == "source"
+
+
+def test_entities_and_duplicates_take_lang(tmp_path: Path, docs: dict) -> None:
+    """`--lang` on every read command: the names of one language's documents, and the copies among them."""
+    copy = docs["es"].model_copy(update={"id": "doc-es-copy", "path": "es-copy.txt", "raw_hash": "es-copy"})
+    root = tmp_path / "index"
+    with IndexStore(root).writing() as store:
+        store.write([*docs.values(), copy])
+
+    def names(*options: str) -> set[str]:
+        proc = run_cli("entities", "--json", "--limit", "200", "--index", str(root), *options)
+        assert proc.returncode == 0, proc.stderr
+        return {e["name"] for e in json.loads(proc.stdout)}
+
+    spanish = {e.name for e in docs["es"].entities if not e.caption_only}
+    french = {e.name for e in docs["fr"].entities if not e.caption_only}
+    assert spanish and french and names("--lang", "es") == spanish
+    assert names("--lang", "es", "--lang", "fr") == spanish | french < names()
+    assert names("--lang", "xx") == set()
+
+    def clusters(*options: str) -> list[list[str]]:
+        proc = run_cli("duplicates", "--json", "--index", str(root), *options)
+        assert proc.returncode == 0, proc.stderr
+        return [[m["id"] for m in c["members"]] for c in json.loads(proc.stdout)["clusters"]]
+
+    assert sorted(map(sorted, clusters())) == [["doc-es", "doc-es-copy"]]
+    assert clusters("--lang", "ES") == clusters()
+    assert clusters("--lang", "fr") == []
+    human = run_cli("duplicates", "--lang", "fr", "--index", str(root))
+    assert human.stdout.strip() == "no copies in fr"
