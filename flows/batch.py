@@ -29,6 +29,7 @@ from newsdex.tasks.clean.rules import Rules
 if TYPE_CHECKING:
     from newsdex.index.manifest import ManifestRow
     from newsdex.index.segments import BuiltSegment
+    from newsdex.index.store import IndexStore
 
 
 Originals = Callable[[list[str]], Mapping[str, EnrichedDoc]]
@@ -47,6 +48,7 @@ class BatchJob:
     cleaned: list[CleanDoc] = field(default_factory=list)
     originals_from: str | None = None
     build_segment: bool = True
+    known_names: tuple[tuple[str, str], ...] = ()  # the archive's names, for languages without a model
 
     @property
     def ids(self) -> list[str]:
@@ -102,7 +104,7 @@ def _run(job: BatchJob, originals: Originals | None) -> BatchResult:
     reused_box = [0]
 
     def _enrich(docs: list[Any]) -> list[EnrichedDoc]:
-        out, n = enrich.enrich_reusing(docs, known, n_process=1)
+        out, n = enrich.enrich_reusing(docs, known, n_process=1, known_names=dict(job.known_names) or None)
         reused_box[0] += n
         return out
 
@@ -187,6 +189,17 @@ ALIKE = 3
 
 def _said(exc: Exception) -> tuple[str, str]:
     return type(exc).__name__, str(exc)[:200]
+
+
+def archive_names(store: IndexStore) -> tuple[tuple[str, str], ...]:
+    """The names the archive's English articles hold (tasks/enrich/known.py), read before each batch is sent:
+    a later batch of the run also knows the names of the earlier ones."""
+    from newsdex.tasks.enrich import known
+
+    rows = store.known_names(
+        known.ARCHIVE_LANGUAGE, known.ARCHIVE_TYPES, known.ARCHIVE_MIN_DOCUMENTS, known.ARCHIVE_MAX_NAMES
+    )
+    return tuple(sorted(known.archive_names(rows).items()))
 
 
 def pack(obj: Any) -> bytes:

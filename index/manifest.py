@@ -41,7 +41,8 @@ CREATE TABLE IF NOT EXISTS documents (
     first_seen REAL NOT NULL,
     updated REAL NOT NULL,
     doc BLOB,                        -- zlib-compressed JSON of the EnrichedDoc (what `show` prints)
-    page_kind TEXT                   -- article | listing | other (models.CleanDoc.page_kind); NULL: before kinds
+    page_kind TEXT,                  -- article | listing | other (models.CleanDoc.page_kind); NULL: before kinds
+    language TEXT                    -- ISO 639-1 (models.CleanDoc.language); NULL: none, or written before it
 );
 CREATE INDEX IF NOT EXISTS documents_path ON documents(path);
 CREATE TABLE IF NOT EXISTS locations (  -- absolute path of each input: relative paths depend on the folder
@@ -106,9 +107,12 @@ def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
-    """A manifest made before page kinds gains the column (its documents count as articles until re-cleaned)."""
-    if "page_kind" not in {r[1] for r in conn.execute("PRAGMA table_info(documents)")}:
-        conn.execute("ALTER TABLE documents ADD COLUMN page_kind TEXT")
+    """A manifest made before page kinds or languages gains the columns (its documents count as articles, of no
+    language, until they are written again: ``reindex --full``)."""
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(documents)")}
+    for column in ("page_kind", "language"):
+        if column not in columns:
+            conn.execute(f"ALTER TABLE documents ADD COLUMN {column} TEXT")
     conn.execute("CREATE INDEX IF NOT EXISTS documents_page_kind ON documents(page_kind)")
 
 
@@ -346,6 +350,21 @@ class Manifest:
             out.append({"name": names[0], "type": r["type"], "documents": r["documents"], "mentions": r["mentions"]})
         return out
 
+    def known_names(
+        self, language: str, types: tuple[str, ...], min_documents: int, limit: int
+    ) -> list[tuple[str, str]]:
+        """(canonical name, type) of the names of ``types`` found in at least ``min_documents`` indexed articles
+        in ``language``, the most documents first: the names the archive knows, for texts of languages without
+        a recogniser (tasks/enrich/known.py)."""
+        rows = self.conn.execute(
+            "SELECT e.name, e.type FROM entities e JOIN documents d ON d.id = e.doc_id AND d.status = 'indexed'"
+            " AND d.language = ? AND COALESCE(d.page_kind, 'article') = 'article'"
+            " WHERE e.type IN (SELECT value FROM json_each(?)) GROUP BY e.name, e.type"
+            " HAVING COUNT(DISTINCT e.doc_id) >= ? ORDER BY COUNT(DISTINCT e.doc_id) DESC, e.name LIMIT ?",
+            (language, json.dumps(list(types)), min_documents, limit),
+        ).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
     # --- copies (index/copies.py) --------------------------------------------------------------------------
     def cluster_keys(self, ids: list[str]) -> dict[str, str]:
         """Cluster key of each of ``ids`` that has copies in the archive."""
@@ -439,14 +458,14 @@ class Manifest:
             for r in rows:
                 self.conn.execute(
                     "INSERT INTO documents (id, path, url, source, kind, raw_hash, clean_hash, removed_hash,"
-                    " rules_version, status, reason, passages, first_seen, updated, doc, body, page_kind)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,'indexed',NULL,?,?,?,?,?,?) "
+                    " rules_version, status, reason, passages, first_seen, updated, doc, body, page_kind, language)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,'indexed',NULL,?,?,?,?,?,?,?) "
                     "ON CONFLICT(id) DO UPDATE SET path=excluded.path, url=excluded.url, source=excluded.source,"
                     " kind=excluded.kind, raw_hash=excluded.raw_hash, clean_hash=excluded.clean_hash,"
                     " removed_hash=excluded.removed_hash,"
                     " rules_version=excluded.rules_version, status='indexed', reason=NULL,"
                     " passages=excluded.passages, updated=excluded.updated, doc=excluded.doc, body=excluded.body,"
-                    " page_kind=excluded.page_kind",
+                    " page_kind=excluded.page_kind, language=excluded.language",
                     (
                         r.id,
                         r.path,
@@ -463,6 +482,7 @@ class Manifest:
                         r.doc,
                         r.body,
                         r.page_kind,
+                        r.language,
                     ),
                 )
                 self.conn.execute("DELETE FROM entities WHERE doc_id = ?", (r.id,))

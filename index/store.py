@@ -278,6 +278,17 @@ class IndexStore:
         with manifest:
             return manifest.originals(list(dict.fromkeys(text_hashes)))
 
+    def known_names(
+        self, language: str, types: tuple[str, ...], min_documents: int, limit: int
+    ) -> list[tuple[str, str]]:
+        """(canonical name, type) of the names of ``types`` in at least ``min_documents`` indexed articles in
+        ``language``, the most documents first (``Manifest.known_names``)."""
+        manifest = open_readonly(self.paths.manifest)  # beside the flow's writer
+        if manifest is None:
+            return []
+        with manifest:
+            return manifest.known_names(language, types, min_documents, limit)
+
     # -- writes: Whoosh first, the manifest second ---------------------------------------------------------
 
     def write(self, docs: list[EnrichedDoc], deletes: Iterable[str] = ()) -> int:

@@ -23,6 +23,15 @@ _SPACELESS = SPACELESS  # scripts written without spaces between words (CJK, kan
 MAX_CANDIDATES = 32  # names sharing a first word (or first character) that are tried, longest first
 MAX_NAME_CHARS = 80
 MIN_PLACE_CHARS = 5  # gazetteer alternate names shorter than this are often words ("Bar", "Bay", "Ama")
+# The archive's names: those its English articles hold, found there by the model. A name in one article only
+# may be the model's slip; the most frequent few thousand cover what the archive is about.
+ARCHIVE_LANGUAGE = "en"
+ARCHIVE_MIN_DOCUMENTS = 2
+ARCHIVE_MAX_NAMES = 5000
+MIN_ARCHIVE_NAME_CHARS = 4  # "AP", "UN", "Ali": short names are words or abbreviations in other languages
+# People and places: the model's ORGs of two capitalised English words were more often jargon that German text
+# borrows ("Social Media", "Augmented Reality") than organisations; those come from organisations.txt.
+ARCHIVE_TYPES = ("PERSON", "LOC")
 
 
 class KnownNames:
@@ -98,6 +107,34 @@ def shipped_names() -> dict[str, str]:
         for canonical, aliases in entries.items():
             for name in (canonical, *aliases):
                 names[name] = type_group(type_)
+    return names
+
+
+def archive_names(rows: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """{name: type} of the archive's names (``IndexStore.known_names``: canonical name and type) that are safe to
+    match in any language: people and places (``ARCHIVE_TYPES``) of two words or more, written with a capital
+    and at least ``MIN_ARCHIVE_NAME_CHARS`` long (or in a script without capitals, two characters), not an
+    English function word. Single words are left to the shipped lists: in German, where every noun has a
+    capital, the model's slips ("Euro", "Data", "Label" as names) outnumbered the brands ("Siemens", "Huawei")
+    2 to 1 (``bench/archive_names.py --sample``)."""
+    from newsdex.tasks.enrich.guard import is_function_word_name
+
+    names: dict[str, str] = {}
+    for name, type_ in rows:
+        name = name.strip()
+        if type_ not in ARCHIVE_TYPES:
+            continue
+        first = name[0]
+        caseless = first.isalpha() and first.lower() == first.upper()  # 習近平: a script without capitals
+        if not (2 if caseless else MIN_ARCHIVE_NAME_CHARS) <= len(name) <= MAX_NAME_CHARS:
+            continue
+        if not (first.isupper() or caseless):
+            continue  # "said", "2025 Olympics": a word, or a number first
+        if not caseless and len(_WORD.findall(name)) < 2:
+            continue  # "Euro", "Data", "Label": an English noun the model took for a name is a German noun
+        if is_function_word_name(name, ARCHIVE_LANGUAGE):
+            continue
+        names.setdefault(name, type_)
     return names
 
 
