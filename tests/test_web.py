@@ -175,6 +175,9 @@ def test_the_api_returns_the_cli_json_byte_for_byte(client, web_index: Path) -> 
         (f"/api/similar/{ids['004']}?limit=2", ["similar", ids["004"], "--limit", "2"]),
         ("/api/entities?type=person&limit=5", ["entities", "--type", "PERSON", "--limit", "5"]),
         ("/api/entities", ["entities"]),
+        ("/api/entities?lang=en&limit=3", ["entities", "--lang", "en", "--limit", "3"]),
+        ("/api/entities?lang=de", ["entities", "--lang", "de"]),
+        (f"/api/similar/{ids['004']}?lang=en,de", ["similar", ids["004"], "--lang", "en,de"]),
         ("/api/stats", ["stats"]),
     ]
     for url, argv in pairs:
@@ -226,6 +229,7 @@ def test_bad_requests_are_400_pages_with_the_message(client) -> None:
         "/api/search?q=x&offset=-1": "offset must be between 0 and 10000",
         "/api/search?q=": "empty query",
         "/api/entities?type=THING": "unknown entity type",
+        "/api/entities?lang=d;e": "--lang takes language codes",
     }
     for url, message in cases.items():
         response = client.get(url)

@@ -220,13 +220,14 @@ class Site:
                 request.path_params["ref"],
                 data.api_limit(request.query_params),
                 data.api_kind(request.query_params),
+                data.api_languages(request.query_params),
             )
         )
 
     def api_entities(self, request: Request, archive: Archive) -> Response:
         params = request.query_params
         limit = data._int(params, "limit", 20, 1, data.API_MAX_LIMIT)
-        return _json(data.entities(archive, params.get("type") or None, limit))
+        return _json(data.entities(archive, params.get("type") or None, limit, data.api_languages(params)))
 
     def api_stats(self, request: Request, archive: Archive) -> Response:
         return _json(data.stats(archive))

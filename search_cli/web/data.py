@@ -17,7 +17,7 @@ from newsdex.reading.query import MAX_QUERY_CHARS
 from newsdex.reading.request import SearchRequest
 from newsdex.reasons import one_line
 from newsdex.search_cli import options
-from newsdex.search_cli.output import document_ref, shown_ref
+from newsdex.search_cli.output import document_ref, parse_languages, shown_ref
 
 PAGE_SIZE = 20  # hits per page
 MAX_PAGES = 10  # pages of a search: the ranking reaches PAGE_SIZE * MAX_PAGES stories at most
@@ -202,18 +202,20 @@ def show(archive: Archive, ref: str) -> dict[str, Any]:
     return doc
 
 
-def similar(archive: Archive, ref: str, limit: int, kind: str = "article") -> dict[str, Any]:
-    result = guarded(archive.similar, document_ref(ref), limit, kind)
+def similar(
+    archive: Archive, ref: str, limit: int, kind: str = "article", languages: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    result = guarded(archive.similar, document_ref(ref), limit, kind, languages)
     if result is None:
         raise WebError(404, f"no document {shown_ref(ref)} in the index")
     return result
 
 
-def entities(archive: Archive, type_: str | None, limit: int) -> list[dict[str, Any]]:
+def entities(archive: Archive, type_: str | None, limit: int, languages: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     """The ``entities --json`` rows."""
     if type_ and type_.upper() not in ENTITY_TYPES:
         raise WebError(400, f"unknown entity type {type_!r} (one of {', '.join(ENTITY_TYPES)})")
-    rows = guarded(archive.entities, type_.upper() if type_ else None, limit)
+    rows = guarded(archive.entities, type_.upper() if type_ else None, limit, languages)
     return [{k: r[k] for k in ("name", "type", "documents", "mentions")} for r in rows]
 
 
@@ -223,6 +225,14 @@ def stats(archive: Archive) -> dict[str, Any]:
 
 def api_limit(params: Any) -> int:
     return _int(params, "limit", 10, 1, API_MAX_LIMIT)
+
+
+def api_languages(params: Any) -> tuple[str, ...]:
+    """The ``lang`` parameters (repeated or comma-separated ISO 639-1 codes), read as ``--lang``."""
+    values = [c for c in params.getlist("lang") if c.strip()]
+    if len(values) > MAX_FILTERS or any(len(v) > MAX_PARAM_CHARS for v in values):
+        raise WebError(400, f"at most {MAX_FILTERS} language filters of {MAX_PARAM_CHARS} characters")
+    return tuple(guarded(parse_languages, values))
 
 
 def api_kind(params: Any) -> str:
