@@ -164,8 +164,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _ingest(args: argparse.Namespace, encoding: str | None, fields: dict[str, str], display: Any) -> dict[str, Any]:
     """Nothing to do: the report at once, no flow run. Otherwise the ingest flow, its events drawn."""
-    from newsdex import lifetime, progress
-    from newsdex.flows.quiet import user_errors_quiet
     from newsdex.index.space import check_space
     from newsdex.index.store import IndexBusy, IndexDamaged, IndexReadOnly, IndexStore, NotAnIndex
     from newsdex.search_cli.writing import check_rules, prepare_writer
@@ -194,41 +192,61 @@ def _ingest(args: argparse.Namespace, encoding: str | None, fields: dict[str, st
             check_rules(settings)
             check_space(settings.index)  # a full disk: one line, before Prefect starts
             display.phase("starting the flow runner (Prefect)")
-            from newsdex.flows.launch import run_ingest
-            from newsdex.flows.options import IngestOptions, RunnerOptions
-
-            batch_size, workers = _sized(pending, args, settings.batch_size)
-            options = IngestOptions(
-                paths=args.paths or None,
-                prune=args.prune,
-                batch_size=batch_size,
-                progress=display.enabled,
-                lock_held=True,
-                encoding=encoding,
-                fields=fields or None,
-                follow_symlinks=args.follow_symlinks,
-                runner=RunnerOptions(workers=workers),
-                settings=settings,
-            )
-            quiet_crash_lines()
-            since = time.time()
-            ctrl_c: list[int] = []
-            try:
-                with user_errors_quiet(settings.index), progress.listening(display.event), _seeing_ctrl_c(ctrl_c):
-                    return run_ingest(options, dask=args.dask, dask_address=args.dask_address)
-            except BaseException as exc:  # Ctrl-C or SIGTERM: say what the stopped run kept
-                stopped = lifetime.interruption(exc)
-                if stopped is None and not ctrl_c:
-                    raise
-                kept = store.indexed_since(since)
-                if stopped is None:  # a library's error on its way down after the Ctrl-C (its server was gone)
-                    interrupted = KeyboardInterrupt()
-                    interrupted.add_note(stop_note(kept))
-                    raise interrupted from exc
-                exc.add_note(stop_note(kept))
-                raise
+            return _run_flow(store, _options(args, settings, pending, encoding, fields, display), args, display)
     except (IndexBusy, IndexDamaged, IndexReadOnly, NotAnIndex) as exc:
         raise UsageError(str(exc)) from None
+
+
+def _options(
+    args: argparse.Namespace,
+    settings: Any,
+    pending: int | None,
+    encoding: str | None,
+    fields: dict[str, str],
+    display: Any,
+) -> Any:
+    """The flow's IngestOptions for this command line, batches sized to the ``pending`` inputs."""
+    from newsdex.flows.options import IngestOptions, RunnerOptions
+
+    batch_size, workers = _sized(pending, args, settings.batch_size)
+    return IngestOptions(
+        paths=args.paths or None,
+        prune=args.prune,
+        batch_size=batch_size,
+        progress=display.enabled,
+        lock_held=True,
+        encoding=encoding,
+        fields=fields or None,
+        follow_symlinks=args.follow_symlinks,
+        runner=RunnerOptions(workers=workers),
+        settings=settings,
+    )
+
+
+def _run_flow(store: Any, options: Any, args: argparse.Namespace, display: Any) -> dict[str, Any]:
+    """The ingest flow under the lock the caller holds; on Ctrl-C or SIGTERM, the interruption with a note of
+    what the stopped run kept (every batch it committed)."""
+    from newsdex import lifetime, progress
+    from newsdex.flows.launch import run_ingest
+    from newsdex.flows.quiet import user_errors_quiet
+
+    quiet_crash_lines()
+    since = time.time()
+    ctrl_c: list[int] = []
+    try:
+        with user_errors_quiet(store.root), progress.listening(display.event), _seeing_ctrl_c(ctrl_c):
+            return run_ingest(options, dask=args.dask, dask_address=args.dask_address)
+    except BaseException as exc:  # Ctrl-C or SIGTERM: say what the stopped run kept
+        stopped = lifetime.interruption(exc)
+        if stopped is None and not ctrl_c:
+            raise
+        kept = store.indexed_since(since)
+        if stopped is None:  # a library's error on its way down after the Ctrl-C (its server was gone)
+            interrupted = KeyboardInterrupt()
+            interrupted.add_note(stop_note(kept))
+            raise interrupted from exc
+        exc.add_note(stop_note(kept))
+        raise
 
 
 @contextmanager
