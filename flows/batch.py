@@ -155,24 +155,20 @@ def isolated(
     """``fn`` over the batch; when it raises, over each document alone, and the ones that still fail are
     quarantined with a one-line reason: one bad document never stops its batch (nor the run).
 
-    A failure that is not a document's is raised, and the run fails without writing this batch: the machine's
-    (memory, the disk, a missing module), or every document of the batch (three or more) failing the same way
-    (a broken model). Quarantining them all would empty the archive of a full rebuild and hide the cause among
-    per-document reasons."""
+    Every document of the batch (three or more) failing the same way is not the documents' failure but the
+    stage's (a broken model, a full disk, a missing module): it is raised, and the run fails without writing
+    this batch. Quarantining them all would empty the archive of a full rebuild and hide the cause among
+    per-document reasons. One document's MemoryError or OSError is still that document's."""
     from newsdex.tasks.clean.stage import failed
 
     try:
         return fn(items)
-    except SYSTEMIC:
-        raise
     except Exception as whole:  # find the document that fails; the others go on
         out: list[Any] = []
         failures: list[tuple[Any, Exception]] = []
         for item in items:
             try:
                 out.extend(fn([item]))
-            except SYSTEMIC:
-                raise
             except Exception as exc:
                 failures.append((item, exc))
         if len(items) >= ALIKE and len(failures) == len(items) and len({_said(e) for _, e in failures}) == 1:
@@ -181,8 +177,6 @@ def isolated(
         return out
 
 
-# Failures of the machine or the installation, never of one document.
-SYSTEMIC = (MemoryError, OSError, ImportError)
 # So many documents failing alike are the stage's failure; two bad copies of one feed record may be theirs.
 ALIKE = 3
 

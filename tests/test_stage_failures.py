@@ -72,14 +72,23 @@ def test_two_documents_failing_alike_are_theirs_and_quarantined() -> None:
     ]
 
 
-def test_three_documents_failing_alike_or_the_machine_failing_stop_the_batch() -> None:
+def test_three_documents_failing_alike_stop_the_batch() -> None:
     with pytest.raises(ValueError, match="bad record"):
         isolated(_fails, _docs(ALIKE), "segmenting", [])
 
     def no_space(docs: list[RawDoc]) -> list[RawDoc]:
-        if any(d.id == "d1" for d in docs):
-            raise OSError(28, "No space left on device")
-        return docs
+        raise OSError(28, "No space left on device")
 
     with pytest.raises(OSError, match="No space"):
-        isolated(no_space, _docs(2), "indexing", [])
+        isolated(no_space, _docs(5), "indexing", [])
+
+
+def test_one_documents_memory_error_is_that_documents() -> None:
+    def too_big(docs: list[RawDoc]) -> list[RawDoc]:
+        if any(d.id == "d1" for d in docs):
+            raise MemoryError
+        return docs
+
+    quarantined: list = []
+    assert [d.id for d in isolated(too_big, _docs(4), "enriching", quarantined)] == ["d0", "d2", "d3"]
+    assert [(i, q.reason) for i, q in quarantined] == [("d1", "enriching failed: MemoryError: MemoryError")]
