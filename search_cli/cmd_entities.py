@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         emit_json([{k: r[k] for k in ("name", "type", "documents", "mentions")} for r in rows])
         return 0
     if not rows:
-        in_languages = f" in documents in {', '.join(languages)}" if languages else ""
+        in_languages = f" in {', '.join(languages)} documents" if languages else ""
         print("no entities" + (f" of type {args.type}" if args.type else "") + in_languages)
         return 0
     width = max(len(r["name"]) for r in rows)
