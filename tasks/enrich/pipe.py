@@ -17,11 +17,12 @@ It runs after ``ner`` (so inside every ``nlp.pipe`` worker) and rewrites ``doc.e
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any, cast
 
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from newsdex.tasks.enrich.document import acronyms, bare_acronyms, consistency
 from newsdex.tasks.enrich.gazetteer import given_names, is_major, known_entities, places, surnames
@@ -208,17 +209,7 @@ class EntityRefiner:
             i = tok.i + 1
             if tok.lower_ not in TITLES or not tok.is_title or i >= len(doc) or taken[i] or not tok.whitespace_:
                 continue
-            end = i
-            while (
-                end < len(doc)
-                and end - i < 3
-                and doc[end].is_title
-                and doc[end].is_alpha
-                and not taken[end]
-                and doc[end].lower_ not in TITLES
-                and not doc[end].is_stop
-            ):
-                end += 1
+            end = _name_run(doc, i, i, taken, lambda t: t.lower_ in TITLES)
             if (
                 end - i < 2
                 or doc[end - 1].lower_ in ORG_HEADS
@@ -317,17 +308,7 @@ class EntityRefiner:
         for tok in doc:  # "Given Surname" pairs the model missed altogether
             i = tok.i
             if tok.text in self.given and not taken[i] and i + 1 < len(doc) and tok.whitespace_:
-                end = i + 1
-                while (
-                    end < len(doc)
-                    and end - i < 3
-                    and doc[end].is_title
-                    and doc[end].is_alpha
-                    and not taken[end]
-                    and doc[end].text not in self.places
-                    and not doc[end].is_stop
-                ):
-                    end += 1
+                end = _name_run(doc, i, i + 1, taken, lambda t: t.text in self.places)
                 if end - i >= 2 and doc[end - 1].lower_ not in ORG_HEADS and not part_of_name(doc, i, end):
                     ents.append([i, end, "PERSON"])
                     for j in range(i, end):
@@ -399,6 +380,22 @@ def _not_a_person(words: Span, given: frozenset[str], surnames: frozenset[str]) 
         and first.title() not in given
         and first.title() not in surnames
     )
+
+
+def _name_run(doc: Doc, start: int, end: int, taken: dict[int, bool], excluded: Callable[[Token], bool]) -> int:
+    """Where a name begun at ``start`` ends when the words from ``end`` on extend it: capitalised, alphabetic,
+    untagged words, not stop words nor ``excluded``, three words in all at most."""
+    while (
+        end < len(doc)
+        and end - start < 3
+        and doc[end].is_title
+        and doc[end].is_alpha
+        and not taken[end]
+        and not excluded(doc[end])
+        and not doc[end].is_stop
+    ):
+        end += 1
+    return end
 
 
 def _merge_adjacent(doc: Doc, ents: list[Ent], places: dict) -> list[Ent]:
