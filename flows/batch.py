@@ -33,14 +33,17 @@ if TYPE_CHECKING:
 
 
 Originals = Callable[[list[str]], Mapping[str, EnrichedDoc]]
+Names = Callable[[], dict[str, str]]
 
 
 @dataclass(frozen=True)
 class BatchJob:
     """One batch: ``raws`` to clean first, or ``cleaned`` documents (a reindex's changed ones) to segment and
     enrich only. ``originals_from``: the index whose exact copies are not enriched again (read-only; None: every
-    document is enriched, but copies within the batch still share one enrichment). ``build_segment``: the
-    documents come back as the batch's Whoosh segment and manifest rows (False: as documents)."""
+    document is enriched, but copies within the batch still share one enrichment). ``names_from``: the index
+    whose English articles' names are matched in documents of languages without a model (read only when the
+    batch holds such a document). ``build_segment``: the documents come back as the batch's Whoosh segment and
+    manifest rows (False: as documents)."""
 
     rules: Rules
     settings: Settings
@@ -48,7 +51,7 @@ class BatchJob:
     cleaned: list[CleanDoc] = field(default_factory=list)
     originals_from: str | None = None
     build_segment: bool = True
-    known_names: tuple[tuple[str, str], ...] = ()  # the archive's names, for languages without a model
+    names_from: str | None = None
 
     @property
     def ids(self) -> list[str]:
@@ -80,10 +83,13 @@ def run_job(job: BatchJob) -> BatchResult:
     """Run one batch here, in whichever process the runner chose."""
     from newsdex.index.store import IndexStore
 
-    return _run(job, IndexStore(job.originals_from).originals if job.originals_from else None)
+    originals = IndexStore(job.originals_from).originals if job.originals_from else None
+    names_from = job.names_from
+    names = (lambda: archive_names(IndexStore(names_from))) if names_from else None
+    return _run(job, originals, names)
 
 
-def _run(job: BatchJob, originals: Originals | None) -> BatchResult:
+def _run(job: BatchJob, originals: Originals | None, names: Names | None = None) -> BatchResult:
     from newsdex.tasks import segment
     from newsdex.tasks.clean.stage import clean_budgeted
     from newsdex.tasks.enrich import stage as enrich
@@ -100,11 +106,14 @@ def _run(job: BatchJob, originals: Originals | None) -> BatchResult:
     segmented = isolated(segment.segment_batch, cleaned, "segmenting", quarantined)
     t2 = time.perf_counter()
     known = originals([d.text_hash for d in segmented]) if originals and segmented else {}
+    # The archive's names are read only for a batch that needs them: a query of the whole entity table.
+    unmodelled = any(enrich.recogniser_for(d.language) != enrich.ENGLISH_MODEL for d in segmented)
+    known_names = names() if names is not None and unmodelled else None
     # One process: spaCy never forks inside a worker (see the module's docstring).
     reused_box = [0]
 
     def _enrich(docs: list[Any]) -> list[EnrichedDoc]:
-        out, n = enrich.enrich_reusing(docs, known, n_process=1, known_names=dict(job.known_names) or None)
+        out, n = enrich.enrich_reusing(docs, known, n_process=1, known_names=known_names or None)
         reused_box[0] += n
         return out
 
@@ -185,15 +194,15 @@ def _said(exc: Exception) -> tuple[str, str]:
     return type(exc).__name__, str(exc)[:200]
 
 
-def archive_names(store: IndexStore) -> tuple[tuple[str, str], ...]:
-    """The names the archive's English articles hold (tasks/enrich/known.py), read before each batch is sent:
-    a later batch of the run also knows the names of the earlier ones."""
+def archive_names(store: IndexStore) -> dict[str, str]:
+    """The names the archive's English articles hold (tasks/enrich/known.py), as the batch reads them: a later
+    batch of a run also knows the names of the earlier ones."""
     from newsdex.tasks.enrich import known
 
     rows = store.known_names(
         known.ARCHIVE_LANGUAGE, known.ARCHIVE_TYPES, known.ARCHIVE_MIN_DOCUMENTS, known.ARCHIVE_MAX_NAMES
     )
-    return tuple(sorted(known.archive_names(rows).items()))
+    return known.archive_names(rows)
 
 
 def pack(obj: Any) -> bytes:

@@ -19,7 +19,7 @@ from typing import Any
 from prefect import flow, get_run_logger
 
 from newsdex import progress as events
-from newsdex.flows.batch import BatchJob, archive_names
+from newsdex.flows.batch import BatchJob
 from newsdex.flows.options import IngestOptions
 from newsdex.flows.report import RunReport, markdown_table, progress_bar
 from newsdex.flows.runners import open_runner
@@ -77,10 +77,9 @@ def ingest_flow(options: IngestOptions = IngestOptions()) -> dict[str, Any]:  # 
                         events.emit("phase", text=f"{runner.workers} worker processes loading the model")
                     elif not runner.tasks and not runner.workers:
                         events.emit("phase", text="cleaning, segmenting, enriching (loading the model)")
-                    names = archive_names(store)
-                    runner.send(
-                        BatchJob(ruleset, settings, raws=docs, originals_from=originals, known_names=names), admitted
-                    )
+                    index = str(settings.index)
+                    job = BatchJob(ruleset, settings, raws=docs, originals_from=originals, names_from=index)
+                    runner.send(job, admitted)
             runner.finish()
             if options.prune:
                 with report.stage("prune"):

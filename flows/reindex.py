@@ -18,7 +18,7 @@ from typing import Any
 from prefect import flow
 
 from newsdex.flows import steps
-from newsdex.flows.batch import BatchJob, archive_names
+from newsdex.flows.batch import BatchJob
 from newsdex.flows.options import ReindexOptions
 from newsdex.flows.report import RunReport, markdown_table, progress_bar, rule_name
 from newsdex.flows.runners import Runner, open_runner
@@ -139,13 +139,8 @@ def _reclean_all(run: _Run, ids: list[str], writer: ReindexWriter, runner: Runne
         writer.recleaned(res, len(batch), run.ruleset.version)
         if res.changed:
             runner.prepare(len(res.changed))
-            job = BatchJob(
-                run.ruleset,
-                run.settings,
-                cleaned=res.changed,
-                build_segment=False,
-                known_names=archive_names(run.store),
-            )
+            names = str(run.store.root)
+            job = BatchJob(run.ruleset, run.settings, cleaned=res.changed, build_segment=False, names_from=names)
             runner.send(job, len(batch))
     runner.finish()
     return changes

@@ -57,3 +57,31 @@ def test_a_spanish_page_gets_the_names_of_the_archives_english_articles(prefect_
     assert {"Mitch McConnell", "Andy Beshear"} <= set(hit["entities"]["PERSON"])
     found = search(index, "*", entities=[("PERSON", "Andy Beshear")], languages=("es",))  # the entity filter finds it
     assert [h["id"] for h in found["hits"]] == [hit["id"]]
+
+
+def test_a_batch_reads_the_archives_names_only_when_a_page_needs_them() -> None:
+    """The names are a query of the whole entity table: an English batch never asks for them; a batch with a
+    Spanish page does, once."""
+    from newsdex.flows.batch import BatchJob, _run
+    from newsdex.models import RawDoc
+    from newsdex.settings import Settings
+    from newsdex.tasks.clean.rules import load_rules
+    from tests.conftest import SEEDS
+
+    asked: list[int] = []
+
+    def names() -> dict[str, str]:
+        asked.append(1)
+        return {"Mitch McConnell": "PERSON"}
+
+    def job(*texts: str) -> BatchJob:
+        raws = [RawDoc(id=f"d{i}", path=f"d{i}.txt", kind="text", text=t, raw_hash=str(i)) for i, t in enumerate(texts)]
+        return BatchJob(load_rules(), Settings(index=Path("unused")), raws=raws, build_segment=False)
+
+    english = sorted(SEEDS.glob("*.txt"))[0].read_text(encoding="utf-8")
+    _run(job(english), None, names)
+    assert asked == []
+    result = _run(job(english, SPANISH), None, names)
+    assert asked == [1]
+    spanish = next(d for d in result.docs if d.language == "es")
+    assert "Mitch McConnell" in {e.name for e in spanish.entities}
