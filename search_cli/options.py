@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 
 from newsdex.reading.request import Filters
-from newsdex.search_cli.output import UsageError, parse_languages
+from newsdex.search_cli.output import UsageError, add_lang_option, parse_languages
 
 ALIAS_MIN_CHARS = 4  # shorter words of a query are not taken for an entity's other spelling
 
@@ -23,13 +23,7 @@ def add_filter_options(p: argparse.ArgumentParser) -> None:
         help="only documents mentioning this entity, any spelling (repeatable)",
     )
     p.add_argument("--source", metavar="SITE", help="only documents from this source")
-    p.add_argument(
-        "--lang",
-        action="append",
-        default=[],
-        metavar="CODE",
-        help="only documents in this language (ISO 639-1: de, en…); repeatable or comma-separated, any of them",
-    )
+    add_lang_option(p, "documents")
     p.add_argument("--since", metavar="DATE", help="published on or after (YYYY-MM-DD, YYYY-MM or YYYY)")
     p.add_argument("--until", metavar="DATE", help="published on or before")
     add_kind_option(p)
